@@ -1,0 +1,3 @@
+module github.com/galvani-web/galvani
+
+go 1.26

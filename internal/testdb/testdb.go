@@ -1,0 +1,76 @@
+// Package testdb gives tests the database services of the machine they run on.
+//
+// SQLite always runs. PostgreSQL, MariaDB/MySQL and Redis run when their service
+// answers and are skipped with a clear message when it doesn't, except when the
+// environment variable CI is "true" (as .ci/run sets it), where a missing service
+// fails the test: a green CI means every backend passed.
+//
+// Addresses default to this project's development machines and can be changed with
+// GALVANI_TEST_POSTGRES (a postgres:// URL whose database part is ignored),
+// GALVANI_TEST_MYSQL (host:port) and GALVANI_TEST_REDIS (host:port).
+package testdb
+
+import (
+	"net"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+)
+
+// Required reports whether missing services fail tests instead of skipping them.
+func Required() bool { return os.Getenv("CI") == "true" || os.Getenv("GALVANI_REQUIRE_SERVICES") == "1" }
+
+func reachable(t testing.TB, service, hostport string) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", hostport, 2*time.Second)
+	if err == nil {
+		conn.Close()
+		return
+	}
+	if Required() {
+		t.Fatalf("%s is required in CI but does not answer at %s: %v", service, hostport, err)
+	}
+	t.Skipf("%s does not answer at %s (%v); skipping. Start it or set the address with the GALVANI_TEST_* variables.", service, hostport, err)
+}
+
+// PostgresAddr returns the base URL of the PostgreSQL server after checking that it
+// answers (skipping or failing as described in the package comment). Tests that
+// need their own database create it with a name unique to their package, so that
+// packages tested in parallel never share tables.
+func PostgresAddr(t testing.TB) *url.URL {
+	t.Helper()
+	raw := os.Getenv("GALVANI_TEST_POSTGRES")
+	if raw == "" {
+		raw = "postgres://root@127.0.0.1:5432/test?sslmode=disable"
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("GALVANI_TEST_POSTGRES: %v", err)
+	}
+	reachable(t, "PostgreSQL", u.Host)
+	return u
+}
+
+// MySQLAddr returns host:port of the MariaDB/MySQL server (user root, no password)
+// after checking that it answers.
+func MySQLAddr(t testing.TB) string {
+	t.Helper()
+	addr := os.Getenv("GALVANI_TEST_MYSQL")
+	if addr == "" {
+		addr = "127.0.0.1:3306"
+	}
+	reachable(t, "MariaDB/MySQL", addr)
+	return addr
+}
+
+// RedisAddr returns host:port of the Redis server after checking that it answers.
+func RedisAddr(t testing.TB) string {
+	t.Helper()
+	addr := os.Getenv("GALVANI_TEST_REDIS")
+	if addr == "" {
+		addr = "127.0.0.1:6379"
+	}
+	reachable(t, "Redis", addr)
+	return addr
+}
