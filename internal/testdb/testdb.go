@@ -19,7 +19,9 @@ import (
 )
 
 // Required reports whether missing services fail tests instead of skipping them.
-func Required() bool { return os.Getenv("CI") == "true" || os.Getenv("GALVANI_REQUIRE_SERVICES") == "1" }
+func Required() bool {
+	return os.Getenv("CI") == "true" || os.Getenv("GALVANI_REQUIRE_SERVICES") == "1"
+}
 
 func reachable(t testing.TB, service, hostport string) {
 	t.Helper()
