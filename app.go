@@ -26,6 +26,8 @@ type App struct {
 	engine     TemplateEngine
 	commands   map[string]*Command
 	pool       sync.Pool
+
+	debugSections []namedDebugSection
 }
 
 // New creates an App. Each argument is a Settings (or *Settings) value, or an

@@ -64,3 +64,18 @@ func StatusOf(err error) int {
 	}
 	return http.StatusInternalServerError
 }
+
+// invoke runs h, turning a returned error or a panic into a response.
+func (a *App) invoke(c *Ctx, h HandlerFunc) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			a.HandleError(c, fmt.Errorf("panic: %v", v))
+		}
+	}()
+	if err := h(c); err != nil {
+		a.HandleError(c, err)
+	}
+}

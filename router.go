@@ -289,9 +289,7 @@ func (a *App) serveEndpoint(w http.ResponseWriter, r *http.Request, route *Route
 	defer a.release(c)
 	a.router.match(r.Method, r.URL.Path, c)
 	c.route = route
-	if err := route.endpoint(c); err != nil {
-		a.HandleError(c, err)
-	}
+	a.invoke(c, route.endpoint)
 }
 
 // adapt turns any accepted handler shape into a HandlerFunc and a description.
