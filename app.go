@@ -30,6 +30,7 @@ type App struct {
 	pool       sync.Pool
 
 	debugSections []namedDebugSection
+	checks        []registeredCheck // AddCheck (check.go)
 }
 
 // New creates an App. Each argument is a Settings (or *Settings) value, or an

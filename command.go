@@ -6,32 +6,165 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
-	"text/tabwriter"
+	"time"
 )
 
-// Command is a management command run as `go run . NAME [args]`, like Django's
-// manage.py commands. Batteries and apps add theirs through CommandsProvider or
-// App.AddCommand.
+// Command is a management command run as `go run . NAME [flags] [args]`, like
+// Django's manage.py commands. Batteries and apps add theirs through
+// CommandsProvider or App.AddCommand:
+//
+//	app.AddCommand(&galvani.Command{
+//		Name:  "greet",
+//		Usage: "[NAME]",
+//		Help:  "print a greeting",
+//		Flags: func(fs *flag.FlagSet) { fs.Bool("shout", false, "print in capitals") },
+//		Run: func(ctx context.Context, inv *galvani.Invocation) error {
+//			msg := "hello, " + inv.Flags.Arg(0)
+//			if inv.Bool("shout") {
+//				msg = strings.ToUpper(msg)
+//			}
+//			_, err := fmt.Fprintln(inv.Stdout, msg)
+//			return err
+//		},
+//	})
 type Command struct {
 	// Name is the word that selects the command.
 	Name string
-	// Usage is the argument synopsis shown by help, e.g. "[ADDR]".
+	// Usage is the synopsis of the positional arguments shown by help, e.g. "[ADDR]".
 	Usage string
-	// Help is a one-line description.
+	// Help is a one-line description for the command list.
 	Help string
-	// Run executes the command. Output goes to stdout/stderr; a returned error is
-	// printed and makes the program exit with status 1.
-	Run func(ctx context.Context, app *App, args []string) error
+	// Long is an optional longer description shown by `help NAME`.
+	Long string
+	// Flags, when set, declares the command's flags on fs. It is called for every
+	// run and by help, so declare flags only (fs.Bool, fs.String, ...) and read their
+	// values in Run from Invocation.Flags or its typed getters.
+	Flags func(fs *flag.FlagSet)
+	// Args, when set, validates the positional arguments left after the flags; an
+	// error it returns is a usage error (exit status 2). Use MaxArgs for the common case.
+	Args func(args []string) error
+	// Run executes the command. A returned error is printed and makes the program
+	// exit with status 1 (2 for errors made with UsageErrorf).
+	Run func(ctx context.Context, inv *Invocation) error
 }
 
-// AddCommand registers cmd, replacing a command of the same name.
-func (a *App) AddCommand(cmd *Command) { a.commands[cmd.Name] = cmd }
+// Invocation is one run of a command: the App, the parsed flags and positional
+// arguments, and the streams to use instead of os.Stdin/os.Stdout/os.Stderr, so
+// tests can capture a command's output.
+type Invocation struct {
+	// App is the project the command runs for.
+	App *App
+	// Command is the command being run.
+	Command *Command
+	// Args are the positional arguments left after the flags.
+	Args []string
+	// Flags holds the command's parsed flags.
+	Flags *flag.FlagSet
+	// Stdin, Stdout and Stderr are the command's streams.
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// Bool returns the value of the bool flag called name. It panics when the command
+// declared no such flag, a programming error.
+func (inv *Invocation) Bool(name string) bool { return flagValue[bool](inv, name) }
+
+// String returns the value of the string flag called name.
+func (inv *Invocation) String(name string) string { return flagValue[string](inv, name) }
+
+// Int returns the value of the int flag called name.
+func (inv *Invocation) Int(name string) int { return flagValue[int](inv, name) }
+
+// Duration returns the value of the duration flag called name.
+func (inv *Invocation) Duration(name string) time.Duration {
+	return flagValue[time.Duration](inv, name)
+}
+
+func flagValue[T any](inv *Invocation, name string) T {
+	f := inv.Flags.Lookup(name)
+	if f == nil {
+		panic(fmt.Sprintf("galvani: command %q has no flag -%s", inv.Command.Name, name))
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		panic(fmt.Sprintf("galvani: flag -%s of command %q does not implement flag.Getter", name, inv.Command.Name))
+	}
+	v, ok := g.Get().(T)
+	if !ok {
+		var zero T
+		panic(fmt.Sprintf("galvani: flag -%s of command %q is a %T, not a %T", name, inv.Command.Name, g.Get(), zero))
+	}
+	return v
+}
+
+// MaxArgs returns an Args validator that accepts at most n positional arguments.
+func MaxArgs(n int) func([]string) error {
+	return func(args []string) error {
+		if len(args) > n {
+			if n == 0 {
+				return fmt.Errorf("takes no arguments, got %q", args)
+			}
+			return fmt.Errorf("takes at most %d argument(s), got %d: %q", n, len(args), args)
+		}
+		return nil
+	}
+}
+
+// ErrUsage matches (with errors.Is) every error caused by a wrong command line:
+// unknown commands, bad flags, wrong arguments. Run exits with status 2 for them.
+var ErrUsage = errors.New("usage error")
+
+// ErrUnknownCommand is returned by RunCommand for a name no command has. It also
+// matches ErrUsage.
+var ErrUnknownCommand = errors.New("unknown command")
+
+type usageError struct {
+	msg     string
+	unknown bool
+}
+
+func (e *usageError) Error() string { return e.msg }
+
+func (e *usageError) Is(target error) bool {
+	return target == ErrUsage || (e.unknown && target == ErrUnknownCommand)
+}
+
+// UsageErrorf returns an error for a wrong command line; Run prints it with a pointer
+// to the command's help and exits with status 2.
+func UsageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// ExitCode returns the exit status for a command's error: 0 for nil, 2 for usage
+// errors (ErrUsage), 1 otherwise.
+func ExitCode(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, ErrUsage):
+		return 2
+	}
+	return 1
+}
+
+// AddCommand registers cmd, replacing a command of the same name. It panics when
+// cmd has no name or no Run function: a programming error.
+func (a *App) AddCommand(cmd *Command) {
+	if cmd == nil || cmd.Name == "" || cmd.Run == nil || strings.ContainsAny(cmd.Name, " \t\n") || strings.HasPrefix(cmd.Name, "-") {
+		panic(fmt.Sprintf("galvani: AddCommand: a command needs a one-word Name not starting with - and a Run function (got %+v)", cmd))
+	}
+	a.commands[cmd.Name] = cmd
+}
+
+// Command returns the registered command called name, or nil.
+func (a *App) Command(name string) *Command { return a.commands[name] }
 
 // Commands returns the registered commands sorted by name.
 func (a *App) Commands() []*Command {
@@ -44,90 +177,184 @@ func (a *App) Commands() []*Command {
 }
 
 // Run makes the program a manage.py: it runs the command named by os.Args[1]
-// (runserver when there is none) and exits.
+// (runserver when there is none) with the process's standard streams, cancelling
+// the command's context on SIGINT or SIGTERM (a second signal kills the process).
+// On error it prints the error and exits with ExitCode's status.
 func (a *App) Run() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := a.RunCommand(ctx, os.Args[1:], os.Stdout)
+	go func() {
+		<-ctx.Done()
+		stop() // restore default handling: a second Ctrl-C kills the process
+	}()
+	code := a.run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
+	if code != 0 {
+		os.Exit(code)
 	}
 }
 
-// ErrUnknownCommand is returned by RunCommand for a name no command has.
-var ErrUnknownCommand = errors.New("unknown command")
+// run is Run without the process: it returns the exit status.
+func (a *App) run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	err := a.RunCommandIO(ctx, args, stdin, stdout, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "error:", err)
+		if errors.Is(err, ErrUsage) {
+			name := "runserver"
+			if len(args) > 0 && a.commands[args[0]] != nil {
+				name = args[0]
+			}
+			if errors.Is(err, ErrUnknownCommand) {
+				fmt.Fprintf(stderr, "Run `%s help` for the list of commands.\n", progName())
+			} else {
+				fmt.Fprintf(stderr, "Run `%s help %s` for its usage.\n", progName(), name)
+			}
+		}
+	}
+	return ExitCode(err)
+}
 
-// RunCommand runs the command args[0] with the remaining arguments; no arguments
-// means runserver.
+// RunCommand runs the command args[0] with the remaining arguments (no arguments
+// means runserver), writing its output and errors to stdout. Its standard input is
+// empty. Use it in tests; Run is the program's entry point.
 func (a *App) RunCommand(ctx context.Context, args []string, stdout io.Writer) error {
+	return a.RunCommandIO(ctx, args, strings.NewReader(""), stdout, stdout)
+}
+
+// RunCommandIO is RunCommand with every stream given. Flags are parsed with the
+// flag package (-name and --name both work); -h or --help prints the command's help
+// to stdout and returns nil.
+func (a *App) RunCommandIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	name := "runserver"
 	if len(args) > 0 {
 		name, args = args[0], args[1:]
 	}
+	switch {
+	case name == "-h" || name == "--help" || name == "-help":
+		name, args = "help", nil
+	case strings.HasPrefix(name, "-"): // `go run . --noreload`: flags of the default command
+		name, args = "runserver", append([]string{name}, args...)
+	}
 	cmd, ok := a.commands[name]
 	if !ok {
-		return fmt.Errorf("%w %q (run `help` for the list)", ErrUnknownCommand, name)
+		msg := fmt.Sprintf("%s %q", ErrUnknownCommand, name)
+		if s := a.suggest(name); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		return &usageError{msg: msg, unknown: true}
 	}
-	return cmd.Run(ctx, a, args)
-}
-
-func (a *App) registerBuiltinCommands() {
-	a.AddCommand(&Command{Name: "runserver", Usage: "[ADDR]", Help: "serve the site (default " + "127.0.0.1:8000)",
-		Run: func(ctx context.Context, app *App, args []string) error {
-			fs := flag.NewFlagSet("runserver", flag.ContinueOnError)
-			if err := fs.Parse(args); err != nil {
+	fs := cmd.flagSet()
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return a.writeCommandHelp(stdout, cmd)
+		}
+		return UsageErrorf("%s: %v", cmd.Name, err)
+	}
+	if cmd.Args != nil {
+		if err := cmd.Args(fs.Args()); err != nil {
+			if errors.Is(err, ErrUsage) {
 				return err
 			}
-			addr := app.Settings.Addr
-			if fs.NArg() > 0 {
-				addr = fs.Arg(0)
-			}
-			return app.ListenAndServe(ctx, addr)
-		}})
-	a.AddCommand(&Command{Name: "routes", Help: "list routes: method, pattern, name, handler",
-		Run: func(ctx context.Context, app *App, args []string) error {
-			tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "METHOD\tPATTERN\tNAME\tHANDLER")
-			for _, r := range app.Routes() {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", methodsString(r.Methods), r.Pattern, r.FullName(), r.Handler())
-			}
-			return tw.Flush()
-		}})
-	a.AddCommand(&Command{Name: "help", Help: "list commands",
-		Run: func(ctx context.Context, app *App, args []string) error {
-			tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-			for _, c := range app.Commands() {
-				fmt.Fprintf(tw, "  %s %s\t%s\n", c.Name, c.Usage, c.Help)
-			}
-			return tw.Flush()
-		}})
+			return UsageErrorf("%s: %v", cmd.Name, err)
+		}
+	}
+	inv := &Invocation{App: a, Command: cmd, Args: fs.Args(), Flags: fs, Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	return cmd.Run(ctx, inv)
 }
 
-// ListenAndServe serves the App on addr until ctx is done, then shuts down
-// gracefully, letting in-flight requests finish.
-func (a *App) ListenAndServe(ctx context.Context, addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
+// flagSet returns a fresh flag set with the command's flags declared. Errors and
+// usage are not printed by the flag package; RunCommandIO reports them.
+func (c *Command) flagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	if c.Flags != nil {
+		c.Flags(fs)
 	}
-	return a.Serve(ctx, ln)
+	return fs
 }
 
-// Serve serves the App on ln until ctx is done, then shuts down gracefully.
-func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	s := a.Settings
-	srv := &http.Server{Handler: a, ReadHeaderTimeout: s.ReadHeaderTimeout, ReadTimeout: s.ReadTimeout,
-		WriteTimeout: s.WriteTimeout, IdleTimeout: s.IdleTimeout}
-	a.Logger.Info("serving", "addr", "http://"+ln.Addr().String(), "debug", s.Debug)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+// suggest returns the registered command name closest to name, if it is close.
+func (a *App) suggest(name string) string {
+	best, bestD := "", 3
+	var prefixed []string
+	for _, c := range a.Commands() {
+		if d := editDistance(strings.ToLower(name), c.Name); d < bestD {
+			best, bestD = c.Name, d
+		}
+		if len(name) >= 3 && strings.HasPrefix(c.Name, name) {
+			prefixed = append(prefixed, c.Name)
+		}
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), s.WriteTimeout)
-	defer cancel()
-	return srv.Shutdown(sctx)
+	if best == "" && len(prefixed) == 1 {
+		best = prefixed[0]
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, capped for long input.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// progName is how help refers to the program.
+func progName() string {
+	if len(os.Args) == 0 {
+		return "manage"
+	}
+	return filepath.Base(os.Args[0])
+}
+
+// writeCommandHelp prints `help NAME`: synopsis, description and flags.
+func (a *App) writeCommandHelp(w io.Writer, c *Command) error {
+	var b strings.Builder
+	fs := c.flagSet()
+	synopsis := progName() + " " + c.Name
+	hasFlags := false
+	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		synopsis += " [flags]"
+	}
+	if c.Usage != "" {
+		synopsis += " " + c.Usage
+	}
+	fmt.Fprintf(&b, "Usage: %s\n\n", synopsis)
+	if c.Help != "" {
+		fmt.Fprintf(&b, "%s\n", upperFirst(c.Help))
+	}
+	if c.Long != "" {
+		fmt.Fprintf(&b, "\n%s\n", strings.TrimRight(c.Long, "\n"))
+	}
+	if hasFlags {
+		b.WriteString("\nFlags:\n")
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

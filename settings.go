@@ -1,22 +1,40 @@
 package galvani
 
 import (
+	"encoding"
+	"errors"
 	"fmt"
+	"net/netip"
+	"net/url"
 	"os"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
 
 // Settings is the one typed configuration of a project. The zero value is a usable
-// development configuration; LoadSettings fills it from the environment. Batteries keep
-// their own options in their own sections (see Section).
+// development configuration (New fills in the defaults); LoadSettings and ApplyEnv
+// override it from environment variables. Batteries and apps keep their own options in
+// their own sections (see Section).
+//
+// Every environment variable may also be given with a GALVANI_ prefix
+// (GALVANI_DEBUG, GALVANI_PORT, ...); the prefixed form wins. Use it when a plain
+// name such as DEBUG or PORT means something else on your machine.
 type Settings struct {
 	// Debug turns on the debug pages, template reloading and the dev-server reloader.
-	// Never in production. Env: DEBUG (1/true/yes/on).
+	// Never in production: `check` reports production problems only when it is off.
+	// Env: DEBUG (1/true/yes/on or 0/false/no/off).
 	Debug bool
-	// SecretKey signs cookies, sessions, CSRF tokens and password-reset links. Env: SECRET_KEY.
+	// SecretKey signs cookies, sessions, CSRF tokens and password-reset links. It must
+	// be long (50+ characters) and random outside debug mode; generate one with the
+	// `secretkey` command. Env: SECRET_KEY.
 	SecretKey string
+	// SecretKeyFallbacks are previous secret keys still accepted when verifying
+	// signatures, so a key can be rotated without logging everyone out (Django's
+	// SECRET_KEY_FALLBACKS). Env: SECRET_KEY_FALLBACKS (comma separated).
+	SecretKeyFallbacks []string
 	// AllowedHosts lists the Host header values the site answers to. A leading dot
 	// matches a domain and its subdomains; "*" matches anything. When empty and Debug is
 	// on, localhost names are allowed. Env: ALLOWED_HOSTS (comma separated).
@@ -24,7 +42,12 @@ type Settings struct {
 	// DatabaseURL selects the default database: sqlite:///path.db, postgres://...,
 	// mysql://... Env: DATABASE_URL. Default: sqlite:///db.sqlite3.
 	DatabaseURL string
-	// Addr is the listen address for runserver. Env: ADDR (or PORT). Default 127.0.0.1:8000.
+	// Databases names every database of the project, like Django's DATABASES. The
+	// entry "default" is always DatabaseURL; other names come from code or from
+	// DATABASE_URL_<NAME> variables (DATABASE_URL_REPLICA sets "replica").
+	Databases map[string]string
+	// Addr is the listen address for runserver. Env: ADDR, or PORT (which listens on
+	// every interface, as platforms that set PORT expect). Default 127.0.0.1:8000.
 	Addr string
 	// AppendSlash redirects GET/HEAD requests for /path to /path/ when only the slashed
 	// route exists, like Django's APPEND_SLASH. Default true; env: APPEND_SLASH.
@@ -32,96 +55,294 @@ type Settings struct {
 	// TrustedProxies are the CIDRs or addresses whose X-Forwarded-* headers are believed.
 	// Env: TRUSTED_PROXIES (comma separated).
 	TrustedProxies []string
-	// MaxBodyBytes bounds request bodies read through Ctx (JSON binding, forms). Default 10 MiB.
-	// Env: MAX_BODY_BYTES.
+	// MaxBodyBytes bounds request bodies read through Ctx (JSON binding, forms).
+	// Default 10 MiB. Env: MAX_BODY_BYTES (bytes, or with a unit: 512KiB, 10MB, 1GiB).
 	MaxBodyBytes int64
+	// MaxHeaderBytes bounds the size of request headers the server reads.
+	// Default 64 KiB. Env: MAX_HEADER_BYTES.
+	MaxHeaderBytes int
 	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout configure the server
-	// started by runserver. Defaults: 10s, 60s, 60s, 120s.
+	// started by runserver. Defaults: 10s, 60s, 60s, 120s. A negative value disables
+	// that timeout (for streaming responses, say). Env: READ_HEADER_TIMEOUT,
+	// READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT (Go durations like 30s or 2m, a plain
+	// number of seconds, or 0/off to disable).
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// ShutdownTimeout is how long a graceful shutdown waits for in-flight requests
+	// before closing their connections. Default 30s. Env: SHUTDOWN_TIMEOUT.
+	ShutdownTimeout time.Duration
+	// SilencedChecks lists check IDs (e.g. "security.W102") that `check` and
+	// runserver do not report. Env: SILENCED_CHECKS (comma separated).
+	SilencedChecks []string
 	// Sections holds the settings of batteries and apps, keyed by section name.
 	// Use Section to read or create one.
 	Sections map[string]any
+
+	// env is the environment the settings were loaded from; Section applies env
+	// struct tags from it. Nil when the settings did not come from the environment.
+	env map[string]string
+	// sectionErrs collects malformed section variables, reported by `check`.
+	sectionErrs []string
 }
+
+// Defaults of the settings New fills in for zero fields.
+const (
+	DefaultAddr              = "127.0.0.1:8000"
+	DefaultDatabaseURL       = "sqlite:///db.sqlite3"
+	DefaultMaxBodyBytes      = 10 << 20
+	DefaultMaxHeaderBytes    = 64 << 10
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 60 * time.Second
+	DefaultWriteTimeout      = 60 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultShutdownTimeout   = 30 * time.Second
+)
+
+// EnvPrefix is the optional prefix of every settings environment variable; the
+// prefixed form (GALVANI_DEBUG) wins over the plain one (DEBUG).
+const EnvPrefix = "GALVANI_"
 
 // LoadSettings returns the default settings overridden by environment variables.
 // A malformed value (DEBUG=maybe) is an error naming the variable.
 func LoadSettings() (Settings, error) {
 	var s Settings
-	return s, s.loadEnv(os.LookupEnv)
+	err := s.ApplyEnv(nil)
+	return s, err
 }
 
-func (s *Settings) loadEnv(lookup func(string) (string, bool)) error {
-	var errs []string
-	if v, ok := lookup("DEBUG"); ok {
-		b, err := parseBool(v)
-		if err != nil {
-			errs = append(errs, "DEBUG: "+err.Error())
-		}
-		s.Debug = b
+// ApplyEnv overrides s with the settings variables found in environ, a list of
+// KEY=VALUE strings as os.Environ returns (nil means os.Environ()). It reports every
+// malformed variable in one error, naming each; fields of well-formed variables are
+// set even then. Sections created afterwards with Section read their env-tagged
+// fields from the same environment.
+//
+// Use it to combine code and environment:
+//
+//	s := galvani.Settings{AllowedHosts: []string{"example.com"}}
+//	if err := s.ApplyEnv(nil); err != nil { log.Fatal(err) }
+//	app := galvani.New(s)
+func (s *Settings) ApplyEnv(environ []string) error {
+	if environ == nil {
+		environ = os.Environ()
 	}
-	if v, ok := lookup("SECRET_KEY"); ok {
+	env := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	s.env = env
+	var errs []error
+	bad := func(name, v, why string) {
+		errs = append(errs, &EnvError{Var: name, Value: v, Reason: why})
+	}
+	if name, v, ok := s.lookupEnv("DEBUG"); ok {
+		if b, err := parseBool(v); err != nil {
+			bad(name, v, err.Error())
+		} else {
+			s.Debug = b
+		}
+	}
+	if _, v, ok := s.lookupEnv("SECRET_KEY"); ok {
 		s.SecretKey = v
 	}
-	if v, ok := lookup("ALLOWED_HOSTS"); ok {
+	if _, v, ok := s.lookupEnv("SECRET_KEY_FALLBACKS"); ok {
+		s.SecretKeyFallbacks = splitList(v)
+	}
+	if _, v, ok := s.lookupEnv("ALLOWED_HOSTS"); ok {
 		s.AllowedHosts = splitList(v)
 	}
-	if v, ok := lookup("DATABASE_URL"); ok {
-		s.DatabaseURL = v
-	}
-	if v, ok := lookup("ADDR"); ok {
-		s.Addr = v
-	} else if v, ok := lookup("PORT"); ok {
-		s.Addr = ":" + v
-	}
-	if v, ok := lookup("APPEND_SLASH"); ok {
-		b, err := parseBool(v)
-		if err != nil {
-			errs = append(errs, "APPEND_SLASH: "+err.Error())
+	if name, v, ok := s.lookupEnv("DATABASE_URL"); ok {
+		if err := checkDatabaseURL(v); err != nil {
+			bad(name, redactURL(v), err.Error())
+		} else {
+			s.DatabaseURL = v
 		}
-		s.AppendSlash = &b
 	}
-	if v, ok := lookup("TRUSTED_PROXIES"); ok {
-		s.TrustedProxies = splitList(v)
-	}
-	if v, ok := lookup("MAX_BODY_BYTES"); ok {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			errs = append(errs, fmt.Sprintf("MAX_BODY_BYTES: %q is not a positive integer", v))
+	for _, name := range s.databaseVars() {
+		v := env[name]
+		db := strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(name, EnvPrefix), "DATABASE_URL_"))
+		if !validDatabaseName(db) {
+			bad(name, "", "the database name after DATABASE_URL_ must be letters, digits and _")
+			continue
 		}
-		s.MaxBodyBytes = n
+		if err := checkDatabaseURL(v); err != nil {
+			bad(name, redactURL(v), err.Error())
+			continue
+		}
+		if db == "default" {
+			if dn, dv, ok := s.lookupEnv("DATABASE_URL"); ok && dv != v {
+				bad(name, redactURL(v), "conflicts with "+dn+"; set only one of them")
+				continue
+			}
+			s.DatabaseURL = v
+		}
+		if s.Databases == nil {
+			s.Databases = map[string]string{}
+		}
+		s.Databases[db] = v
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("galvani: bad settings in environment: %s", strings.Join(errs, "; "))
+	if name, v, ok := s.lookupEnv("ADDR"); ok {
+		if a, err := ParseAddr(v); err != nil {
+			bad(name, v, err.Error())
+		} else {
+			s.Addr = a
+		}
+	} else if name, v, ok := s.lookupEnv("PORT"); ok {
+		if p, err := parsePort(v); err != nil {
+			bad(name, v, err.Error())
+		} else {
+			s.Addr = ":" + p
+		}
 	}
-	return nil
+	if name, v, ok := s.lookupEnv("APPEND_SLASH"); ok {
+		if b, err := parseBool(v); err != nil {
+			bad(name, v, err.Error())
+		} else {
+			s.AppendSlash = &b
+		}
+	}
+	if name, v, ok := s.lookupEnv("TRUSTED_PROXIES"); ok {
+		list := splitList(v)
+		for _, p := range list {
+			if err := checkProxy(p); err != nil {
+				bad(name, v, err.Error())
+			}
+		}
+		s.TrustedProxies = list
+	}
+	if name, v, ok := s.lookupEnv("MAX_BODY_BYTES"); ok {
+		if n, err := ParseSize(v); err != nil {
+			bad(name, v, err.Error())
+		} else {
+			s.MaxBodyBytes = n
+		}
+	}
+	if name, v, ok := s.lookupEnv("MAX_HEADER_BYTES"); ok {
+		if n, err := ParseSize(v); err != nil {
+			bad(name, v, err.Error())
+		} else if n > 1<<30 {
+			bad(name, v, "is larger than 1GiB")
+		} else {
+			s.MaxHeaderBytes = int(n)
+		}
+	}
+	for _, t := range []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"READ_HEADER_TIMEOUT", &s.ReadHeaderTimeout},
+		{"READ_TIMEOUT", &s.ReadTimeout},
+		{"WRITE_TIMEOUT", &s.WriteTimeout},
+		{"IDLE_TIMEOUT", &s.IdleTimeout},
+		{"SHUTDOWN_TIMEOUT", &s.ShutdownTimeout},
+	} {
+		if name, v, ok := s.lookupEnv(t.name); ok {
+			if d, err := parseTimeout(v); err != nil {
+				bad(name, v, err.Error())
+			} else {
+				*t.dst = d
+			}
+		}
+	}
+	if _, v, ok := s.lookupEnv("SILENCED_CHECKS"); ok {
+		s.SilencedChecks = splitList(v)
+	}
+	return errors.Join(errs...)
+}
+
+// EnvError reports a malformed settings environment variable.
+type EnvError struct {
+	// Var is the variable's name as set (with its GALVANI_ prefix if it had one).
+	Var string
+	// Value is the offending value; database URLs have their password masked.
+	Value string
+	// Reason says what is wrong and what is accepted.
+	Reason string
+}
+
+// Error implements error.
+func (e *EnvError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("galvani: environment variable %s: %s", e.Var, e.Reason)
+	}
+	return fmt.Sprintf("galvani: environment variable %s=%q: %s", e.Var, e.Value, e.Reason)
+}
+
+// lookupEnv finds GALVANI_name or name in the loaded environment and returns the
+// variable that was used.
+func (s *Settings) lookupEnv(name string) (string, string, bool) {
+	if v, ok := s.env[EnvPrefix+name]; ok {
+		return EnvPrefix + name, v, true
+	}
+	if v, ok := s.env[name]; ok {
+		return name, v, true
+	}
+	return "", "", false
+}
+
+// databaseVars returns the DATABASE_URL_<NAME> variables to apply, sorted, with a
+// GALVANI_ variable replacing its plain twin.
+func (s *Settings) databaseVars() []string {
+	const p = "DATABASE_URL_"
+	var out []string
+	for k := range s.env {
+		switch {
+		case strings.HasPrefix(k, EnvPrefix+p):
+			out = append(out, k)
+		case strings.HasPrefix(k, p):
+			if _, twin := s.env[EnvPrefix+k]; !twin {
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // withDefaults returns s with every unset field at its default.
 func (s Settings) withDefaults() Settings {
 	if s.DatabaseURL == "" {
-		s.DatabaseURL = "sqlite:///db.sqlite3"
+		if u := s.Databases["default"]; u != "" {
+			s.DatabaseURL = u
+		} else {
+			s.DatabaseURL = DefaultDatabaseURL
+		}
 	}
+	dbs := make(map[string]string, len(s.Databases)+1)
+	for k, v := range s.Databases {
+		dbs[k] = v
+	}
+	if _, ok := dbs["default"]; !ok {
+		dbs["default"] = s.DatabaseURL
+	}
+	s.Databases = dbs
 	if s.Addr == "" {
-		s.Addr = "127.0.0.1:8000"
+		s.Addr = DefaultAddr
 	}
 	if s.AppendSlash == nil {
 		t := true
 		s.AppendSlash = &t
 	}
 	if s.MaxBodyBytes == 0 {
-		s.MaxBodyBytes = 10 << 20
+		s.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if s.MaxHeaderBytes == 0 {
+		s.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
 	if s.ReadHeaderTimeout == 0 {
-		s.ReadHeaderTimeout = 10 * time.Second
+		s.ReadHeaderTimeout = DefaultReadHeaderTimeout
 	}
 	if s.ReadTimeout == 0 {
-		s.ReadTimeout = 60 * time.Second
+		s.ReadTimeout = DefaultReadTimeout
 	}
 	if s.WriteTimeout == 0 {
-		s.WriteTimeout = 60 * time.Second
+		s.WriteTimeout = DefaultWriteTimeout
 	}
 	if s.IdleTimeout == 0 {
-		s.IdleTimeout = 120 * time.Second
+		s.IdleTimeout = DefaultIdleTimeout
+	}
+	if s.ShutdownTimeout == 0 {
+		s.ShutdownTimeout = DefaultShutdownTimeout
 	}
 	if s.Sections == nil {
 		s.Sections = map[string]any{}
@@ -129,10 +350,35 @@ func (s Settings) withDefaults() Settings {
 	return s
 }
 
-// Section returns the settings section called name, creating it with def when it is
+// Database returns the URL of the database called name ("default" is DatabaseURL)
+// and whether there is one.
+func (s *Settings) Database(name string) (string, bool) {
+	if name == "default" && s.DatabaseURL != "" {
+		return s.DatabaseURL, true
+	}
+	u, ok := s.Databases[name]
+	return u, ok && u != ""
+}
+
+// Section returns the settings section called name, creating it from def when it is
 // missing. Batteries use it for their own options:
 //
-//	cfg := galvani.Section(&app.Settings, "session", session.Config{Age: 14 * 24 * time.Hour})
+//	type Config struct {
+//		Age    time.Duration `env:"SESSION_AGE"`
+//		Cookie string        `env:"SESSION_COOKIE_NAME"`
+//	}
+//	cfg := galvani.Section(&app.Settings, "session", Config{Age: 14 * 24 * time.Hour})
+//
+// When the section is created and the settings were loaded from the environment
+// (LoadSettings, ApplyEnv, or New without a Settings argument), exported fields with
+// an `env:"NAME"` tag are overridden by the variable NAME (or GALVANI_NAME). Tagged
+// fields may be strings, bools, integers, floats, time.Duration, []string (comma
+// separated) or implement encoding.TextUnmarshaler. A malformed value leaves the
+// default in place and is reported by the `check` command (settings.E010), so
+// runserver refuses to start with it.
+//
+// Section panics when the section exists with another type, or when T has an env
+// tag on a field of an unsupported type: both are programming errors.
 func Section[T any](s *Settings, name string, def T) *T {
 	if s.Sections == nil {
 		s.Sections = map[string]any{}
@@ -148,8 +394,104 @@ func Section[T any](s *Settings, name string, def T) *T {
 		panic(fmt.Sprintf("galvani: settings section %q holds %T, not %T", name, v, def))
 	}
 	p := &def
+	if s.env != nil {
+		for _, e := range s.applySectionEnv(reflect.ValueOf(p).Elem()) {
+			s.sectionErrs = append(s.sectionErrs, fmt.Sprintf("section %q: %v", name, e))
+		}
+	}
 	s.Sections[name] = p
 	return p
+}
+
+var (
+	durationType        = reflect.TypeFor[time.Duration]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+func (s *Settings) applySectionEnv(v reflect.Value) []error {
+	if v.Kind() != reflect.Struct {
+		return nil
+	}
+	var errs []error
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, ok := f.Tag.Lookup("env")
+		if !ok || tag == "-" {
+			continue
+		}
+		if !f.IsExported() || tag == "" || !settableKind(f.Type) {
+			panic(fmt.Sprintf("galvani: settings section %s field %s: env tag %q needs an exported field of a string, bool, number, time.Duration, []string or encoding.TextUnmarshaler type", t, f.Name, tag))
+		}
+		name, raw, ok := s.lookupEnv(tag)
+		if !ok {
+			continue
+		}
+		if err := setFromString(v.Field(i), raw); err != nil {
+			errs = append(errs, &EnvError{Var: name, Value: raw, Reason: err.Error()})
+		}
+	}
+	return errs
+}
+
+func settableKind(t reflect.Type) bool {
+	if reflect.PointerTo(t).Implements(textUnmarshalerType) || t == durationType {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return true
+	case reflect.Slice:
+		return t.Elem().Kind() == reflect.String
+	}
+	return false
+}
+
+// setFromString parses raw into the field v (of a type settableKind accepts).
+func setFromString(v reflect.Value, raw string) error {
+	if tu, ok := v.Addr().Interface().(encoding.TextUnmarshaler); ok {
+		return tu.UnmarshalText([]byte(raw))
+	}
+	if v.Type() == durationType {
+		d, err := parseDuration(raw)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(d))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(raw)
+	case reflect.Bool:
+		b, err := parseBool(raw)
+		if err != nil {
+			return err
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, v.Type().Bits())
+		if err != nil {
+			return fmt.Errorf("is not an integer that fits %s", v.Type())
+		}
+		v.SetInt(n)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, err := strconv.ParseUint(strings.TrimSpace(raw), 10, v.Type().Bits())
+		if err != nil {
+			return fmt.Errorf("is not a non-negative integer that fits %s", v.Type())
+		}
+		v.SetUint(n)
+	case reflect.Float32, reflect.Float64:
+		f, err := strconv.ParseFloat(strings.TrimSpace(raw), v.Type().Bits())
+		if err != nil {
+			return errors.New("is not a number")
+		}
+		v.SetFloat(f)
+	case reflect.Slice:
+		v.Set(reflect.ValueOf(splitList(raw)).Convert(v.Type()))
+	}
+	return nil
 }
 
 func parseBool(v string) (bool, error) {
@@ -159,7 +501,70 @@ func parseBool(v string) (bool, error) {
 	case "", "0", "f", "false", "n", "no", "off":
 		return false, nil
 	}
-	return false, fmt.Errorf("%q is not a boolean (use true or false)", v)
+	return false, errors.New("is not a boolean (use true or false)")
+}
+
+// parseDuration accepts a Go duration (30s, 1m30s) or a plain number of seconds.
+func parseDuration(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 || n > int64((1<<63-1)/time.Second) {
+			return 0, errors.New("is not a duration between 0 and 290 years")
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, errors.New("is not a duration (use a number of seconds or a Go duration like 30s, 2m, 1h30m)")
+	}
+	if d < 0 {
+		return 0, errors.New("is negative")
+	}
+	return d, nil
+}
+
+// parseTimeout is parseDuration where 0, off and none mean "no timeout" (-1).
+func parseTimeout(v string) (time.Duration, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "off", "none":
+		return -1, nil
+	}
+	d, err := parseDuration(v)
+	if err == nil && d == 0 {
+		d = -1
+	}
+	return d, err
+}
+
+// ParseSize parses a positive byte count: a plain number of bytes or a number with a
+// unit, B, KB/MB/GB (powers of 1000), KiB/MiB/GiB or K/M/G (powers of 1024). Case and
+// spaces between number and unit do not matter: "10MiB", "512 kb", "1g".
+func ParseSize(v string) (int64, error) {
+	s := strings.ToLower(strings.TrimSpace(v))
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	num, unit := s[:i], strings.TrimSpace(s[i:])
+	mult, ok := sizeUnits[unit]
+	if num == "" || !ok {
+		return 0, errors.New("is not a size (use bytes, or a number with a unit such as 512KiB, 10MB, 1G)")
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n > (1<<63-1)/mult {
+		return 0, errors.New("is too large")
+	}
+	if n == 0 {
+		return 0, errors.New("must be more than 0")
+	}
+	return n * mult, nil
+}
+
+var sizeUnits = map[string]int64{
+	"": 1, "b": 1,
+	"k": 1 << 10, "kib": 1 << 10, "kb": 1000,
+	"m": 1 << 20, "mib": 1 << 20, "mb": 1000 * 1000,
+	"g": 1 << 30, "gib": 1 << 30, "gb": 1000 * 1000 * 1000,
 }
 
 func splitList(v string) []string {
@@ -170,4 +575,58 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+func checkProxy(p string) error {
+	if strings.Contains(p, "/") {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			return fmt.Errorf("%q is not a CIDR like 10.0.0.0/8", p)
+		}
+		return nil
+	}
+	if _, err := netip.ParseAddr(p); err != nil {
+		return fmt.Errorf("%q is not an IP address or CIDR", p)
+	}
+	return nil
+}
+
+func validDatabaseName(n string) bool {
+	if n == "" {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkDatabaseURL accepts URLs of the form scheme://... (sqlite:///file.db,
+// postgres://user:pw@host/db, mysql://...). Which schemes work is up to the ORM.
+func checkDatabaseURL(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("is empty")
+	}
+	u, err := url.Parse(v)
+	if err != nil {
+		return errors.New("is not a URL (use sqlite:///path.db, postgres://user:password@host/name or mysql://...)")
+	}
+	if u.Scheme == "" || !strings.Contains(v, "://") {
+		return errors.New("has no scheme (use sqlite:///path.db, postgres://user:password@host/name or mysql://...)")
+	}
+	return nil
+}
+
+// redactURL masks the password of a database URL for messages.
+func redactURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		if i := strings.LastIndex(v, "@"); i >= 0 {
+			return "***" + v[i:]
+		}
+		return v
+	}
+	return u.Redacted()
 }

@@ -1,0 +1,422 @@
+package galvani
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+)
+
+// The reloader (runserver --reload) is two processes. The parent opens the listening
+// socket, watches the main module's files and never serves; the child is the program
+// itself, started with the socket as file descriptor 3 and the read end of a pipe as
+// descriptor 4. The parent stops a child by closing the pipe (the child then shuts
+// down gracefully), and a child whose parent died sees the pipe close too. Because
+// the socket stays open in the parent across restarts, connections made while the
+// program restarts wait in the socket's backlog instead of being refused.
+
+// reloadFDEnv tells a child which descriptor holds the listening socket.
+const reloadFDEnv = "GALVANI_RELOAD_LISTENER_FD"
+
+// Descriptors of the child (ExtraFiles start at 3).
+const (
+	childListenerFD = 3
+	childParentFD   = 4
+)
+
+// reloadPollInterval is how often the watcher looks at file modification times.
+var reloadPollInterval = 500 * time.Millisecond
+
+// reloadExts are the file extensions the reloader watches besides .go: templates and
+// the files programs usually embed with go:embed.
+var reloadExts = map[string]bool{
+	".go": true, ".html": true, ".htm": true, ".txt": true, ".tmpl": true, ".tpl": true,
+	".xml": true, ".json": true, ".css": true, ".js": true, ".svg": true, ".sql": true,
+}
+
+func reloadUnsupported() string {
+	if runtime.GOOS == "windows" || runtime.GOOS == "js" || runtime.GOOS == "wasip1" {
+		return "passing the listening socket to a child process is not supported on " + runtime.GOOS
+	}
+	return ""
+}
+
+// serveReloadChild serves on the socket inherited from the reloader until ctx is done
+// or the reloader closes the pipe.
+func serveReloadChild(ctx context.Context, inv *Invocation) error {
+	os.Unsetenv(reloadFDEnv) // programs this one starts are not reload children
+	lf := os.NewFile(childListenerFD, "galvani-listener")
+	pf := os.NewFile(childParentFD, "galvani-reloader")
+	if lf == nil || pf == nil {
+		return errors.New("runserver: started as a reload child without the listener descriptors")
+	}
+	ln, err := net.FileListener(lf)
+	lf.Close()
+	if err != nil {
+		return fmt.Errorf("runserver: inherited listener: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		io.Copy(io.Discard, pf) // returns when the reloader closes the pipe or dies
+		cancel()
+	}()
+	if !inv.Bool("skip-checks") {
+		if err := runStartupChecks(inv); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	return inv.App.Serve(ctx, ln)
+}
+
+// buildTarget says how to rebuild the running program: run `go build` in dir on pkg.
+type buildTarget struct {
+	moduleRoot string   // directory to watch
+	dir        string   // working directory of go build
+	pkg        string   // package argument of go build
+	flags      []string // -tags, -race copied from the running binary's build
+}
+
+// findBuildTarget works out the source of the running program from its build
+// information and the working directory. The program must run from inside its
+// main module: `go run .`, `go run ./cmd/site` or a binary built by `go build` and
+// started from the module directory. A program built from file arguments
+// (`go run main.go`) is rebuilt from the package in the working directory.
+func findBuildTarget() (buildTarget, error) {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return buildTarget{}, errors.New("the program has no build information (was it built with module support?)")
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return buildTarget{}, err
+	}
+	var flags []string
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "-tags" && s.Value != "":
+			flags = append(flags, "-tags="+s.Value)
+		case s.Key == "-race" && s.Value == "true":
+			flags = append(flags, "-race")
+		}
+	}
+	if bi.Path == "command-line-arguments" || bi.Main.Path == "" {
+		root, _, err := findModuleRoot(wd, "")
+		if err != nil {
+			return buildTarget{}, err
+		}
+		return buildTarget{moduleRoot: root, dir: wd, pkg: ".", flags: flags}, nil
+	}
+	root, _, err := findModuleRoot(wd, bi.Main.Path)
+	if err != nil {
+		return buildTarget{}, err
+	}
+	return buildTarget{moduleRoot: root, dir: root, pkg: bi.Path, flags: flags}, nil
+}
+
+// findModuleRoot walks up from dir to the directory whose go.mod declares module
+// (any module when module is "").
+func findModuleRoot(dir, module string) (string, string, error) {
+	for d := dir; ; {
+		data, err := os.ReadFile(filepath.Join(d, "go.mod"))
+		if err == nil {
+			if m := modulePath(data); module == "" || m == module {
+				return d, m, nil
+			}
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	if module == "" {
+		return "", "", fmt.Errorf("no go.mod in %s or above it", dir)
+	}
+	return "", "", fmt.Errorf("cannot find the source of module %s from the working directory %s; run the program from inside its module", module, dir)
+}
+
+func modulePath(gomod []byte) string {
+	sc := bufio.NewScanner(bytes.NewReader(gomod))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 2 && f[0] == "module" {
+			return strings.Trim(f[1], `"`)
+		}
+	}
+	return ""
+}
+
+type fileStamp struct {
+	mod  time.Time
+	size int64
+}
+
+// scanTree returns the watched files under root with their modification stamps.
+// Like the go command, it skips directories starting with . or _, testdata,
+// vendor, node_modules and nested modules; test files are not watched.
+func scanTree(root string) map[string]fileStamp {
+	out := map[string]fileStamp{}
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // vanished or unreadable: ignore
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path == root {
+				return nil
+			}
+			if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "vendor" || name == "node_modules" {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !watched(name) {
+			return nil
+		}
+		if info, err := d.Info(); err == nil {
+			out[path] = fileStamp{info.ModTime(), info.Size()}
+		}
+		return nil
+	})
+	return out
+}
+
+func watched(name string) bool {
+	if name == "go.mod" || name == "go.sum" {
+		return true
+	}
+	if strings.HasSuffix(name, "_test.go") || strings.HasPrefix(name, ".") {
+		return false
+	}
+	return reloadExts[filepath.Ext(name)]
+}
+
+// changedFiles lists the files added, removed or modified between two scans.
+func changedFiles(old, cur map[string]fileStamp) []string {
+	var out []string
+	for p, s := range cur {
+		if o, ok := old[p]; !ok || !o.mod.Equal(s.mod) || o.size != s.size {
+			out = append(out, p)
+		}
+	}
+	for p := range old {
+		if _, ok := cur[p]; !ok {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// reloader is the parent process of runserver --reload.
+type reloader struct {
+	inv    *Invocation
+	ln     net.Listener
+	lnFile *os.File
+	target buildTarget
+	tmp    string
+	builds int
+
+	child     *exec.Cmd
+	childBin  string
+	childStop *os.File // write end of the child's pipe; closing it stops the child
+	childDone chan error
+}
+
+// runReloader serves through child processes on ln, rebuilding and restarting them
+// when the main module's files change, until ctx is done.
+func runReloader(ctx context.Context, inv *Invocation, ln net.Listener) error {
+	defer ln.Close()
+	target, err := findBuildTarget()
+	if err != nil {
+		return fmt.Errorf("runserver --reload: %v; use --noreload", err)
+	}
+	fl, ok := ln.(interface{ File() (*os.File, error) })
+	if !ok {
+		return fmt.Errorf("runserver --reload: listener %T cannot be passed to a child process; use --noreload", ln)
+	}
+	lnFile, err := fl.File()
+	if err != nil {
+		return fmt.Errorf("runserver --reload: %w", err)
+	}
+	defer lnFile.Close()
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("runserver --reload: cannot find the running program: %w", err)
+	}
+	tmp, err := os.MkdirTemp("", "galvani-reload-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	r := &reloader{inv: inv, ln: ln, lnFile: lnFile, target: target, tmp: tmp}
+	printBanner(inv, ln.Addr(), ", reloading on changes under "+target.moduleRoot)
+	if err := r.start(exe); err != nil {
+		return err
+	}
+	defer r.stop()
+
+	snap := scanTree(target.moduleRoot)
+	tick := time.NewTicker(reloadPollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-r.childDone:
+			r.child = nil
+			r.logf("the server exited (%v); waiting for file changes", exitStatus(err))
+		case <-tick.C:
+			cur := scanTree(target.moduleRoot)
+			changed := changedFiles(snap, cur)
+			if len(changed) == 0 {
+				continue
+			}
+			// Let a burst of saves settle before building.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(reloadPollInterval / 2):
+			}
+			snap = scanTree(target.moduleRoot)
+			r.logf("%s changed; rebuilding", r.describe(changed))
+			bin, out, err := r.build(ctx)
+			if ctx.Err() != nil {
+				return nil
+			}
+			if err != nil {
+				what := "no server is running"
+				if r.child != nil {
+					what = "still serving the previous version"
+				}
+				r.logf("build failed (%s):\n%s", what, strings.TrimRight(out, "\n"))
+				continue
+			}
+			r.stop()
+			if err := r.start(bin); err != nil {
+				r.logf("%v", err)
+				continue
+			}
+			r.logf("restarted")
+		}
+	}
+}
+
+func (r *reloader) logf(format string, args ...any) {
+	fmt.Fprintf(r.inv.Stderr, "galvani: "+format+"\n", args...)
+}
+
+func (r *reloader) describe(files []string) string {
+	names := make([]string, 0, 3)
+	for i, f := range files {
+		if i == 3 {
+			names = append(names, fmt.Sprintf("and %d more", len(files)-3))
+			break
+		}
+		if rel, err := filepath.Rel(r.target.moduleRoot, f); err == nil {
+			f = rel
+		}
+		names = append(names, f)
+	}
+	return strings.Join(names, ", ")
+}
+
+// build runs go build and returns the new binary, or the compiler's output.
+func (r *reloader) build(ctx context.Context) (string, string, error) {
+	r.builds++
+	bin := filepath.Join(r.tmp, fmt.Sprintf("server-%d", r.builds))
+	args := append([]string{"build", "-o", bin}, r.target.flags...)
+	args = append(args, r.target.pkg)
+	cmd := exec.CommandContext(ctx, goTool(), args...)
+	cmd.Dir = r.target.dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", string(out) + err.Error(), err
+	}
+	return bin, string(out), nil
+}
+
+// goTool returns the go command: "go" from PATH, else the one of the toolchain that
+// built this program.
+func goTool() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	p := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if runtime.GOOS == "windows" {
+		p += ".exe"
+	}
+	return p
+}
+
+// start starts bin as the serving child with the same arguments as this process.
+func (r *reloader) start(bin string) error {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(bin, os.Args[1:]...)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", reloadFDEnv, childListenerFD))
+	cmd.ExtraFiles = []*os.File{r.lnFile, pr}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = r.inv.Stdin, r.inv.Stdout, r.inv.Stderr
+	if err := cmd.Start(); err != nil {
+		pr.Close()
+		pw.Close()
+		return fmt.Errorf("cannot start %s: %w", bin, err)
+	}
+	pr.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	if r.childBin != "" && r.childBin != bin && strings.HasPrefix(r.childBin, r.tmp) {
+		os.Remove(r.childBin)
+	}
+	r.child, r.childBin, r.childStop, r.childDone = cmd, bin, pw, done
+	return nil
+}
+
+// stop asks the child to shut down gracefully and waits for it, killing it when it
+// takes longer than the shutdown timeout.
+func (r *reloader) stop() {
+	if r.childStop != nil {
+		r.childStop.Close()
+		r.childStop = nil
+	}
+	if r.child == nil {
+		return
+	}
+	grace := r.inv.App.Settings.ShutdownTimeout
+	if grace <= 0 {
+		grace = DefaultShutdownTimeout
+	}
+	select {
+	case <-r.childDone:
+	case <-time.After(grace + 5*time.Second):
+		r.child.Process.Kill()
+		<-r.childDone
+	}
+	r.child = nil
+}
+
+func exitStatus(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
+}
