@@ -266,33 +266,16 @@ func checkSettings(s *Settings, deploy bool) []CheckMessage {
 	return out
 }
 
+// checkRoutes checks the URL configuration as a whole. Each route is validated when
+// it is registered (malformed patterns, duplicate parameters, conflicts and duplicate
+// names panic at start-up, naming both routes), so what is left is the overall shape.
 func checkRoutes(a *App) []CheckMessage {
-	var out []CheckMessage
-	for _, r := range a.Routes() {
-		obj := "route " + r.Pattern
-		add := func(level CheckLevel, id, msg, hint string) {
-			out = append(out, CheckMessage{Level: level, ID: id, Msg: msg, Hint: hint, Object: obj})
-		}
-		if strings.ContainsAny(r.Pattern, "?#") {
-			add(CheckError, "urls.E001", "the pattern contains ? or #, which are never part of a request path, so it can never match.", "Read query values with the Ctx's query helpers instead.")
-		}
-		if strings.Contains(r.Pattern, "//") {
-			add(CheckWarning, "urls.W001", "the pattern has an empty segment (//), which only unusual, un-normalised paths match.", "")
-		}
-		seen := map[string]bool{}
-		for _, seg := range strings.Split(r.Pattern, "/") {
-			if len(seg) < 2 || seg[0] != '{' || seg[len(seg)-1] != '}' {
-				continue
-			}
-			name := strings.TrimSuffix(seg[1:len(seg)-1], "...")
-			name, _, _ = strings.Cut(name, ":")
-			if seen[name] {
-				add(CheckError, "urls.E002", fmt.Sprintf("the parameter {%s} appears twice; Ctx.Param can return only one of them.", name), "Give each parameter its own name.")
-			}
-			seen[name] = true
-		}
+	if len(a.Routes()) == 0 {
+		return []CheckMessage{{Level: CheckWarning, ID: "urls.W001", Object: "routes",
+			Msg:  "no routes are registered, so every request will get a 404.",
+			Hint: "Register routes with app.Get/app.Handle, or install an app that provides them (RoutesProvider)."}}
 	}
-	return out
+	return nil
 }
 
 // writeCheckReport prints msgs the way Django's `check` does and returns how many
