@@ -7,7 +7,8 @@
 //
 //	sub, _ := fs.Sub(assets, "assets")
 //	files := static.New(sub, static.Options{Prefix: "/static/"})
-//	app.Mount("/static", files)
+//	app.Mount("/static", files)                  // or, on a plain mux:
+//	mux.Handle("/static/", http.StripPrefix("/static", files))
 //	href, _ := files.URL("css/site.css") // "/static/css/site.3f2a9c1e4b12.css"
 //
 // Every file gets an ETag (a hash of its content), Last-Modified when the FS knows
@@ -42,9 +43,9 @@ import (
 // Options configures a Server. The zero value serves from the URL root with
 // revalidation on every use (Cache-Control: no-cache) for unfingerprinted files.
 type Options struct {
-	// Prefix is the URL path the files are served under ("/static/"); it is removed
-	// from the request path before the file is looked up, and prepended by URL.
-	// Requests outside it are 404.
+	// Prefix is the URL path the files are served under ("/static/"), prepended by
+	// URL. ServeHTTP itself expects request paths relative to it, as App.Mount
+	// (which strips the mount prefix) and http.StripPrefix deliver them.
 	Prefix string
 	// MaxAge lets browsers use an unfingerprinted file this long without asking
 	// again. Zero sends Cache-Control: no-cache (always revalidate, cheap with ETags).
@@ -140,18 +141,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := r.URL.Path
-	if s.prefix != "" {
-		rest, ok := strings.CutPrefix(p, s.prefix)
-		if !ok {
-			if p+"/" == s.prefix && s.opts.Index {
-				rest, ok = "", true
-			} else {
-				s.notFound(w, r)
-				return
-			}
-		}
-		p = "/" + rest
-	}
 	name, err := clean(p)
 	if errors.Is(err, ErrBadPath) {
 		http.Error(w, "Bad Request: invalid path", http.StatusBadRequest)
