@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 )
@@ -118,7 +119,12 @@ func printBanner(inv *Invocation, addr net.Addr, extra string) {
 	if inv.App.Settings.Debug {
 		mode = "DEBUG on"
 	}
-	fmt.Fprintf(inv.Stdout, "Galvani serving at http://%s/ (%s%s)\nQuit with CONTROL-C.\n", addr, mode, extra)
+	host := addr.String()
+	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		host = net.JoinHostPort("localhost", strconv.Itoa(ta.Port))
+		mode = "all interfaces, " + mode
+	}
+	fmt.Fprintf(inv.Stdout, "Galvani serving at http://%s/ (%s%s)\nQuit with CONTROL-C.\n", host, mode, extra)
 }
 
 func routesCommand() *Command {

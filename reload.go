@@ -282,6 +282,9 @@ func runReloader(ctx context.Context, inv *Invocation, ln net.Listener) error {
 			return nil
 		case err := <-r.childDone:
 			r.child = nil
+			if ctx.Err() != nil { // a Ctrl-C reached the child first
+				return nil
+			}
 			r.logf("the server exited (%v); waiting for file changes", exitStatus(err))
 		case <-tick.C:
 			cur := scanTree(target.moduleRoot)

@@ -227,35 +227,42 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 }
 
 func TestRunserverCommand(t *testing.T) {
-	app := New(Settings{Debug: true})
-	app.Get("/", func(c *Ctx) error { return c.Text(200, "home") })
-	var out syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- app.RunCommand(ctx, []string{"runserver", "--noreload", "127.0.0.1:0"}, &out) }()
-	var base string
-	waitFor(t, "the banner", 10*time.Second, func() bool {
-		m := servingRE.FindStringSubmatch(out.String())
-		if m != nil {
-			base = m[1]
-		}
-		return m != nil
-	})
-	if !strings.Contains(out.String(), "DEBUG on") {
-		t.Errorf("banner should say the debug mode: %q", out.String())
-	}
-	resp, err := http.Get(base + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(b) != "home" {
-		t.Errorf("GET / = %q", b)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("runserver after cancel = %v", err)
+	for _, c := range []struct{ addr, banner string }{
+		{"127.0.0.1:0", "(DEBUG on)"},
+		{":0", "(all interfaces, DEBUG on)"},
+	} {
+		t.Run(c.addr, func(t *testing.T) {
+			app := New(Settings{Debug: true})
+			app.Get("/", func(c *Ctx) error { return c.Text(200, "home") })
+			var out syncBuffer
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- app.RunCommand(ctx, []string{"runserver", "--noreload", c.addr}, &out) }()
+			var base string
+			waitFor(t, "the banner", 10*time.Second, func() bool {
+				m := servingRE.FindStringSubmatch(out.String())
+				if m != nil {
+					base = m[1]
+				}
+				return m != nil
+			})
+			if !strings.Contains(out.String(), c.banner) {
+				t.Errorf("banner %q lacks %q", out.String(), c.banner)
+			}
+			resp, err := http.Get(base + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(b) != "home" {
+				t.Errorf("GET / = %q", b)
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("runserver after cancel = %v", err)
+			}
+		})
 	}
 }
 

@@ -1,0 +1,216 @@
+package galvani
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const reloadProgram = `package main
+
+import "github.com/galvani-web/galvani"
+
+func main() {
+	app := galvani.New()
+	app.Get("/", func(c *galvani.Ctx) error { return c.Text(200, "VERSION") })
+	app.Run()
+}
+`
+
+// TestReloader builds a small program against this repository in a temporary module,
+// runs it with DEBUG on (so runserver reloads by default), edits its source and
+// watches the new version answer on the same port; a broken edit keeps the old
+// version serving; SIGINT stops both processes.
+func TestReloader(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs a program (-short)")
+	}
+	if why := reloadUnsupported(); why != "" {
+		t.Skip(why)
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command in PATH")
+	}
+	repo, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(mod, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/reloadsite\n\ngo 1.26\n\nrequire github.com/galvani-web/galvani v0.0.0\n\nreplace github.com/galvani-web/galvani => "+repo+"\n")
+	if sum, err := os.ReadFile(filepath.Join(repo, "go.sum")); err == nil {
+		write("go.sum", string(sum))
+	}
+	write("main.go", strings.Replace(reloadProgram, "VERSION", "version 1", 1))
+	// Offline: everything needed is in the module cache already.
+	env := append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off", "DEBUG=1", "ADDR=127.0.0.1:0")
+
+	build := exec.Command(gobin, "build", "-o", filepath.Join(mod, "site"), ".")
+	build.Dir, build.Env = mod, env
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the test program: %v\n%s", err, out)
+	}
+
+	var stdout, stderr syncBuffer
+	cmd := exec.Command(filepath.Join(mod, "site"))
+	cmd.Dir, cmd.Env = mod, env
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		cmd.Process.Kill()
+		if t.Failed() {
+			t.Logf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+		}
+	}()
+
+	var base string
+	waitFor(t, "the banner", 20*time.Second, func() bool {
+		m := servingRE.FindStringSubmatch(stdout.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil
+	})
+	if !strings.Contains(stdout.String(), "reloading on changes under") {
+		t.Errorf("banner should announce the reloader: %q", stdout.String())
+	}
+	get := func() string {
+		resp, err := http.Get(base + "/")
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	waitFor(t, "version 1", 20*time.Second, func() bool { return get() == "version 1" })
+
+	// An edit is rebuilt and served on the same address.
+	write("main.go", strings.Replace(reloadProgram, "VERSION", "version 2", 1))
+	waitFor(t, "version 2 after the edit", 40*time.Second, func() bool { return get() == "version 2" })
+
+	// Template files are watched too (programs embed them).
+	os.MkdirAll(filepath.Join(mod, "templates"), 0o755)
+	write("templates/page.html", "<p>hi</p>")
+	waitFor(t, "a restart after a template change", 40*time.Second, func() bool {
+		return strings.Contains(stderr.String(), "templates/page.html changed; rebuilding") && strings.Count(stderr.String(), "restarted") == 2
+	})
+	if got := get(); got != "version 2" {
+		t.Errorf("after the template change: %q", got)
+	}
+
+	// A broken .go file keeps the running version.
+	write("main.go", strings.Replace(reloadProgram, "VERSION", "version 3", 1)+"\nfunc broken() { undefined() }\n")
+	waitFor(t, "the build failure report", 40*time.Second, func() bool {
+		return strings.Contains(stderr.String(), "build failed (still serving the previous version)")
+	})
+	if !strings.Contains(stderr.String(), "undefined: undefined") {
+		t.Errorf("the compiler's message should be printed: %q", stderr.String())
+	}
+	if got := get(); got != "version 2" {
+		t.Errorf("after a failed build: %q, want the previous version still serving", got)
+	}
+
+	// SIGINT stops the watcher and its server; the port is released.
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("the reloader exited with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the reloader did not exit after SIGINT")
+	}
+	if c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://")); err == nil {
+		c.Close()
+		t.Error("the port is still open after the reloader exited")
+	}
+}
+
+func TestReloadWatchList(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]bool{
+		"main.go":                 true,
+		"go.mod":                  true,
+		"templates/base.html":     true,
+		"templates/mail/body.txt": true,
+		"static/site.css":         true,
+		"main_test.go":            false,
+		"README.md":               false,
+		".hidden.go":              false,
+		".git/config.go":          false,
+		"_scratch/x.go":           false,
+		"testdata/fixture.json":   false,
+		"node_modules/a/index.js": false,
+		"vendor/x/y.go":           false,
+		"nested/go.mod":           false,
+		"nested/inner.go":         false,
+	}
+	for name := range files {
+		p := filepath.Join(root, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap := scanTree(root)
+	for name, want := range files {
+		if _, got := snap[filepath.Join(root, name)]; got != want {
+			t.Errorf("%s watched = %v, want %v", name, got, want)
+		}
+	}
+	if len(changedFiles(snap, scanTree(root))) != 0 {
+		t.Error("an unchanged tree reports changes")
+	}
+	// Modified (size), added and removed files are all changes.
+	os.WriteFile(filepath.Join(root, "main.go"), []byte("xy"), 0o644)
+	os.WriteFile(filepath.Join(root, "new.go"), []byte("x"), 0o644)
+	os.Remove(filepath.Join(root, "static/site.css"))
+	got := changedFiles(snap, scanTree(root))
+	want := []string{filepath.Join(root, "main.go"), filepath.Join(root, "new.go"), filepath.Join(root, "static/site.css")}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("changes = %v, want %v", got, want)
+	}
+	// Same size, new modification time.
+	snap = scanTree(root)
+	later := time.Now().Add(time.Hour)
+	os.Chtimes(filepath.Join(root, "go.mod"), later, later)
+	if got := changedFiles(snap, scanTree(root)); len(got) != 1 || !strings.HasSuffix(got[0], "go.mod") {
+		t.Errorf("mtime change: %v", got)
+	}
+}
+
+func TestFindModuleRoot(t *testing.T) {
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "go.mod"), []byte("// comment\nmodule \"example.com/site\"\n\ngo 1.26\n"), 0o644)
+	sub := filepath.Join(root, "cmd", "web")
+	os.MkdirAll(sub, 0o755)
+	if dir, m, err := findModuleRoot(sub, "example.com/site"); err != nil || dir != root || m != "example.com/site" {
+		t.Errorf("findModuleRoot = %q, %q, %v", dir, m, err)
+	}
+	if dir, _, err := findModuleRoot(sub, ""); err != nil || dir != root {
+		t.Errorf("findModuleRoot any = %q, %v", dir, err)
+	}
+	if _, _, err := findModuleRoot(sub, "example.com/other"); err == nil || !strings.Contains(err.Error(), "run the program from inside its module") {
+		t.Errorf("wrong module: %v", err)
+	}
+}
