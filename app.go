@@ -194,35 +194,3 @@ func (a *App) release(c *Ctx) {
 	c.reset()
 	a.pool.Put(c)
 }
-
-// HandleError writes the response for an error returned by a handler: the status
-// from StatusOf, a plain message for 4xx, and for 5xx a generic page (the error is
-// logged). It is the one place where errors become responses.
-func (a *App) HandleError(c *Ctx, err error) {
-	status := StatusOf(err)
-	msg := http.StatusText(status)
-	var he *HTTPError
-	if status < 500 {
-		if asHTTPError(err, &he) {
-			msg = he.Message
-		}
-	} else {
-		a.Logger.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
-	}
-	http.Error(c.Response, msg, status)
-}
-
-func asHTTPError(err error, target **HTTPError) bool {
-	for err != nil {
-		if he, ok := err.(*HTTPError); ok {
-			*target = he
-			return true
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		err = u.Unwrap()
-	}
-	return false
-}

@@ -1,9 +1,13 @@
 package galvani
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
+	"sort"
+	"strings"
 )
 
 // HTTPError is an error that carries the HTTP status it should be answered with.
@@ -46,7 +50,8 @@ func (e *HTTPError) HTTPStatus() int { return e.Status }
 // Unwrap returns the cause.
 func (e *HTTPError) Unwrap() error { return e.Err }
 
-// Wrap returns a copy of e with err as its cause.
+// Wrap returns a copy of e with err as its cause. The cause is logged and shown on
+// debug pages, never to the client in production.
 func (e *HTTPError) Wrap(err error) *HTTPError {
 	c := *e
 	c.Err = err
@@ -65,17 +70,350 @@ func StatusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
+// FieldError is the problem with one input field.
+type FieldError struct {
+	// Field names the field as the client sent it ("email", "address.zip"); empty
+	// for a problem with the input as a whole.
+	Field string `json:"field"`
+	// Message says what is wrong, for the client ("must be an integer").
+	Message string `json:"message"`
+}
+
+// ValidationError reports input that is well-formed but not acceptable, field by
+// field, like a Django form's errors or a DRF serializer's. It is answered with its
+// Status (400 when zero; set 422 if your API prefers it), and its messages are shown
+// to the client: in JSON as {"error": ..., "status": ..., "fields": {"name": [...]}}.
+//
+// Build one field by field and return Err, which is nil when nothing was added:
+//
+//	var v galvani.ValidationError
+//	if in.Title == "" {
+//		v.Add("title", "this field is required")
+//	}
+//	return v.Err()
+type ValidationError struct {
+	// Status is the HTTP status: 400 when zero, or 422.
+	Status int
+	// Message summarises the problem; empty means "invalid input".
+	Message string
+	// Fields lists the problems in the order they were found.
+	Fields []FieldError
+}
+
+// Invalid returns a ValidationError with one field message.
+func Invalid(field, format string, args ...any) *ValidationError {
+	return (&ValidationError{}).Add(field, fmt.Sprintf(format, args...))
+}
+
+// Add records a message for field and returns e, for chaining.
+func (e *ValidationError) Add(field, msg string) *ValidationError {
+	e.Fields = append(e.Fields, FieldError{Field: field, Message: msg})
+	return e
+}
+
+// Err returns e as an error when it holds at least one field message, or nil. It
+// avoids the typed-nil trap of returning a nil *ValidationError as an error.
+func (e *ValidationError) Err() error {
+	if e == nil || len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// HTTPStatus reports the status: Status, or 400 when it is zero.
+func (e *ValidationError) HTTPStatus() int {
+	if e.Status == 0 {
+		return http.StatusBadRequest
+	}
+	return e.Status
+}
+
+// Summary returns Message, or "invalid input" when it is empty.
+func (e *ValidationError) Summary() string {
+	if e.Message == "" {
+		return "invalid input"
+	}
+	return e.Message
+}
+
+// Error implements error: the summary and each field's message.
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Summary())
+	for i, f := range e.Fields {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		if f.Field != "" {
+			b.WriteString(f.Field)
+			b.WriteString(": ")
+		}
+		b.WriteString(f.Message)
+	}
+	return b.String()
+}
+
+// FieldMap returns the messages grouped by field, the shape of the "fields" member of
+// JSON error responses. Messages about the input as a whole are under "".
+func (e *ValidationError) FieldMap() map[string][]string {
+	m := make(map[string][]string, len(e.Fields))
+	for _, f := range e.Fields {
+		m[f.Field] = append(m[f.Field], f.Message)
+	}
+	return m
+}
+
+// PanicError is a panic recovered from a handler. It is always answered with 500;
+// the debug page shows its value and the stack where it happened.
+type PanicError struct {
+	// Value is the value passed to panic.
+	Value any
+	pcs   []uintptr
+}
+
+// Error implements error.
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// HTTPStatus reports 500: a panic is a server error whatever its value.
+func (e *PanicError) HTTPStatus() int { return http.StatusInternalServerError }
+
+// Unwrap returns the panic value when it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// Callers returns the program counters of the panicking goroutine's stack, innermost
+// first, from the function that panicked out to the handler. Any error type
+// with this method gets its stack shown on the debug page.
+func (e *PanicError) Callers() []uintptr { return e.pcs }
+
 // invoke runs h, turning a returned error or a panic into a response.
 func (a *App) invoke(c *Ctx, h HandlerFunc) {
+	c.track()
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			a.HandleError(c, fmt.Errorf("panic: %v", v))
+			a.HandleError(c, newPanicError(v))
 		}
 	}()
 	if err := h(c); err != nil {
 		a.HandleError(c, err)
 	}
+}
+
+// newPanicError captures the stack of a panic being recovered. It must be called
+// from the deferred function that recovered.
+func newPanicError(v any) *PanicError {
+	pcs := make([]uintptr, 64)
+	n := runtime.Callers(1, pcs)
+	pcs = pcs[:n]
+	// Drop the recovering frames: everything up to runtime.gopanic and the runtime
+	// frames raising the panic (sigpanic, panicIndex...), so the first frame is the
+	// function that panicked.
+	frames := runtime.CallersFrames(pcs)
+	i, start, seenPanic := 0, 0, false
+	for {
+		f, more := frames.Next()
+		switch {
+		case f.Function == "runtime.gopanic":
+			seenPanic = true
+			start = i + 1
+		case seenPanic && strings.HasPrefix(f.Function, "runtime.") && start == i:
+			start = i + 1
+		case strings.HasSuffix(f.Function, "galvani.(*App).invoke"):
+			if seenPanic {
+				return &PanicError{Value: v, pcs: pcs[start:i]}
+			}
+		}
+		i++
+		if !more {
+			break
+		}
+	}
+	return &PanicError{Value: v, pcs: pcs[start:]}
+}
+
+type requestIDKey struct{}
+
+// WithRequestID returns ctx carrying the request ID id. The request-logging
+// middleware sets it; error pages and log lines show it, so a user can quote it.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID returns the request ID that WithRequestID put in r's context, or "".
+func RequestID(r *http.Request) string {
+	if r == nil {
+		return ""
+	}
+	id, _ := r.Context().Value(requestIDKey{}).(string)
+	return id
+}
+
+// HandleError writes the response for an error returned by a handler (or a panic
+// recovered from one, or a request no route matched). It is the one place where
+// errors become responses:
+//
+//   - the status comes from StatusOf: *HTTPError, *ValidationError and any error with
+//     an HTTPStatus() int method answer with theirs, everything else with 500;
+//   - the body is HTML, JSON or plain text, following the request's Accept header;
+//   - clients see HTTPError and ValidationError messages, and only the status text for
+//     other errors; 5xx details go to App.Logger with the request ID;
+//   - with Settings.Debug a 500 shows the debug page (error, stack with source,
+//     request, settings with secrets masked, App.AddDebugSection sections), and a 404
+//     for an unmatched path lists the routes that were tried.
+//
+// When the handler already started the response, nothing more can be sent: the error
+// is only logged.
+func (a *App) HandleError(c *Ctx, err error) {
+	if err == nil {
+		return
+	}
+	status := StatusOf(err)
+	r := c.Request
+	a.logError(r, status, err, c.Written())
+	if c.Written() {
+		return
+	}
+	h := c.Response.Header()
+	for _, k := range staleHeaders {
+		delete(h, k)
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
+	if a.Settings.Debug {
+		if status >= 500 {
+			a.debug500(c, status, err)
+			return
+		}
+		if status == http.StatusNotFound {
+			a.debug404(c, err)
+			return
+		}
+	}
+	a.plainError(c, status, err)
+}
+
+// staleHeaders are response headers a handler may have set for the response it meant
+// to send; they would be wrong on the error page.
+var staleHeaders = []string{"Content-Length", "Content-Type", "Content-Disposition", "Content-Range", "Etag", "Last-Modified"}
+
+func (a *App) logError(r *http.Request, status int, err error, written bool) {
+	lg := a.Logger
+	if lg == nil {
+		return
+	}
+	attrs := make([]any, 0, 12)
+	attrs = append(attrs, "status", status, "method", r.Method, "path", r.URL.Path)
+	if id := RequestID(r); id != "" {
+		attrs = append(attrs, "request_id", id)
+	}
+	attrs = append(attrs, "err", err.Error())
+	if written {
+		attrs = append(attrs, "response_started", true)
+	}
+	if status < 500 {
+		lg.Warn("client error", attrs...)
+		return
+	}
+	if st := stackOf(err); len(st) > 0 {
+		attrs = append(attrs, "stack", formatStack(st))
+	}
+	lg.Error("server error", attrs...)
+}
+
+// publicMessage is what a client may see about err in production.
+func publicMessage(status int, err error) string {
+	var he *HTTPError
+	if errors.As(err, &he) && he.Status == status && he.Message != "" {
+		return he.Message
+	}
+	var ve *ValidationError
+	if errors.As(err, &ve) && ve.HTTPStatus() == status {
+		return ve.Summary()
+	}
+	if t := http.StatusText(status); t != "" {
+		return t
+	}
+	return fmt.Sprintf("Error %d", status)
+}
+
+// errorBody is the JSON shape of an error response.
+type errorBody struct {
+	Error     string              `json:"error"`
+	Status    int                 `json:"status"`
+	RequestID string              `json:"request_id,omitempty"`
+	Fields    map[string][]string `json:"fields,omitempty"`
+	Detail    string              `json:"detail,omitempty"`
+	Debug     *debugJSON          `json:"debug,omitempty"`
+}
+
+// errorFormats are the representations of error responses, preferred in this order
+// when the client accepts several equally.
+var errorFormats = []string{"text/html", "application/json", "text/plain"}
+
+// errorFormat picks the representation of an error response; an Accept header that
+// accepts none of them still gets plain text rather than a 406.
+func errorFormat(r *http.Request) string {
+	f := acceptsHeader(r.Header.Get("Accept"), errorFormats)
+	if f == "" {
+		return "text/plain"
+	}
+	return f
+}
+
+func (a *App) plainError(c *Ctx, status int, err error) {
+	r := c.Request
+	body := errorBody{Error: publicMessage(status, err), Status: status, RequestID: RequestID(r)}
+	var ve *ValidationError
+	if errors.As(err, &ve) && ve.HTTPStatus() == status && len(ve.Fields) > 0 {
+		body.Fields = ve.FieldMap()
+	}
+	if a.Settings.Debug {
+		body.Detail = err.Error()
+	}
+	w := c.Response
+	switch errorFormat(r) {
+	case "application/json":
+		writeJSONError(w, status, body)
+	case "text/html":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		_ = plainErrorPage.Execute(w, body)
+	default:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		var b strings.Builder
+		b.WriteString(body.Error)
+		b.WriteByte('\n')
+		for _, f := range sortedKeys(body.Fields) {
+			for _, m := range body.Fields[f] {
+				if f == "" {
+					fmt.Fprintf(&b, "- %s\n", m)
+				} else {
+					fmt.Fprintf(&b, "- %s: %s\n", f, m)
+				}
+			}
+		}
+		if body.Detail != "" {
+			fmt.Fprintf(&b, "\nDetail: %s\n", body.Detail)
+		}
+		if body.RequestID != "" {
+			fmt.Fprintf(&b, "Request ID: %s\n", body.RequestID)
+		}
+		_, _ = w.Write([]byte(b.String()))
+	}
+}
+
+func sortedKeys(m map[string][]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -1,0 +1,121 @@
+package galvani_test
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/galvani-web/galvani"
+)
+
+// get sends a request through app and prints the status and body.
+func get(app *galvani.App, method, target, contentType, body string) {
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	req.Header.Set("Accept", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	w := httptest.NewRecorder()
+	app.ServeHTTP(w, req)
+	fmt.Println(w.Code, strings.TrimSpace(w.Body.String()))
+}
+
+func quietApp() *galvani.App {
+	app := galvani.New(galvani.Settings{})
+	app.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	return app
+}
+
+func ExampleCtx_JSON() {
+	app := quietApp()
+	app.Get("/articles/{id:int}/", func(c *galvani.Ctx) error {
+		id, err := c.ParamInt("id")
+		if err != nil {
+			return err
+		}
+		return c.JSON(200, map[string]any{"id": id, "title": "Hello"})
+	})
+	get(app, "GET", "/articles/42/", "", "")
+	// Output: 200 {"id":42,"title":"Hello"}
+}
+
+func ExampleCtx_Bind() {
+	type newArticle struct {
+		Title string `json:"title"`
+		Views int    `json:"views"`
+	}
+	app := quietApp()
+	app.Post("/articles/", func(c *galvani.Ctx) error {
+		var in newArticle
+		if err := c.Bind(&in); err != nil {
+			return err // 400, 413, 415 or a ValidationError naming the field
+		}
+		return c.JSON(201, in)
+	})
+	get(app, "POST", "/articles/", "application/json", `{"title":"Go","views":1}`)
+	get(app, "POST", "/articles/", "application/json", `{"title":"Go","views":"many"}`)
+	get(app, "POST", "/articles/", "application/json", `{"title":"Go","author":"me"}`)
+	get(app, "POST", "/articles/", "text/plain", `title=Go`)
+	// Output:
+	// 201 {"title":"Go","views":1}
+	// 400 {"error":"invalid input","status":400,"fields":{"views":["must be an integer, got string"]}}
+	// 400 {"error":"invalid input","status":400,"fields":{"author":["unknown field"]}}
+	// 415 {"error":"Content-Type must be application/json (got \"text/plain\")","status":415}
+}
+
+func ExampleError() {
+	app := quietApp()
+	app.Get("/articles/{slug}/", func(c *galvani.Ctx) error {
+		if c.Param("slug") != "hello" {
+			return galvani.Error(404, "No article with that slug")
+		}
+		return c.Text(200, "Hello")
+	})
+	app.Get("/boom", func(c *galvani.Ctx) error {
+		// Any other error is a 500; its text is logged, never shown in production.
+		return fmt.Errorf("connect to db at 10.0.0.5: refused")
+	})
+	get(app, "GET", "/articles/nope/", "", "")
+	get(app, "GET", "/boom", "", "")
+	// Output:
+	// 404 {"error":"No article with that slug","status":404}
+	// 500 {"error":"Internal Server Error","status":500}
+}
+
+func ExampleValidationError() {
+	type signup struct{ Email, Password string }
+	app := quietApp()
+	app.Post("/signup", func(c *galvani.Ctx) error {
+		in := signup{Email: c.FormValue("email"), Password: c.FormValue("password")}
+		v := galvani.ValidationError{Status: 422}
+		if !strings.Contains(in.Email, "@") {
+			v.Add("email", "enter a valid email address")
+		}
+		if len(in.Password) < 8 {
+			v.Add("password", "must have at least 8 characters")
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		return c.NoContent(204)
+	})
+	get(app, "POST", "/signup", "application/x-www-form-urlencoded", "email=ada&password=short")
+	// Output: 422 {"error":"invalid input","status":422,"fields":{"email":["enter a valid email address"],"password":["must have at least 8 characters"]}}
+}
+
+func ExampleCtx_Accepts() {
+	app := quietApp()
+	app.Get("/report", func(c *galvani.Ctx) error {
+		switch c.Accepts("text/csv", "application/json") {
+		case "text/csv":
+			return c.Bytes(200, "text/csv", []byte("a,b\n1,2\n"))
+		case "application/json":
+			return c.JSON(200, []map[string]int{{"a": 1, "b": 2}})
+		}
+		return galvani.Error(406, "")
+	})
+	get(app, "GET", "/report", "", "") // get sends Accept: application/json
+	// Output: 200 [{"a":1,"b":2}]
+}
