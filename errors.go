@@ -354,7 +354,7 @@ type errorBody struct {
 
 // errorFormats are the representations of error responses, preferred in this order
 // when the client accepts several equally.
-var errorFormats = []string{"text/html", "application/json", "text/plain"}
+var errorFormats = []string{"text/plain", "text/html", "application/json"}
 
 // errorFormat picks the representation of an error response; an Accept header that
 // accepts none of them still gets plain text rather than a 406.
