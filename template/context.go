@@ -1,0 +1,225 @@
+package template
+
+import (
+	htmltemplate "html/template"
+	"net/http"
+	"reflect"
+	"strconv"
+	"unicode/utf8"
+)
+
+type binding struct {
+	name string
+	val  reflect.Value
+}
+
+// Context is the state of one render: the variable scopes, the output buffer, the
+// autoescape setting and per-render tag state. Tags and filters get it; it must not
+// be kept after the render returns.
+type Context struct {
+	vars  []binding
+	marks []int
+	root  reflect.Value
+	// rootMap is the data when it is a map[string]any (the common case), for speed.
+	rootMap map[string]any
+	// base holds context processor values, below the render data.
+	base []binding
+
+	// Autoescape says whether variables are HTML-escaped on output ({% autoescape %}).
+	Autoescape bool
+	// Request is the request being answered, or nil outside a request.
+	Request *http.Request
+
+	out     []byte
+	engine  *Engine
+	tmpl    *Template
+	state   map[any]any // per-template-render state (cycle tags)
+	blocks  *blockContext
+	depth   int // include nesting
+	forloop *ForLoop
+}
+
+// Get returns the value bound to name, searching inner scopes first, then the data
+// passed to the render.
+func (c *Context) Get(name string) (any, bool) {
+	v, ok := c.lookup(name)
+	if !ok {
+		return nil, false
+	}
+	return valueToAny(v), true
+}
+
+// Set binds name in the innermost scope.
+func (c *Context) Set(name string, value any) { c.set(name, reflect.ValueOf(value)) }
+
+// Push opens a new scope; Pop discards it and every binding made in it.
+func (c *Context) Push() { c.marks = append(c.marks, len(c.vars)) }
+
+// Pop closes the innermost scope opened with Push.
+func (c *Context) Pop() {
+	if n := len(c.marks); n > 0 {
+		clear(c.vars[c.marks[n-1]:])
+		c.vars = c.vars[:c.marks[n-1]]
+		c.marks = c.marks[:n-1]
+	}
+}
+
+// Write appends s to the output as it is (no escaping).
+func (c *Context) Write(s string) { c.out = append(c.out, s...) }
+
+// WriteValue appends a value to the output the way {{ value }} does: converted to a
+// string and escaped when autoescaping is on, unless it is a SafeString.
+func (c *Context) WriteValue(v any) { c.writeValue(reflect.ValueOf(v)) }
+
+// Engine returns the engine rendering this template.
+func (c *Context) Engine() *Engine { return c.engine }
+
+func (c *Context) set(name string, v reflect.Value) {
+	start := 0
+	if n := len(c.marks); n > 0 {
+		start = c.marks[n-1]
+	}
+	for i := len(c.vars) - 1; i >= start; i-- {
+		if c.vars[i].name == name {
+			c.vars[i].val = v
+			return
+		}
+	}
+	c.vars = append(c.vars, binding{name, v})
+}
+
+// lookup finds a top-level name: scopes innermost first, then the render data.
+func (c *Context) lookup(name string) (reflect.Value, bool) {
+	seg := segment{name: name}
+	return c.lookupSeg(&seg)
+}
+
+func (c *Context) lookupSeg(seg *segment) (reflect.Value, bool) {
+	name := seg.name
+	for i := len(c.vars) - 1; i >= 0; i-- {
+		if c.vars[i].name == name {
+			return c.vars[i].val, true
+		}
+	}
+	if c.rootMap != nil {
+		if v, ok := c.rootMap[name]; ok {
+			return reflect.ValueOf(v), true
+		}
+	} else if c.root.IsValid() {
+		v, ok, err := lookupAttr(c.root, seg)
+		if err == nil && ok {
+			return v, true
+		}
+	}
+	for i := len(c.base) - 1; i >= 0; i-- {
+		if c.base[i].name == name {
+			return c.base[i].val, true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+// setData installs the render data: a map[string]any, any other map with string
+// keys, a struct or pointer to one, or nil.
+func (c *Context) setData(data any) {
+	switch d := data.(type) {
+	case nil:
+	case map[string]any:
+		c.rootMap = d
+	case *Context:
+		c.vars = append(c.vars, d.vars...)
+		c.root, c.rootMap = d.root, d.rootMap
+	default:
+		c.root = reflect.ValueOf(data)
+	}
+}
+
+func valueToAny(v reflect.Value) any {
+	if !v.IsValid() || !v.CanInterface() {
+		return nil
+	}
+	return v.Interface()
+}
+
+var htmlType = reflect.TypeFor[htmltemplate.HTML]()
+
+// isSafe reports whether v is marked safe for HTML.
+func isSafe(v reflect.Value) bool {
+	v = unwrapIface(v)
+	return v.IsValid() && (v.Type() == safeStringType || v.Type() == htmlType)
+}
+
+// writeValue is Django's render_value_in_context.
+func (c *Context) writeValue(v reflect.Value) {
+	v = unwrapIface(v)
+	if !v.IsValid() {
+		c.out = append(c.out, "None"...)
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if !c.Autoescape || v.Type() == safeStringType || v.Type() == htmlType {
+			c.out = append(c.out, v.String()...)
+		} else {
+			c.out = appendEscaped(c.out, v.String())
+		}
+		return
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if v.Type().PkgPath() == "" {
+			c.out = strconv.AppendInt(c.out, v.Int(), 10)
+			return
+		}
+	}
+	if c.Autoescape {
+		s := appendStr(nil, v, false)
+		c.out = appendEscaped(c.out, string(s))
+	} else {
+		c.out = appendStr(c.out, v, false)
+	}
+}
+
+// appendEscaped appends s with & < > " ' replaced by HTML entities, as Django's escape.
+func appendEscaped(b []byte, s string) []byte {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var rep string
+		switch s[i] {
+		case '&':
+			rep = "&amp;"
+		case '<':
+			rep = "&lt;"
+		case '>':
+			rep = "&gt;"
+		case '"':
+			rep = "&quot;"
+		case '\'':
+			rep = "&#x27;"
+		default:
+			continue
+		}
+		b = append(b, s[last:i]...)
+		b = append(b, rep...)
+		last = i + 1
+	}
+	return append(b, s[last:]...)
+}
+
+func escapeString(s string) string {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '&', '<', '>', '"', '\'':
+			return string(appendEscaped(make([]byte, 0, len(s)+16), s))
+		}
+	}
+	return s
+}
+
+// ForLoop is the forloop variable inside {% for %}.
+type ForLoop struct {
+	Counter, Counter0, Revcounter, Revcounter0 int
+	First, Last                                bool
+	Parentloop                                 *ForLoop
+	state                                      map[any]any // ifchanged state
+}
+
+func runeLen(s string) int { return utf8.RuneCountInString(s) }

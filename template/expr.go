@@ -1,0 +1,377 @@
+package template
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
+)
+
+// segment is one dotted part of a variable path, with a per-site cache of the struct
+// field it last resolved to.
+type segment struct {
+	name  string
+	isInt bool
+	index int
+	cache atomic.Pointer[fieldCache]
+}
+
+// variable is a literal or a dotted variable path (Django's Variable).
+type variable struct {
+	raw       string
+	literal   reflect.Value
+	isLiteral bool
+	path      []*segment
+}
+
+var (
+	trueValue  = reflect.ValueOf(true)
+	falseValue = reflect.ValueOf(false)
+)
+
+func parseVariable(s string) (*variable, error) {
+	v := &variable{raw: s}
+	if isPyNumber(s) {
+		if strings.ContainsAny(s, ".eE") {
+			if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.HasSuffix(s, ".") {
+				v.literal, v.isLiteral = reflect.ValueOf(f), true
+				return v, nil
+			}
+		} else if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			v.literal, v.isLiteral = reflect.ValueOf(int(i)), true
+			return v, nil
+		} else if f, err := strconv.ParseFloat(s, 64); err == nil {
+			v.literal, v.isLiteral = reflect.ValueOf(f), true // too big for int64
+			return v, nil
+		}
+	}
+	if strings.HasPrefix(s, "_(") && strings.HasSuffix(s, ")") && len(s) >= 4 {
+		// A translatable literal. Without the i18n battery it is the literal itself.
+		inner := s[2 : len(s)-1]
+		if lit, ok := unquote(inner); ok {
+			v.literal, v.isLiteral = reflect.ValueOf(SafeString(lit)), true
+			return v, nil
+		}
+	}
+	if lit, ok := unquote(s); ok {
+		v.literal, v.isLiteral = reflect.ValueOf(SafeString(lit)), true
+		return v, nil
+	}
+	if s == "" {
+		return nil, fmt.Errorf("empty variable")
+	}
+	if strings.Contains(s, "._") || s[0] == '_' {
+		return nil, fmt.Errorf("Variables and attributes may not begin with underscores: '%s'", s)
+	}
+	for _, p := range strings.Split(s, ".") {
+		seg := &segment{name: p}
+		if n, err := strconv.Atoi(p); err == nil {
+			seg.isInt, seg.index = true, n
+		}
+		v.path = append(v.path, seg)
+	}
+	return v, nil
+}
+
+// isPyNumber reports whether s looks like a number Django's Variable would try.
+func isPyNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	i := 0
+	if s[0] == '+' || s[0] == '-' {
+		i++
+	}
+	digits := false
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits = true
+		case c == '.' || c == 'e' || c == 'E' || ((c == '+' || c == '-') && (s[i-1] == 'e' || s[i-1] == 'E')):
+		default:
+			return false
+		}
+	}
+	return digits
+}
+
+// unquote returns the contents of a single- or double-quoted string literal with
+// backslash escapes removed (Django's unescape_string_literal).
+func unquote(s string) (string, bool) {
+	if len(s) < 2 || (s[0] != '"' && s[0] != '\'') || s[len(s)-1] != s[0] {
+		return "", false
+	}
+	q := s[0]
+	inner := s[1 : len(s)-1]
+	if !strings.Contains(inner, "\\") {
+		if strings.IndexByte(inner, q) >= 0 {
+			return "", false
+		}
+		return inner, true
+	}
+	// Like Django's unescape_string_literal: only \<quote> and \\ are escapes.
+	var b strings.Builder
+	for i := 0; i < len(inner); i++ {
+		c := inner[i]
+		if c == '\\' && i+1 < len(inner) && (inner[i+1] == q || inner[i+1] == '\\') {
+			i++
+			b.WriteByte(inner[i])
+			continue
+		}
+		if c == q {
+			return "", false
+		}
+		b.WriteByte(c)
+	}
+	return b.String(), true
+}
+
+// resolve looks the variable up. found is false for a missing variable; a found
+// invalid Value is None.
+func (v *variable) resolve(c *Context) (reflect.Value, bool, error) {
+	if v.isLiteral {
+		return v.literal, true, nil
+	}
+	cur, ok := c.lookupSeg(v.path[0])
+	if !ok {
+		switch v.path[0].name {
+		case "True":
+			cur = trueValue
+		case "False":
+			cur = falseValue
+		case "None":
+			cur = reflect.Value{}
+		default:
+			return reflect.Value{}, false, nil
+		}
+	}
+	if len(v.path) == 1 {
+		return maybeCall(cur)
+	}
+	for i := 1; i < len(v.path); i++ {
+		var err error
+		cur, ok, err = lookupAttr(cur, v.path[i])
+		if err != nil || !ok {
+			return reflect.Value{}, false, err
+		}
+	}
+	return cur, true, nil
+}
+
+// argMode says how many arguments a filter takes.
+type argMode uint8
+
+const (
+	argOptional argMode = iota
+	argNone
+	argRequired
+)
+
+// filterDef is a registered filter.
+type filterDef struct {
+	name   string
+	fn     func(in, arg any, autoescape bool) (any, error)
+	isSafe bool
+	arg    argMode
+}
+
+type filterCall struct {
+	def *filterDef
+	arg *variable // nil when none given
+}
+
+// Expr is a compiled filter expression: a variable or literal followed by filters,
+// as in {{ name|lower|default:"x" }}. Tags compile their arguments with
+// Parser.CompileExpr and evaluate them with Resolve.
+type Expr struct {
+	v       *variable
+	filters []filterCall
+	raw     string
+}
+
+// String returns the source of the expression.
+func (e *Expr) String() string { return e.raw }
+
+// Resolve evaluates the expression. A missing variable gives "" (Django's
+// string_if_invalid) before filters are applied.
+func (e *Expr) Resolve(c *Context) (any, error) {
+	v, err := e.resolve(c, false)
+	return valueToAny(v), err
+}
+
+// resolve is Django's FilterExpression.resolve. With ignoreFailures a missing
+// variable is None rather than "".
+func (e *Expr) resolve(c *Context, ignoreFailures bool) (reflect.Value, error) {
+	v, found, err := e.v.resolve(c)
+	if err != nil {
+		return v, err
+	}
+	if !found {
+		if ignoreFailures {
+			v = reflect.Value{}
+		} else {
+			v = emptyString
+		}
+	}
+	for i := range e.filters {
+		f := &e.filters[i]
+		var arg any
+		if f.arg != nil {
+			a, found, err := f.arg.resolve(c)
+			if err != nil {
+				return reflect.Value{}, err
+			}
+			if !found {
+				return reflect.Value{}, fmt.Errorf("failed lookup for filter argument %q", f.arg.raw)
+			}
+			arg = valueToAny(a)
+		}
+		in := valueToAny(v)
+		out, err := f.def.fn(in, arg, c.Autoescape)
+		if err != nil {
+			return reflect.Value{}, fmt.Errorf("filter %s: %w", f.def.name, err)
+		}
+		if f.def.isSafe && isSafe(v) {
+			if s, ok := out.(string); ok {
+				out = SafeString(s)
+			}
+		}
+		v = reflect.ValueOf(out)
+	}
+	return v, nil
+}
+
+var emptyString = reflect.ValueOf("")
+
+func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// compileExpr parses a filter expression (Django's FilterExpression regexp, by hand).
+func compileExpr(s string, lookupFilter func(string) *filterDef) (*Expr, error) {
+	e := &Expr{raw: s}
+	pos := 0
+	// scanOperand reads a constant or a variable/number at pos.
+	scanOperand := func() (string, bool) {
+		if pos >= len(s) {
+			return "", false
+		}
+		start := pos
+		if strings.HasPrefix(s[pos:], "_(") {
+			if n := scanQuoted(s[pos+2:]); n > 0 && pos+2+n < len(s) && s[pos+2+n] == ')' {
+				pos += 2 + n + 1
+				return s[start:pos], true
+			}
+		}
+		if s[pos] == '"' || s[pos] == '\'' {
+			n := scanQuoted(s[pos:])
+			if n == 0 {
+				return "", false
+			}
+			pos += n
+			return s[start:pos], true
+		}
+		// [\w.]+ or a number [-+.]?\d[\d.e]*
+		for pos < len(s) {
+			r, size := utf8.DecodeRuneInString(s[pos:])
+			if r == '.' || isWordRune(r) {
+				pos += size
+				continue
+			}
+			break
+		}
+		if pos > start {
+			return s[start:pos], true
+		}
+		if s[pos] == '-' || s[pos] == '+' || s[pos] == '.' {
+			p := pos + 1
+			if p < len(s) && s[p] >= '0' && s[p] <= '9' {
+				for p < len(s) && (s[p] >= '0' && s[p] <= '9' || s[p] == '.' || s[p] == 'e') {
+					p++
+				}
+				pos = p
+				return s[start:pos], true
+			}
+		}
+		return "", false
+	}
+	first, ok := scanOperand()
+	if !ok {
+		return nil, fmt.Errorf("Could not find variable at start of %s.", s)
+	}
+	v, err := parseVariable(first)
+	if err != nil {
+		return nil, err
+	}
+	e.v = v
+	for pos < len(s) {
+		start := pos
+		for pos < len(s) && isSpace(s[pos]) {
+			pos++
+		}
+		if pos >= len(s) || s[pos] != '|' {
+			return nil, fmt.Errorf("Could not parse the remainder: '%s' from '%s'", s[start:], s)
+		}
+		pos++
+		for pos < len(s) && isSpace(s[pos]) {
+			pos++
+		}
+		nstart := pos
+		for pos < len(s) {
+			r, size := utf8.DecodeRuneInString(s[pos:])
+			if !isWordRune(r) {
+				break
+			}
+			pos += size
+		}
+		name := s[nstart:pos]
+		if name == "" {
+			return nil, fmt.Errorf("Could not parse the remainder: '%s' from '%s'", s[start:], s)
+		}
+		def := lookupFilter(name)
+		if def == nil {
+			return nil, fmt.Errorf("Invalid filter: '%s'", name)
+		}
+		fc := filterCall{def: def}
+		if pos < len(s) && s[pos] == ':' {
+			pos++
+			a, ok := scanOperand()
+			if !ok {
+				return nil, fmt.Errorf("Could not parse the remainder: '%s' from '%s'", s[pos-1:], s)
+			}
+			av, err := parseVariable(a)
+			if err != nil {
+				return nil, err
+			}
+			fc.arg = av
+		}
+		switch {
+		case def.arg == argRequired && fc.arg == nil:
+			return nil, fmt.Errorf("%s requires 2 arguments, 1 provided", name)
+		case def.arg == argNone && fc.arg != nil:
+			return nil, fmt.Errorf("%s requires 1 arguments, 2 provided", name)
+		}
+		e.filters = append(e.filters, fc)
+	}
+	return e, nil
+}
+
+// scanQuoted returns the length of the quoted string at the start of s (with
+// backslash escapes), or 0 if it is not terminated.
+func scanQuoted(s string) int {
+	if s == "" || (s[0] != '"' && s[0] != '\'') {
+		return 0
+	}
+	q := s[0]
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case q:
+			return i + 1
+		}
+	}
+	return 0
+}

@@ -1,0 +1,157 @@
+package template
+
+import "strings"
+
+// tokenType is the kind of a lexed Token.
+type tokenType uint8
+
+const (
+	tokenText tokenType = iota
+	tokenVar
+	tokenBlock
+	tokenComment
+)
+
+// Token is one piece of template source: literal text, a {{ variable }}, a {% block %}
+// tag or a {# comment #}. Contents holds the text between the delimiters, trimmed.
+type Token struct {
+	typ      tokenType
+	Contents string
+	Line     int // 1-based
+	Column   int // 1-based, in bytes
+	pos      int // byte offset of the Token in the source
+	end      int // byte offset just past the Token
+}
+
+// SplitContents splits a tag's contents on whitespace, keeping quoted strings (and
+// _("...") translations) together, like Django's Token.split_contents.
+func (t *Token) SplitContents() []string { return smartSplit(t.Contents) }
+
+// lex splits source into tokens the way Django's Lexer does: a tag starts with {{, {%
+// or {# and ends at the first matching }}, %} or #} on the same line; anything else is
+// text. Inside {% verbatim %} only the matching {% endverbatim %} is a tag.
+func lex(src string) []Token {
+	var toks []Token
+	line, lineStart := 1, 0
+	verbatim := ""
+	textStart := 0
+	i := 0
+	advance := func(from, to int) {
+		for j := from; j < to; j++ {
+			if src[j] == '\n' {
+				line++
+				lineStart = j + 1
+			}
+		}
+	}
+	emitText := func(end int) {
+		if end > textStart {
+			toks = append(toks, Token{typ: tokenText, Contents: src[textStart:end], Line: line, Column: textStart - lineStart + 1, pos: textStart, end: end})
+			advance(textStart, end)
+		}
+	}
+	for i < len(src) {
+		j := strings.IndexByte(src[i:], '{')
+		if j < 0 {
+			break
+		}
+		i += j
+		if i+1 >= len(src) {
+			break
+		}
+		var closer string
+		switch src[i+1] {
+		case '{':
+			closer = "}}"
+		case '%':
+			closer = "%}"
+		case '#':
+			closer = "#}"
+		default:
+			i++
+			continue
+		}
+		// The closer must be on the same line (Django's regexp uses '.', which does
+		// not match a newline) and the match is non-greedy.
+		rest := src[i+2:]
+		nl := strings.IndexByte(rest, '\n')
+		if nl >= 0 {
+			rest = rest[:nl]
+		}
+		k := strings.Index(rest, closer)
+		if k < 0 {
+			i++
+			continue
+		}
+		end := i + 2 + k + 2
+		raw := src[i:end]
+		inner := strings.TrimSpace(raw[2 : len(raw)-2])
+		if verbatim != "" {
+			if raw[1] != '%' || inner != verbatim {
+				i = end
+				continue
+			}
+			verbatim = ""
+		}
+		emitText(i)
+		tok := Token{Line: line, Column: i - lineStart + 1, pos: i, end: end, Contents: inner}
+		switch raw[1] {
+		case '{':
+			tok.typ = tokenVar
+		case '%':
+			tok.typ = tokenBlock
+			if inner == "verbatim" || strings.HasPrefix(inner, "verbatim ") {
+				verbatim = "end" + inner
+			}
+		case '#':
+			tok.typ = tokenComment
+			tok.Contents = ""
+		}
+		toks = append(toks, tok)
+		i = end
+		textStart = end
+	}
+	emitText(len(src))
+	return toks
+}
+
+// smartSplit splits s on whitespace, keeping single- and double-quoted strings (with
+// backslash escapes) together even when a quote starts mid-word (a="b c").
+func smartSplit(s string) []string {
+	var out []string
+	i := 0
+	for i < len(s) {
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		start := i
+		for i < len(s) && !isSpace(s[i]) {
+			if c := s[i]; c == '"' || c == '\'' {
+				j := i + 1
+				for j < len(s) && s[j] != c {
+					if s[j] == '\\' {
+						j++
+					}
+					j++
+				}
+				if j >= len(s) {
+					// Unterminated quote: take the rest of the word as it is.
+					i++
+					continue
+				}
+				i = j + 1
+				continue
+			}
+			i++
+		}
+		out = append(out, s[start:i])
+	}
+	return out
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}

@@ -1,0 +1,698 @@
+package template
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+var (
+	safeStringType = reflect.TypeFor[SafeString]()
+	timeType       = reflect.TypeFor[time.Time]()
+	errorType      = reflect.TypeFor[error]()
+	stringType     = reflect.TypeFor[string]()
+)
+
+// typeInfo is what lookups need to know about a struct type, computed once per type.
+type typeInfo struct {
+	fields     map[string][]int // by Go name and by snake_case name
+	methods    map[string]int   // value-receiver methods, by Go and snake_case name
+	ptrMethods map[string]int   // methods of *T, by Go and snake_case name
+}
+
+var typeCache sync.Map // reflect.Type -> *typeInfo
+
+func infoOf(t reflect.Type) *typeInfo {
+	if ti, ok := typeCache.Load(t); ok {
+		return ti.(*typeInfo)
+	}
+	ti := &typeInfo{fields: map[string][]int{}, methods: map[string]int{}, ptrMethods: map[string]int{}}
+	if t.Kind() == reflect.Struct {
+		for _, f := range reflect.VisibleFields(t) {
+			if !f.IsExported() {
+				continue
+			}
+			if _, dup := ti.fields[f.Name]; !dup {
+				ti.fields[f.Name] = f.Index
+			}
+			if s := snakeCase(f.Name); s != f.Name {
+				if _, dup := ti.fields[s]; !dup {
+					ti.fields[s] = f.Index
+				}
+			}
+		}
+	}
+	addMethods := func(t reflect.Type, m map[string]int) {
+		for i := 0; i < t.NumMethod(); i++ {
+			mt := t.Method(i)
+			if !mt.IsExported() || mt.Type.NumIn() != 1 || !okResults(mt.Type) {
+				continue
+			}
+			m[mt.Name] = i
+			if s := snakeCase(mt.Name); s != mt.Name {
+				m[s] = i
+			}
+		}
+	}
+	addMethods(t, ti.methods)
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
+		addMethods(reflect.PointerTo(t), ti.ptrMethods)
+	}
+	actual, _ := typeCache.LoadOrStore(t, ti)
+	return actual.(*typeInfo)
+}
+
+// okResults reports whether a method or func type returns one value, or a value and
+// an error: the shapes a template may call.
+func okResults(ft reflect.Type) bool {
+	switch ft.NumOut() {
+	case 1:
+		return true
+	case 2:
+		return ft.Out(1) == errorType
+	}
+	return false
+}
+
+// snakeCase turns a Go name into its snake_case form: CreatedAt -> created_at,
+// UserID -> user_id, HTMLBody -> html_body.
+func snakeCase(s string) string {
+	var b strings.Builder
+	rs := []rune(s)
+	for i, r := range rs {
+		if unicode.IsUpper(r) {
+			if i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1]))) {
+				b.WriteByte('_')
+			}
+			b.WriteRune(unicode.ToLower(r))
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// indirect unwraps interfaces and pointers down to a concrete value. A nil pointer
+// or interface gives the zero Value (None).
+func indirect(v reflect.Value) reflect.Value {
+	for v.IsValid() && (v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer) {
+		if v.IsNil() {
+			return reflect.Value{}
+		}
+		v = v.Elem()
+	}
+	return v
+}
+
+func unwrapIface(v reflect.Value) reflect.Value {
+	for v.IsValid() && v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return reflect.Value{}
+		}
+		v = v.Elem()
+	}
+	return v
+}
+
+// errLookup reports a method that failed during a lookup.
+type errLookup struct{ err error }
+
+// lookupAttr resolves one dotted segment on v: a map key, a struct field (Go name or
+// snake_case), a method without arguments, or a slice/array/string index, in Django's
+// order (dictionary, attribute, index). The result is called when it is a func of no
+// arguments. ok is false when nothing matched.
+func lookupAttr(v reflect.Value, seg *segment) (reflect.Value, bool, error) {
+	v = unwrapIface(v)
+	if !v.IsValid() {
+		return v, false, nil
+	}
+	name := seg.name
+	// Methods on pointers (and addressable values) come first for pointer types,
+	// since the pointer is what a method set hangs on.
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return reflect.Value{}, false, nil
+		}
+		if ti := infoOf(v.Type()); len(ti.methods) > 0 {
+			if i, ok := ti.methods[name]; ok {
+				if e := v.Elem(); e.Kind() == reflect.Struct {
+					if _, isField := infoOf(e.Type()).fields[name]; isField {
+						return lookupAttr(e, seg)
+					}
+				}
+				return callMethod(v.Method(i))
+			}
+		}
+		v = indirect(v)
+		if !v.IsValid() {
+			return v, false, nil
+		}
+	}
+	switch v.Kind() {
+	case reflect.Map:
+		kt := v.Type().Key()
+		var key reflect.Value
+		switch {
+		case kt.Kind() == reflect.String:
+			key = reflect.ValueOf(name)
+			if kt != stringType {
+				key = key.Convert(kt)
+			}
+		case seg.isInt && isIntKind(kt.Kind()):
+			key = reflect.ValueOf(seg.index).Convert(kt)
+		}
+		if key.IsValid() {
+			if r := v.MapIndex(key); r.IsValid() {
+				return maybeCall(r)
+			}
+		}
+		switch name {
+		case "items", "keys", "values":
+			return reflect.ValueOf(mapView(v, name)), true, nil
+		}
+	case reflect.Struct:
+		t := v.Type()
+		if c := seg.cache.Load(); c != nil && c.typ == t {
+			return maybeCall(v.FieldByIndex(c.index))
+		}
+		ti := infoOf(t)
+		if idx, ok := ti.fields[name]; ok {
+			seg.cache.Store(&fieldCache{typ: t, index: idx})
+			f, err := v.FieldByIndexErr(idx)
+			if err != nil {
+				return reflect.Value{}, true, nil // nil embedded pointer: None
+			}
+			return maybeCall(f)
+		}
+	case reflect.Slice, reflect.Array:
+		if seg.isInt {
+			if seg.index >= 0 && seg.index < v.Len() {
+				return maybeCall(v.Index(seg.index))
+			}
+			return reflect.Value{}, false, nil
+		}
+	case reflect.String:
+		if seg.isInt {
+			s := v.String()
+			if seg.index >= 0 && seg.index < utf8.RuneCountInString(s) {
+				return reflect.ValueOf(string([]rune(s)[seg.index])), true, nil
+			}
+			return reflect.Value{}, false, nil
+		}
+	}
+	ti := infoOf(v.Type())
+	if i, ok := ti.methods[name]; ok {
+		return callMethod(v.Method(i))
+	}
+	if v.CanAddr() {
+		if i, ok := ti.ptrMethods[name]; ok {
+			return callMethod(v.Addr().Method(i))
+		}
+	}
+	return reflect.Value{}, false, nil
+}
+
+type fieldCache struct {
+	typ   reflect.Type
+	index []int
+}
+
+func isIntKind(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Uintptr
+}
+
+func maybeCall(v reflect.Value) (reflect.Value, bool, error) {
+	if v.Kind() == reflect.Interface && !v.IsNil() && v.Elem().Kind() == reflect.Func {
+		v = v.Elem()
+	}
+	if v.Kind() == reflect.Func && !v.IsNil() && v.Type().NumIn() == 0 && okResults(v.Type()) {
+		return callMethod(v)
+	}
+	return v, true, nil
+}
+
+func callMethod(m reflect.Value) (reflect.Value, bool, error) {
+	out := m.Call(nil)
+	if len(out) == 2 && !out[1].IsNil() {
+		return reflect.Value{}, false, out[1].Interface().(error)
+	}
+	return out[0], true, nil
+}
+
+// mapView gives a Go map's items/keys/values as a list, sorted by key since Go maps
+// have no order (Python dicts keep insertion order).
+func mapView(m reflect.Value, which string) []any {
+	keys := m.MapKeys()
+	sortValues(keys)
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		switch which {
+		case "keys":
+			out[i] = k.Interface()
+		case "values":
+			out[i] = m.MapIndex(k).Interface()
+		default:
+			out[i] = []any{k.Interface(), m.MapIndex(k).Interface()}
+		}
+	}
+	return out
+}
+
+func sortValues(vs []reflect.Value) {
+	sort.SliceStable(vs, func(i, j int) bool {
+		lt, ok := pyLess(vs[i], vs[j])
+		if !ok {
+			return fmt.Sprint(vs[i].Interface()) < fmt.Sprint(vs[j].Interface())
+		}
+		return lt
+	})
+}
+
+// truthy is Python's truth test on a template value: None, False, zero numbers and
+// empty strings, slices and maps are false; everything else is true. Types may
+// define Len() int (like Python's __len__) or Bool() bool.
+func truthy(v reflect.Value) bool {
+	v = unwrapIface(v)
+	if !v.IsValid() {
+		return false
+	}
+	switch v.Kind() {
+	case reflect.Bool:
+		return v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int() != 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return v.Uint() != 0
+	case reflect.Float32, reflect.Float64:
+		return v.Float() != 0
+	case reflect.String, reflect.Array:
+		return v.Len() > 0
+	case reflect.Slice, reflect.Map, reflect.Chan:
+		return !v.IsNil() && v.Len() > 0
+	case reflect.Pointer:
+		if v.IsNil() {
+			return false
+		}
+		if b, ok := v.Interface().(interface{ Bool() bool }); ok {
+			return b.Bool()
+		}
+		if l, ok := v.Interface().(interface{ Len() int }); ok {
+			return l.Len() > 0
+		}
+		return v.Elem().Kind() == reflect.Struct || truthy(v.Elem())
+	case reflect.Func:
+		return !v.IsNil()
+	case reflect.Struct:
+		if v.CanInterface() {
+			if b, ok := v.Interface().(interface{ Bool() bool }); ok {
+				return b.Bool()
+			}
+			if l, ok := v.Interface().(interface{ Len() int }); ok {
+				return l.Len() > 0
+			}
+		}
+	}
+	return true
+}
+
+// toString is Python's str() of a template value: None, True/False, Python-style
+// floats, and lists and maps as Python reprs.
+func toString(v reflect.Value) string {
+	v = unwrapIface(v)
+	if !v.IsValid() {
+		return "None"
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(v.Uint(), 10)
+	}
+	return string(appendStr(nil, v, false))
+}
+
+// appendStr appends str(v) (repr when asRepr, for elements inside containers).
+func appendStr(b []byte, v reflect.Value, asRepr bool) []byte {
+	v = unwrapIface(v)
+	if !v.IsValid() {
+		return append(b, "None"...)
+	}
+	if v.Type() == timeType {
+		t := v.Interface().(time.Time)
+		if asRepr {
+			return append(b, t.Format("datetime.datetime(2006, 1, 2, 15, 4, 5)")...)
+		}
+		return append(b, formatDate(t, "N j, Y, P")...)
+	}
+	if v.Kind() != reflect.String && v.CanInterface() {
+		switch x := v.Interface().(type) {
+		case error:
+			return append(b, x.Error()...)
+		case fmt.Stringer:
+			if v.Kind() != reflect.Pointer || !v.IsNil() {
+				return append(b, x.String()...)
+			}
+		}
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if asRepr {
+			return appendPyRepr(b, v.String())
+		}
+		return append(b, v.String()...)
+	case reflect.Bool:
+		if v.Bool() {
+			return append(b, "True"...)
+		}
+		return append(b, "False"...)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.AppendInt(b, v.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.AppendUint(b, v.Uint(), 10)
+	case reflect.Float32, reflect.Float64:
+		return appendPyFloat(b, v.Float())
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return append(b, "[]"...)
+		}
+		b = append(b, '[')
+		for i := 0; i < v.Len(); i++ {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendStr(b, v.Index(i), true)
+		}
+		return append(b, ']')
+	case reflect.Map:
+		keys := v.MapKeys()
+		sortValues(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendStr(b, k, true)
+			b = append(b, ": "...)
+			b = appendStr(b, v.MapIndex(k), true)
+		}
+		return append(b, '}')
+	case reflect.Pointer:
+		if v.IsNil() {
+			return append(b, "None"...)
+		}
+		return appendStr(b, v.Elem(), asRepr)
+	}
+	if v.CanInterface() {
+		return fmt.Append(b, v.Interface())
+	}
+	return append(b, v.String()...)
+}
+
+// appendPyRepr appends Python's repr() of a string.
+func appendPyRepr(b []byte, s string) []byte {
+	q := byte('\'')
+	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
+		q = '"'
+	}
+	b = append(b, q)
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b = append(b, `\\`...)
+		case r == rune(q):
+			b = append(b, '\\', q)
+		case r == '\n':
+			b = append(b, `\n`...)
+		case r == '\r':
+			b = append(b, `\r`...)
+		case r == '\t':
+			b = append(b, `\t`...)
+		case r < 0x20 || r == 0x7f:
+			b = fmt.Appendf(b, `\x%02x`, r)
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, q)
+}
+
+// appendPyFloat appends Python's repr of a float: the shortest form that round-trips,
+// always with a decimal point or exponent (34.0, 3.5, 1e+16, 1e-05).
+func appendPyFloat(b []byte, f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(b, "inf"...)
+	case math.IsInf(f, -1):
+		return append(b, "-inf"...)
+	case math.IsNaN(f):
+		return append(b, "nan"...)
+	}
+	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
+	mant, expS, _ := strings.Cut(e, "e")
+	exp, _ := strconv.Atoi(expS)
+	if exp < -4 || exp >= 16 {
+		b = append(b, mant...)
+		b = append(b, 'e')
+		if exp < 0 {
+			b = append(b, '-')
+			exp = -exp
+		} else {
+			b = append(b, '+')
+		}
+		if exp < 10 {
+			b = append(b, '0')
+		}
+		return strconv.AppendInt(b, int64(exp), 10)
+	}
+	start := len(b)
+	b = strconv.AppendFloat(b, f, 'f', -1, 64)
+	if strings.IndexByte(string(b[start:]), '.') < 0 {
+		b = append(b, ".0"...)
+	}
+	return b
+}
+
+// number is a numeric template value: an integer or a float.
+type number struct {
+	i       int64
+	f       float64
+	isFloat bool
+}
+
+func (n number) float() float64 {
+	if n.isFloat {
+		return n.f
+	}
+	return float64(n.i)
+}
+
+// asNumber reports v as a number. Booleans count as 0 and 1, as in Python.
+func asNumber(v reflect.Value) (number, bool) {
+	v = unwrapIface(v)
+	if !v.IsValid() {
+		return number{}, false
+	}
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return number{i: v.Int()}, true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return number{i: int64(v.Uint())}, true
+	case reflect.Float32, reflect.Float64:
+		return number{f: v.Float(), isFloat: true}, true
+	case reflect.Bool:
+		if v.Bool() {
+			return number{i: 1}, true
+		}
+		return number{}, true
+	}
+	return number{}, false
+}
+
+func isString(v reflect.Value) bool { return v.IsValid() && v.Kind() == reflect.String }
+
+// pyEqual is Python's == on template values.
+func pyEqual(a, b reflect.Value) bool {
+	a, b = unwrapIface(a), unwrapIface(b)
+	if !a.IsValid() || !b.IsValid() {
+		return !a.IsValid() && !b.IsValid()
+	}
+	if na, ok := asNumber(a); ok {
+		if nb, ok := asNumber(b); ok {
+			if !na.isFloat && !nb.isFloat {
+				return na.i == nb.i
+			}
+			return na.float() == nb.float()
+		}
+		return false
+	}
+	if isString(a) || isString(b) {
+		return isString(a) && isString(b) && a.String() == b.String()
+	}
+	ka, kb := a.Kind(), b.Kind()
+	if (ka == reflect.Slice || ka == reflect.Array) && (kb == reflect.Slice || kb == reflect.Array) {
+		if a.Len() != b.Len() {
+			return false
+		}
+		for i := 0; i < a.Len(); i++ {
+			if !pyEqual(a.Index(i), b.Index(i)) {
+				return false
+			}
+		}
+		return true
+	}
+	if ka == reflect.Map && kb == reflect.Map {
+		if a.Len() != b.Len() {
+			return false
+		}
+		it := a.MapRange()
+		for it.Next() {
+			bv := b.MapIndex(it.Key())
+			if !bv.IsValid() || !pyEqual(it.Value(), bv) {
+				return false
+			}
+		}
+		return true
+	}
+	if a.Type() == timeType && b.Type() == timeType {
+		return a.Interface().(time.Time).Equal(b.Interface().(time.Time))
+	}
+	if a.Type() == b.Type() && a.Type().Comparable() && a.CanInterface() && b.CanInterface() {
+		return a.Interface() == b.Interface()
+	}
+	return false
+}
+
+// pyLess is Python's < on template values; ok is false when Python would raise
+// TypeError (the if tag then treats the comparison as false).
+func pyLess(a, b reflect.Value) (less, ok bool) {
+	a, b = unwrapIface(a), unwrapIface(b)
+	if !a.IsValid() || !b.IsValid() {
+		return false, false
+	}
+	if na, ok := asNumber(a); ok {
+		if nb, ok := asNumber(b); ok {
+			if !na.isFloat && !nb.isFloat {
+				return na.i < nb.i, true
+			}
+			return na.float() < nb.float(), true
+		}
+		return false, false
+	}
+	if isString(a) && isString(b) {
+		return a.String() < b.String(), true
+	}
+	if a.Type() == timeType && b.Type() == timeType {
+		return a.Interface().(time.Time).Before(b.Interface().(time.Time)), true
+	}
+	ka, kb := a.Kind(), b.Kind()
+	if (ka == reflect.Slice || ka == reflect.Array) && (kb == reflect.Slice || kb == reflect.Array) {
+		for i := 0; i < a.Len() && i < b.Len(); i++ {
+			if pyEqual(a.Index(i), b.Index(i)) {
+				continue
+			}
+			return pyLess(a.Index(i), b.Index(i))
+		}
+		return a.Len() < b.Len(), true
+	}
+	return false, false
+}
+
+// pyIn is Python's `a in b`.
+func pyIn(a, b reflect.Value) bool {
+	a, b = unwrapIface(a), indirect(b)
+	if !b.IsValid() {
+		return false
+	}
+	switch b.Kind() {
+	case reflect.String:
+		return isString(a) && strings.Contains(b.String(), a.String())
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < b.Len(); i++ {
+			if pyEqual(a, b.Index(i)) {
+				return true
+			}
+		}
+	case reflect.Map:
+		it := b.MapRange()
+		for it.Next() {
+			if pyEqual(a, it.Key()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pyIs is Python's `is`, meaningful in templates for None, True and False.
+func pyIs(a, b reflect.Value) bool {
+	a, b = unwrapIface(a), unwrapIface(b)
+	if !a.IsValid() || !b.IsValid() {
+		return !a.IsValid() && !b.IsValid()
+	}
+	if a.Kind() == reflect.Bool && b.Kind() == reflect.Bool {
+		return a.Bool() == b.Bool()
+	}
+	if a.Kind() == reflect.Pointer && b.Kind() == reflect.Pointer {
+		return a.Pointer() == b.Pointer()
+	}
+	return false
+}
+
+// iterate returns the items of an iterable value: slice and array elements, a
+// string's characters, a map's keys (sorted), or a channel's values.
+func iterate(v reflect.Value) (n int, at func(int) reflect.Value) {
+	v = indirect(v)
+	if !v.IsValid() {
+		return 0, nil
+	}
+	switch v.Kind() {
+	case reflect.Slice, reflect.Array:
+		return v.Len(), v.Index
+	case reflect.String:
+		rs := []rune(v.String())
+		return len(rs), func(i int) reflect.Value { return reflect.ValueOf(string(rs[i])) }
+	case reflect.Map:
+		keys := v.MapKeys()
+		sortValues(keys)
+		return len(keys), func(i int) reflect.Value { return keys[i] }
+	case reflect.Func:
+		if v.Type().CanSeq() {
+			var items []reflect.Value
+			for x := range v.Seq() {
+				items = append(items, x)
+				if len(items) > 10_000_000 {
+					break
+				}
+			}
+			return len(items), func(i int) reflect.Value { return items[i] }
+		}
+	}
+	return 0, nil
+}
+
+// length is len() of a value; ok is false when it has none.
+func length(v reflect.Value) (int, bool) {
+	v = indirect(v)
+	if !v.IsValid() {
+		return 0, false
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return utf8.RuneCountInString(v.String()), true
+	case reflect.Slice, reflect.Array, reflect.Map, reflect.Chan:
+		return v.Len(), true
+	}
+	if l, ok := v.Interface().(interface{ Len() int }); ok {
+		return l.Len(), true
+	}
+	return 0, false
+}
