@@ -28,6 +28,8 @@ func debugApp(t *testing.T) *App {
 	a, _ := testApp(t, true)
 	a.Settings.DatabaseURL = "postgres://app:pg-pa55word@db.internal:5432/app?sslmode=disable"
 	a.Settings.TrustedProxies = []string{"10.0.0.0/8"}
+	a.Settings.SecretKeyFallbacks = []string{"old-key-fallback"}
+	a.Settings.Databases = map[string]string{"replica": "postgres://ro:replica-pa55@replica/app"}
 	Section(&a.Settings, "mail", mailSettings{Host: "smtp.example", Password: "mail-pa55", Port: 587})
 	Section(&a.Settings, "cache", cacheSettings{
 		URL:     "redis://:redis-pa55@cache:6379/0",
@@ -42,7 +44,7 @@ func debugApp(t *testing.T) *App {
 	return a
 }
 
-var debugSecrets = []string{"s3cr3t-key-value", "pg-pa55word", "mail-pa55", "redis-pa55", "cache-api-key", "cache-tok", "pk_live_visible", "mysql-pa55", "kw-pa55", "Bearer abc", "session-value", "csrf-value"}
+var debugSecrets = []string{"s3cr3t-key-value", "old-key-fallback", "replica-pa55", "pg-pa55word", "mail-pa55", "redis-pa55", "cache-api-key", "cache-tok", "pk_live_visible", "mysql-pa55", "kw-pa55", "Bearer abc", "session-value", "csrf-value"}
 
 func TestDebug500Page(t *testing.T) {
 	a := debugApp(t)
