@@ -1,0 +1,88 @@
+package template_test
+
+import (
+	htmltemplate "html/template"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/template"
+)
+
+type blogApp struct{}
+
+func (blogApp) Label() string { return "blog" }
+func (blogApp) Templates() fs.FS {
+	return fstest.MapFS{
+		"blog/base.html":   {Data: []byte("<h1>{% block title %}Blog{% endblock %}</h1>{% block body %}{% endblock %}")},
+		"blog/detail.html": {Data: []byte(`{% extends "blog/base.html" %}{% block body %}<a href="{% url 'blog:detail' post.id %}">{{ post.title }}</a>{{ csrf }}{% endblock %}`)},
+	}
+}
+func (blogApp) Routes(g *galvani.Group) {
+	g.Get("/posts/{id:int}/", func(c *galvani.Ctx) error {
+		return c.Render(200, "blog/detail.html", map[string]any{"post": map[string]any{"id": 3, "title": "<Hi>"}})
+	}).Name("detail")
+}
+func (blogApp) TemplateContext(r *http.Request) map[string]any {
+	return map[string]any{"csrf": "T", "path": r.URL.Path}
+}
+
+func TestSetupWithApp(t *testing.T) {
+	app := galvani.New(galvani.Settings{Debug: true}, blogApp{})
+	project := fstest.MapFS{
+		// The project overrides the app's base template and extends the original.
+		"blog/base.html": {Data: []byte(`[{% extends "blog/base.html" %}{% block title %}Site: {{ block.super }} {{ request.URL.Path }}{% endblock %}`)},
+	}
+	template.Setup(app, template.Dir(project, "templates/"))
+	rec := httptest.NewRecorder()
+	app.ServeHTTP(rec, httptest.NewRequest("GET", "http://localhost/posts/3/", nil))
+	want := `[<h1>Site: Blog /posts/3/</h1><a href="/posts/3/">&lt;Hi&gt;</a>T`
+	if rec.Code != 200 || rec.Body.String() != want {
+		t.Fatalf("got %d %q\nwant %q", rec.Code, rec.Body.String(), want)
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Errorf("Content-Type %q", ct)
+	}
+}
+
+func TestMissingTemplateListsWhereItLooked(t *testing.T) {
+	app := galvani.New(galvani.Settings{Debug: true}, blogApp{})
+	e := template.Setup(app, template.Dir(fstest.MapFS{}, "templates/"))
+	_, err := e.RenderString("nope.html", nil)
+	if err == nil || !strings.Contains(err.Error(), "templates/: nope.html") || !strings.Contains(err.Error(), "app blog: nope.html") {
+		t.Fatalf("error %v does not list both places", err)
+	}
+}
+
+func TestHTMLTemplateEngine(t *testing.T) {
+	app := galvani.New(galvani.Settings{Debug: true})
+	app.SetTemplates(template.HTMLTemplateEngine(htmltemplate.Must(htmltemplate.New("x.html").Parse(`<p>{{.}}</p>`))))
+	app.Get("/", func(c *galvani.Ctx) error { return c.Render(201, "x.html", "<b>") })
+	rec := httptest.NewRecorder()
+	app.ServeHTTP(rec, httptest.NewRequest("GET", "http://localhost/", nil))
+	if rec.Code != 201 || rec.Body.String() != "<p>&lt;b&gt;</p>" {
+		t.Fatalf("got %d %q", rec.Code, rec.Body.String())
+	}
+}
+
+func TestDebugReload(t *testing.T) {
+	files := fstest.MapFS{"a.html": {Data: []byte("one")}}
+	e := template.New(template.Dir(files, "mem"), template.Debug(true))
+	if s, _ := e.RenderString("a.html", nil); s != "one" {
+		t.Fatal(s)
+	}
+	files["a.html"] = &fstest.MapFile{Data: []byte("two")}
+	if s, _ := e.RenderString("a.html", nil); s != "two" {
+		t.Fatalf("debug mode did not reload: %q", s)
+	}
+	prod := template.New(template.Dir(files, "mem"))
+	prod.RenderString("a.html", nil)
+	files["a.html"] = &fstest.MapFile{Data: []byte("three")}
+	if s, _ := prod.RenderString("a.html", nil); s != "two" {
+		t.Fatalf("production mode reloaded: %q", s)
+	}
+}
