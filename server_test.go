@@ -372,3 +372,16 @@ func TestSignalShutdown(t *testing.T) {
 		})
 	}
 }
+
+func ExampleParseAddr() {
+	for _, a := range []string{"127.0.0.1:8000", "8080", ":8080", "0:8000", "localhost"} {
+		hp, err := ParseAddr(a)
+		fmt.Printf("%q %v\n", hp, err)
+	}
+	// Output:
+	// "127.0.0.1:8000" <nil>
+	// "127.0.0.1:8080" <nil>
+	// ":8080" <nil>
+	// "0.0.0.0:8000" <nil>
+	// "" "localhost" is not an address (use HOST:PORT, :PORT or PORT, e.g. 127.0.0.1:8000)
+}

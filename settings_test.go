@@ -2,6 +2,7 @@ package galvani
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"reflect"
@@ -343,4 +344,30 @@ func hasCheck(msgs []CheckMessage, id string) bool {
 		}
 	}
 	return false
+}
+
+func ExampleSettings_ApplyEnv() {
+	s := Settings{AllowedHosts: []string{"example.com"}}
+	err := s.ApplyEnv([]string{"GALVANI_DEBUG=true", "PORT=8080", "DATABASE_URL_REPLICA=postgres://replica/site", "MAX_BODY_BYTES=1MiB"})
+	fmt.Println(err, s.Debug, s.Addr, s.Databases["replica"], s.MaxBodyBytes, s.AllowedHosts)
+
+	err = s.ApplyEnv([]string{"DEBUG=maybe"})
+	fmt.Println(err)
+	// Output:
+	// <nil> true :8080 postgres://replica/site 1048576 [example.com]
+	// galvani: environment variable DEBUG="maybe": is not a boolean (use true or false)
+}
+
+func ExampleSection() {
+	type SessionConfig struct {
+		Age    time.Duration `env:"SESSION_AGE"`
+		Cookie string        `env:"SESSION_COOKIE_NAME"`
+	}
+	var s Settings
+	if err := s.ApplyEnv([]string{"SESSION_AGE=1h"}); err != nil {
+		panic(err)
+	}
+	cfg := Section(&s, "session", SessionConfig{Age: 14 * 24 * time.Hour, Cookie: "sessionid"})
+	fmt.Println(cfg.Age, cfg.Cookie)
+	// Output: 1h0m0s sessionid
 }
