@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -107,38 +106,18 @@ func decodePayload(p string, v any) error {
 	return nil
 }
 
-// Config is the "signing" settings section.
-type Config struct {
-	// Fallbacks are retired secret keys that still verify (never sign), Django's
-	// SECRET_KEY_FALLBACKS. Remove a key once the values it signed have expired.
-	// When the section is first created its default comes from the environment
-	// variable SECRET_KEY_FALLBACKS (comma separated).
-	Fallbacks []string
-}
-
-// Keys returns the project's key list: Settings.SecretKey first, then the
-// fallbacks of the "signing" section. It is what the session and other batteries
-// pass to the signers. It returns ErrNoKey when SecretKey is empty.
+// Keys returns the project's key list: Settings.SecretKey first, then
+// Settings.SecretKeyFallbacks (empty entries skipped). It is what the session and
+// other batteries pass to the signers. It returns ErrNoKey when SecretKey is empty.
 func Keys(s *galvani.Settings) ([]string, error) {
 	if s.SecretKey == "" {
 		return nil, ErrNoKey
 	}
-	cfg := galvani.Section(s, "signing", Config{Fallbacks: envList("SECRET_KEY_FALLBACKS")})
 	keys := []string{s.SecretKey}
-	for _, k := range cfg.Fallbacks {
+	for _, k := range s.SecretKeyFallbacks {
 		if k != "" {
 			keys = append(keys, k)
 		}
 	}
 	return keys, nil
-}
-
-func envList(name string) []string {
-	var out []string
-	for _, p := range strings.Split(os.Getenv(name), ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

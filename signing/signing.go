@@ -12,8 +12,8 @@
 //
 // Every signer takes a list of secret keys. The first key signs; every key verifies.
 // To rotate a secret, put the new key first and keep the old one in the list (in a
-// project: Settings.SecretKey and the "signing" section's Fallbacks, Django's
-// SECRET_KEY_FALLBACKS) until the values it signed have expired, then drop it.
+// project: Settings.SecretKey and Settings.SecretKeyFallbacks, Django's
+// SECRET_KEY_FALLBACKS; see Keys) until the values it signed have expired, then drop it.
 //
 // # Salts
 //
