@@ -1,0 +1,565 @@
+package forms
+
+import (
+	"encoding"
+	"errors"
+	"math"
+	"math/big"
+	"net"
+	"net/url"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/galvani-web/galvani/uploads"
+)
+
+var (
+	decimalRE  = regexp.MustCompile(`^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$`)
+	floatRE    = regexp.MustCompile(`^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$`)
+	intZeroRE  = regexp.MustCompile(`\.0*$`)
+	slugRE     = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
+	emailUser  = regexp.MustCompile(`^[-!#$%&'*+/=?^_` + "`" + `{}|~0-9A-Za-z]+(?:\.[-!#$%&'*+/=?^_` + "`" + `{}|~0-9A-Za-z]+)*$`)
+	emailQuote = regexp.MustCompile(`^"(?:[\x01-\x08\x0b\x0c\x0e-\x1f!#-\[\]-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])*"$`)
+	hostLabel  = regexp.MustCompile(`^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?)$`)
+	tldRE      = regexp.MustCompile(`^(?:\p{L}[\p{L}-]{0,62}|xn--[a-z0-9-]{1,59})$`)
+)
+
+// maxNumberLen bounds the text of a number, so hostile input cannot make big.Rat
+// work on a megabyte of digits.
+const maxNumberLen = 200
+
+// Default input layouts, tried in order.
+var (
+	dateFormats     = []string{"2006-01-02", "01/02/2006", "01/02/06", "Jan 2 2006", "Jan 2, 2006", "2 Jan 2006", "2 January 2006", "January 2 2006", "January 2, 2006"}
+	timeFormats     = []string{"15:04:05", "15:04", "15:04:05.999999"}
+	dateTimeFormats = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05.999999", "2006-01-02 15:04:05.999999", time.RFC3339, time.RFC3339Nano, "2006-01-02", "01/02/2006 15:04:05", "01/02/2006 15:04", "01/02/2006"}
+)
+
+func fail(code string, params map[string]any) *Error {
+	return &Error{Code: code, Params: params}
+}
+
+func first(raw []string) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	return raw[0]
+}
+
+// set stores v (of the field's base type) into dst, allocating for pointers.
+func set(dst reflect.Value, v reflect.Value) {
+	if dst.Kind() == reflect.Pointer && v.Type() != dst.Type() {
+		p := reflect.New(dst.Type().Elem())
+		p.Elem().Set(v.Convert(dst.Type().Elem()))
+		dst.Set(p)
+		return
+	}
+	dst.Set(v.Convert(dst.Type()))
+}
+
+func base(t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Pointer {
+		return t.Elem()
+	}
+	return t
+}
+
+// unmarshaler returns the TextUnmarshaler of dst (allocating a pointer) or nil.
+func unmarshaler(dst reflect.Value) encoding.TextUnmarshaler {
+	if dst.Kind() == reflect.Pointer && dst.Type().Implements(unmarshalType) {
+		p := reflect.New(dst.Type().Elem())
+		dst.Set(p)
+		return p.Interface().(encoding.TextUnmarshaler)
+	}
+	if dst.CanAddr() && dst.Addr().Type().Implements(unmarshalType) {
+		return dst.Addr().Interface().(encoding.TextUnmarshaler)
+	}
+	return nil
+}
+
+// decode checks the submitted input of one field and stores the cleaned value into
+// dst. It returns the problems found (none when the value was stored).
+func decode(f *Field, dst reflect.Value, raw []string, files []*uploads.File, loc *time.Location) *Error {
+	switch f.Kind {
+	case Boolean:
+		s := strings.ToLower(strings.TrimSpace(first(raw)))
+		v := !(s == "" || s == "false" || s == "0" || s == "off")
+		if f.Required && !v {
+			return fail("required", nil)
+		}
+		set(dst, reflect.ValueOf(v))
+		return nil
+	case MultipleChoice:
+		return decodeMultiple(f, dst, raw)
+	case File:
+		return decodeFile(f, dst, files)
+	}
+	s := first(raw)
+	if !f.NoStrip {
+		s = strings.TrimSpace(s)
+	}
+	if !utf8.ValidString(s) {
+		return fail("invalid_text", nil)
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return fail("null_characters", nil)
+	}
+	if s == "" {
+		if f.Required {
+			return fail("required", nil)
+		}
+		dst.Set(reflect.Zero(dst.Type()))
+		return nil
+	}
+	switch f.Kind {
+	case Text, Email, URL, Slug, Choice:
+		return decodeText(f, dst, s)
+	case Integer:
+		return decodeInt(f, dst, s)
+	case Decimal:
+		return decodeDecimal(f, dst, s)
+	case Float:
+		return decodeFloat(f, dst, s)
+	case Date, Time, DateTime:
+		return decodeTime(f, dst, s, loc)
+	}
+	return fail("invalid", nil)
+}
+
+func decodeText(f *Field, dst reflect.Value, s string) *Error {
+	switch f.Kind {
+	case Email:
+		if !validEmail(s) {
+			return fail("invalid_email", nil)
+		}
+	case URL:
+		u, ok := cleanURL(s)
+		if !ok {
+			return fail("invalid_url", nil)
+		}
+		s = u
+	case Slug:
+		if !slugRE.MatchString(s) {
+			return fail("invalid_slug", nil)
+		}
+	case Choice:
+		if !hasOption(f.Options, s) {
+			return fail("invalid_choice", map[string]any{"value": s})
+		}
+	}
+	if n := utf8.RuneCountInString(s); f.MaxLength > 0 && n > f.MaxLength {
+		return fail("max_length", map[string]any{"max": f.MaxLength, "length": n})
+	} else if f.MinLength > 0 && n < f.MinLength {
+		return fail("min_length", map[string]any{"min": f.MinLength, "length": n})
+	}
+	if f.Pattern != nil && !f.Pattern.MatchString(s) {
+		return fail("invalid_pattern", nil)
+	}
+	if u := unmarshaler(dst); u != nil {
+		if err := u.UnmarshalText([]byte(s)); err != nil {
+			return fail("invalid", nil)
+		}
+		return nil
+	}
+	if isInt(base(dst.Type()).Kind()) { // an integer choice
+		return decodeInt(f, dst, s)
+	}
+	set(dst, reflect.ValueOf(s))
+	return nil
+}
+
+func hasOption(opts []Option, v string) bool {
+	for _, o := range opts {
+		if o.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+func validEmail(s string) bool {
+	if len(s) > 320 || strings.ContainsAny(s, "\r\n") {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 {
+		return false
+	}
+	user, domain := s[:at], s[at+1:]
+	if len(user) > 64 || !emailUser.MatchString(user) && !emailQuote.MatchString(user) {
+		return false
+	}
+	if strings.HasPrefix(domain, "[") && strings.HasSuffix(domain, "]") {
+		return net.ParseIP(strings.TrimPrefix(domain[1:len(domain)-1], "IPv6:")) != nil
+	}
+	return validHost(domain, true)
+}
+
+// validHost checks a domain name of at least two labels (and a letter TLD) when
+// needTLD, or also "localhost" and IP addresses when not.
+func validHost(h string, needTLD bool) bool {
+	if len(h) > 253 || h == "" {
+		return false
+	}
+	h = strings.TrimSuffix(h, ".")
+	labels := strings.Split(h, ".")
+	if needTLD && len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if !hostLabel.MatchString(l) {
+			return false
+		}
+	}
+	if len(labels) >= 2 || needTLD {
+		return tldRE.MatchString(strings.ToLower(labels[len(labels)-1]))
+	}
+	return true
+}
+
+// cleanURL checks a URL, adding "https://" when the scheme is missing (as Django's
+// URLField does), and returns it.
+func cleanURL(s string) (string, bool) {
+	if len(s) > 2048 || strings.ContainsAny(s, " \t\r\n\\") {
+		return "", false
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Opaque != "" {
+		return "", false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https", "ftp", "ftps":
+	default:
+		return "", false
+	}
+	host := u.Hostname()
+	if host == "" {
+		return "", false
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", false
+		}
+	}
+	if net.ParseIP(host) == nil && host != "localhost" && !validHost(host, true) {
+		return "", false
+	}
+	return s, true
+}
+
+func decodeInt(f *Field, dst reflect.Value, s string) *Error {
+	if len(s) > maxNumberLen {
+		return fail("invalid_integer", nil)
+	}
+	s = intZeroRE.ReplaceAllString(s, "") // "3.0" is 3, as in Django
+	t := base(dst.Type())
+	if !isInt(t.Kind()) {
+		// A type with UnmarshalText tagged kind=integer: check as an int64, then
+		// hand it the canonical digits.
+		var n int64
+		if e := decodeInt(f, reflect.ValueOf(&n).Elem(), s); e != nil {
+			return e
+		}
+		if u := unmarshaler(dst); u != nil {
+			if err := u.UnmarshalText([]byte(strconv.FormatInt(n, 10))); err != nil {
+				return fail("invalid_integer", nil)
+			}
+			return nil
+		}
+		return fail("invalid_integer", nil)
+	}
+	bits := t.Bits()
+	var r *big.Rat
+	var v reflect.Value
+	if t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uint64 {
+		n, err := strconv.ParseUint(strings.TrimPrefix(s, "+"), 10, bits)
+		if err != nil {
+			return intRangeErr(err, s, t)
+		}
+		r = new(big.Rat).SetUint64(n)
+		v = reflect.ValueOf(n)
+	} else {
+		n, err := strconv.ParseInt(s, 10, bits)
+		if err != nil {
+			return intRangeErr(err, s, t)
+		}
+		r = new(big.Rat).SetInt64(n)
+		v = reflect.ValueOf(n)
+	}
+	if e := checkRange(f, r); e != nil {
+		return e
+	}
+	set(dst, v)
+	return nil
+}
+
+func intRangeErr(err error, s string, t reflect.Type) *Error {
+	var ne *strconv.NumError
+	if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+		if strings.HasPrefix(s, "-") {
+			if t.Kind() >= reflect.Uint {
+				return fail("min_value", map[string]any{"min": 0})
+			}
+			return fail("min_value", map[string]any{"min": -(int64(1) << (t.Bits() - 1))})
+		}
+		if t.Kind() >= reflect.Uint {
+			return fail("max_value", map[string]any{"max": uint64(math.MaxUint64) >> (64 - t.Bits())})
+		}
+		return fail("max_value", map[string]any{"max": int64(math.MaxInt64) >> (64 - t.Bits())})
+	}
+	if strings.HasPrefix(s, "-") && t.Kind() >= reflect.Uint && decimalRE.MatchString(s) && !strings.Contains(s, ".") {
+		return fail("min_value", map[string]any{"min": 0})
+	}
+	return fail("invalid_integer", nil)
+}
+
+func checkRange(f *Field, r *big.Rat) *Error {
+	if f.Min != nil && r.Cmp(f.Min) < 0 {
+		return fail("min_value", map[string]any{"min": ratString(f.Min)})
+	}
+	if f.Max != nil && r.Cmp(f.Max) > 0 {
+		return fail("max_value", map[string]any{"max": ratString(f.Max)})
+	}
+	return nil
+}
+
+// ratString formats a rational exactly when it is a terminating decimal (it always
+// is for bounds given as decimal text), trimming trailing zeros.
+func ratString(r *big.Rat) string {
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	for places := 1; places <= 40; places++ {
+		s := r.FloatString(places)
+		if back, ok := new(big.Rat).SetString(s); ok && back.Cmp(r) == 0 {
+			return s
+		}
+	}
+	return r.FloatString(40)
+}
+
+// canonicalDecimal normalises decimal text: no "+", no leading zeros, "-0" → "0";
+// trailing fractional zeros are kept (1.10 has two decimal places).
+func canonicalDecimal(s string) (canon string, digits, decimals int) {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimLeft(s, "+-")
+	whole, frac, _ := strings.Cut(s, ".")
+	whole = strings.TrimLeft(whole, "0")
+	// Django's DecimalValidator rules, on the decimal's digit tuple and exponent.
+	tuple := strings.TrimLeft(whole+frac, "0")
+	if tuple == "" {
+		tuple = "0"
+	}
+	exp := -len(frac)
+	if exp >= 0 {
+		if tuple != "0" {
+			digits = len(tuple)
+		}
+	} else if -exp > len(tuple) {
+		digits, decimals = -exp, -exp
+	} else {
+		digits, decimals = len(tuple), -exp
+	}
+	if whole == "" {
+		whole = "0"
+	}
+	canon = whole
+	if frac != "" {
+		canon += "." + frac
+	}
+	if neg && strings.Trim(canon, "0.") != "" {
+		canon = "-" + canon
+	}
+	return canon, digits, decimals
+}
+
+func decodeDecimal(f *Field, dst reflect.Value, s string) *Error {
+	if len(s) > maxNumberLen || !decimalRE.MatchString(s) {
+		return fail("invalid_number", nil)
+	}
+	canon, digits, decimals := canonicalDecimal(s)
+	whole := digits - decimals
+	if f.MaxDigits > 0 && digits > f.MaxDigits {
+		return fail("max_digits", map[string]any{"max": f.MaxDigits})
+	}
+	if f.DecimalPlaces > 0 || f.MaxDigits > 0 {
+		if decimals > f.DecimalPlaces {
+			return fail("max_decimal_places", map[string]any{"max": f.DecimalPlaces})
+		}
+		if f.MaxDigits > 0 && whole > f.MaxDigits-f.DecimalPlaces {
+			return fail("max_whole_digits", map[string]any{"max": f.MaxDigits - f.DecimalPlaces})
+		}
+	}
+	r, _ := new(big.Rat).SetString(canon)
+	if e := checkRange(f, r); e != nil {
+		return e
+	}
+	if u := unmarshaler(dst); u != nil && base(dst.Type()) != ratType {
+		if err := u.UnmarshalText([]byte(canon)); err != nil {
+			return fail("invalid_number", nil)
+		}
+		return nil
+	}
+	if base(dst.Type()) == ratType {
+		if dst.Kind() == reflect.Pointer {
+			dst.Set(reflect.ValueOf(r))
+		} else {
+			dst.Set(reflect.ValueOf(r).Elem())
+		}
+		return nil
+	}
+	set(dst, reflect.ValueOf(canon))
+	return nil
+}
+
+func decodeFloat(f *Field, dst reflect.Value, s string) *Error {
+	if len(s) > maxNumberLen || !floatRE.MatchString(s) {
+		return fail("invalid_number", nil)
+	}
+	v, err := strconv.ParseFloat(s, base(dst.Type()).Bits())
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return fail("invalid_number", nil)
+	}
+	if e := checkRange(f, new(big.Rat).SetFloat64(v)); e != nil {
+		return e
+	}
+	set(dst, reflect.ValueOf(v))
+	return nil
+}
+
+func decodeTime(f *Field, dst reflect.Value, s string, loc *time.Location) *Error {
+	formats := f.InputFormats
+	code := "invalid_" + string(f.Kind)
+	if formats == nil {
+		switch f.Kind {
+		case Date:
+			formats = dateFormats
+		case Time:
+			formats = timeFormats
+		default:
+			formats = dateTimeFormats
+		}
+	}
+	if len(s) > 64 {
+		return fail(code, nil)
+	}
+	var t time.Time
+	ok := false
+	for _, layout := range formats {
+		var err error
+		if t, err = time.ParseInLocation(layout, s, loc); err == nil {
+			ok = true
+			break
+		}
+	}
+	if !ok {
+		return fail(code, nil)
+	}
+	switch f.Kind {
+	case Date:
+		t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+	case Time:
+		t = time.Date(0, 1, 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
+	}
+	if !f.MinTime.IsZero() && t.Before(f.MinTime) {
+		return fail("min_value", map[string]any{"min": formatTime(f.Kind, f.MinTime)})
+	}
+	if !f.MaxTime.IsZero() && t.After(f.MaxTime) {
+		return fail("max_value", map[string]any{"max": formatTime(f.Kind, f.MaxTime)})
+	}
+	set(dst, reflect.ValueOf(t))
+	return nil
+}
+
+func decodeMultiple(f *Field, dst reflect.Value, raw []string) *Error {
+	var vals []string
+	for _, v := range raw {
+		if v != "" {
+			vals = append(vals, v)
+		}
+	}
+	if len(vals) == 0 {
+		if f.Required {
+			return fail("required", nil)
+		}
+		dst.Set(reflect.Zero(dst.Type()))
+		return nil
+	}
+	if f.MaxChoices > 0 && len(vals) > f.MaxChoices {
+		return fail("max_choices", map[string]any{"max": f.MaxChoices})
+	}
+	if len(vals) > len(f.Options) && len(f.Options) > 0 {
+		// More values than options means repeats or junk: refuse before looping.
+		return fail("invalid_list", nil)
+	}
+	if f.MinChoices > 0 && len(vals) < f.MinChoices {
+		return fail("min_choices", map[string]any{"min": f.MinChoices})
+	}
+	out := reflect.MakeSlice(dst.Type(), len(vals), len(vals))
+	for i, v := range vals {
+		if !hasOption(f.Options, v) {
+			return fail("invalid_choice", map[string]any{"value": v})
+		}
+		el := out.Index(i)
+		if isInt(el.Kind()) {
+			if e := decodeInt(&Field{}, el, v); e != nil {
+				return fail("invalid_choice", map[string]any{"value": v})
+			}
+			continue
+		}
+		el.SetString(v)
+	}
+	dst.Set(out)
+	return nil
+}
+
+func decodeFile(f *Field, dst reflect.Value, files []*uploads.File) *Error {
+	if len(files) == 0 {
+		if f.Required {
+			return fail("required", nil)
+		}
+		dst.Set(reflect.Zero(dst.Type()))
+		return nil
+	}
+	for _, fh := range files {
+		if fh.Size == 0 {
+			return fail("empty_file", nil)
+		}
+		if f.MaxSize > 0 && fh.Size > f.MaxSize {
+			return fail("file_too_large", map[string]any{"max": f.MaxSize, "size": fh.Size})
+		}
+		if len(f.Accept) > 0 {
+			typ, err := fh.Sniff()
+			if err != nil {
+				return fail("invalid_file", nil)
+			}
+			if !acceptable(f.Accept, typ) {
+				return fail("file_type", map[string]any{"accept": strings.Join(f.Accept, ", "), "type": typ})
+			}
+		}
+	}
+	if dst.Type() == filesType {
+		dst.Set(reflect.ValueOf(files))
+	} else {
+		dst.Set(reflect.ValueOf(files[0]))
+	}
+	return nil
+}
+
+func acceptable(accept []string, typ string) bool {
+	typ, _, _ = strings.Cut(typ, ";")
+	typ = strings.TrimSpace(typ)
+	for _, a := range accept {
+		if a == typ || strings.HasSuffix(a, "/*") && strings.HasPrefix(typ, strings.TrimSuffix(a, "*")) {
+			return true
+		}
+	}
+	return false
+}

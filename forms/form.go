@@ -1,0 +1,446 @@
+package forms
+
+import (
+	"context"
+	"encoding"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"time"
+
+	"github.com/galvani-web/galvani/uploads"
+)
+
+// Form is a form built from the struct type T. Its fields come from T's exported
+// fields and their tags (see the package documentation); Data holds the initial
+// values before binding and the cleaned values after a successful one.
+//
+// A Form is for one request: make a new one per request with New.
+type Form[T any] struct {
+	// Data is the struct the form reads initial values from and writes cleaned
+	// values to. Set it before rendering to show existing values (an edit form).
+	// After a failed Bind it may hold some cleaned values: do not save it.
+	Data T
+	// Prefix namespaces the input names ("item-0" gives "item-0-title"), so
+	// several forms can share one HTML <form>.
+	Prefix string
+	// Translator translates error messages; nil means English.
+	Translator Translator
+	// Location is the time zone dates and times are read and shown in; nil means
+	// UTC.
+	Location *time.Location
+	// Limits bound the request body Bind reads; zero fields take the defaults of
+	// package uploads (2.5 MiB of values, 1000 fields, 10 MiB for multipart bodies).
+	Limits uploads.Limits
+
+	fields   []*Field
+	byName   map[string]*Field
+	sch      *schema
+	bound    bool
+	raw      url.Values
+	files    map[string][]*uploads.File
+	errs     map[string][]string
+	nonField []string
+	initial  map[string][]string // formatted initial values, kept by BindData
+}
+
+// New returns an unbound form for T. It panics if T's form tags are invalid (an
+// unknown option, a kind that does not fit the Go type, a bad regex): that is a
+// programming error, caught by any test that builds the form. Check reports the
+// same problems as an error.
+func New[T any]() *Form[T] {
+	f, err := build[T]()
+	if err != nil {
+		panic(err)
+	}
+	return f
+}
+
+// Check reports whether T can be a form, and what is wrong with its tags if not.
+func Check[T any]() error {
+	_, err := build[T]()
+	return err
+}
+
+func build[T any]() (*Form[T], error) {
+	s := schemaOf(reflect.TypeFor[T]())
+	if s.err != nil {
+		return nil, s.err
+	}
+	f := &Form[T]{sch: s, byName: make(map[string]*Field, 2*len(s.fields))}
+	f.fields = make([]*Field, len(s.fields))
+	for i, sf := range s.fields {
+		c := sf.clone()
+		f.fields[i] = c
+		f.byName[c.Name] = c
+		f.byName[c.GoName] = c
+	}
+	return f, nil
+}
+
+// Field returns the field with the given HTML or Go name, to configure it for this
+// form (set Options, change a Label or Widget...), or nil.
+func (f *Form[T]) Field(name string) *Field { return f.byName[name] }
+
+// Fields returns the fields in struct order.
+func (f *Form[T]) Fields() []*Field { return f.fields }
+
+// IsBound reports whether the form was given submitted data.
+func (f *Form[T]) IsBound() bool { return f.bound }
+
+// IsValid reports whether the form is bound and has no errors.
+func (f *Form[T]) IsValid() bool {
+	return f.bound && len(f.errs) == 0 && len(f.nonField) == 0
+}
+
+// IsMultipart reports whether the form has a file field, so its <form> needs
+// enctype="multipart/form-data".
+func (f *Form[T]) IsMultipart() bool {
+	for _, fl := range f.fields {
+		if fl.Kind == File {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *Form[T]) htmlName(fl *Field) string {
+	if f.Prefix != "" {
+		return f.Prefix + "-" + fl.Name
+	}
+	return fl.Name
+}
+
+func (f *Form[T]) loc() *time.Location {
+	if f.Location != nil {
+		return f.Location
+	}
+	return time.UTC
+}
+
+// Bind reads the submitted data of r — the query string for GET and HEAD, the body
+// otherwise (URL-encoded or multipart) — and validates it. It returns:
+//   - nil when the data is valid: Data holds the cleaned values;
+//   - a *ValidationError (422) when it is not: the form re-renders with the input
+//     and the messages;
+//   - a *RequestError (400, 413 or 415) when the body cannot be read as form data;
+//   - any other error a Clean method returned (a server failure: 500).
+func (f *Form[T]) Bind(r *http.Request) error {
+	data, files, err := ReadRequest(r, f.Limits)
+	if err != nil {
+		return err
+	}
+	return f.BindData(r.Context(), data, files)
+}
+
+// BindData validates submitted values and files (keyed by full input name) as Bind
+// does, without a request.
+func (f *Form[T]) BindData(ctx context.Context, data url.Values, files map[string][]*uploads.File) error {
+	f.bound = true
+	f.raw = data
+	if f.raw == nil {
+		f.raw = url.Values{}
+	}
+	f.files = files
+	f.errs = nil
+	f.nonField = nil
+	v := reflect.ValueOf(&f.Data).Elem()
+	pv := v.Addr()
+	blank := v.IsZero()
+	f.initial = make(map[string][]string, len(f.fields))
+	for _, fl := range f.fields {
+		f.initial[fl.Name] = f.formatValue(fl, v.FieldByIndex(fl.index), blank)
+	}
+	for _, fl := range f.fields {
+		if fl.Disabled {
+			continue
+		}
+		dst := v.FieldByIndex(fl.index)
+		name := f.htmlName(fl)
+		if e := decode(fl, dst, f.raw[name], files[name], f.loc()); e != nil {
+			f.addErr(fl, e)
+			continue
+		}
+		if fl.clean >= 0 {
+			if err := callClean(ctx, pv.Method(fl.clean), fl.cleanCtx); err != nil {
+				es, ok := validationErrors(err)
+				if !ok {
+					return err
+				}
+				for _, e := range es {
+					if e.Field == "" {
+						e = &Error{Field: fl.Name, Code: e.Code, Message: e.Message, Params: e.Params}
+					}
+					f.addErr(f.byName[e.Field], e)
+				}
+			}
+		}
+	}
+	if f.sch.clean >= 0 && f.IsValid() {
+		if err := callClean(ctx, pv.Method(f.sch.clean), f.sch.cleanCtx); err != nil {
+			es, ok := validationErrors(err)
+			if !ok {
+				return err
+			}
+			for _, e := range es {
+				f.addErr(f.byName[e.Field], e)
+			}
+		}
+	}
+	if !f.IsValid() {
+		return f.Errors()
+	}
+	return nil
+}
+
+func callClean(ctx context.Context, m reflect.Value, withCtx bool) error {
+	var out []reflect.Value
+	if withCtx {
+		out = m.Call([]reflect.Value{reflect.ValueOf(&ctx).Elem()})
+	} else {
+		out = m.Call(nil)
+	}
+	err, _ := out[0].Interface().(error)
+	return err
+}
+
+// message resolves an error's text: the field's override, the translator, the
+// error's own message, the built-in English.
+func (f *Form[T]) message(fl *Field, e *Error) string {
+	if fl != nil && e.Code != "" {
+		if m, ok := fl.Messages[e.Code]; ok {
+			return interpolate(m, e.Params)
+		}
+	}
+	if e.Code != "" && f.Translator != nil {
+		if s := f.Translator(e.Code, e.Params); s != "" {
+			return s
+		}
+	}
+	if e.Message != "" {
+		return interpolate(e.Message, e.Params)
+	}
+	if d := defaultMessages[e.Code]; d != "" {
+		return interpolate(d, e.Params)
+	}
+	return defaultMessages["invalid"]
+}
+
+func (f *Form[T]) addErr(fl *Field, e *Error) {
+	msg := f.message(fl, e)
+	if fl == nil {
+		if e.Field != "" {
+			// A Clean method named a field that does not exist: keep the message
+			// visible rather than lose it.
+			msg = e.Field + ": " + msg
+		}
+		f.nonField = append(f.nonField, msg)
+		return
+	}
+	if f.errs == nil {
+		f.errs = map[string][]string{}
+	}
+	f.errs[fl.Name] = append(f.errs[fl.Name], msg)
+}
+
+// AddError adds a message to a field (by HTML or Go name), or to the whole form
+// when field is "" — for problems found after Bind (a login that failed). The form
+// stops being valid.
+func (f *Form[T]) AddError(field, message string) {
+	f.bound = true
+	f.addErr(f.byName[field], &Error{Field: field, Message: message})
+}
+
+// Errors returns the form's errors, or nil when there are none.
+func (f *Form[T]) Errors() *ValidationError {
+	if len(f.errs) == 0 && len(f.nonField) == 0 {
+		return nil
+	}
+	ve := &ValidationError{Status: http.StatusUnprocessableEntity, Fields: map[string][]string{}, NonField: f.nonField}
+	for k, v := range f.errs {
+		ve.Fields[f.htmlName(f.byName[k])] = v
+	}
+	return ve
+}
+
+// FieldErrors returns the messages of one field (HTML or Go name).
+func (f *Form[T]) FieldErrors(name string) []string {
+	if fl := f.byName[name]; fl != nil {
+		return f.errs[fl.Name]
+	}
+	return nil
+}
+
+// NonFieldErrors returns the messages about the whole form.
+func (f *Form[T]) NonFieldErrors() []string { return f.nonField }
+
+// HasChanged reports whether the submitted data differs from the initial values
+// (formsets skip extra forms that were left untouched).
+func (f *Form[T]) HasChanged() bool {
+	if !f.bound {
+		return false
+	}
+	for _, fl := range f.fields {
+		if fl.Disabled {
+			continue
+		}
+		name := f.htmlName(fl)
+		if fl.Kind == File {
+			if len(f.files[name]) > 0 {
+				return true
+			}
+			continue
+		}
+		initial := f.initial[fl.Name]
+		submitted := f.raw[name]
+		if fl.Kind == Boolean {
+			if truthy(first(initial)) != truthy(first(submitted)) {
+				return true
+			}
+			continue
+		}
+		if !sameValues(initial, submitted) {
+			return true
+		}
+	}
+	return false
+}
+
+func truthy(s string) bool {
+	switch s {
+	case "", "false", "0", "off", "False":
+		return false
+	}
+	return true
+}
+
+func sameValues(a, b []string) bool {
+	trim := func(s []string) []string {
+		var out []string
+		for _, x := range s {
+			if x != "" {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	a, b = trim(a), trim(b)
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// values returns what a field's widget shows: the submitted input of a bound form
+// (except disabled fields), the formatted initial value otherwise.
+func (f *Form[T]) values(fl *Field) []string {
+	if f.bound && !fl.Disabled {
+		return f.raw[f.htmlName(fl)]
+	}
+	v := reflect.ValueOf(&f.Data).Elem()
+	return f.formatValue(fl, v.FieldByIndex(fl.index), reflect.ValueOf(f.Data).IsZero())
+}
+
+// formatValue turns a Go value into the text a widget shows. In a form whose Data
+// is entirely zero (a blank form), zero numbers show as empty inputs rather than 0;
+// use a pointer type to start a blank form at 0.
+func (f *Form[T]) formatValue(fl *Field, v reflect.Value, blank bool) []string {
+	if v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil
+	}
+	if v.Type() == fileType || v.Type() == filesType {
+		return nil
+	}
+	if v.Kind() != reflect.Pointer && v.CanAddr() {
+		if m, ok := v.Addr().Interface().(encoding.TextMarshaler); ok && v.Type() != timeType && v.Type() != ratType {
+			b, err := m.MarshalText()
+			if err != nil || v.IsZero() {
+				return nil
+			}
+			return []string{string(b)}
+		}
+	}
+	if m, ok := v.Interface().(encoding.TextMarshaler); ok && base(v.Type()) != timeType && base(v.Type()) != ratType {
+		b, err := m.MarshalText()
+		if err != nil {
+			return nil
+		}
+		return []string{string(b)}
+	}
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+		blank = false // a non-nil pointer is an explicit value, even zero
+	}
+	switch {
+	case v.Type() == timeType:
+		t := v.Interface().(time.Time)
+		if t.IsZero() {
+			return nil
+		}
+		return []string{formatTime(fl.Kind, t.In(f.loc()))}
+	case v.Type() == ratType:
+		r := v.Addr().Interface().(*big.Rat)
+		if fl.DecimalPlaces > 0 {
+			return []string{r.FloatString(fl.DecimalPlaces)}
+		}
+		return []string{ratString(r)}
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if v.String() == "" {
+			return nil
+		}
+		return []string{v.String()}
+	case reflect.Bool:
+		if v.Bool() {
+			return []string{"on"}
+		}
+		return nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if blank && v.Int() == 0 {
+			return nil
+		}
+		return []string{strconv.FormatInt(v.Int(), 10)}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if blank && v.Uint() == 0 {
+			return nil
+		}
+		return []string{strconv.FormatUint(v.Uint(), 10)}
+	case reflect.Float32, reflect.Float64:
+		if blank && v.Float() == 0 {
+			return nil
+		}
+		return []string{strconv.FormatFloat(v.Float(), 'f', -1, v.Type().Bits())}
+	case reflect.Slice:
+		out := make([]string, v.Len())
+		for i := range out {
+			out[i] = fmt.Sprint(v.Index(i).Interface())
+		}
+		return out
+	}
+	return []string{fmt.Sprint(v.Interface())}
+}
+
+func formatTime(k Kind, t time.Time) string {
+	switch k {
+	case Date:
+		return t.Format("2006-01-02")
+	case Time:
+		if t.Second() != 0 {
+			return t.Format("15:04:05")
+		}
+		return t.Format("15:04")
+	}
+	if t.Second() != 0 {
+		return t.Format("2006-01-02T15:04:05")
+	}
+	return t.Format("2006-01-02T15:04")
+}
