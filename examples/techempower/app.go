@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"html/template"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/galvani-web/galvani"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// World is a row of the world table.
+type World struct {
+	ID           int32 `json:"id"`
+	RandomNumber int32 `json:"randomNumber"`
+}
+
+// Fortune is a row of the fortune table.
+type Fortune struct {
+	ID      int32
+	Message string
+}
+
+// message is the /json answer; a new one is made and serialized for every request,
+// as the benchmark's rules require.
+type message struct {
+	Message string `json:"message"`
+}
+
+// Header values shared by every response: assigning a prepared slice into the
+// header map costs no allocation, Header().Set would make one.
+var (
+	serverHeader = []string{"Galvani"}
+	textPlain    = []string{"text/plain"}
+	appJSON      = []string{"application/json"}
+	textHTML     = []string{"text/html; charset=utf-8"}
+	helloWorld   = []byte("Hello, World!")
+)
+
+var fortunesTemplate = template.Must(template.New("fortunes").Parse(`<!DOCTYPE html><html><head><title>Fortunes</title></head><body><table><tr><th>id</th><th>message</th></tr>{{range .}}<tr><td>{{.ID}}</td><td>{{.Message}}</td></tr>{{end}}</table></body></html>`))
+
+// server holds the database pool the handlers use.
+type server struct {
+	db *pgxpool.Pool
+}
+
+// newApp returns the benchmark application. db may be nil when only /plaintext and
+// /json are served (the database endpoints then answer 503).
+func newApp(db *pgxpool.Pool) *galvani.App {
+	s := &server{db: db}
+	app := galvani.New(galvani.Settings{AllowedHosts: []string{"*"}})
+	app.Get("/plaintext", plaintext)
+	app.Get("/json", jsonHandler)
+	app.Get("/db", s.single)
+	app.Get("/queries", s.queries)
+	app.Get("/updates", s.updates)
+	app.Get("/fortunes", s.fortunes)
+	return app
+}
+
+func plaintext(c *galvani.Ctx) error {
+	h := c.Response.Header()
+	h["Server"] = serverHeader
+	h["Content-Type"] = textPlain
+	_, err := c.Response.Write(helloWorld)
+	return err
+}
+
+// jsonBuffer pairs a buffer with an encoder writing into it, pooled so that
+// serializing allocates nothing beyond what encoding/json itself needs.
+type jsonBuffer struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var jsonPool = sync.Pool{New: func() any {
+	j := new(jsonBuffer)
+	j.enc = json.NewEncoder(&j.buf)
+	return j
+}}
+
+// writeJSON serializes v and writes it with the benchmark's headers.
+func writeJSON(c *galvani.Ctx, v any) error {
+	j := jsonPool.Get().(*jsonBuffer)
+	defer jsonPool.Put(j)
+	j.buf.Reset()
+	if err := j.enc.Encode(v); err != nil {
+		return err
+	}
+	h := c.Response.Header()
+	h["Server"] = serverHeader
+	h["Content-Type"] = appJSON
+	_, err := c.Response.Write(j.buf.Bytes())
+	return err
+}
+
+func jsonHandler(c *galvani.Ctx) error {
+	return writeJSON(c, &message{Message: "Hello, World!"})
+}
+
+func randomID() int32 { return int32(rand.IntN(10000) + 1) }
+
+const selectWorld = "SELECT id, randomnumber FROM world WHERE id = $1"
+
+func (s *server) pool() (*pgxpool.Pool, error) {
+	if s.db == nil {
+		return nil, galvani.Error(http.StatusServiceUnavailable, "no database configured (-db)")
+	}
+	return s.db, nil
+}
+
+func (s *server) single(c *galvani.Ctx) error {
+	db, err := s.pool()
+	if err != nil {
+		return err
+	}
+	var w World
+	if err := db.QueryRow(c.Context(), selectWorld, randomID()).Scan(&w.ID, &w.RandomNumber); err != nil {
+		return err
+	}
+	return writeJSON(c, &w)
+}
+
+// queryCount reads the queries parameter as the rules say: missing or not a number
+// is 1, and the value is clamped to 1..500.
+func queryCount(u *url.URL) int {
+	raw := u.RawQuery
+	var v string
+	for raw != "" {
+		var kv string
+		kv, raw, _ = strings.Cut(raw, "&")
+		if k, val, _ := strings.Cut(kv, "="); k == "queries" {
+			v = val
+			break
+		}
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return min(n, 500)
+}
+
+func (s *server) fetchWorlds(ctx context.Context, db *pgxpool.Pool, n int) ([]World, error) {
+	out := make([]World, n)
+	for i := range out {
+		if err := db.QueryRow(ctx, selectWorld, randomID()).Scan(&out[i].ID, &out[i].RandomNumber); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *server) queries(c *galvani.Ctx) error {
+	db, err := s.pool()
+	if err != nil {
+		return err
+	}
+	worlds, err := s.fetchWorlds(c.Context(), db, queryCount(c.Request.URL))
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, worlds)
+}
+
+// updateWorlds writes every row's new random number in one statement. Rows are
+// sorted by id so that concurrent requests lock them in the same order.
+const updateWorlds = `UPDATE world SET randomnumber = v.r
+FROM (SELECT unnest($1::int[]) AS id, unnest($2::int[]) AS r) AS v
+WHERE world.id = v.id`
+
+func (s *server) updates(c *galvani.Ctx) error {
+	db, err := s.pool()
+	if err != nil {
+		return err
+	}
+	worlds, err := s.fetchWorlds(c.Context(), db, queryCount(c.Request.URL))
+	if err != nil {
+		return err
+	}
+	for i := range worlds {
+		worlds[i].RandomNumber = randomID()
+	}
+	// A row drawn twice keeps the number written last, in the table and the answer.
+	latest := make(map[int32]int32, len(worlds))
+	for _, w := range worlds {
+		latest[w.ID] = w.RandomNumber
+	}
+	ids := make([]int32, 0, len(latest))
+	for i := range worlds {
+		worlds[i].RandomNumber = latest[worlds[i].ID]
+	}
+	for id := range latest {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	nums := make([]int32, len(ids))
+	for i, id := range ids {
+		nums[i] = latest[id]
+	}
+	if _, err := db.Exec(c.Context(), updateWorlds, ids, nums); err != nil {
+		return err
+	}
+	return writeJSON(c, worlds)
+}
+
+func (s *server) fortunes(c *galvani.Ctx) error {
+	db, err := s.pool()
+	if err != nil {
+		return err
+	}
+	rows, err := db.Query(c.Context(), "SELECT id, message FROM fortune")
+	if err != nil {
+		return err
+	}
+	fortunes := make([]Fortune, 0, 16)
+	for rows.Next() {
+		var f Fortune
+		if err := rows.Scan(&f.ID, &f.Message); err != nil {
+			rows.Close()
+			return err
+		}
+		fortunes = append(fortunes, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	fortunes = append(fortunes, Fortune{ID: 0, Message: "Additional fortune added at request time."})
+	slices.SortFunc(fortunes, func(a, b Fortune) int { return strings.Compare(a.Message, b.Message) })
+	h := c.Response.Header()
+	h["Server"] = serverHeader
+	h["Content-Type"] = textHTML
+	return fortunesTemplate.Execute(c.Response, fortunes)
+}
+
+// hasParam reports whether the URL-style DSN sets the query parameter name.
+func hasParam(dsn, name string) bool {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return strings.Contains(dsn, name+"=")
+	}
+	_, ok := u.Query()[name]
+	return ok
+}
