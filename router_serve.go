@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 )
 
@@ -63,7 +62,7 @@ func (a *App) unmatched(c *Ctx, pathMatched bool) {
 		a.HandleError(c, Errorf(http.StatusBadRequest, "Bad request: malformed path: %s.", msg))
 		return
 	}
-	if loc := a.appendSlashTarget(r); loc != "" {
+	if loc := a.appendSlashTarget(c); loc != "" {
 		w.Header().Set("Location", loc)
 		w.WriteHeader(http.StatusMovedPermanently)
 		return
@@ -76,7 +75,8 @@ func (a *App) unmatched(c *Ctx, pathMatched bool) {
 // no route for any method, and the slashed path matches a route for the method.
 // The query string is kept. A path starting with "//" or "/\" is never redirected:
 // as a Location it would name another host.
-func (a *App) appendSlashTarget(r *http.Request) string {
+func (a *App) appendSlashTarget(c *Ctx) string {
+	r := c.Request
 	if !a.router.appendSlash || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		return ""
 	}
@@ -89,7 +89,9 @@ func (a *App) appendSlashTarget(r *http.Request) string {
 	if u.RawPath != "" {
 		u.RawPath += "/"
 	}
-	if route, _ := a.router.lookup(r.Method, &u, new(Ctx)); route == nil {
+	route, _ := a.router.lookup(r.Method, &u, c)
+	c.nparams = 0
+	if route == nil {
 		return ""
 	}
 	loc := u.EscapedPath()
@@ -104,17 +106,22 @@ func (a *App) appendSlashTarget(r *http.Request) string {
 
 // ctxWriter carries the Ctx of a request through group middleware: the endpoint
 // finds it by unwrapping the ResponseWriter it is given, so the route is not matched
-// twice. It is pooled and only used for routes that have group middleware.
+// twice. It is used only for routes with group middleware, and never pooled: a
+// middleware may keep the writer (and call the endpoint late, from a goroutine),
+// and a recycled ctxWriter would then hand it another request's Ctx.
 type ctxWriter struct {
 	http.ResponseWriter
-	c *Ctx
-	// state: 0 the endpoint is not running, 1 it is, 2 it is running and the
-	// dispatcher has returned (a middleware ran it in another goroutine and gave up
-	// waiting): whoever finishes last releases the Ctx.
+	c     *Ctx
 	state atomic.Int32
 }
 
-var ctxWriterPool = sync.Pool{New: func() any { return new(ctxWriter) }}
+// ctxWriter states. Whoever finishes last releases the Ctx.
+const (
+	cwIdle     = iota // the endpoint is not running; the dispatcher owns the Ctx
+	cwRunning         // the endpoint runs with the Ctx
+	cwOrphaned        // the endpoint runs and the dispatcher has returned
+	cwClosed          // the dispatcher has returned; a late endpoint gets its own Ctx
+)
 
 // Unwrap returns the underlying ResponseWriter, for http.ResponseController.
 func (w *ctxWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
@@ -134,15 +141,16 @@ func (w *ctxWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // serveChain runs the route's group middleware around its endpoint. It reports
 // whether the caller may release c (false when the endpoint still runs).
 func (a *App) serveChain(c *Ctx, route *Route) bool {
-	cw := ctxWriterPool.Get().(*ctxWriter)
-	cw.ResponseWriter, cw.c = c.Response, c
+	cw := &ctxWriter{ResponseWriter: c.Response, c: c}
 	route.handler.ServeHTTP(cw, c.Request)
-	if cw.state.CompareAndSwap(1, 2) {
-		return false
+	for {
+		if cw.state.CompareAndSwap(cwIdle, cwClosed) {
+			return true
+		}
+		if cw.state.CompareAndSwap(cwRunning, cwOrphaned) {
+			return false
+		}
 	}
-	cw.ResponseWriter, cw.c = nil, nil
-	ctxWriterPool.Put(cw)
-	return true
 }
 
 // serveEndpoint is the innermost handler of a route's group middleware. It
@@ -161,26 +169,33 @@ func (a *App) serveEndpoint(w http.ResponseWriter, r *http.Request, route *Route
 		}
 		x = u.Unwrap()
 	}
-	if cw == nil || cw.c == nil || cw.c.route != route || !cw.state.CompareAndSwap(0, 1) {
-		c := a.acquire(w, r)
-		if m, _ := a.router.lookup(r.Method, r.URL, c); m != route {
-			c.nparams = 0
-		}
-		c.route = route
-		a.invoke(c, route.endpoint)
-		a.release(c)
+	if cw == nil || !cw.state.CompareAndSwap(cwIdle, cwRunning) {
+		a.serveFresh(w, r, route)
 		return
 	}
 	c := cw.c
-	c.Request, c.Response = r, w
-	a.invoke(c, route.endpoint)
-	if !cw.state.CompareAndSwap(1, 0) {
+	if c.route == route {
+		c.Request, c.Response = r, w
+		a.invoke(c, route.endpoint)
+	} else {
+		a.serveFresh(w, r, route) // the writer came from another route's request
+	}
+	if !cw.state.CompareAndSwap(cwRunning, cwIdle) {
 		// The dispatcher returned while we ran: the Ctx is ours to release.
 		a.release(c)
-		cw.ResponseWriter, cw.c = nil, nil
-		cw.state.Store(0)
-		ctxWriterPool.Put(cw)
 	}
+}
+
+// serveFresh runs route's endpoint with a Ctx of its own, matching the path again
+// for the parameters.
+func (a *App) serveFresh(w http.ResponseWriter, r *http.Request, route *Route) {
+	c := a.acquire(w, r)
+	if m, _ := a.router.lookup(r.Method, r.URL, c); m != route {
+		c.nparams = 0
+	}
+	c.route = route
+	a.invoke(c, route.endpoint)
+	a.release(c)
 }
 
 // buildRoutes wraps each route's endpoint in its groups' middleware, outermost

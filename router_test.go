@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // echo answers with the matched pattern and the parameters, so tests can see which
@@ -37,7 +38,9 @@ func serve(t testing.TB, a http.Handler, method, target string) *httptest.Respon
 	return w
 }
 
-func routingApp() *App {
+func routingApp() *App { return routingAppWith(echo) }
+
+func routingAppWith(echo HandlerFunc) *App {
 	a := newTestApp()
 	a.Get("/", echo)
 	a.Get("/about", echo)
@@ -539,4 +542,71 @@ func manyParams(n int) string {
 		fmt.Fprintf(&b, "/{p%d}", i)
 	}
 	return b.String()
+}
+
+// checkParams fails the request with 500 when a parameter breaks its converter's
+// promise: FuzzRouter's handler.
+func checkParams(c *Ctx) error {
+	r := c.Route()
+	if len(c.Params()) != len(r.paramNames) {
+		return fmt.Errorf("%d params for %s", len(c.Params()), r.Pattern)
+	}
+	i := 0
+	for _, s := range r.segs {
+		if s.kind == segLiteral {
+			continue
+		}
+		p := c.Params()[i]
+		i++
+		if p.Key != s.param || !convFits(s.kind, p.Value) {
+			return fmt.Errorf("param %s=%q does not fit %s in %s", p.Key, p.Value, s.placeholder(), r.Pattern)
+		}
+	}
+	return c.Text(200, r.Pattern)
+}
+
+func FuzzRouter(f *testing.F) {
+	for _, s := range []string{
+		"/", "/about", "/articles/42/", "/articles/new/", "/articles/x-y/", "/articles", "/keys/" + uuid1,
+		"/keys/a%2Fb", "/keys/%2e%2e", "/files/a/../b", "/files/a%2F..%2Fb", "/files/%00", "/keys/%ff",
+		"//evil.com", "/\\evil.com", "/%5Cevil.com", "/caf%c3%a9", "/a/1/view", "/api/x?y=z",
+		"/five/x/1/s/" + uuid1 + "/r", "/users/u/posts/1", "/..", "/.", "//", "/api/%2e%2e/x",
+	} {
+		f.Add("GET", s)
+	}
+	f.Add("DELETE", "/articles/42/")
+	f.Add("OPTIONS", "/articles/42/")
+	f.Add("HEAD", "/articles")
+	a := routingAppWith(checkParams)
+	allowed := map[int]bool{200: true, 301: true, 400: true, 404: true, 405: true, 414: true}
+	f.Fuzz(func(t *testing.T, method, target string) {
+		// As the server parses it.
+		req, err := http.ReadRequest(bufio.NewReader(strings.NewReader(method + " " + target + " HTTP/1.1\r\nHost: h\r\n\r\n")))
+		if err == nil {
+			w := httptest.NewRecorder()
+			a.ServeHTTP(w, req)
+			if !allowed[w.Code] {
+				t.Fatalf("%s %q: status %d: %s", method, target, w.Code, w.Body.String())
+			}
+			if w.Code == 301 {
+				loc := w.Header().Get("Location")
+				if len(loc) < 2 || loc[0] != '/' || loc[1] == '/' || loc[1] == '\\' {
+					t.Fatalf("%s %q: redirect off-site to %q", method, target, loc)
+				}
+				if w2 := serve(t, a, method, loc); w2.Code != 200 {
+					t.Fatalf("%s %q: redirect to %q, which answers %d", method, target, loc, w2.Code)
+				}
+			}
+		}
+		// As middleware or a test might build it: any decoded path, no parsing.
+		if !utf8.ValidString(method) || method == "" {
+			method = "GET"
+		}
+		req = &http.Request{Method: method, URL: &url.URL{Path: target}, Header: http.Header{}}
+		w := httptest.NewRecorder()
+		a.ServeHTTP(w, req)
+		if !allowed[w.Code] {
+			t.Fatalf("%s Path %q: status %d: %s", method, target, w.Code, w.Body.String())
+		}
+	})
 }
