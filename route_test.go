@@ -310,31 +310,31 @@ func TestMountStripsPrefix(t *testing.T) {
 	}
 }
 
-type testApp struct {
+type installableApp struct {
 	label string
 	ready *bool
 }
 
-func (t testApp) Label() string { return t.label }
-func (t testApp) Routes(g *Group) {
+func (t installableApp) Label() string { return t.label }
+func (t installableApp) Routes(g *Group) {
 	g.Get("/", echo).Name("index")
 	g.Get("/{id:int}/", echo).Name("detail")
 }
-func (t testApp) Ready(a *App) error {
+func (t installableApp) Ready(a *App) error {
 	if t.ready != nil {
 		*t.ready = true
 	}
 	return nil
 }
 
-type failingApp struct{ testApp }
+type failingApp struct{ installableApp }
 
 func (failingApp) Ready(*App) error { return fmt.Errorf("missing setting") }
 
 func TestIncludeChoosesPrefix(t *testing.T) {
 	var ready bool
-	blog := testApp{label: "blog", ready: &ready}
-	a := New(Settings{}, Include("/weblog/", blog), testApp{label: "shop"})
+	blog := installableApp{label: "blog", ready: &ready}
+	a := New(Settings{}, Include("/weblog/", blog), installableApp{label: "shop"})
 	if !ready {
 		t.Error("ReadyHook not run for an included app")
 	}
@@ -351,7 +351,7 @@ func TestIncludeChoosesPrefix(t *testing.T) {
 			t.Errorf("URL(%q) = %q, %v; want %q", name, got, err, want)
 		}
 	}
-	a.Include("/news", testApp{label: "news"})
+	a.Include("/news", installableApp{label: "news"})
 	if got := a.MustURL("news:detail", 4); got != "/news/4/" {
 		t.Errorf("news:detail = %q", got)
 	}
@@ -359,6 +359,6 @@ func TestIncludeChoosesPrefix(t *testing.T) {
 		t.Errorf("GET /weblog/8/: %q", w.Body.String())
 	}
 	mustPanic(t, []string{`"blog"`}, func() { New(Settings{}, blog, Include("/x", blog)) })
-	mustPanic(t, []string{`"bad" is not ready`, "missing setting"}, func() { New(Settings{}, failingApp{testApp{label: "bad"}}) })
-	mustPanic(t, []string{"conflicts"}, func() { New(Settings{}, testApp{label: "one"}, testApp{label: "two"}) })
+	mustPanic(t, []string{`"bad" is not ready`, "missing setting"}, func() { New(Settings{}, failingApp{installableApp{label: "bad"}}) })
+	mustPanic(t, []string{"conflicts"}, func() { New(Settings{}, installableApp{label: "one"}, installableApp{label: "two"}) })
 }

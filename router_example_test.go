@@ -8,7 +8,7 @@ import (
 	"github.com/galvani-web/galvani"
 )
 
-func get(h http.Handler, target string) *httptest.ResponseRecorder {
+func serveGet(h http.Handler, target string) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", target, nil))
 	return w
@@ -23,7 +23,7 @@ func ExampleApp_URL() {
 
 	u, _ := app.URL("article-detail", 42)
 	fmt.Println(u)
-	fmt.Println(get(app, u).Body.String())
+	fmt.Println(serveGet(app, u).Body.String())
 
 	_, err := app.URL("article-detail", "forty-two")
 	fmt.Println(err)
@@ -48,7 +48,7 @@ func ExampleGroup_Namespace() {
 	}).Name("detail")
 
 	u := app.MustURL("blog:detail", "hello-world")
-	w := get(app, u)
+	w := serveGet(app, u)
 	fmt.Println(u, w.Header().Get("X-Section"), w.Body.String())
 	// Output: /blog/hello-world/ blog post hello-world
 }
@@ -59,7 +59,7 @@ func ExampleApp_Mount() {
 	app.Mount("/legacy", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "legacy sees ", r.URL.Path)
 	}))
-	fmt.Println(get(app, "/legacy/reports/2024").Body.String())
+	fmt.Println(serveGet(app, "/legacy/reports/2024").Body.String())
 	// Output: legacy sees /reports/2024
 }
 
@@ -68,7 +68,7 @@ func ExampleApp_Get_appendSlash() {
 	app := galvani.New(galvani.Settings{})
 	app.Get("/about/", func(c *galvani.Ctx) error { return c.Text(200, "about") })
 
-	w := get(app, "/about?lang=fr")
+	w := serveGet(app, "/about?lang=fr")
 	fmt.Println(w.Code, w.Header().Get("Location"))
 
 	w = httptest.NewRecorder()
@@ -90,7 +90,7 @@ func (blogApp) Routes(g *galvani.Group) {
 func ExampleInclude() {
 	app := galvani.New(galvani.Settings{}, galvani.Include("/news", blogApp{}))
 	fmt.Println(app.MustURL("blog:index"))
-	fmt.Println(get(app, "/news/").Body.String())
+	fmt.Println(serveGet(app, "/news/").Body.String())
 	// Output:
 	// /news/
 	// blog index
