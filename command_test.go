@@ -359,3 +359,48 @@ func ExampleApp_AddCommand() {
 	fmt.Print(out.String())
 	// Output: HELLO, ADA
 }
+
+func TestSettingsCommand(t *testing.T) {
+	type shop struct {
+		PaymentKey string
+		Currency   string
+	}
+	app := New(Settings{Debug: true, SecretKey: "s3cret-value", DatabaseURL: "postgres://app:pa55word@db/app", ReadTimeout: 5 * time.Second})
+	Section(&app.Settings, "shop", shop{PaymentKey: "pk_live_123", Currency: "EUR"})
+	out, err := runCmd(t, app, "settings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"s3cret-value", "pa55word", "pk_live_123"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("settings printed the secret %q:\n%s", leak, out)
+		}
+	}
+	lines := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		k, v, _ := strings.Cut(l, "=")
+		lines[strings.TrimSpace(k)] = strings.Join(strings.Fields(v), " ")
+	}
+	for k, want := range map[string]string{
+		"Debug":                     "true ###",
+		"ReadTimeout":               "5s ###",
+		"WriteTimeout":              "1m0s",
+		"Addr":                      `"127.0.0.1:8000"`,
+		`Sections["shop"].Currency`: `"EUR" ###`,
+	} {
+		if lines[k] != want {
+			t.Errorf("%s = %q, want %q\n%s", k, lines[k], want, out)
+		}
+	}
+	if !strings.Contains(lines["DatabaseURL"], "postgres://app:") || !strings.HasSuffix(lines["DatabaseURL"], "###") {
+		t.Errorf("DatabaseURL = %q", lines["DatabaseURL"])
+	}
+
+	diff, err := runCmd(t, app, "settings", "--diff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(diff, "WriteTimeout") || !strings.Contains(diff, "ReadTimeout") || strings.Count(diff, "\n") != strings.Count(diff, "###") {
+		t.Errorf("settings --diff should list only changed settings:\n%s", diff)
+	}
+}

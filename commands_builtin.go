@@ -21,6 +21,7 @@ func (a *App) registerBuiltinCommands() {
 	a.AddCommand(checkCommand())
 	a.AddCommand(helpCommand())
 	a.AddCommand(secretKeyCommand())
+	a.AddCommand(settingsCommand())
 }
 
 func runserverCommand() *Command {
