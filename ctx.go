@@ -269,7 +269,11 @@ func (c *Ctx) FormFile(name string) (multipart.File, *multipart.FileHeader, erro
 func (c *Ctx) bodyError(err error, what string) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) {
-		return Errorf(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", c.maxBody()).Wrap(err)
+		limit := c.maxBody()
+		if mbe != nil && mbe.Limit < limit {
+			limit = mbe.Limit // a body-limit middleware set a tighter bound
+		}
+		return Errorf(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", limit).Wrap(err)
 	}
 	return Errorf(http.StatusBadRequest, "malformed %s", what).Wrap(err)
 }

@@ -130,3 +130,23 @@ func FuzzBind(f *testing.F) {
 		}
 	})
 }
+
+// A body-limit middleware with a tighter bound than Settings.MaxBodyBytes: the
+// 413 message names the bound that applied.
+func TestBindTighterMiddlewareLimit(t *testing.T) {
+	a, _ := testApp(t, false)
+	a.Use(func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Body = http.MaxBytesReader(w, r.Body, 10)
+			h.ServeHTTP(w, r)
+		})
+	})
+	a.Post("/b", func(c *Ctx) error {
+		var v map[string]string
+		return c.Bind(&v)
+	})
+	w := do(a, "POST", "/b", strings.NewReader(`{"name":"a long enough value"}`), "Content-Type", "application/json")
+	if w.Code != 413 || !strings.Contains(w.Body.String(), "larger than 10 bytes") {
+		t.Errorf("got %d %s", w.Code, w.Body)
+	}
+}

@@ -285,17 +285,28 @@ func (a *App) HandleError(c *Ctx, err error) {
 		delete(h, k)
 	}
 	h.Set("X-Content-Type-Options", "nosniff")
-	if a.Settings.Debug {
-		if status >= 500 {
-			a.debug500(c, status, err)
-			return
-		}
-		if status == http.StatusNotFound {
-			a.debug404(c, err)
-			return
-		}
+	if a.Settings.Debug && (status >= 500 || status == http.StatusNotFound) && a.debugPage(c, status, err) {
+		return
 	}
 	a.plainError(c, status, err)
+}
+
+// debugPage writes the debug page for err and reports whether it did. A bug in the
+// page itself (a DebugSection's data that cannot render, say) is logged and falls
+// back to the plain page rather than losing the response.
+func (a *App) debugPage(c *Ctx, status int, err error) (ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			a.Logger.Error("debug page failed", "panic", fmt.Sprint(v))
+			ok = c.Written()
+		}
+	}()
+	if status == http.StatusNotFound {
+		a.debug404(c, err)
+	} else {
+		a.debug500(c, status, err)
+	}
+	return true
 }
 
 // staleHeaders are response headers a handler may have set for the response it meant
