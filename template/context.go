@@ -1,6 +1,7 @@
 package template
 
 import (
+	"fmt"
 	htmltemplate "html/template"
 	"net/http"
 	"reflect"
@@ -36,7 +37,24 @@ type Context struct {
 	state   map[any]any // per-template-render state (cycle tags)
 	blocks  *blockContext
 	depth   int // include nesting
+	steps   int // loop iterations and includes so far, against Engine.maxSteps
 	forloop *ForLoop
+}
+
+// step counts one unit of work (a loop iteration, an include) against the engine's
+// budget, so a hostile or runaway template ends with an error instead of hanging.
+func (c *Context) step() error {
+	c.steps++
+	if c.engine == nil {
+		return nil
+	}
+	if c.steps > c.engine.maxSteps {
+		return fmt.Errorf("render budget of %d loop iterations and includes exceeded (see template.MaxSteps)", c.engine.maxSteps)
+	}
+	if len(c.out) > c.engine.maxOutput {
+		return fmt.Errorf("output larger than %d bytes (see template.MaxOutput)", c.engine.maxOutput)
+	}
+	return nil
 }
 
 // Get returns the value bound to name, searching inner scopes first, then the data

@@ -74,6 +74,8 @@ type Engine struct {
 	debug      bool
 	autoescape bool
 	urlFunc    func(name string, args ...any) (string, error)
+	maxSteps   int
+	maxOutput  int
 
 	mu    sync.RWMutex
 	cache map[string]*Template
@@ -118,6 +120,22 @@ func Processors(ps ...ContextProcessor) Option {
 	return func(e *Engine) { e.processors = append(e.processors, ps...) }
 }
 
+// DefaultMaxSteps is the default render budget: loop iterations plus includes in one
+// render.
+const DefaultMaxSteps = 10_000_000
+
+// MaxSteps sets the render budget: the number of loop iterations plus includes one
+// render may perform before it stops with an error. It bounds the work a runaway
+// template (nested loops over big data, recursive includes) can cause.
+func MaxSteps(n int) Option { return func(e *Engine) { e.maxSteps = n } }
+
+// DefaultMaxOutput is the default bound on one render's output, in bytes.
+const DefaultMaxOutput = 256 << 20
+
+// MaxOutput bounds the size of one render's output; a render that grows past it
+// stops with an error (checked at each loop iteration and include).
+func MaxOutput(n int) Option { return func(e *Engine) { e.maxOutput = n } }
+
 // URLResolver sets the function {% url %} uses to reverse route names.
 func URLResolver(fn func(name string, args ...any) (string, error)) Option {
 	return func(e *Engine) { e.urlFunc = fn }
@@ -126,7 +144,7 @@ func URLResolver(fn func(name string, args ...any) (string, error)) Option {
 // New creates an engine. With no loaders it can still render templates built with
 // FromString.
 func New(opts ...Option) *Engine {
-	e := &Engine{autoescape: true, libraries: map[string]*Library{}, cache: map[string]*Template{}}
+	e := &Engine{autoescape: true, maxSteps: DefaultMaxSteps, maxOutput: DefaultMaxOutput, libraries: map[string]*Library{}, cache: map[string]*Template{}}
 	for _, o := range opts {
 		o(e)
 	}

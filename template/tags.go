@@ -388,6 +388,9 @@ func (n *forNode) Render(c *Context) error {
 		if n.reversed {
 			idx = count - 1 - i
 		}
+		if err := c.step(); err != nil {
+			return err
+		}
 		item := at(idx)
 		fl.Counter0, fl.Counter = i, i+1
 		fl.Revcounter, fl.Revcounter0 = count-i, count-i-1
@@ -613,6 +616,11 @@ func (n *loremNode) Render(c *Context) error {
 		count = num
 	}
 	count = max(0, min(count, 10000))
+	for range count / 10 {
+		if err := c.step(); err != nil {
+			return err
+		}
+	}
 	switch n.method {
 	case "w":
 		c.out = append(c.out, loremWords(count, !n.random)...)
@@ -1206,6 +1214,9 @@ type includeNode struct {
 func (n *includeNode) Render(c *Context) error {
 	if c.depth >= maxDepth {
 		return fmt.Errorf("include nesting deeper than %d (a template including itself?)", maxDepth)
+	}
+	if err := c.step(); err != nil {
+		return err
 	}
 	nv, err := n.name.resolve(c, false)
 	if err != nil {

@@ -1,0 +1,73 @@
+package template
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+var fuzzSeeds = []string{
+	"Hello {{ name }}!", "{% if a and not b or c %}x{% elif d %}y{% else %}z{% endif %}",
+	"{% for k, v in d.items reversed %}{{ forloop.counter }}{{ k|upper }}{% empty %}-{% endfor %}",
+	`{{ s|default:"x"|truncatechars:3|cut:" " }}`, "{% with a=b|add:1 c='x' %}{{ a }}{% endwith %}",
+	"{% extends 'self' %}{% block a %}{{ block.super }}{% endblock %}", "{% include 'self' %}{% include 'self' %}",
+	"{% verbatim %}{{ x }}{% endverbatim %}", "{% comment %}{% if %}{% endcomment %}", "{# x #}{{ 'a\\'b' }}",
+	"{% cycle 'a' 'b' as c silent %}{% cycle c %}{% resetcycle c %}", "{% regroup l by x as g %}{{ g }}",
+	"{% spaceless %}<a> </a>{% endspaceless %}{% filter lower %}X{% endfilter %}", "{{ 1.5e3 }}{{ -2 }}{{ _( 'x' ) }}",
+	"{% lorem 3 p random %}{% now 'Y' %}{% widthratio a b 100 %}{% firstof a b 'c' %}{% templatetag openblock %}",
+	"{{ l|slice:'::-1'|join:',' }}{{ d|date:'\\Y jS F' }}{{ l|dictsort:'x' }}{{ l|unordered_list }}",
+	"{% for x in l %}{% for y in l %}{% for z in l %}{{ x }}{% endfor %}{% endfor %}{% endfor %}",
+	"{% ifchanged x %}{% endifchanged %}{% autoescape off %}{{ h }}{% endautoescape %}{% csrf_token %}{% debug %}",
+	"{{", "{%", "{% if %}", "{% for %}", "{{ a|}}", "{{ a| b }}", "{% if a == %}", "{{ 'unterminated }}",
+	"{% block %}", "{% load x from %}", "{% url 'x' a=1 %}", "\x00{{\xff}}", strings.Repeat("{% if a %}", 250),
+}
+
+func FuzzLex(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		toks := lex(src)
+		// Tokens are in order and within the source.
+		pos := 0
+		for _, tk := range toks {
+			if tk.pos < pos || tk.end > len(src) || tk.pos > tk.end || tk.Line < 1 {
+				t.Fatalf("bad token %+v after %d in %q", tk, pos, src)
+			}
+			pos = tk.end
+		}
+		smartSplit(src)
+	})
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	data := map[string]any{
+		"name": "<x>", "a": 1, "b": "", "c": []int{1, 2}, "d": map[string]any{"k": "v", "n": 2},
+		"l": []map[string]any{{"x": 1}, {"x": "y"}}, "s": "hello world", "h": "<b>", "now": time.Unix(0, 0).UTC(),
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 4096 {
+			return
+		}
+		// A watchdog turns a hang into a crash the fuzzer records with its input.
+		timer := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("WATCHDOG %q", src)) })
+		defer timer.Stop()
+		loader := MapLoader{"self": src, "other": "{% block a %}o{% endblock %}"}
+		e := New(WithLoader(loader), MaxSteps(2000), MaxOutput(1<<20))
+		tm, err := e.Get("self")
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("parse error of type %T: %v", err, err)
+			}
+			return
+		}
+		out, err := tm.Render(data)
+		if err == nil && len(out) > 50<<20 {
+			t.Fatalf("output of %d bytes", len(out))
+		}
+	})
+}
