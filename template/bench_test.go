@@ -47,8 +47,8 @@ var inheritDTL = MapLoader{
 <footer>{% block footer %}&copy; Galvani{% endblock %}</footer></body></html>`,
 	"nav.html":    `<nav>{% for l in links %}<a href="{{ l.url }}">{{ l.title }}</a>{% endfor %}</nav>`,
 	"layout.html": `{% extends "base.html" %}{% block content %}<div class="layout"><aside>{% block sidebar %}Menu{% endblock %}</aside><section>{% block main %}{% endblock %}</section></div>{% endblock %}`,
-	"page.html": `{% extends "layout.html" %}{% block title %}{{ title }}{% endblock %}{% block main %}<h1>{{ title }}</h1><table>{% for u in users %}{% include "row.html" %}{% endfor %}</table>{% endblock %}`,
-	"row.html":   `<tr class="{% if u.active %}on{% else %}off{% endif %}"><td>{{ u.id }}</td><td>{{ u.name }}</td><td>{{ u.email }}</td></tr>`,
+	"page.html":   `{% extends "layout.html" %}{% block title %}{{ title }}{% endblock %}{% block main %}<h1>{{ title }}</h1><table>{% for u in users %}{% include "row.html" %}{% endfor %}</table>{% endblock %}`,
+	"row.html":    `<tr class="{% if u.active %}on{% else %}off{% endif %}"><td>{{ u.id }}</td><td>{{ u.name }}</td><td>{{ u.email }}</td></tr>`,
 }
 
 // The same page in html/template: three levels as three Parse calls, each
