@@ -3,8 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"embed"
 	"encoding/json"
-	"html/template"
+	"io/fs"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/template"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -45,7 +47,16 @@ var (
 	helloWorld   = []byte("Hello, World!")
 )
 
-var fortunesTemplate = template.Must(template.New("fortunes").Parse(`<!DOCTYPE html><html><head><title>Fortunes</title></head><body><table><tr><th>id</th><th>message</th></tr>{{range .}}<tr><td>{{.ID}}</td><td>{{.Message}}</td></tr>{{end}}</table></body></html>`))
+// templates holds fortunes.html, the same Django template the Django peer renders.
+//
+//go:embed templates
+var templates embed.FS
+
+// fortunesPage is the data of fortunes.html: {{ f.id }} and {{ f.message }} find
+// the fields by their snake_case names.
+type fortunesPage struct {
+	Fortunes []Fortune
+}
 
 // server holds the database pool the handlers use.
 type server struct {
@@ -63,6 +74,8 @@ func newApp(db *pgxpool.Pool) *galvani.App {
 	app.Get("/queries", s.queries)
 	app.Get("/updates", s.updates)
 	app.Get("/fortunes", s.fortunes)
+	tfs, _ := fs.Sub(templates, "templates")
+	app.SetTemplates(template.New(template.Dir(tfs, "templates/")))
 	return app
 }
 
@@ -239,7 +252,7 @@ func (s *server) fortunes(c *galvani.Ctx) error {
 	h := c.Response.Header()
 	h["Server"] = serverHeader
 	h["Content-Type"] = textHTML
-	return fortunesTemplate.Execute(c.Response, fortunes)
+	return c.Render(200, "fortunes.html", &fortunesPage{Fortunes: fortunes})
 }
 
 // hasParam reports whether the URL-style DSN sets the query parameter name.

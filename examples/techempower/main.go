@@ -4,8 +4,8 @@
 //
 //	go run ./examples/techempower -addr 127.0.0.1:8080 -db postgres://root@127.0.0.1:5432/bench
 //
-// The database endpoints use pgx directly for now; they move to the ORM and the
-// template engine when those land. /plaintext and /json need no database.
+// The database endpoints use pgx directly for now (they move to the ORM when it
+// lands); /fortunes renders through the template engine. /plaintext and /json need no database.
 package main
 
 import (

@@ -134,7 +134,7 @@ func TestDatabaseEndpoints(t *testing.T) {
 	}
 
 	r := c.Get("/fortunes").AssertStatus(200).AssertHeader("Content-Type", "text/html; charset=utf-8").
-		AssertContains("<td>11</td><td>&lt;script&gt;alert(&#34;This should not be displayed in a browser alert box.&#34;);&lt;/script&gt;</td>",
+		AssertContains("<td>11</td><td>&lt;script&gt;alert(&quot;This should not be displayed in a browser alert box.&quot;);&lt;/script&gt;</td>",
 			"<td>0</td><td>Additional fortune added at request time.</td>", "フレームワークのベンチマーク").
 		AssertNotContains("<script>")
 	body := r.Body()
