@@ -139,6 +139,13 @@ func (f *Form[T]) Bind(r *http.Request) error {
 // BindData validates submitted values and files (keyed by full input name) as Bind
 // does, without a request.
 func (f *Form[T]) BindData(ctx context.Context, data url.Values, files map[string][]*uploads.File) error {
+	f.attach(data, files)
+	return f.validate(ctx)
+}
+
+// attach records the submitted data (and the initial values, for HasChanged)
+// without validating.
+func (f *Form[T]) attach(data url.Values, files map[string][]*uploads.File) {
 	f.bound = true
 	f.raw = data
 	if f.raw == nil {
@@ -148,12 +155,18 @@ func (f *Form[T]) BindData(ctx context.Context, data url.Values, files map[strin
 	f.errs = nil
 	f.nonField = nil
 	v := reflect.ValueOf(&f.Data).Elem()
-	pv := v.Addr()
 	blank := v.IsZero()
 	f.initial = make(map[string][]string, len(f.fields))
 	for _, fl := range f.fields {
 		f.initial[fl.Name] = f.formatValue(fl, v.FieldByIndex(fl.index), blank)
 	}
+}
+
+// validate decodes and cleans the attached data into Data.
+func (f *Form[T]) validate(ctx context.Context) error {
+	files := f.files
+	v := reflect.ValueOf(&f.Data).Elem()
+	pv := v.Addr()
 	for _, fl := range f.fields {
 		if fl.Disabled {
 			continue

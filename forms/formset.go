@@ -1,0 +1,406 @@
+package forms
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/galvani-web/galvani/template"
+	"github.com/galvani-web/galvani/uploads"
+)
+
+// Names of the management form's inputs, as in Django.
+const (
+	TotalForms   = "TOTAL_FORMS"
+	InitialForms = "INITIAL_FORMS"
+	MinNumForms  = "MIN_NUM_FORMS"
+	MaxNumForms  = "MAX_NUM_FORMS"
+	deleteField  = "DELETE"
+)
+
+// DefaultMaxForms is FormSet.Max when it is zero (Django's default max_num).
+const DefaultMaxForms = 1000
+
+// FormSet is a list of forms of one type edited together — the rows of an order,
+// the admin's inlines — as Django's formsets: a management form says how many
+// forms were sent (TOTAL_FORMS) and how many of them edit Initial values
+// (INITIAL_FORMS); extra blank forms that the user leaves untouched are ignored; with
+// CanDelete each form has a DELETE checkbox.
+//
+// The number of forms a request can make the server build is bounded by
+// AbsoluteMax, whatever TOTAL_FORMS says.
+type FormSet[T any] struct {
+	// Prefix namespaces the inputs: "form" gives "form-0-title", "form-TOTAL_FORMS".
+	Prefix string
+	// Initial are the values of the forms that edit existing items, in order.
+	Initial []T
+	// Extra is the number of blank forms shown after the initial ones.
+	Extra int
+	// Min and Max bound the number of forms shown (Max also bounds the forms
+	// accepted with ValidateMax); Max zero means DefaultMaxForms.
+	Min, Max int
+	// AbsoluteMax bounds the forms a request may submit; zero means Max + 1000 (as
+	// in Django). A larger TOTAL_FORMS is refused.
+	AbsoluteMax int
+	// ValidateMin and ValidateMax turn Min and Max into validation rules on the
+	// number of non-deleted, filled-in forms.
+	ValidateMin, ValidateMax bool
+	// CanDelete adds a DELETE checkbox to each form.
+	CanDelete bool
+	// Translator, Location and Limits are given to every form (see Form).
+	Translator Translator
+	Location   *time.Location
+	Limits     uploads.Limits
+	// Configure, if set, is called on every form the set makes (to set Options
+	// from the database, for instance).
+	Configure func(*Form[T])
+	// Clean, if set, checks the set as a whole once every form is valid: it gets
+	// the entries that are kept. Return *Error values to reject.
+	Clean func(entries []Entry[T]) error
+
+	forms    []*Form[T]
+	deleted  []bool
+	initialN int
+	bound    bool
+	nonForm  []string
+	status   int
+}
+
+// Entry is one form's outcome after a successful Bind.
+type Entry[T any] struct {
+	// Index is the form's position in the set.
+	Index int
+	// Data holds the cleaned values (for a deleted form: the initial ones).
+	Data T
+	// Initial is true for the forms that edit Initial[Index].
+	Initial bool
+	// Deleted is true when the DELETE box was checked.
+	Deleted bool
+	// Changed is true when the submitted values differ from the initial ones.
+	Changed bool
+}
+
+// NewFormSet returns an unbound formset of T forms with prefix "form" and one
+// extra form. It panics if T's form tags are invalid, as New does.
+func NewFormSet[T any]() *FormSet[T] {
+	if err := Check[T](); err != nil {
+		panic(err)
+	}
+	return &FormSet[T]{Prefix: "form", Extra: 1}
+}
+
+func (s *FormSet[T]) prefix() string {
+	if s.Prefix == "" {
+		return "form"
+	}
+	return s.Prefix
+}
+
+func (s *FormSet[T]) max() int {
+	if s.Max <= 0 {
+		return DefaultMaxForms
+	}
+	return s.Max
+}
+
+func (s *FormSet[T]) absoluteMax() int {
+	if s.AbsoluteMax > 0 {
+		return s.AbsoluteMax
+	}
+	return s.max() + 1000
+}
+
+func (s *FormSet[T]) newForm(i int) *Form[T] {
+	f := New[T]()
+	f.Prefix = s.prefix() + "-" + strconv.Itoa(i)
+	f.Translator, f.Location, f.Limits = s.Translator, s.Location, s.Limits
+	if i >= 0 && i < len(s.Initial) {
+		f.Data = s.Initial[i]
+	}
+	if s.Configure != nil {
+		s.Configure(f)
+	}
+	return f
+}
+
+func (s *FormSet[T]) message(key string, params map[string]any) string {
+	if s.Translator != nil {
+		if m := s.Translator(key, params); m != "" {
+			return m
+		}
+	}
+	return interpolate(defaultMessages[key], params)
+}
+
+// Forms returns the set's forms: the bound ones after Bind, otherwise one per
+// Initial value plus Extra blank ones (at least Min, at most Max).
+func (s *FormSet[T]) Forms() []*Form[T] {
+	if s.forms == nil {
+		n := len(s.Initial) + s.Extra
+		if n < s.Min {
+			n = s.Min
+		}
+		if max := s.max(); n > max && max >= len(s.Initial) {
+			n = max
+		}
+		if n > len(s.Initial) && len(s.Initial) > s.max() {
+			n = len(s.Initial)
+		}
+		s.initialN = len(s.Initial)
+		s.forms = make([]*Form[T], n)
+		for i := range s.forms {
+			s.forms[i] = s.newForm(i)
+		}
+	}
+	return s.forms
+}
+
+// EmptyForm returns a blank form with "__prefix__" in place of the index, for
+// JavaScript that adds forms.
+func (s *FormSet[T]) EmptyForm() *Form[T] {
+	f := New[T]()
+	f.Prefix = s.prefix() + "-__prefix__"
+	f.Translator, f.Location = s.Translator, s.Location
+	if s.Configure != nil {
+		s.Configure(f)
+	}
+	return f
+}
+
+// Bind reads the request's form data (see ReadRequest) and binds the set. It
+// returns nil when every kept form is valid, a *ValidationError otherwise (status
+// 400 when the management form is missing or tampered with, 422 for invalid
+// values), a *RequestError for an unreadable body, or a server error from a Clean.
+func (s *FormSet[T]) Bind(r *http.Request) error {
+	data, files, err := ReadRequest(r, s.Limits)
+	if err != nil {
+		return err
+	}
+	return s.BindData(r.Context(), data, files)
+}
+
+func mgmtInt(data url.Values, name string) (int, bool) {
+	v := strings.TrimSpace(data.Get(name))
+	if v == "" || len(v) > 9 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 0
+}
+
+// BindData binds the set to submitted values and files.
+func (s *FormSet[T]) BindData(ctx context.Context, data url.Values, files map[string][]*uploads.File) error {
+	s.bound = true
+	s.forms, s.deleted, s.nonForm, s.status = nil, nil, nil, 0
+	p := s.prefix() + "-"
+	total, okT := mgmtInt(data, p+TotalForms)
+	initial, okI := mgmtInt(data, p+InitialForms)
+	if !okT || !okI {
+		var missing []string
+		if !okT {
+			missing = append(missing, p+TotalForms)
+		}
+		if !okI {
+			missing = append(missing, p+InitialForms)
+		}
+		s.nonForm = append(s.nonForm, s.message("management_form", map[string]any{"fields": strings.Join(missing, ", ")}))
+		s.status = http.StatusBadRequest
+		return s.Errors()
+	}
+	if abs := s.absoluteMax(); total > abs {
+		// Refuse before building anything: a hostile TOTAL_FORMS must not make the
+		// server allocate a million forms.
+		s.nonForm = append(s.nonForm, s.message("too_many_forms", map[string]any{"max": s.max()}))
+		s.status = http.StatusBadRequest
+		return s.Errors()
+	}
+	// Initial forms edit Initial values; the client cannot claim more than exist.
+	initial = min(initial, total, len(s.Initial))
+	s.initialN = initial
+	s.forms = make([]*Form[T], total)
+	s.deleted = make([]bool, total)
+	kept := 0
+	for i := range s.forms {
+		f := s.newForm(i)
+		if i >= initial {
+			var zero T
+			f.Data = zero
+		}
+		s.forms[i] = f
+		f.attach(data, files)
+		if s.CanDelete && truthy(strings.ToLower(data.Get(f.Prefix+"-"+deleteField))) {
+			s.deleted[i] = true
+			f.errs, f.nonField = nil, nil
+			continue
+		}
+		if i >= initial && !f.HasChanged() {
+			continue // an extra form left blank
+		}
+		kept++
+		if err := f.validate(ctx); err != nil {
+			if _, isInvalid := err.(*ValidationError); !isInvalid {
+				return err
+			}
+		}
+	}
+	if s.ValidateMax && kept > s.max() {
+		s.nonForm = append(s.nonForm, s.message("too_many_forms", map[string]any{"max": s.max()}))
+	}
+	if s.ValidateMin && kept < s.Min {
+		s.nonForm = append(s.nonForm, s.message("too_few_forms", map[string]any{"min": s.Min}))
+	}
+	if s.Clean != nil && s.IsValid() {
+		if err := s.Clean(s.Entries()); err != nil {
+			es, ok := validationErrors(err)
+			if !ok {
+				return err
+			}
+			for _, e := range es {
+				msg := e.Message
+				if e.Code != "" && s.Translator != nil {
+					if m := s.Translator(e.Code, e.Params); m != "" {
+						msg = m
+					}
+				}
+				s.nonForm = append(s.nonForm, interpolate(msg, e.Params))
+			}
+		}
+	}
+	if !s.IsValid() {
+		return s.Errors()
+	}
+	return nil
+}
+
+// IsBound reports whether the set was given submitted data.
+func (s *FormSet[T]) IsBound() bool { return s.bound }
+
+// IsValid reports whether the set is bound and neither it nor any kept form has
+// errors.
+func (s *FormSet[T]) IsValid() bool {
+	if !s.bound || len(s.nonForm) > 0 {
+		return false
+	}
+	for i, f := range s.forms {
+		if !s.deleted[i] && (len(f.errs) > 0 || len(f.nonField) > 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// NonFormErrors returns the messages about the set as a whole.
+func (s *FormSet[T]) NonFormErrors() []string { return s.nonForm }
+
+// Errors returns all messages — the set's under NonField, each form's under its
+// prefixed input names — or nil.
+func (s *FormSet[T]) Errors() *ValidationError {
+	ve := &ValidationError{Status: s.status, Fields: map[string][]string{}, NonField: s.nonForm}
+	if ve.Status == 0 {
+		ve.Status = http.StatusUnprocessableEntity
+	}
+	for i, f := range s.forms {
+		if s.deleted[i] {
+			continue
+		}
+		if fe := f.Errors(); fe != nil {
+			for k, v := range fe.Fields {
+				ve.Fields[k] = v
+			}
+			for _, m := range fe.NonField {
+				ve.NonField = append(ve.NonField, fmt.Sprintf("Form %d: %s", i+1, m))
+			}
+		}
+	}
+	if len(ve.Fields) == 0 && len(ve.NonField) == 0 {
+		return nil
+	}
+	return ve
+}
+
+// Entries returns the outcome of each bound form that was filled in or deleted,
+// in order; extra forms left blank are not included.
+func (s *FormSet[T]) Entries() []Entry[T] {
+	var out []Entry[T]
+	for i, f := range s.forms {
+		isInitial := i < s.initialN
+		changed := f.HasChanged()
+		if !isInitial && !changed && !s.deleted[i] {
+			continue
+		}
+		e := Entry[T]{Index: i, Data: f.Data, Initial: isInitial, Deleted: s.deleted[i], Changed: changed}
+		if s.deleted[i] && isInitial {
+			e.Data = s.Initial[i]
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// ManagementForm renders the hidden management inputs, which must be inside the
+// HTML form with the forms.
+func (s *FormSet[T]) ManagementForm() template.SafeString {
+	forms := s.Forms()
+	p := s.prefix() + "-"
+	var b strings.Builder
+	for _, kv := range []struct {
+		name string
+		v    int
+	}{{TotalForms, len(forms)}, {InitialForms, s.initialN}, {MinNumForms, s.Min}, {MaxNumForms, s.max()}} {
+		name := p + kv.name
+		fmt.Fprintf(&b, `<input type="hidden" name="%s" value="%d" id="id_%s">`, esc(name), kv.v, esc(name))
+	}
+	return template.SafeString(b.String())
+}
+
+// FormSetRow is one form of a set with its DELETE checkbox, for templates.
+type FormSetRow[T any] struct {
+	Index int
+	Form  *Form[T]
+	// Delete is the DELETE checkbox, or "" without CanDelete.
+	Delete template.SafeString
+}
+
+// Rows returns the forms with their DELETE checkboxes.
+func (s *FormSet[T]) Rows() []FormSetRow[T] {
+	forms := s.Forms()
+	out := make([]FormSetRow[T], len(forms))
+	for i, f := range forms {
+		out[i] = FormSetRow[T]{Index: i, Form: f}
+		if s.CanDelete {
+			name := f.Prefix + "-" + deleteField
+			checked := ""
+			if i < len(s.deleted) && s.deleted[i] {
+				checked = " checked"
+			}
+			out[i].Delete = template.SafeString(`<div><label for="id_` + esc(name) + `">Delete:</label><input type="checkbox" name="` +
+				esc(name) + `" id="id_` + esc(name) + `"` + checked + `></div>`)
+		}
+	}
+	return out
+}
+
+// NonFormErrorList renders the set's own messages, or "".
+func (s *FormSet[T]) NonFormErrorList() template.SafeString {
+	return errorList(s.nonForm, "id_"+s.prefix()+"_nonform_error", "errorlist nonform")
+}
+
+// AsDiv renders the management form, the set's messages and every form (as
+// Form.AsDiv) with its DELETE checkbox.
+func (s *FormSet[T]) AsDiv() template.SafeString {
+	var b strings.Builder
+	b.WriteString(string(s.ManagementForm()))
+	b.WriteString(string(s.NonFormErrorList()))
+	for _, r := range s.Rows() {
+		b.WriteString(string(r.Form.AsDiv()))
+		b.WriteString(string(r.Delete))
+	}
+	return template.SafeString(b.String())
+}
+
+// HTML renders the set as AsDiv does.
+func (s *FormSet[T]) HTML() template.SafeString { return s.AsDiv() }
