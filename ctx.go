@@ -22,8 +22,10 @@ type HandlerFunc func(c *Ctx) error
 // TemplateEngine renders named templates. The template battery provides one; a
 // project can plug in html/template or its own. It is set with App.SetTemplates.
 //
-// Ctx.Render hands the engine a buffering writer, so an error returned half-way
-// through rendering still becomes a clean error page.
+// Render must write nothing when it fails: render into a buffer, then write the
+// page in one go (the template battery's engines do). Ctx.Render relies on it to turn
+// a template error into a clean error page rather than half a page; it sends its
+// status just before the engine's first write.
 type TemplateEngine interface {
 	Render(w http.ResponseWriter, r *http.Request, name string, data any) error
 }
@@ -51,6 +53,7 @@ type Ctx struct {
 	nparams int
 
 	rw          responseWriter
+	tw          templateWriter
 	query       url.Values
 	bodyLimited bool
 }
@@ -87,6 +90,7 @@ func (c *Ctx) reset() {
 	}
 	c.nparams = 0
 	c.rw = responseWriter{}
+	c.tw = templateWriter{}
 	c.query = nil
 	c.bodyLimited = false
 }

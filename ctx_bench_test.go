@@ -1,7 +1,9 @@
 package galvani
 
 import (
+	"bytes"
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -99,4 +101,28 @@ func BenchmarkError404(b *testing.B) {
 	a.Logger = a.Logger.With() // same handler; logging is part of the cost
 	a.Get("/missing", func(c *Ctx) error { return Error(404, "No such article") })
 	benchServe(b, a, "/missing", "Accept", "application/json")
+}
+
+var benchTemplate = template.Must(template.New("page").Parse(`<ul>{{range .}}<li>{{.}}</li>{{end}}</ul>`))
+
+var benchRows = []string{"one", "two", "<three>", "four & five"}
+
+func BenchmarkRender(b *testing.B) {
+	a, _ := testApp(b, false)
+	a.SetTemplates(htmlEngine{benchTemplate})
+	a.Get("/page", func(c *Ctx) error { return c.Render(200, "page", benchRows) })
+	benchServe(b, a, "/page")
+}
+
+func BenchmarkRenderRawNetHTTP(b *testing.B) {
+	benchServe(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var buf bytes.Buffer
+		if err := benchTemplate.ExecuteTemplate(&buf, "page", benchRows); err != nil {
+			http.Error(w, "error", 500)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(200)
+		_, _ = w.Write(buf.Bytes())
+	}), "/page")
 }

@@ -1,7 +1,6 @@
 package galvani
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"net/url"
 	"path"
 	"strings"
-	"sync"
 )
 
 // ---- redirects ----
@@ -189,43 +187,62 @@ var ErrNoTemplateEngine = errors.New("galvani: Render needs a template engine: c
 
 // Render renders the template name with data through the App's TemplateEngine and
 // writes it with status, as text/html unless the engine set another Content-Type.
-// The page is rendered into a buffer first, so a template error becomes a clean
-// error page instead of half a page.
+// Engines write nothing when rendering fails (see TemplateEngine), so a template
+// error becomes a clean error page instead of half a page.
 func (c *Ctx) Render(status int, name string, data any) error {
 	if c.app == nil || c.app.engine == nil {
 		return ErrNoTemplateEngine
 	}
-	bw := renderPool.Get().(*bufferedWriter)
-	bw.h = c.Response.Header()
-	defer func() {
-		bw.h = nil
-		if bw.buf.Cap() <= 256<<10 {
-			bw.buf.Reset()
-			renderPool.Put(bw)
-		}
-	}()
-	if err := c.app.engine.Render(bw, c.Request, name, data); err != nil {
+	tw := &c.tw
+	*tw = templateWriter{w: c.Response, status: status}
+	err := c.app.engine.Render(tw, c.Request, name, data)
+	tw.w = nil
+	if err != nil {
 		return fmt.Errorf("render %q: %w", name, err)
 	}
-	h := c.Response.Header()
+	if !tw.started {
+		tw.start(c.Response)
+	}
+	return nil
+}
+
+// templateWriter is the ResponseWriter a TemplateEngine renders into: it sends
+// Render's status (and a default Content-Type) just before the first byte of the
+// page, so nothing reaches the client before the engine has succeeded far enough
+// to write. It lives in the pooled Ctx.
+type templateWriter struct {
+	w       http.ResponseWriter
+	status  int
+	started bool
+}
+
+func (t *templateWriter) start(w http.ResponseWriter) {
+	t.started = true
+	h := w.Header()
 	if _, ok := h["Content-Type"]; !ok {
 		h["Content-Type"] = textHTML
 	}
-	c.Response.WriteHeader(status)
-	_, err := c.Response.Write(bw.buf.Bytes())
-	return err
+	w.WriteHeader(t.status)
 }
 
-var renderPool = sync.Pool{New: func() any { return new(bufferedWriter) }}
+// Header implements http.ResponseWriter.
+func (t *templateWriter) Header() http.Header { return t.w.Header() }
 
-// bufferedWriter is the http.ResponseWriter a TemplateEngine renders into: headers
-// go to the real response, the body to a buffer, the status is Render's.
-type bufferedWriter struct {
-	h   http.Header
-	buf bytes.Buffer
+// WriteHeader implements http.ResponseWriter; the status is Render's, so it is ignored.
+func (t *templateWriter) WriteHeader(int) {}
+
+// Write implements http.ResponseWriter.
+func (t *templateWriter) Write(p []byte) (int, error) {
+	if !t.started {
+		t.start(t.w)
+	}
+	return t.w.Write(p)
 }
 
-func (b *bufferedWriter) Header() http.Header               { return b.h }
-func (b *bufferedWriter) Write(p []byte) (int, error)       { return b.buf.Write(p) }
-func (b *bufferedWriter) WriteString(s string) (int, error) { return b.buf.WriteString(s) }
-func (b *bufferedWriter) WriteHeader(int)                   {}
+// WriteString implements io.StringWriter.
+func (t *templateWriter) WriteString(s string) (int, error) {
+	if !t.started {
+		t.start(t.w)
+	}
+	return io.WriteString(t.w, s)
+}

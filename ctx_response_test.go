@@ -1,6 +1,7 @@
 package galvani
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"html/template"
@@ -221,10 +222,24 @@ func TestStream(t *testing.T) {
 	}
 }
 
-// htmlEngine is a TemplateEngine on html/template, as a project might plug in.
+// htmlEngine is a TemplateEngine on html/template, as a project might plug in: it
+// renders into a buffer, so it writes nothing when it fails.
 type htmlEngine struct{ t *template.Template }
 
 func (e htmlEngine) Render(w http.ResponseWriter, r *http.Request, name string, data any) error {
+	var b bytes.Buffer
+	if err := e.t.ExecuteTemplate(&b, name, data); err != nil {
+		return err
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// streamingEngine breaks the TemplateEngine contract by writing as it goes.
+type streamingEngine struct{ t *template.Template }
+
+func (e streamingEngine) Render(w http.ResponseWriter, r *http.Request, name string, data any) error {
+	w.WriteHeader(299) // ignored: the status is Render's
 	return e.t.ExecuteTemplate(w, name, data)
 }
 
@@ -266,5 +281,18 @@ func TestRender(t *testing.T) {
 	}
 	if w := do(a, "GET", "/typed", nil); w.Header().Get("Content-Type") != "application/atom+xml" {
 		t.Errorf("engine content type overridden: %v", w.Header())
+	}
+
+	// An engine that writes as it goes: the status is still Render's, and a failure
+	// half-way can only be logged, since the page has started.
+	sa, logs := testApp(t, false)
+	sa.SetTemplates(streamingEngine{tpl})
+	sa.Get("/page", func(c *Ctx) error { return c.Render(202, "page", "x") })
+	sa.Get("/broken", func(c *Ctx) error { return c.Render(200, "broken", 42) })
+	if w := do(sa, "GET", "/page", nil); w.Code != 202 || w.Body.String() != "<h1>x</h1>" {
+		t.Errorf("streaming engine: %d %q", w.Code, w.Body)
+	}
+	if w := do(sa, "GET", "/broken", nil); w.Code != 200 || w.Body.String() != "<p>before</p>" || !strings.Contains(logs.String(), "response_started=true") {
+		t.Errorf("streaming engine failure: %d %q\n%s", w.Code, w.Body, logs)
 	}
 }
