@@ -20,20 +20,23 @@ import (
 // maxCookieBytes is the largest name=value pair browsers are guaranteed to keep.
 const maxCookieBytes = 4093
 
-// Config is the "session" settings section (Django's SESSION_* settings).
+// Config is the "session" settings section (Django's SESSION_* settings). The
+// env tags name the environment variables that override each field when the
+// settings come from the environment (see galvani.Section).
 type Config struct {
 	// CookieName is the name of the session cookie. Default "sessionid".
-	CookieName string
+	CookieName string `env:"SESSION_COOKIE_NAME"`
 	// Age is how long a session lives after its last save. Default two weeks.
-	Age time.Duration
+	Age time.Duration `env:"SESSION_COOKIE_AGE"`
 	// ExpireAtBrowserClose sends a cookie without Max-Age, which the browser drops
 	// when it closes. The server still refuses the session after Age.
-	ExpireAtBrowserClose bool
+	ExpireAtBrowserClose bool `env:"SESSION_EXPIRE_AT_BROWSER_CLOSE"`
 	// SaveEveryRequest saves non-empty sessions on every request, which slides the
 	// expiry forward; by default sessions are saved only when modified.
-	SaveEveryRequest bool
+	SaveEveryRequest bool `env:"SESSION_SAVE_EVERY_REQUEST"`
 	// CookieDomain and CookiePath scope the cookie. Defaults: host-only, "/".
-	CookieDomain, CookiePath string
+	CookieDomain string `env:"SESSION_COOKIE_DOMAIN"`
+	CookiePath   string `env:"SESSION_COOKIE_PATH"`
 	// SameSite is the cookie's SameSite attribute. Default Lax.
 	SameSite http.SameSite
 	// Insecure drops the Secure attribute. Debug mode does it implicitly, so that
