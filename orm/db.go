@@ -1,0 +1,445 @@
+package orm
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	sqlite "modernc.org/sqlite"
+)
+
+// DB is a database handle: a connection pool and its dialect, or, inside Atomic, the
+// transaction. It is safe for concurrent use (a transaction's DB belongs to the
+// goroutine running Atomic).
+//
+// A DB routes queries made with a context that carries one of its transactions (the
+// ctx given to an Atomic function, or a request under AtomicRequests) into that
+// transaction, so code that holds the outer DB still sees its own writes.
+type DB struct {
+	name    string
+	sqlDB   *sql.DB
+	dialect Dialect
+	root    *DB
+	tx      *txState
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Name returns the name the database was registered under ("default" unless given).
+func (db *DB) Name() string { return db.name }
+
+// Dialect returns the database's dialect.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL returns the underlying *sql.DB, for code that needs database/sql directly.
+func (db *DB) SQL() *sql.DB { return db.sqlDB }
+
+// InTransaction reports whether db (or ctx) is inside Atomic.
+func (db *DB) InTransaction(ctx context.Context) bool { return db.txFor(ctx) != nil }
+
+// Close closes the pool. Closing a transaction's DB does nothing.
+func (db *DB) Close() error {
+	if db.tx != nil {
+		return nil
+	}
+	return db.sqlDB.Close()
+}
+
+// New wraps an existing *sql.DB with the given dialect.
+func New(sqlDB *sql.DB, d Dialect) *DB {
+	db := &DB{name: "default", sqlDB: sqlDB, dialect: d}
+	db.root = db
+	return db
+}
+
+type txKey struct{ root *DB }
+
+func (db *DB) txFor(ctx context.Context) *txState {
+	if db.tx != nil {
+		return db.tx
+	}
+	if ctx != nil {
+		if st, ok := ctx.Value(txKey{db.root}).(*txState); ok && !st.done {
+			return st
+		}
+	}
+	return nil
+}
+
+func (db *DB) conn(ctx context.Context) querier {
+	if st := db.txFor(ctx); st != nil {
+		return st.tx
+	}
+	return db.sqlDB
+}
+
+// Exec runs a statement with parameters (written with the dialect's placeholders, or
+// "?" on every database: see Raw) and logs it in ctx's query log.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return db.exec(ctx, db.rebind(query), args)
+}
+
+// Query runs a query with parameters, like Exec.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.query(ctx, db.rebind(query), args)
+}
+
+func (db *DB) exec(ctx context.Context, query string, args []any) (sql.Result, error) {
+	if log := queryLogFrom(ctx); log != nil {
+		start := time.Now()
+		res, err := db.conn(ctx).ExecContext(ctx, query, args...)
+		log.add(db.name, query, args, time.Since(start), err)
+		return res, wrapDBErr(err)
+	}
+	res, err := db.conn(ctx).ExecContext(ctx, query, args...)
+	return res, wrapDBErr(err)
+}
+
+func (db *DB) query(ctx context.Context, query string, args []any) (*sql.Rows, error) {
+	if log := queryLogFrom(ctx); log != nil {
+		start := time.Now()
+		rows, err := db.conn(ctx).QueryContext(ctx, query, args...)
+		log.add(db.name, query, args, time.Since(start), err)
+		return rows, wrapDBErr(err)
+	}
+	rows, err := db.conn(ctx).QueryContext(ctx, query, args...)
+	return rows, wrapDBErr(err)
+}
+
+// rebind turns "?" markers outside quotes into the dialect's markers.
+func (db *DB) rebind(q string) string {
+	if db.dialect.Name() != "postgres" || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	var quote rune
+	for _, r := range q {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case r == '?':
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// ---- opening ------------------------------------------------------------------------
+
+var registerSQLiteFuncs sync.Once
+
+func sqliteFuncs() {
+	registerSQLiteFuncs.Do(func() {
+		var cache sync.Map
+		_ = sqlite.RegisterDeterministicScalarFunction("regexp", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			pat, ok1 := args[0].(string)
+			var s string
+			switch v := args[1].(type) {
+			case string:
+				s = v
+			case []byte:
+				s = string(v)
+			case nil:
+				return nil, nil
+			default:
+				s = fmt.Sprint(v)
+			}
+			if !ok1 {
+				return nil, errors.New("REGEXP: pattern must be text")
+			}
+			re, ok := cache.Load(pat)
+			if !ok {
+				c, err := regexp.Compile(pat)
+				if err != nil {
+					return nil, fmt.Errorf("REGEXP: %v", err)
+				}
+				re, _ = cache.LoadOrStore(pat, c)
+			}
+			if re.(*regexp.Regexp).MatchString(s) {
+				return int64(1), nil
+			}
+			return int64(0), nil
+		})
+		_ = sqlite.RegisterDeterministicScalarFunction("galvani_lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			switch v := args[0].(type) {
+			case string:
+				return strings.ToLower(v), nil
+			case []byte:
+				return strings.ToLower(string(v)), nil
+			}
+			return args[0], nil
+		})
+	})
+}
+
+// Open opens the database named by a URL:
+//
+//	sqlite:///relative/path.db   sqlite:////absolute/path.db   sqlite://:memory:
+//	postgres://user:pass@host:5432/dbname?sslmode=disable
+//	mysql://user:pass@host:3306/dbname
+//
+// SQLite runs in WAL mode with a busy timeout, foreign keys on and write transactions
+// that take the write lock when they begin, so concurrent requests wait for each other
+// instead of failing with "database is locked". Times are kept in UTC everywhere.
+// Pool sizes can be set with max_conns= and max_idle_conns= URL parameters.
+// Open pings the database, so a bad URL or a missing server fails here.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	return OpenNamed(ctx, "default", rawURL)
+}
+
+// OpenNamed is Open for a database with a name (see Databases).
+func OpenNamed(ctx context.Context, name, rawURL string) (*DB, error) {
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		if strings.HasPrefix(rawURL, "sqlite::memory:") {
+			scheme, rest = "sqlite", ":memory:"
+		} else {
+			return nil, fmt.Errorf("orm: database URL %q has no scheme (sqlite://, postgres://, mysql://)", redact(rawURL))
+		}
+	}
+	maxOpen, maxIdle := 32, 32
+	var err error
+	// strip our pool parameters
+	if base, q, hasQ := strings.Cut(rest, "?"); hasQ {
+		vals, perr := url.ParseQuery(q)
+		if perr != nil {
+			return nil, fmt.Errorf("orm: database URL %q: %v", redact(rawURL), perr)
+		}
+		for key, dst := range map[string]*int{"max_conns": &maxOpen, "max_idle_conns": &maxIdle} {
+			if v := vals.Get(key); v != "" {
+				if *dst, err = strconv.Atoi(v); err != nil || *dst < 0 {
+					return nil, fmt.Errorf("orm: database URL: %s=%q is not a count", key, v)
+				}
+				vals.Del(key)
+			}
+		}
+		rest = base
+		if enc := vals.Encode(); enc != "" {
+			rest += "?" + enc
+		}
+	}
+	var sqlDB *sql.DB
+	var d Dialect
+	switch strings.ToLower(scheme) {
+	case "sqlite", "sqlite3":
+		sqliteFuncs()
+		path, _, _ := strings.Cut(rest, "?")
+		memory := path == ":memory:" || path == "/:memory:"
+		if !memory {
+			path = strings.TrimPrefix(path, "/")
+			if path == "" {
+				return nil, fmt.Errorf("orm: database URL %q has no file path (sqlite:///db.sqlite3)", rawURL)
+			}
+		}
+		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=case_sensitive_like(1)&_txlock=immediate&_time_format=sqlite"
+		if memory {
+			dsn = "file::memory:?_pragma=foreign_keys(1)&_pragma=case_sensitive_like(1)&_time_format=sqlite"
+		} else {
+			dsn += "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		}
+		sqlDB, err = sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, err
+		}
+		if memory {
+			// every connection would be a separate database
+			maxOpen, maxIdle = 1, 1
+			sqlDB.SetConnMaxLifetime(0)
+			sqlDB.SetConnMaxIdleTime(0)
+		}
+		d = SQLite
+	case "postgres", "postgresql", "pgx":
+		u := "postgres://" + rest
+		if !strings.Contains(rest, "timezone=") {
+			if strings.Contains(rest, "?") {
+				u += "&timezone=UTC"
+			} else {
+				u += "?timezone=UTC"
+			}
+		}
+		sqlDB, err = sql.Open("pgx", u)
+		if err != nil {
+			return nil, fmt.Errorf("orm: %v", err)
+		}
+		d = PostgreSQL
+	case "mysql", "mariadb":
+		cfg, cerr := mysqlConfig(rest)
+		if cerr != nil {
+			return nil, fmt.Errorf("orm: database URL %q: %v", redact(rawURL), cerr)
+		}
+		conn, cerr := mysql.NewConnector(cfg)
+		if cerr != nil {
+			return nil, fmt.Errorf("orm: %v", cerr)
+		}
+		sqlDB = sql.OpenDB(conn)
+		d = MySQL
+	default:
+		return nil, fmt.Errorf("orm: unsupported database scheme %q (sqlite, postgres, mysql)", scheme)
+	}
+	sqlDB.SetMaxOpenConns(maxOpen)
+	sqlDB.SetMaxIdleConns(maxIdle)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("orm: cannot connect to %s: %w", redact(rawURL), err)
+	}
+	db := &DB{name: name, sqlDB: sqlDB, dialect: d}
+	db.root = db
+	return db, nil
+}
+
+func mysqlConfig(rest string) (*mysql.Config, error) {
+	u, err := url.Parse("mysql://" + rest)
+	if err != nil {
+		return nil, err
+	}
+	cfg := mysql.NewConfig()
+	if u.User != nil {
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+	}
+	cfg.Net = "tcp"
+	cfg.Addr = u.Host
+	if u.Port() == "" {
+		cfg.Addr = u.Host + ":3306"
+	}
+	cfg.DBName = strings.TrimPrefix(u.Path, "/")
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.ClientFoundRows = true
+	cfg.Collation = "utf8mb4_bin"
+	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
+	for k, vs := range u.Query() {
+		v := vs[0]
+		switch k {
+		case "tls":
+			cfg.TLSConfig = v
+		case "collation":
+			cfg.Collation = v
+		case "timeout":
+			if cfg.Timeout, err = time.ParseDuration(v); err != nil {
+				return nil, fmt.Errorf("timeout=%q: %v", v, err)
+			}
+		default:
+			cfg.Params[k] = v
+		}
+	}
+	return cfg, nil
+}
+
+var userinfoRE = regexp.MustCompile(`://([^:/@]*):[^@/]*@`)
+
+// redact hides a password in a database URL.
+func redact(u string) string { return userinfoRE.ReplaceAllString(u, "://$1:***@") }
+
+// ---- several databases --------------------------------------------------------------
+
+// Databases holds named databases; "default" is the one Q uses when given the
+// registry's Default.
+type Databases struct {
+	mu    sync.RWMutex
+	dbs   map[string]*DB
+	order []string
+}
+
+// OpenDatabases opens every URL, keyed by name; "default" is opened first.
+func OpenDatabases(ctx context.Context, urls map[string]string) (*Databases, error) {
+	names := make([]string, 0, len(urls))
+	for n := range urls {
+		if n != "default" {
+			names = append(names, n)
+		}
+	}
+	sortStrings(names)
+	if _, ok := urls["default"]; ok {
+		names = append([]string{"default"}, names...)
+	}
+	d := &Databases{dbs: map[string]*DB{}}
+	for _, n := range names {
+		db, err := OpenNamed(ctx, n, urls[n])
+		if err != nil {
+			d.Close()
+			return nil, fmt.Errorf("database %q: %w", n, err)
+		}
+		d.Add(db)
+	}
+	return d, nil
+}
+
+// Add registers an open database under its name.
+func (d *Databases) Add(db *DB) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.dbs == nil {
+		d.dbs = map[string]*DB{}
+	}
+	if _, ok := d.dbs[db.name]; !ok {
+		d.order = append(d.order, db.name)
+	}
+	d.dbs[db.name] = db
+}
+
+// Get returns the database called name.
+func (d *Databases) Get(name string) (*DB, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	db, ok := d.dbs[name]
+	if !ok {
+		return nil, fmt.Errorf("orm: no database called %q (have %s)", name, strings.Join(d.order, ", "))
+	}
+	return db, nil
+}
+
+// Default returns the "default" database, or nil.
+func (d *Databases) Default() *DB {
+	db, _ := d.Get("default")
+	return db
+}
+
+// Names returns the database names, "default" first.
+func (d *Databases) Names() []string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return append([]string(nil), d.order...)
+}
+
+// Close closes every database.
+func (d *Databases) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var errs []error
+	for _, db := range d.dbs {
+		errs = append(errs, db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

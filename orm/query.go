@@ -1,0 +1,907 @@
+package orm
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"iter"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+)
+
+// QuerySet is a lazy, immutable query over model T. Every method that refines it
+// returns a new QuerySet; nothing runs until a method taking a context does (All,
+// Get, Count, Update...). Errors in building (an unknown field, a wrong value type)
+// are kept and returned by that method.
+type QuerySet[T any] struct {
+	db       *DB
+	info     *ModelInfo
+	err      error
+	where    []Cond
+	having   []Cond
+	order    []string
+	orderSet bool
+	limit    int
+	offset   int
+	distinct bool
+	related  []string
+	prefetch []string
+	lock     *lockOpts
+	annots   []Aggregate
+}
+
+type lockOpts struct{ nowait, skipLocked bool }
+
+// Q starts a query over model T on db.
+func Q[T any](db *DB) QuerySet[T] {
+	m, err := infoOfType(reflect.TypeFor[T]())
+	qs := QuerySet[T]{db: db, info: m, err: err, limit: -1}
+	if db == nil && err == nil {
+		qs.err = fmt.Errorf("orm: Q[%s] with a nil *DB", m.Name)
+	}
+	return qs
+}
+
+// Info returns the model metadata.
+func (q QuerySet[T]) Info() *ModelInfo { return q.info }
+
+// Err returns the error recorded while building the query, if any.
+func (q QuerySet[T]) Err() error { return q.err }
+
+// DB returns a copy of the query that runs on another database.
+func (q QuerySet[T]) Using(db *DB) QuerySet[T] {
+	q.db = db
+	return q
+}
+
+func clip[S ~[]E, E any](s S) S { return s[:len(s):len(s)] }
+
+// condArgs reads Filter arguments: lookup/value pairs and Cond values.
+func condArgs(m *ModelInfo, args []any) (Cond, error) {
+	var cs []Cond
+	for i := 0; i < len(args); i++ {
+		switch a := args[i].(type) {
+		case Cond:
+			cs = append(cs, a)
+		case string:
+			if i+1 >= len(args) {
+				return Cond{}, fmt.Errorf("orm: %s: lookup %q has no value", m.Name, a)
+			}
+			cs = append(cs, Where(a, args[i+1]))
+			i++
+		default:
+			return Cond{}, fmt.Errorf("orm: %s: filter arguments are lookup/value pairs or orm.Cond values, got %T", m.Name, args[i])
+		}
+	}
+	if len(cs) == 1 {
+		return cs[0], nil
+	}
+	return And(cs...), nil
+}
+
+func (q QuerySet[T]) addCond(not bool, args []any) QuerySet[T] {
+	if q.err != nil {
+		return q
+	}
+	c, err := condArgs(q.info, args)
+	if err != nil {
+		q.err = err
+		return q
+	}
+	if not {
+		c = Not(c)
+	}
+	// conditions on annotations go to HAVING
+	if len(q.annots) > 0 && condUsesAnnotation(c, q.annots) {
+		q.having = append(clip(q.having), c)
+	} else {
+		q.where = append(clip(q.where), c)
+	}
+	return q
+}
+
+func condUsesAnnotation(c Cond, annots []Aggregate) bool {
+	if c.op == 'l' {
+		first, _, _ := strings.Cut(c.lookup, "__")
+		for _, a := range annots {
+			if a.Name() == first {
+				return true
+			}
+		}
+		return false
+	}
+	for _, ch := range c.children {
+		if condUsesAnnotation(ch, annots) {
+			return true
+		}
+	}
+	return false
+}
+
+// Filter keeps the rows matching every condition: lookup/value pairs
+// ("title__icontains", "go", "views__gte", 10) and Cond values (Or(...), Not(...)).
+func (q QuerySet[T]) Filter(args ...any) QuerySet[T] { return q.addCond(false, args) }
+
+// Exclude drops the rows matching the conditions (all of them together).
+func (q QuerySet[T]) Exclude(args ...any) QuerySet[T] { return q.addCond(true, args) }
+
+// OrderBy sets the ordering: field paths, "-" for descending ("-published",
+// "author__username"). Only known fields are accepted. No arguments clears the
+// ordering, including the model's default.
+func (q QuerySet[T]) OrderBy(fields ...string) QuerySet[T] {
+	q.order, q.orderSet = clip(fields), true
+	return q
+}
+
+// Distinct removes duplicate rows.
+func (q QuerySet[T]) Distinct() QuerySet[T] {
+	q.distinct = true
+	return q
+}
+
+// Limit returns at most n rows.
+func (q QuerySet[T]) Limit(n int) QuerySet[T] {
+	if n < 0 && q.err == nil {
+		q.err = fmt.Errorf("orm: %s: negative limit %d", q.info.Name, n)
+	}
+	q.limit = n
+	return q
+}
+
+// Offset skips n rows.
+func (q QuerySet[T]) Offset(n int) QuerySet[T] {
+	if n < 0 && q.err == nil {
+		q.err = fmt.Errorf("orm: %s: negative offset %d", q.info.Name, n)
+	}
+	q.offset = n
+	return q
+}
+
+// SelectRelated loads FK and OneToOne targets in the same query with JOINs
+// ("author", "author__profile"); read them with the field's Obj method.
+func (q QuerySet[T]) SelectRelated(paths ...string) QuerySet[T] {
+	q.related = append(clip(q.related), paths...)
+	return q
+}
+
+// PrefetchRelated loads relations with one extra query per relation after the main
+// one: FK and OneToOne targets (Obj), M2M fields (Items) and reverse relations into
+// Rev fields.
+func (q QuerySet[T]) PrefetchRelated(paths ...string) QuerySet[T] {
+	q.prefetch = append(clip(q.prefetch), paths...)
+	return q
+}
+
+// SelectForUpdate locks the selected rows until the transaction ends (use it inside
+// Atomic). On SQLite, where write transactions already exclude each other, it is a
+// no-op.
+func (q QuerySet[T]) SelectForUpdate() QuerySet[T] {
+	q.lock = &lockOpts{}
+	return q
+}
+
+// SelectForUpdateNoWait is SelectForUpdate that fails at once when a row is locked.
+func (q QuerySet[T]) SelectForUpdateNoWait() QuerySet[T] {
+	q.lock = &lockOpts{nowait: true}
+	return q
+}
+
+// SelectForUpdateSkipLocked is SelectForUpdate that skips locked rows.
+func (q QuerySet[T]) SelectForUpdateSkipLocked() QuerySet[T] {
+	q.lock = &lockOpts{skipLocked: true}
+	return q
+}
+
+// Annotate adds aggregates computed per group; the groups are the fields given to
+// Values or ValuesList (Django's values(...).annotate(...)). Filter on an
+// annotation's name after Annotate becomes a HAVING clause.
+func (q QuerySet[T]) Annotate(aggs ...Aggregate) QuerySet[T] {
+	q.annots = append(clip(q.annots), aggs...)
+	return q
+}
+
+// ---- compiling ----------------------------------------------------------------------
+
+type selectPlan struct {
+	sql     string
+	args    []any
+	fields  []*Field
+	related []relatedPlan
+}
+
+type relatedPlan struct {
+	parent int // index into related (-1: base)
+	fk     *Field
+	target *ModelInfo
+	first  int // first column index
+}
+
+func (q QuerySet[T]) newCompiler() *compiler {
+	c := newCompiler(q.db.dialect, q.info)
+	if len(q.annots) > 0 {
+		c.annots = map[string]Aggregate{}
+		for _, a := range q.annots {
+			c.annots[a.Name()] = a
+		}
+	}
+	return c
+}
+
+func (q QuerySet[T]) whereSQL(c *compiler) (string, error) {
+	if len(q.where) == 0 {
+		return "", nil
+	}
+	parts := make([]string, len(q.where))
+	for i, w := range q.where {
+		s, err := c.cond(w)
+		if err != nil {
+			return "", err
+		}
+		parts[i] = s
+	}
+	return " WHERE " + strings.Join(parts, " AND "), nil
+}
+
+func (q QuerySet[T]) orderSQL(c *compiler) (string, error) {
+	order := q.order
+	if !q.orderSet {
+		order = q.info.Ordering
+	}
+	if len(order) == 0 {
+		return "", nil
+	}
+	parts := make([]string, len(order))
+	for i, o := range order {
+		desc := strings.HasPrefix(o, "-")
+		name := strings.TrimPrefix(o, "-")
+		col, _, rest, err := c.resolvePath(name, true)
+		if err != nil {
+			return "", err
+		}
+		if len(rest) > 0 {
+			return "", &FieldError{Model: q.info.Name, Field: name, Msg: "OrderBy takes field names, not lookups"}
+		}
+		if desc {
+			col += " DESC"
+		} else {
+			col += " ASC"
+		}
+		parts[i] = col
+	}
+	return " ORDER BY " + strings.Join(parts, ", "), nil
+}
+
+func (q QuerySet[T]) fromSQL(c *compiler) string {
+	return " FROM " + c.qual + strings.Join(c.joins, "")
+}
+
+// compileSelect builds the SELECT of model rows (with SelectRelated columns).
+func (q QuerySet[T]) compileSelect() (*selectPlan, error) {
+	if q.err != nil {
+		return nil, q.err
+	}
+	if len(q.annots) > 0 {
+		return nil, fmt.Errorf("orm: %s: Annotate results are read with Values or ValuesList", q.info.Name)
+	}
+	c := q.newCompiler()
+	plan := &selectPlan{fields: q.info.concrete}
+	cols := make([]string, 0, len(q.info.concrete))
+	for _, f := range q.info.concrete {
+		cols = append(cols, c.col(c.qual, f))
+	}
+	// select related: join each FK along the path
+	aliasOf := map[string]int{}
+	for _, path := range q.related {
+		parts := strings.Split(path, "__")
+		m, qual, parent := q.info, c.qual, -1
+		prefix := ""
+		for _, p := range parts {
+			if prefix != "" {
+				prefix += "__"
+			}
+			prefix += p
+			f, ok := m.byName[p]
+			if !ok {
+				return nil, unknownField(m, p)
+			}
+			if f.Kind != KindFK && f.Kind != KindO2O {
+				return nil, &FieldError{Model: m.Name, Field: p, Msg: "SelectRelated follows FK and OneToOne fields only (use PrefetchRelated for M2M and reverse relations)"}
+			}
+			t, err := f.Rel.Target()
+			if err != nil {
+				return nil, err
+			}
+			qual = c.joinFK(prefix, qual, f, t)
+			if idx, ok := aliasOf[prefix]; ok {
+				parent, m = idx, t
+				continue
+			}
+			rp := relatedPlan{parent: parent, fk: f, target: t, first: len(cols)}
+			for _, tf := range t.concrete {
+				cols = append(cols, c.col(qual, tf))
+			}
+			plan.related = append(plan.related, rp)
+			parent = len(plan.related) - 1
+			aliasOf[prefix] = parent
+			m = t
+		}
+	}
+	where, err := q.whereSQL(c)
+	if err != nil {
+		return nil, err
+	}
+	order, err := q.orderSQL(c)
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	if q.distinct {
+		b.WriteString("DISTINCT ")
+	}
+	b.WriteString(strings.Join(cols, ", "))
+	b.WriteString(q.fromSQL(c))
+	b.WriteString(where)
+	b.WriteString(order)
+	b.WriteString(q.db.dialect.limitOffset(q.limit, q.offset))
+	if q.lock != nil {
+		b.WriteString(q.db.dialect.forUpdate(q.lock.nowait, q.lock.skipLocked))
+	}
+	plan.sql, plan.args = b.String(), c.args
+	return plan, nil
+}
+
+// SQL returns the SELECT statement and its parameters, for debugging.
+func (q QuerySet[T]) SQL() (string, []any, error) {
+	p, err := q.compileSelect()
+	if err != nil {
+		return "", nil, err
+	}
+	return p.sql, p.args, nil
+}
+
+// ---- reading ------------------------------------------------------------------------
+
+// rowReader scans rows of a plan into values of T.
+type rowReader struct {
+	plan  *selectPlan
+	dests []any
+	objs  []unsafe.Pointer
+}
+
+func newRowReader(plan *selectPlan) *rowReader {
+	n := len(plan.fields)
+	for _, rp := range plan.related {
+		n += len(rp.target.concrete)
+	}
+	return &rowReader{plan: plan, dests: make([]any, n), objs: make([]unsafe.Pointer, len(plan.related))}
+}
+
+func fieldDest(f *Field, base unsafe.Pointer) any { return destAt(f, unsafe.Add(base, f.offset)) }
+
+// destAt returns the scan destination for a value of f's type at p.
+func destAt(f *Field, p unsafe.Pointer) any {
+	if f.Kind == KindJSON {
+		return &jsonScanner{dst: reflect.NewAt(f.GoType, p), null: f.ptr}
+	}
+	if (f.Kind == KindDateTime || f.Kind == KindDate) && !f.ptr && f.GoType == timeType {
+		return timeScanner{dst: (*time.Time)(p)}
+	}
+	return f.scan(p)
+}
+
+func (r *rowReader) scan(rows *sql.Rows, base unsafe.Pointer) error {
+	for i, f := range r.plan.fields {
+		r.dests[i] = fieldDest(f, base)
+	}
+	for j, rp := range r.plan.related {
+		obj := reflect.New(rp.target.Type).UnsafePointer()
+		r.objs[j] = obj
+		for k, tf := range rp.target.concrete {
+			r.dests[rp.first+k] = &nullSkip{dst: fieldDest(tf, obj)}
+		}
+	}
+	if err := rows.Scan(r.dests...); err != nil {
+		return wrapDBErr(err)
+	}
+	for j, rp := range r.plan.related {
+		first := r.dests[rp.first+indexOf(rp.target.concrete, rp.target.PK)].(*nullSkip)
+		if !first.set {
+			continue
+		}
+		owner := base
+		if rp.parent >= 0 {
+			owner = r.objs[rp.parent]
+			if owner == nil {
+				continue
+			}
+		}
+		setRelObj(rp.fk, owner, r.objs[j])
+	}
+	return nil
+}
+
+func indexOf(fs []*Field, f *Field) int {
+	for i, x := range fs {
+		if x == f {
+			return i
+		}
+	}
+	return -1
+}
+
+// objSetter is implemented by *ref[T].
+type objSetter interface{ setObj(p unsafe.Pointer) }
+
+func (r *ref[T]) setObj(p unsafe.Pointer) { r.obj = (*T)(p) }
+
+func setRelObj(f *Field, owner, obj unsafe.Pointer) {
+	reflect.NewAt(f.GoType, unsafe.Add(owner, f.offset)).Interface().(objSetter).setObj(obj)
+}
+
+// All runs the query and returns every row.
+func (q QuerySet[T]) All(ctx context.Context) ([]T, error) {
+	plan, err := q.compileSelect()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.db.query(ctx, plan.sql, plan.args)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	if q.limit > 0 && q.limit <= 1000 {
+		out = make([]T, 0, q.limit)
+	}
+	rr := newRowReader(plan)
+	var zero T
+	for rows.Next() {
+		out = append(out, zero)
+		if err := rr.scan(rows, unsafe.Pointer(&out[len(out)-1])); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrapDBErr(err)
+	}
+	if len(q.prefetch) > 0 && len(out) > 0 {
+		if err := prefetch(ctx, q.db, q.info, unsafe.Pointer(&out[0]), len(out), int(unsafe.Sizeof(zero)), q.prefetch); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Iter streams the rows, one allocation per row, without holding them all. Stop by
+// breaking out of the loop; an error is yielded once, last.
+func (q QuerySet[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		if len(q.prefetch) > 0 {
+			yield(nil, fmt.Errorf("orm: %s: PrefetchRelated needs All, not Iter", q.info.Name))
+			return
+		}
+		plan, err := q.compileSelect()
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		rows, err := q.db.query(ctx, plan.sql, plan.args)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer rows.Close()
+		rr := newRowReader(plan)
+		for rows.Next() {
+			obj := new(T)
+			if err := rr.scan(rows, unsafe.Pointer(obj)); err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(obj, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, wrapDBErr(err))
+		}
+	}
+}
+
+// Get returns the one row matching the query and the optional extra conditions:
+// ErrNotFound when there is none (a 404 from a handler), ErrMultipleObjects when there
+// are several.
+func (q QuerySet[T]) Get(ctx context.Context, args ...any) (*T, error) {
+	if len(args) > 0 {
+		q = q.Filter(args...)
+	}
+	if q.limit < 0 {
+		q.limit = 2
+	}
+	q.orderSet, q.order = true, nil
+	items, err := q.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch len(items) {
+	case 0:
+		return nil, notFound(q.info)
+	case 1:
+		return &items[0], nil
+	}
+	return nil, multiple(q.info, -1)
+}
+
+// First returns the first row by the query's ordering (by primary key when there is
+// none), or ErrNotFound.
+func (q QuerySet[T]) First(ctx context.Context) (*T, error) {
+	if !q.orderSet && len(q.info.Ordering) == 0 || q.orderSet && len(q.order) == 0 {
+		q = q.OrderBy(q.info.PK.Name)
+	}
+	items, err := q.Limit(1).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, notFound(q.info)
+	}
+	return &items[0], nil
+}
+
+// Last returns the last row by the query's ordering (by primary key when there is
+// none), or ErrNotFound.
+func (q QuerySet[T]) Last(ctx context.Context) (*T, error) {
+	order := q.order
+	if !q.orderSet {
+		order = q.info.Ordering
+	}
+	if len(order) == 0 {
+		order = []string{q.info.PK.Name}
+	}
+	rev := make([]string, len(order))
+	for i, o := range order {
+		if strings.HasPrefix(o, "-") {
+			rev[i] = o[1:]
+		} else {
+			rev[i] = "-" + o
+		}
+	}
+	return q.OrderBy(rev...).First(ctx)
+}
+
+// Count returns the number of matching rows.
+func (q QuerySet[T]) Count(ctx context.Context) (int64, error) {
+	if q.err != nil {
+		return 0, q.err
+	}
+	c := q.newCompiler()
+	where, err := q.whereSQL(c)
+	if err != nil {
+		return 0, err
+	}
+	var query string
+	if q.distinct || q.limit >= 0 || q.offset > 0 {
+		inner := "SELECT "
+		if q.distinct {
+			inner += "DISTINCT "
+		}
+		cols := make([]string, len(q.info.concrete))
+		for i, f := range q.info.concrete {
+			cols[i] = c.col(c.qual, f)
+		}
+		inner += strings.Join(cols, ", ") + q.fromSQL(c) + where + q.db.dialect.limitOffset(q.limit, q.offset)
+		query = "SELECT COUNT(*) FROM (" + inner + ") " + q.db.dialect.QuoteIdent("sub")
+	} else {
+		query = "SELECT COUNT(*)" + q.fromSQL(c) + where
+	}
+	rows, err := q.db.query(ctx, query, c.args)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var n int64
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, wrapDBErr(err)
+		}
+	}
+	return n, wrapDBErr(rows.Err())
+}
+
+// Exists reports whether any row matches.
+func (q QuerySet[T]) Exists(ctx context.Context) (bool, error) {
+	if q.err != nil {
+		return false, q.err
+	}
+	c := q.newCompiler()
+	where, err := q.whereSQL(c)
+	if err != nil {
+		return false, err
+	}
+	query := "SELECT 1" + q.fromSQL(c) + where + q.db.dialect.limitOffset(1, q.offset)
+	rows, err := q.db.query(ctx, query, c.args)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	ok := rows.Next()
+	return ok, wrapDBErr(rows.Err())
+}
+
+// ---- values -------------------------------------------------------------------------
+
+type valueCol struct {
+	name  string
+	field *Field // nil for aggregates
+	agg   *Aggregate
+}
+
+func (q QuerySet[T]) compileValues(fields []string) (string, []any, []valueCol, error) {
+	if q.err != nil {
+		return "", nil, nil, q.err
+	}
+	c := q.newCompiler()
+	if len(fields) == 0 {
+		for _, f := range q.info.concrete {
+			fields = append(fields, f.Name)
+		}
+	}
+	var cols, group []string
+	var vcs []valueCol
+	for _, name := range fields {
+		col, f, rest, err := c.resolvePath(name, true)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		if len(rest) > 0 {
+			return "", nil, nil, &FieldError{Model: q.info.Name, Field: name, Msg: "Values takes field names, not lookups"}
+		}
+		if _, isAnnot := c.annots[name]; isAnnot {
+			return "", nil, nil, &FieldError{Model: q.info.Name, Field: name, Msg: "annotations are added to Values results automatically"}
+		}
+		cols = append(cols, col)
+		group = append(group, col)
+		vcs = append(vcs, valueCol{name: name, field: f})
+	}
+	for i := range q.annots {
+		a := q.annots[i]
+		s, f, err := a.compileExpr(c)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		cols = append(cols, s)
+		vcs = append(vcs, valueCol{name: a.Name(), field: f, agg: &a})
+	}
+	where, err := q.whereSQL(c)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	having := ""
+	if len(q.having) > 0 {
+		parts := make([]string, len(q.having))
+		for i, h := range q.having {
+			if parts[i], err = c.cond(h); err != nil {
+				return "", nil, nil, err
+			}
+		}
+		having = " HAVING " + strings.Join(parts, " AND ")
+	}
+	order, err := q.orderSQL(c)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	if q.distinct {
+		b.WriteString("DISTINCT ")
+	}
+	b.WriteString(strings.Join(cols, ", "))
+	b.WriteString(q.fromSQL(c))
+	b.WriteString(where)
+	if len(q.annots) > 0 && len(group) > 0 {
+		b.WriteString(" GROUP BY " + strings.Join(group, ", "))
+	}
+	b.WriteString(having)
+	b.WriteString(order)
+	b.WriteString(q.db.dialect.limitOffset(q.limit, q.offset))
+	return b.String(), c.args, vcs, nil
+}
+
+func valueHolder(vc valueCol) (dest any, get func() any) {
+	if vc.agg != nil || vc.field == nil {
+		var v any
+		return &v, func() any { return normalizeAggregate(v, vc) }
+	}
+	f := vc.field
+	if f.Rel != nil {
+		var v any
+		return &v, func() any {
+			if b, ok := v.([]byte); ok {
+				return string(b)
+			}
+			return v
+		}
+	}
+	p := reflect.New(f.GoType)
+	return destAt(f, p.UnsafePointer()), func() any { return p.Elem().Interface() }
+}
+
+func normalizeAggregate(v any, vc valueCol) any {
+	if b, ok := v.([]byte); ok {
+		v = string(b)
+	}
+	if vc.field != nil && vc.field.Kind == KindDecimal && (vc.agg == nil || vc.agg.fn != "COUNT") {
+		switch v.(type) {
+		case float64, int64:
+			var d Decimal
+			if d.Scan(v) == nil {
+				return d
+			}
+		}
+	}
+	s, ok := v.(string)
+	if !ok {
+		if f, isF := v.(float64); isF && vc.agg != nil && vc.agg.fn != "AVG" && vc.field != nil &&
+			(vc.field.Kind == KindInt || vc.field.Kind == KindBigInt || vc.field.Kind == KindFK) && f == float64(int64(f)) {
+			return int64(f)
+		}
+		return v
+	}
+	if vc.field != nil && (vc.field.Kind == KindVarchar || vc.field.Kind == KindText || vc.field.Kind == KindUUID) {
+		return s
+	}
+	if vc.field != nil && vc.field.Kind == KindDecimal {
+		if d, err := ParseDecimal(s); err == nil {
+			return d
+		}
+	}
+	if vc.agg != nil && vc.agg.fn == "AVG" {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return f
+		}
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f
+	}
+	return s
+}
+
+// Values returns the rows as maps from field name to value (all concrete fields when
+// none are named). With Annotate, the named fields are the groups and each map also
+// holds the aggregates.
+func (q QuerySet[T]) Values(ctx context.Context, fields ...string) ([]map[string]any, error) {
+	var out []map[string]any
+	err := q.readValues(ctx, fields, func(names []string, vals []any) {
+		m := make(map[string]any, len(vals))
+		for i, n := range names {
+			m[n] = vals[i]
+		}
+		out = append(out, m)
+	})
+	return out, err
+}
+
+// ValuesList returns the rows as slices of values, in the order of fields.
+func (q QuerySet[T]) ValuesList(ctx context.Context, fields ...string) ([][]any, error) {
+	var out [][]any
+	err := q.readValues(ctx, fields, func(_ []string, vals []any) {
+		out = append(out, append([]any(nil), vals...))
+	})
+	return out, err
+}
+
+func (q QuerySet[T]) readValues(ctx context.Context, fields []string, emit func([]string, []any)) error {
+	query, args, vcs, err := q.compileValues(fields)
+	if err != nil {
+		return err
+	}
+	rows, err := q.db.query(ctx, query, args)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	names := make([]string, len(vcs))
+	for i, vc := range vcs {
+		names[i] = vc.name
+	}
+	dests := make([]any, len(vcs))
+	gets := make([]func() any, len(vcs))
+	vals := make([]any, len(vcs))
+	for rows.Next() {
+		for i, vc := range vcs {
+			dests[i], gets[i] = valueHolder(vc)
+		}
+		if err := rows.Scan(dests...); err != nil {
+			return wrapDBErr(err)
+		}
+		for i := range vals {
+			vals[i] = gets[i]()
+		}
+		emit(names, vals)
+	}
+	return wrapDBErr(rows.Err())
+}
+
+// Aggregate computes aggregates over the matching rows and returns them by name:
+// Aggregate(ctx, Count("id"), Sum("views").As("total")).
+func (q QuerySet[T]) Aggregate(ctx context.Context, aggs ...Aggregate) (map[string]any, error) {
+	if len(aggs) == 0 {
+		return nil, fmt.Errorf("orm: %s: Aggregate needs at least one aggregate", q.info.Name)
+	}
+	if q.err != nil {
+		return nil, q.err
+	}
+	c := q.newCompiler()
+	var cols []string
+	var vcs []valueCol
+	for i := range aggs {
+		a := aggs[i]
+		s, f, err := a.compileExpr(c)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, s)
+		vcs = append(vcs, valueCol{name: a.Name(), field: f, agg: &a})
+	}
+	where, err := q.whereSQL(c)
+	if err != nil {
+		return nil, err
+	}
+	from := q.fromSQL(c)
+	query := "SELECT " + strings.Join(cols, ", ") + from + where
+	args := c.args
+	if q.limit >= 0 || q.offset > 0 || q.distinct {
+		return nil, fmt.Errorf("orm: %s: Aggregate over a sliced or distinct query is not supported", q.info.Name)
+	}
+	rows, err := q.db.query(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]any{}
+	if rows.Next() {
+		dests := make([]any, len(vcs))
+		gets := make([]func() any, len(vcs))
+		for i, vc := range vcs {
+			dests[i], gets[i] = valueHolder(vc)
+		}
+		if err := rows.Scan(dests...); err != nil {
+			return nil, wrapDBErr(err)
+		}
+		for i, vc := range vcs {
+			out[vc.name] = gets[i]()
+		}
+	}
+	return out, wrapDBErr(rows.Err())
+}
+
+// InBulk returns the rows whose primary key is in keys, by key (all rows when keys is
+// nil).
+func (q QuerySet[T]) InBulk(ctx context.Context, keys []any) (map[any]*T, error) {
+	if keys != nil {
+		if len(keys) == 0 {
+			return map[any]*T{}, nil
+		}
+		q = q.Filter(q.info.PK.Name+"__in", keys)
+	}
+	items, err := q.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[any]*T, len(items))
+	for i := range items {
+		out[pkOf(q.info, unsafe.Pointer(&items[i]))] = &items[i]
+	}
+	return out, nil
+}
+
+func pkOf(m *ModelInfo, p unsafe.Pointer) any {
+	return reflect.NewAt(m.PK.GoType, unsafe.Add(p, m.PK.offset)).Elem().Interface()
+}

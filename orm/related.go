@@ -1,0 +1,265 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"unsafe"
+)
+
+// RelatedManager works with the objects related to one object through an M2M field
+// or a reverse relation (Django's article.tags / author.articles managers).
+type RelatedManager[T any] struct {
+	db      *DB
+	owner   *ModelInfo
+	ownerPK any
+	field   *Field // the relation field (on owner for forward M2M, on T for reverse)
+	forward bool   // field is owner's M2M
+	err     error
+}
+
+// Related returns the manager of relation name of owner (a pointer to a saved model):
+// an M2M field of owner, or a reverse relation (a related_name of a FK or M2M of T
+// pointing at owner). T is the model at the other end.
+func Related[T any](db *DB, owner any, name string) RelatedManager[T] {
+	r := RelatedManager[T]{db: db}
+	m, p, err := instance(owner)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	r.owner, r.ownerPK = m, pkOf(m, p)
+	target := reflect.TypeFor[T]()
+	if f, ok := m.byName[name]; ok && f.Kind == KindM2M {
+		if f.Rel.TargetType != target {
+			r.err = fmt.Errorf("orm: %s.%s relates to %s, not %s", m.Name, name, f.Rel.TargetType.Name(), target.Name())
+			return r
+		}
+		r.field, r.forward = f, true
+	} else if rev, ok := m.reverse(name); ok {
+		if rev.Field.Model.Type != target {
+			r.err = fmt.Errorf("orm: %s.%s relates to %s, not %s", m.Name, name, rev.Field.Model.Name, target.Name())
+			return r
+		}
+		r.field = rev.Field
+	} else {
+		r.err = unknownField(m, name)
+		return r
+	}
+	if r.field.Kind == KindM2M {
+		r.err = resolveThrough(r.field)
+	}
+	if r.err == nil && reflect.ValueOf(r.ownerPK).IsZero() {
+		r.err = fmt.Errorf("orm: %s must be saved before using its relation %s", m.Name, name)
+	}
+	return r
+}
+
+// Query returns the related objects as a QuerySet.
+func (r RelatedManager[T]) Query() QuerySet[T] {
+	q := Q[T](r.db)
+	if r.err != nil {
+		q.err = r.err
+		return q
+	}
+	f := r.field
+	if f.Kind != KindM2M {
+		return q.Filter(f.Name, r.ownerPK)
+	}
+	rel := f.Rel
+	sel, by := rel.TargetColumn, rel.SourceColumn
+	if !r.forward {
+		sel, by = rel.SourceColumn, rel.TargetColumn
+	}
+	key := r.ownerPK
+	cond := Cond{op: 'r', raw: func(c *compiler) string {
+		return c.col(c.qual, c.model.PK) + " IN (SELECT " + c.d.QuoteIdent(sel) + " FROM " + c.d.QuoteIdent(rel.ThroughTable) +
+			" WHERE " + c.d.QuoteIdent(by) + " = " + c.param(key) + ")"
+	}}
+	return q.Filter(cond)
+}
+
+// All returns the related objects.
+func (r RelatedManager[T]) All(ctx context.Context) ([]T, error) { return r.Query().All(ctx) }
+
+// Count counts the related objects.
+func (r RelatedManager[T]) Count(ctx context.Context) (int64, error) { return r.Query().Count(ctx) }
+
+func (r RelatedManager[T]) m2m(op string) (src, dst string, err error) {
+	if r.err != nil {
+		return "", "", r.err
+	}
+	if r.field.Kind != KindM2M {
+		return "", "", fmt.Errorf("orm: %s is a reverse FK; %s the related objects by saving them", r.field.Rel.RelatedName, op)
+	}
+	if r.field.Rel.throughName != "" {
+		return "", "", fmt.Errorf("orm: %s.%s uses through model %s; create or delete its rows to %s", r.field.Model.Name, r.field.Name, r.field.Rel.throughName, op)
+	}
+	src, dst = r.field.Rel.SourceColumn, r.field.Rel.TargetColumn
+	if !r.forward {
+		src, dst = dst, src
+	}
+	return src, dst, nil
+}
+
+func keysOf[T any](objs []*T) ([]any, error) {
+	m, err := infoOfType(reflect.TypeFor[T]())
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]any, 0, len(objs))
+	for _, o := range objs {
+		if o == nil {
+			return nil, errNilObject
+		}
+		k := pkOf(m, unsafe.Pointer(o))
+		if reflect.ValueOf(k).IsZero() {
+			return nil, fmt.Errorf("orm: %s must be saved before it is related", m.Name)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+func (r RelatedManager[T]) current(ctx context.Context, db *DB, src, dst string) (map[any]bool, error) {
+	d := db.dialect
+	rows, err := db.query(ctx, "SELECT "+d.QuoteIdent(dst)+" FROM "+d.QuoteIdent(r.field.Rel.ThroughTable)+" WHERE "+d.QuoteIdent(src)+" = "+d.Placeholder(1), []any{r.ownerPK})
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	have := map[any]bool{}
+	for rows.Next() {
+		var v any
+		if err := rows.Scan(&v); err != nil {
+			return nil, wrapDBErr(err)
+		}
+		have[normKey(bytesToString(v))] = true
+	}
+	return have, wrapDBErr(rows.Err())
+}
+
+// Add relates objs (saved objects of T); existing pairs are left alone.
+func (r RelatedManager[T]) Add(ctx context.Context, objs ...*T) error {
+	keys, err := keysOf(objs)
+	if err != nil {
+		return err
+	}
+	return r.addKeys(ctx, keys)
+}
+
+func (r RelatedManager[T]) addKeys(ctx context.Context, keys []any) error {
+	src, dst, err := r.m2m("add")
+	if err != nil {
+		return err
+	}
+	return r.db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
+		have, err := r.current(ctx, tx, src, dst)
+		if err != nil {
+			return err
+		}
+		d := tx.dialect
+		for _, k := range keys {
+			if have[normKey(k)] {
+				continue
+			}
+			have[normKey(k)] = true
+			q := "INSERT INTO " + d.QuoteIdent(r.field.Rel.ThroughTable) + " (" + d.QuoteIdent(src) + ", " + d.QuoteIdent(dst) + ") VALUES (" + d.Placeholder(1) + ", " + d.Placeholder(2) + ")"
+			if _, err := tx.exec(ctx, q, []any{r.ownerPK, k}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Remove unrelates objs.
+func (r RelatedManager[T]) Remove(ctx context.Context, objs ...*T) error {
+	keys, err := keysOf(objs)
+	if err != nil {
+		return err
+	}
+	return r.removeKeys(ctx, keys)
+}
+
+func (r RelatedManager[T]) removeKeys(ctx context.Context, keys []any) error {
+	src, dst, err := r.m2m("remove")
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	d := r.db.dialect
+	for _, ch := range chunks(keys, chunkSize(d)-1) {
+		q := "DELETE FROM " + d.QuoteIdent(r.field.Rel.ThroughTable) + " WHERE " + d.QuoteIdent(src) + " = " + d.Placeholder(1) +
+			" AND " + d.QuoteIdent(dst) + " IN (" + placeholders(d, 1, len(ch)) + ")"
+		if _, err := r.db.exec(ctx, q, append([]any{r.ownerPK}, ch...)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Clear unrelates every object.
+func (r RelatedManager[T]) Clear(ctx context.Context) error {
+	src, _, err := r.m2m("clear")
+	if err != nil {
+		return err
+	}
+	d := r.db.dialect
+	_, err = r.db.exec(ctx, "DELETE FROM "+d.QuoteIdent(r.field.Rel.ThroughTable)+" WHERE "+d.QuoteIdent(src)+" = "+d.Placeholder(1), []any{r.ownerPK})
+	return err
+}
+
+// Set makes objs exactly the related objects (removing the others, adding the new).
+func (r RelatedManager[T]) Set(ctx context.Context, objs ...*T) error {
+	keys, err := keysOf(objs)
+	if err != nil {
+		return err
+	}
+	src, dst, err := r.m2m("set")
+	if err != nil {
+		return err
+	}
+	return r.db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
+		have, err := r.current(ctx, tx, src, dst)
+		if err != nil {
+			return err
+		}
+		want := map[any]bool{}
+		for _, k := range keys {
+			want[normKey(k)] = true
+		}
+		var drop []any
+		for k := range have {
+			if !want[k] {
+				drop = append(drop, k)
+			}
+		}
+		r2 := r
+		r2.db = tx
+		if err := r2.removeKeys(ctx, drop); err != nil {
+			return err
+		}
+		return r2.addKeys(ctx, keys)
+	})
+}
+
+// Load returns the target of the relation, fetching it (and keeping it) when it was
+// not loaded yet. A NULL relation gives ErrNotFound.
+func (r *ref[T]) Load(ctx context.Context, db *DB) (*T, error) {
+	if r.obj != nil {
+		return r.obj, nil
+	}
+	if r.state == 0 {
+		m, err := infoOfType(reflect.TypeFor[T]())
+		if err != nil {
+			return nil, err
+		}
+		return nil, notFound(m)
+	}
+	obj, err := Q[T](db).Get(ctx, "pk", r.Key())
+	if err != nil {
+		return nil, err
+	}
+	r.obj = obj
+	return obj, nil
+}
