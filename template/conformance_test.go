@@ -112,14 +112,25 @@ func runCase(c conformanceCase) (string, error) {
 }
 
 func TestConformance(t *testing.T) {
-	f, err := os.Open(casesPath(t))
+	passed, failed := runCasesFile(t, casesPath(t))
+	fmt.Printf("dtl conformance: %d passed, %d failed\n", passed, failed)
+}
+
+// TestConformanceExtra runs the package's own Django-generated cases
+// (testdata/cases_extra.py, rendered by gen.py into testdata/cases_extra.jsonl).
+func TestConformanceExtra(t *testing.T) {
+	passed, failed := runCasesFile(t, filepath.Join("testdata", "cases_extra.jsonl"))
+	t.Logf("extra cases: %d passed, %d failed", passed, failed)
+}
+
+func runCasesFile(t *testing.T, path string) (passed, failed int) {
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatalf("conformance cases: %v (set GALVANI_DTL_CASES or put shared/ beside the repository)", err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	passed, failed := 0, 0
 	for sc.Scan() {
 		line := bytes.TrimSpace(sc.Bytes())
 		if len(line) == 0 {
@@ -155,5 +166,5 @@ func TestConformance(t *testing.T) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	fmt.Printf("dtl conformance: %d passed, %d failed\n", passed, failed)
+	return passed, failed
 }

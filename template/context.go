@@ -187,6 +187,11 @@ func (c *Context) writeValue(v reflect.Value) {
 			c.out = strconv.AppendInt(c.out, v.Int(), 10)
 			return
 		}
+	case reflect.Float32, reflect.Float64:
+		if v.Type().PkgPath() == "" {
+			c.out = appendPlainFloat(c.out, v.Float())
+			return
+		}
 	}
 	if c.Autoescape {
 		s := appendStr(nil, v, false)

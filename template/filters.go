@@ -1064,7 +1064,7 @@ func stringformat(in any, spec string) any {
 	case "r", "a":
 		return fmt.Sprintf(f+"s", string(appendStr(nil, rv, true)))
 	case "%":
-		return "%"
+		return "" // Python: "not all arguments converted"
 	}
 	if prec != "" {
 		s := []rune(str(in))
@@ -1174,8 +1174,6 @@ func filterYesno(in, arg any, _ bool) (any, error) {
 	yes, no, maybe := bits[0], bits[1], bits[1]
 	if len(bits) == 3 {
 		maybe = bits[2]
-	} else if len(bits) > 3 {
-		return in, nil
 	}
 	rv := unwrapIface(reflect.ValueOf(in))
 	switch {

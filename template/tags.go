@@ -1068,11 +1068,15 @@ func (bc *blockContext) get(name string) *blockNode {
 type blockRef struct {
 	node *blockNode
 	c    *Context
+	bare bool // rendered outside any {% extends %}
 }
 
 // Super renders the overridden block's content from the parent template.
 func (b *blockRef) Super() (SafeString, error) {
 	c := b.c
+	if b.bare {
+		return "", fmt.Errorf("{{ block.super }} used in block %q, which overrides no parent block (is it a base template?)", b.node.name)
+	}
 	if c.blocks == nil || c.blocks.get(b.node.name) == nil {
 		return "", nil
 	}
@@ -1084,7 +1088,7 @@ func (n *blockNode) Render(c *Context) error {
 	c.Push()
 	defer c.Pop()
 	if c.blocks == nil {
-		c.set("block", reflect.ValueOf(&blockRef{node: n, c: c}))
+		c.set("block", reflect.ValueOf(&blockRef{node: n, c: c, bare: true}))
 		return n.body.Render(c)
 	}
 	block := c.blocks.pop(n.name)

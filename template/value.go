@@ -481,6 +481,37 @@ func appendPyFloat(b []byte, f float64) []byte {
 	return b
 }
 
+// appendPlainFloat appends a float the way Django localizes it for output: Python's
+// repr, but written out in full instead of with an exponent (1e-07 → 0.0000001).
+func appendPlainFloat(b []byte, f float64) []byte {
+	start := len(b)
+	b = appendPyFloat(b, f)
+	s := string(b[start:])
+	mant, expS, ok := strings.Cut(s, "e")
+	if !ok {
+		return b
+	}
+	exp, _ := strconv.Atoi(expS)
+	neg := strings.HasPrefix(mant, "-")
+	mant = strings.TrimPrefix(mant, "-")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := intPart + frac
+	point := len(intPart) + exp // position of the decimal point in digits
+	var out string
+	switch {
+	case point <= 0:
+		out = "0." + strings.Repeat("0", -point) + digits
+	case point >= len(digits):
+		out = digits + strings.Repeat("0", point-len(digits))
+	default:
+		out = digits[:point] + "." + digits[point:]
+	}
+	if neg {
+		out = "-" + out
+	}
+	return append(b[:start], out...)
+}
+
 // number is a numeric template value: an integer or a float.
 type number struct {
 	i       int64
