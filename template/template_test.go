@@ -61,7 +61,7 @@ func TestGoValues(t *testing.T) {
 		{"{{ p.created_at|date:'Y-m-d' }}", map[string]any{"p": p}, "2026-03-07"},
 		{"{{ title }} by {{ author.name }}", p, "Hello World by Ada"},
 		{"{{ t }} {{ f }} {{ n }} {{ l }} {{ m }}", map[string]any{"t": true, "f": false, "n": nil, "l": []int{1, 2}, "m": map[string]int{"a": 1}}, "True False None [1, 2] {&#x27;a&#x27;: 1}"},
-		{"{{ x }} {{ y }} {{ z }}", map[string]any{"x": 1.0, "y": 1e20, "z": 0.1}, "1.0 1e+20 0.1"},
+		{"{{ x }} {{ y }} {{ z }}", map[string]any{"x": 1.0, "y": 1e20, "z": 0.1}, "1.0 100000000000000000000 0.1"},
 		{"{% for k, v in m.items %}{{ k }}={{ v }};{% endfor %}", map[string]any{"m": map[string]int{"b": 2, "a": 1}}, "a=1;b=2;"},
 		{"{{ s.0 }}{{ s.5 }}", map[string]any{"s": "héllo"}, "h"},
 		{"{% if p.author %}has{% endif %}{% if q %}q{% endif %}", map[string]any{"p": p, "q": (*post)(nil)}, "has"},
