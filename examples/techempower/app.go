@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"embed"
-	"encoding/json"
 	"io/fs"
 	"math/rand/v2"
 	"net/http"
@@ -12,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/template"
@@ -42,7 +39,6 @@ type message struct {
 var (
 	serverHeader = []string{"Galvani"}
 	textPlain    = []string{"text/plain"}
-	appJSON      = []string{"application/json"}
 	textHTML     = []string{"text/html; charset=utf-8"}
 	helloWorld   = []byte("Hello, World!")
 )
@@ -87,36 +83,15 @@ func plaintext(c *galvani.Ctx) error {
 	return err
 }
 
-// jsonBuffer pairs a buffer with an encoder writing into it, pooled so that
-// serializing allocates nothing beyond what encoding/json itself needs.
-type jsonBuffer struct {
-	buf bytes.Buffer
-	enc *json.Encoder
-}
-
-var jsonPool = sync.Pool{New: func() any {
-	j := new(jsonBuffer)
-	j.enc = json.NewEncoder(&j.buf)
-	return j
-}}
-
-// writeJSON serializes v and writes it with the benchmark's headers.
+// writeJSON answers v as JSON through Ctx.JSON, with the Server header the
+// benchmark expects (net/http adds Date and Content-Length).
 func writeJSON(c *galvani.Ctx, v any) error {
-	j := jsonPool.Get().(*jsonBuffer)
-	defer jsonPool.Put(j)
-	j.buf.Reset()
-	if err := j.enc.Encode(v); err != nil {
-		return err
-	}
-	h := c.Response.Header()
-	h["Server"] = serverHeader
-	h["Content-Type"] = appJSON
-	_, err := c.Response.Write(j.buf.Bytes())
-	return err
+	c.Response.Header()["Server"] = serverHeader
+	return c.JSON(http.StatusOK, v)
 }
 
 func jsonHandler(c *galvani.Ctx) error {
-	return writeJSON(c, &message{Message: "Hello, World!"})
+	return writeJSON(c, message{Message: "Hello, World!"})
 }
 
 func randomID() int32 { return int32(rand.IntN(10000) + 1) }
