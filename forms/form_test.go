@@ -539,3 +539,13 @@ func FuzzReadRequest(f *testing.F) {
 		}
 	})
 }
+
+func TestOuterBodyLimitIs413(t *testing.T) {
+	r := httptest.NewRequest("POST", "/", strings.NewReader("username="+strings.Repeat("a", 5000)))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.ContentLength = -1
+	r.Body = http.MaxBytesReader(httptest.NewRecorder(), r.Body, 1000)
+	if err := New[Signup]().Bind(r); requestStatus(err) != 413 {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -64,6 +64,10 @@ func ReadRequest(r *http.Request, l uploads.Limits) (url.Values, map[string][]*u
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxBytes+1))
 		if err != nil {
+			var mb *http.MaxBytesError
+			if errors.As(err, &mb) {
+				return nil, nil, tooLarge(mb.Limit)
+			}
 			return nil, nil, &RequestError{Status: http.StatusBadRequest, Msg: "reading the body failed", Err: err}
 		}
 		if int64(len(body)) > maxBytes {

@@ -318,6 +318,11 @@ func parse(body io.Reader, boundary string, l Limits) (form *Form, err error) {
 		if errors.Is(err, errBodyTooLarge) {
 			return &TooLargeError{What: "request body", Limit: l.MaxRequestBytes}
 		}
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			// A limit set further out (http.MaxBytesReader, body-limit middleware).
+			return &TooLargeError{What: "request body", Limit: mb.Limit}
+		}
 		var tl *TooLargeError
 		if errors.As(err, &tl) {
 			return tl

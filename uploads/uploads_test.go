@@ -342,3 +342,15 @@ func ExampleParse() {
 	fmt.Println(form.Value.Get("title"), photo.Filename, photo.Size, kind)
 	// Output: Holiday beach.png 11 image/png
 }
+
+// A limit set further out (the core's MaxBodyBytes, a body-limit middleware) is a
+// 413 too, not a malformed body.
+func TestOuterBodyLimitIs413(t *testing.T) {
+	r := request(t, part{field: "f", filename: "x", body: strings.Repeat("y", 5000)})
+	r.Body = http.MaxBytesReader(httptest.NewRecorder(), r.Body, 1000)
+	r.ContentLength = -1
+	_, err := Parse(r, Limits{})
+	if status(err) != 413 {
+		t.Fatalf("err = %v", err)
+	}
+}
