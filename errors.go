@@ -251,7 +251,12 @@ func RequestID(r *http.Request) string {
 	if r == nil {
 		return ""
 	}
-	id, _ := r.Context().Value(requestIDKey{}).(string)
+	return RequestIDFromContext(r.Context())
+}
+
+// RequestIDFromContext returns the request ID that WithRequestID put in ctx, or "".
+func RequestIDFromContext(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }
 

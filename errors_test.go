@@ -67,7 +67,7 @@ func TestRequestID(t *testing.T) {
 		t.Fatal("no ID expected")
 	}
 	r = r.WithContext(WithRequestID(context.Background(), "req-123"))
-	if RequestID(r) != "req-123" {
+	if RequestID(r) != "req-123" || RequestIDFromContext(r.Context()) != "req-123" {
 		t.Fatalf("RequestID = %q", RequestID(r))
 	}
 }

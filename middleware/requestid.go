@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"math/rand/v2"
 	"net/http"
+
+	"github.com/galvani-web/galvani"
 )
 
 // RequestIDHeader is the header that carries the request ID, in and out.
@@ -13,8 +15,6 @@ const RequestIDHeader = "X-Request-ID"
 // maxRequestIDLen bounds an incoming ID: longer ones are replaced, so a client cannot
 // blow up log lines or smuggle payloads through them.
 const maxRequestIDLen = 64
-
-type requestIDKey struct{}
 
 // RequestID is middleware that gives every request an ID: the incoming X-Request-ID
 // when it is short (at most 64 bytes) and safe (letters, digits and - _ . : + / =),
@@ -38,14 +38,16 @@ func RequestID(next http.Handler) http.Handler {
 }
 
 // GetRequestID returns the request ID stored in ctx by RequestID (or Logger), or "".
+// The ID lives under the core's key, so galvani.RequestID reads it too: error pages
+// and the core's error log lines show the same ID.
 func GetRequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	return galvani.RequestIDFromContext(ctx)
 }
 
-// WithRequestID returns a copy of ctx carrying id as the request ID.
+// WithRequestID returns a copy of ctx carrying id as the request ID
+// (galvani.WithRequestID).
 func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey{}, id)
+	return galvani.WithRequestID(ctx, id)
 }
 
 // NewRequestID returns a fresh random request ID: 32 hexadecimal digits (128 bits
