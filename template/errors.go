@@ -24,6 +24,7 @@ type Error struct {
 	Err error
 }
 
+// Error formats the error with its location and source line.
 func (e *Error) Error() string {
 	var b strings.Builder
 	name := e.Template
@@ -63,6 +64,7 @@ type TemplateDoesNotExist struct {
 	Tried []string
 }
 
+// Error lists where the template was looked for.
 func (e *TemplateDoesNotExist) Error() string {
 	if len(e.Tried) == 0 {
 		return fmt.Sprintf("template %q does not exist (no template loaders are configured)", e.Name)

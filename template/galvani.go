@@ -69,6 +69,7 @@ type htmlEngine struct{ t *htmltemplate.Template }
 
 var htmlBufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// Render implements galvani.TemplateEngine.
 func (h *htmlEngine) Render(w http.ResponseWriter, r *http.Request, name string, data any) error {
 	buf := htmlBufPool.Get().(*bytes.Buffer)
 	buf.Reset()

@@ -1,6 +1,7 @@
 package template_test
 
 import (
+	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
 	"net/http"
@@ -85,4 +86,22 @@ func TestDebugReload(t *testing.T) {
 	if s, _ := prod.RenderString("a.html", nil); s != "two" {
 		t.Fatalf("production mode reloaded: %q", s)
 	}
+}
+
+// A project with one installed app: project templates come first, then the app's.
+func ExampleSetup() {
+	app := galvani.New(galvani.Settings{Debug: true})
+	project := fstest.MapFS{
+		"base.html":  {Data: []byte(`<title>{% block title %}Site{% endblock %}</title>{% block body %}{% endblock %}`)},
+		"hello.html": {Data: []byte(`{% extends "base.html" %}{% block title %}Hi {{ name }}{% endblock %}{% block body %}<a href="{% url 'hello' name %}">again</a>{% endblock %}`)},
+	}
+	template.Setup(app, template.Dir(project, "templates/"))
+	app.Get("/hello/{name}/", func(c *galvani.Ctx) error {
+		return c.Render(200, "hello.html", map[string]any{"name": c.Param("name")})
+	}).Name("hello")
+
+	rec := httptest.NewRecorder()
+	app.ServeHTTP(rec, httptest.NewRequest("GET", "http://localhost/hello/ada/", nil))
+	fmt.Println(rec.Body.String())
+	// Output: <title>Hi ada</title><a href="/hello/ada/">again</a>
 }

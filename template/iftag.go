@@ -195,6 +195,7 @@ type ifNode struct {
 	bodies []NodeList
 }
 
+// Render implements Node.
 func (n *ifNode) Render(c *Context) error {
 	for i, cond := range n.conds {
 		if cond == nil {

@@ -242,6 +242,7 @@ func convertArg(v reflect.Value, pt reflect.Type) (reflect.Value, error) {
 
 type simpleTagNode struct{ call *simpleTagCall }
 
+// Render implements Node.
 func (n *simpleTagNode) Render(c *Context) error {
 	v, err := n.call.invoke(c)
 	if err != nil {
@@ -260,6 +261,7 @@ type inclusionTagNode struct {
 	template string
 }
 
+// Render implements Node.
 func (n *inclusionTagNode) Render(c *Context) error {
 	if c.depth >= maxDepth {
 		return fmt.Errorf("inclusion tag nesting deeper than %d", maxDepth)

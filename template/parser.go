@@ -232,6 +232,7 @@ func (c *Context) annotate(n Node, err error) error {
 // textNode is literal template text.
 type textNode struct{ s string }
 
+// Render implements Node.
 func (n *textNode) Render(c *Context) error {
 	c.out = append(c.out, n.s...)
 	return nil
@@ -244,6 +245,7 @@ type varNode struct {
 
 func newVarNode(e *Expr) *varNode { return &varNode{e: e} }
 
+// Render implements Node.
 func (n *varNode) Render(c *Context) error {
 	if len(n.e.filters) == 0 {
 		v, found, err := n.e.v.resolve(c)

@@ -44,6 +44,7 @@ type autoescapeNode struct {
 	body NodeList
 }
 
+// Render implements Node.
 func (n *autoescapeNode) Render(c *Context) error {
 	prev := c.Autoescape
 	c.Autoescape = n.on
@@ -108,6 +109,7 @@ func tagTemplateTag(p *Parser, t *Token) (Node, error) {
 
 type csrfNode struct{}
 
+// Render implements Node.
 func (csrfNode) Render(c *Context) error {
 	v, ok := c.lookup("csrf_token")
 	if !ok || !truthy(v) {
@@ -135,6 +137,7 @@ type cycleNode struct {
 
 type cycleState struct{ i int }
 
+// Render implements Node.
 func (n *cycleNode) Render(c *Context) error {
 	if c.state == nil {
 		c.state = map[any]any{}
@@ -214,6 +217,7 @@ func tagCycle(p *Parser, t *Token) (Node, error) {
 
 type resetCycleNode struct{ node *cycleNode }
 
+// Render implements Node.
 func (n *resetCycleNode) Render(c *Context) error {
 	if c.state != nil {
 		delete(c.state, n.node)
@@ -243,6 +247,7 @@ func tagResetCycle(p *Parser, t *Token) (Node, error) {
 
 type debugNode struct{}
 
+// Render implements Node.
 func (debugNode) Render(c *Context) error {
 	var b []byte
 	for i := len(c.vars) - 1; i >= 0; i-- {
@@ -269,6 +274,7 @@ type filterNode struct {
 	body NodeList
 }
 
+// Render implements Node.
 func (n *filterNode) Render(c *Context) error {
 	out, err := renderBody(c, n.body)
 	if err != nil {
@@ -310,6 +316,7 @@ type firstOfNode struct {
 	as   string
 }
 
+// Render implements Node.
 func (n *firstOfNode) Render(c *Context) error {
 	for _, e := range n.vars {
 		v, err := e.resolve(c, true)
@@ -360,6 +367,7 @@ type forNode struct {
 
 var forloopName = "forloop"
 
+// Render implements Node.
 func (n *forNode) Render(c *Context) error {
 	seq, err := n.seq.resolve(c, true)
 	if err != nil {
@@ -480,6 +488,7 @@ type ifChangedState struct {
 	prev any
 }
 
+// Render implements Node.
 func (n *ifChangedNode) Render(c *Context) error {
 	var frame map[any]any
 	if c.forloop != nil {
@@ -606,6 +615,7 @@ type loremNode struct {
 	random bool
 }
 
+// Render implements Node.
 func (n *loremNode) Render(c *Context) error {
 	v, err := n.count.resolve(c, false)
 	if err != nil {
@@ -678,6 +688,7 @@ type nowNode struct {
 // Now is the clock {% now %} and timesince/timeuntil read; tests may replace it.
 var Now = time.Now
 
+// Render implements Node.
 func (n *nowNode) Render(c *Context) error {
 	f, err := n.format.resolve(c, false)
 	if err != nil {
@@ -724,6 +735,7 @@ type regroupNode struct {
 	as     string
 }
 
+// Render implements Node.
 func (n *regroupNode) Render(c *Context) error {
 	obj, err := n.target.resolve(c, true)
 	if err != nil {
@@ -776,6 +788,7 @@ var spaceBetweenTags = regexp.MustCompile(`>\s+<`)
 
 type spacelessNode struct{ body NodeList }
 
+// Render implements Node.
 func (n *spacelessNode) Render(c *Context) error {
 	start := len(c.out)
 	if err := n.body.Render(c); err != nil {
@@ -803,6 +816,7 @@ type urlNode struct {
 	as   string
 }
 
+// Render implements Node.
 func (n *urlNode) Render(c *Context) error {
 	nv, err := n.name.resolve(c, false)
 	if err != nil {
@@ -890,6 +904,7 @@ type widthRatioNode struct {
 	as              string
 }
 
+// Render implements Node.
 func (n *widthRatioNode) Render(c *Context) error {
 	result := ""
 	vv, err := n.val.resolve(c, false)
@@ -956,6 +971,7 @@ type withNode struct {
 	body  NodeList
 }
 
+// Render implements Node.
 func (n *withNode) Render(c *Context) error {
 	vals := make([]reflect.Value, len(n.exprs))
 	for i, e := range n.exprs {
@@ -1084,6 +1100,7 @@ func (b *blockRef) Super() (SafeString, error) {
 	return SafeString(s), err
 }
 
+// Render implements Node.
 func (n *blockNode) Render(c *Context) error {
 	c.Push()
 	defer c.Pop()
@@ -1141,6 +1158,7 @@ type extendsNode struct {
 	body   NodeList
 }
 
+// Render implements Node.
 func (n *extendsNode) Render(c *Context) error {
 	if c.depth >= maxDepth {
 		return fmt.Errorf("extends/include nesting deeper than %d (a template extending or including itself?)", maxDepth)
@@ -1215,6 +1233,7 @@ type includeNode struct {
 	tmpl  *Template
 }
 
+// Render implements Node.
 func (n *includeNode) Render(c *Context) error {
 	if c.depth >= maxDepth {
 		return fmt.Errorf("include nesting deeper than %d (a template including itself?)", maxDepth)

@@ -18,6 +18,7 @@ var (
 	timeType       = reflect.TypeFor[time.Time]()
 	errorType      = reflect.TypeFor[error]()
 	stringType     = reflect.TypeFor[string]()
+	anyMapType     = reflect.TypeFor[map[string]any]()
 )
 
 // typeInfo is what lookups need to know about a struct type, computed once per type.
@@ -157,6 +158,17 @@ func lookupAttr(v reflect.Value, seg *segment) (reflect.Value, bool, error) {
 	}
 	switch v.Kind() {
 	case reflect.Map:
+		if v.Type() == anyMapType {
+			// The common case, without boxing the key.
+			m := v.Interface().(map[string]any)
+			if r, ok := m[name]; ok {
+				return maybeCall(reflect.ValueOf(r))
+			}
+			if name == "items" || name == "keys" || name == "values" {
+				return reflect.ValueOf(mapView(v, name)), true, nil
+			}
+			return reflect.Value{}, false, nil
+		}
 		kt := v.Type().Key()
 		var key reflect.Value
 		switch {
