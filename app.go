@@ -163,6 +163,10 @@ func (a *App) Templates() TemplateEngine { return a.engine }
 // middleware: registering more afterwards panics.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.buildOnce.Do(a.build)
+	if len(a.middleware) == 0 {
+		a.dispatch(w, r) // no App middleware: skip the indirect call
+		return
+	}
 	a.handler.ServeHTTP(w, r)
 }
 

@@ -31,6 +31,7 @@ type Route struct {
 // "blog" is "blog:detail". A name is unique in the App; reusing one panics naming
 // both routes. Names cannot contain ':' (use Group.Namespace).
 func (r *Route) Name(name string) *Route {
+	r.app.checkNotServing("Route.Name")
 	if name == "" || strings.Contains(name, ":") {
 		panic(fmt.Sprintf("galvani: route %s: invalid name %q: a name is non-empty and has no ':' (namespaces come from Group.Namespace)", r.Pattern, name))
 	}
@@ -204,8 +205,8 @@ func (g *Group) Mount(prefix string, h http.Handler) *Route {
 	return r
 }
 
-// Handle registers h for methods (nil or empty: any method) on pattern, which
-// starts with "/" and is appended to the group's prefix. h is a func(*Ctx) error, a
+// Handle registers h for methods (nil or empty: any method; names are upper-cased)
+// on pattern, which starts with "/" and is appended to the group's prefix. h is a func(*Ctx) error, a
 // HandlerFunc, an http.Handler or a func(http.ResponseWriter, *http.Request); any
 // other type panics at registration. A pattern that conflicts with a registered one
 // (same shape and converters at the same places, a method in common) panics naming
@@ -219,13 +220,18 @@ func (g *Group) Handle(methods []string, pattern string, h any) *Route {
 			panic(fmt.Sprintf("galvani: route %s: invalid method %q", pattern, m))
 		}
 	}
-	full := g.prefix + pattern // Group("/blog").Get("/") is "/blog/"
-	ep, desc := adapt(h)
 	if len(methods) == 0 {
 		methods = nil
 	} else {
-		methods = append([]string(nil), methods...)
+		// Methods are case-sensitive on the wire; like Flask, take "get" to mean GET.
+		up := make([]string, len(methods))
+		for i, m := range methods {
+			up[i] = strings.ToUpper(m)
+		}
+		methods = up
 	}
+	full := g.prefix + pattern // Group("/blog").Get("/") is "/blog/"
+	ep, desc := adapt(h)
 	r := &Route{Methods: methods, Pattern: full, group: g, app: g.app, endpoint: ep, desc: desc}
 	g.add(r)
 	return r
@@ -252,7 +258,7 @@ func (g *Group) add(r *Route) {
 }
 
 // Routes returns every registered route in registration order.
-func (a *App) Routes() []*Route { return a.router.routes }
+func (a *App) Routes() []*Route { return append([]*Route(nil), a.router.routes...) }
 
 // URL returns the path of the route called name ("article-detail",
 // "blog:detail") with args filled into its parameters in order, each converted with

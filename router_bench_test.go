@@ -1,6 +1,7 @@
 package galvani
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -44,6 +45,7 @@ var benchCases = []struct {
 
 func benchApp() *App {
 	a := New(Settings{})
+	a.Logger = slog.New(slog.DiscardHandler) // 404s are logged; keep the benchmark about routing
 	h := func(c *Ctx) error { return nil }
 	for _, p := range benchPatterns {
 		a.Get(p, h)
