@@ -88,37 +88,38 @@ const multipartScan = 64 << 10
 
 // Protector is the CSRF middleware with its configuration.
 type Protector struct {
-	cfg       *Config
-	once      sync.Once
-	exempt    []pathPattern
-	trusted   []originPattern
-	configErr error
+	cfg     *Config // copy with defaults
+	section *Config // as given, for Exempt patterns added later
+	once    sync.Once
+	exempt  []pathPattern
+	trusted []originPattern
 }
 
-// New returns a Protector for cfg. The configuration is read when the first request
-// arrives, so Exempt may still add patterns until then. A malformed trusted origin
-// is reported by New.
+// New returns a Protector for a copy of cfg. Exempt patterns are read from cfg
+// when the first request arrives, so Exempt may still add some until then. A
+// malformed trusted origin is reported by New.
 func New(cfg *Config) (*Protector, error) {
-	if cfg.CookieName == "" {
-		cfg.CookieName = "csrftoken"
+	c := *cfg
+	if c.CookieName == "" {
+		c.CookieName = "csrftoken"
 	}
-	if cfg.CookieAge <= 0 {
-		cfg.CookieAge = 365 * 24 * time.Hour
+	if c.CookieAge <= 0 {
+		c.CookieAge = 365 * 24 * time.Hour
 	}
-	if cfg.CookiePath == "" {
-		cfg.CookiePath = "/"
+	if c.CookiePath == "" {
+		c.CookiePath = "/"
 	}
-	if cfg.HeaderName == "" {
-		cfg.HeaderName = "X-CSRFToken"
+	if c.HeaderName == "" {
+		c.HeaderName = "X-CSRFToken"
 	}
-	if cfg.FieldName == "" {
-		cfg.FieldName = "csrfmiddlewaretoken"
+	if c.FieldName == "" {
+		c.FieldName = "csrfmiddlewaretoken"
 	}
-	if cfg.MaxFormBytes <= 0 {
-		cfg.MaxFormBytes = galvani.DefaultMaxBodyBytes
+	if c.MaxFormBytes <= 0 {
+		c.MaxFormBytes = galvani.DefaultMaxBodyBytes
 	}
-	p := &Protector{cfg: cfg}
-	for _, o := range cfg.TrustedOrigins {
+	p := &Protector{cfg: &c, section: cfg}
+	for _, o := range c.TrustedOrigins {
 		op, err := parseOrigin(o)
 		if err != nil {
 			return nil, err
@@ -131,15 +132,19 @@ func New(cfg *Config) (*Protector, error) {
 // FromSettings returns the Protector configured by the "csrf" section of s, with
 // Debug, the cookie's Secure attribute and the form size limit following s.
 func FromSettings(s *galvani.Settings) (*Protector, error) {
-	cfg := galvani.Section(s, "csrf", Config{})
+	sec := galvani.Section(s, "csrf", Config{})
+	p, err := New(sec)
+	if err != nil {
+		return nil, err
+	}
 	if s.Debug {
-		cfg.Debug = true
-		cfg.Insecure = true
+		p.cfg.Debug = true
+		p.cfg.Insecure = true
 	}
-	if cfg.MaxFormBytes <= 0 && s.MaxBodyBytes > 0 {
-		cfg.MaxFormBytes = s.MaxBodyBytes
+	if sec.MaxFormBytes <= 0 && s.MaxBodyBytes > 0 {
+		p.cfg.MaxFormBytes = s.MaxBodyBytes
 	}
-	return New(cfg)
+	return p, nil
 }
 
 // Middleware returns the CSRF middleware configured from s, for app.Use. It panics
@@ -162,7 +167,7 @@ func Exempt(s *galvani.Settings, patterns ...string) {
 }
 
 func (p *Protector) init() {
-	for _, pat := range p.cfg.Exempt {
+	for _, pat := range p.section.Exempt {
 		p.exempt = append(p.exempt, parsePathPattern(pat))
 	}
 }
