@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"github.com/galvani-web/galvani"
 	"log/slog"
 	"net"
 	"net/http"
@@ -19,14 +20,14 @@ func Logger(l *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			id := GetRequestID(r.Context())
+			id := galvani.RequestID(r)
 			if id == "" {
 				id = r.Header.Get(RequestIDHeader)
 				if !ValidRequestID(id) {
 					id = NewRequestID()
 				}
 				w.Header().Set(RequestIDHeader, id)
-				r = r.WithContext(WithRequestID(r.Context(), id))
+				r = r.WithContext(galvani.WithRequestID(r.Context(), id))
 			}
 			sw := &statusWriter{ResponseWriter: w}
 			panicked := true

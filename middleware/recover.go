@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"fmt"
+	"github.com/galvani-web/galvani"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -38,7 +39,7 @@ func Recover(l *slog.Logger) func(http.Handler) http.Handler {
 				logger.LogAttrs(r.Context(), slog.LevelError, "panic serving request",
 					slog.String("method", r.Method),
 					slog.String("path", r.URL.Path),
-					slog.String("request_id", GetRequestID(r.Context())),
+					slog.String("request_id", galvani.RequestID(r)),
 					slog.String("panic", fmt.Sprint(v)),
 					slog.String("stack", string(debug.Stack())),
 				)

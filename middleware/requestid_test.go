@@ -3,6 +3,7 @@ package middleware
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/galvani-web/galvani"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -31,7 +32,7 @@ func TestRequestID(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var seen string
 			h := RequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				seen = GetRequestID(r.Context())
+				seen = galvani.RequestID(r)
 			}))
 			req := httptest.NewRequest("GET", "/", nil)
 			if tc.in != "" {
@@ -69,7 +70,7 @@ func TestRequestIDUnique(t *testing.T) {
 func TestRequestIDTwiceKeepsFirst(t *testing.T) {
 	var inner string
 	h := RequestID(RequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		inner = GetRequestID(r.Context())
+		inner = galvani.RequestID(r)
 	})))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
@@ -154,7 +155,7 @@ func TestLoggerUsesExistingIDAndPanics(t *testing.T) {
 	l, buf := newJSONLogger()
 	var ctxID string
 	h := RequestID(Logger(l)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctxID = GetRequestID(r.Context())
+		ctxID = galvani.RequestID(r)
 		panic("kaboom")
 	})))
 	rec := httptest.NewRecorder()
