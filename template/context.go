@@ -39,6 +39,9 @@ type Context struct {
 	depth   int // include nesting
 	steps   int // loop iterations and includes so far, against Engine.maxSteps
 	forloop *ForLoop
+	// freeLoops keeps ForLoop values of finished loops for reuse (the Context itself
+	// is pooled, so steady-state rendering allocates none).
+	freeLoops []*ForLoop
 }
 
 // step counts one unit of work (a loop iteration, an include) against the engine's

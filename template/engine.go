@@ -326,7 +326,7 @@ func (e *Engine) putContext(c *Context) {
 	}
 	clear(c.vars)
 	clear(c.base)
-	*c = Context{vars: c.vars[:0], marks: c.marks[:0], base: c.base[:0], out: c.out[:0]}
+	*c = Context{vars: c.vars[:0], marks: c.marks[:0], base: c.base[:0], out: c.out[:0], freeLoops: c.freeLoops}
 	e.ctxs.Put(c)
 }
 

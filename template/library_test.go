@@ -28,6 +28,13 @@ func TestLibraries(t *testing.T) {
 	lib.SimpleTag("fail", func() (string, error) { return "", fmt.Errorf("tag failed") })
 	lib.InclusionTag("card", "card.html", func(title string) map[string]any { return map[string]any{"title": title} })
 
+	lib.Tag("upper", func(p *Parser, t *Token) (Node, error) {
+		body, _, err := p.Parse("endupper")
+		if err != nil {
+			return nil, err
+		}
+		return upperNode{body}, nil
+	})
 	e := New(WithLoader(MapLoader{"card.html": "<div>{{ title }}{{ x }}</div>"}), Libraries(map[string]*Library{"extra": lib}))
 	cases := []struct{ src, want string }{
 		{`{% load extra %}{{ s|shout }}|{{ s|safe|shout }}|{{ s|repeat:2 }}|{{ s|wrap }}`, `&lt;A&gt;!|<A>!|&lt;a&gt;&lt;a&gt;|<em>&lt;a&gt;</em>`},
@@ -35,6 +42,7 @@ func TestLibraries(t *testing.T) {
 		{`{% load extra %}{% greet s 1 as g %}[{{ g }}]`, `[hi &lt;a&gt; ]`},
 		{`{% load extra %}{% kw a=s %}`, `<1 <a>>`},
 		{`{% load card from extra %}{% card "T" %}`, `<div>T</div>`},
+		{`{% load extra %}{% upper %}a{{ s }}{% endupper %}`, `A&LT;A&GT;`},
 	}
 	for _, c := range cases {
 		tm, err := e.FromString("t", c.src)
@@ -56,6 +64,17 @@ func TestLibraries(t *testing.T) {
 	if _, err := tm.Render(nil); err == nil || !strings.Contains(err.Error(), "tag failed") || !strings.Contains(err.Error(), "t:1:17") {
 		t.Errorf("tag error: %v", err)
 	}
+}
+
+type upperNode struct{ body NodeList }
+
+func (n upperNode) Render(c *Context) error {
+	s, err := n.body.RenderString(c)
+	if err != nil {
+		return err
+	}
+	c.Write(strings.ToUpper(s))
+	return nil
 }
 
 // A project's own filter and tag, made available to every template.

@@ -25,6 +25,10 @@ func (nl NodeList) Render(c *Context) error {
 	return nil
 }
 
+// RenderString renders the nodes and returns their output instead of appending it,
+// for tags that transform their body ({% filter %}, {% spaceless %}).
+func (nl NodeList) RenderString(c *Context) (string, error) { return renderBody(c, nl) }
+
 // TagFunc compiles one block tag. It gets the parser (to parse nested content up to
 // an end tag, and to compile expressions) and the tag's token.
 type TagFunc func(p *Parser, t *Token) (Node, error)

@@ -373,12 +373,28 @@ func (n *forNode) Render(c *Context) error {
 	if err != nil {
 		return err
 	}
-	count, at := iterate(seq)
+	// Slices and arrays, the common case, are indexed directly (no closure).
+	var count int
+	var at func(int) reflect.Value
+	direct := indirect(seq)
+	if direct.IsValid() && (direct.Kind() == reflect.Slice || direct.Kind() == reflect.Array) {
+		count = direct.Len()
+	} else {
+		direct = reflect.Value{}
+		count, at = iterate(seq)
+	}
 	if count == 0 {
 		return n.empty.Render(c)
 	}
 	parent := c.forloop
-	fl := &ForLoop{Parentloop: parent}
+	var fl *ForLoop
+	if n := len(c.freeLoops); n > 0 {
+		fl = c.freeLoops[n-1]
+		c.freeLoops = c.freeLoops[:n-1]
+		*fl = ForLoop{Parentloop: parent}
+	} else {
+		fl = &ForLoop{Parentloop: parent}
+	}
 	c.forloop = fl
 	c.Push()
 	c.vars = append(c.vars, binding{forloopName, reflect.ValueOf(fl)})
@@ -390,6 +406,8 @@ func (n *forNode) Render(c *Context) error {
 	defer func() {
 		c.Pop()
 		c.forloop = parent
+		fl.Parentloop, fl.state = nil, nil
+		c.freeLoops = append(c.freeLoops, fl)
 	}()
 	for i := 0; i < count; i++ {
 		idx := i
@@ -399,7 +417,12 @@ func (n *forNode) Render(c *Context) error {
 		if err := c.step(); err != nil {
 			return err
 		}
-		item := at(idx)
+		var item reflect.Value
+		if at == nil {
+			item = direct.Index(idx)
+		} else {
+			item = at(idx)
+		}
 		fl.Counter0, fl.Counter = i, i+1
 		fl.Revcounter, fl.Revcounter0 = count-i, count-i-1
 		fl.First, fl.Last = i == 0, i == count-1
