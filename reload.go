@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -238,6 +241,8 @@ type reloader struct {
 	childBin  string
 	childStop *os.File // write end of the child's pipe; closing it stops the child
 	childDone chan error
+
+	standIn *standIn // answers 503 while no child is running
 }
 
 // runReloader serves through child processes on ln, rebuilding and restarting them
@@ -272,6 +277,7 @@ func runReloader(ctx context.Context, inv *Invocation, ln net.Listener) error {
 		return err
 	}
 	defer r.stop()
+	defer r.stopStandIn()
 
 	snap := scanTree(target.moduleRoot)
 	tick := time.NewTicker(reloadPollInterval)
@@ -286,6 +292,7 @@ func runReloader(ctx context.Context, inv *Invocation, ln net.Listener) error {
 				return nil
 			}
 			r.logf("the server exited (%v); waiting for file changes", exitStatus(err))
+			r.startStandIn("it exited (" + exitStatus(err) + ")")
 		case <-tick.C:
 			cur := scanTree(target.moduleRoot)
 			changed := changedFiles(snap, cur)
@@ -313,8 +320,10 @@ func runReloader(ctx context.Context, inv *Invocation, ln net.Listener) error {
 				continue
 			}
 			r.stop()
+			r.stopStandIn()
 			if err := r.start(bin); err != nil {
 				r.logf("%v", err)
+				r.startStandIn("it could not be started")
 				continue
 			}
 			r.logf("restarted")
@@ -422,4 +431,82 @@ func exitStatus(err error) string {
 		return "exit status 0"
 	}
 	return err.Error()
+}
+
+// standIn answers every request with a 503 while no server child is running (it
+// crashed, or could not start), so a browser says why instead of waiting in the
+// socket's backlog. It shares the watcher's socket and lets go of it, without closing
+// it, before the next child starts.
+type standIn struct {
+	srv  *http.Server
+	ln   *pausableListener
+	done chan struct{}
+}
+
+func (r *reloader) startStandIn(reason string) {
+	if r.standIn != nil {
+		return
+	}
+	dl, ok := r.ln.(deadliner)
+	if !ok {
+		return
+	}
+	msg := "Galvani: the server is not running: " + reason + ".\n" +
+		"Its output is in the terminal where runserver runs. It is rebuilt and restarted when a watched file changes.\n"
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, msg)
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+	srv.SetKeepAlivesEnabled(false)
+	s := &standIn{srv: srv, ln: &pausableListener{Listener: r.ln, dl: dl}, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		srv.Serve(s.ln)
+	}()
+	r.standIn = s
+}
+
+func (r *reloader) stopStandIn() {
+	s := r.standIn
+	if s == nil {
+		return
+	}
+	r.standIn = nil
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.srv.Shutdown(ctx) // closes s.ln: Accept stops, the socket stays open
+	<-s.done
+	s.ln.dl.SetDeadline(time.Time{})
+}
+
+type deadliner interface{ SetDeadline(time.Time) error }
+
+// pausableListener is a listener whose Close stops Accept without closing the
+// socket underneath.
+type pausableListener struct {
+	net.Listener
+	dl     deadliner
+	closed atomic.Bool
+}
+
+func (l *pausableListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if c != nil {
+		return c, nil
+	}
+	if l.closed.Load() {
+		return nil, net.ErrClosed
+	}
+	return nil, err
+}
+
+func (l *pausableListener) Close() error {
+	l.closed.Store(true)
+	return l.dl.SetDeadline(time.Now())
 }
