@@ -170,6 +170,37 @@ func isSafe(v reflect.Value) bool {
 	return v.IsValid() && (v.Type() == safeStringType || v.Type() == htmlType)
 }
 
+// HTMLer is implemented by values that render themselves as HTML, like Python's
+// __html__ protocol: {{ form }} writes form.HTML() as it is. Forms, formsets and
+// other widgets implement it.
+type HTMLer interface {
+	HTML() SafeString
+}
+
+// htmlOf returns v.HTML() when v implements HTMLer.
+func htmlOf(v reflect.Value) (SafeString, bool) {
+	if !v.IsValid() || !v.CanInterface() {
+		return "", false
+	}
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Struct, reflect.Interface, reflect.Map, reflect.Slice:
+	default:
+		return "", false
+	}
+	if v.Kind() == reflect.Pointer && v.IsNil() {
+		return "", false
+	}
+	if h, ok := v.Interface().(HTMLer); ok {
+		return h.HTML(), true
+	}
+	if v.Kind() != reflect.Pointer && v.CanAddr() {
+		if h, ok := v.Addr().Interface().(HTMLer); ok {
+			return h.HTML(), true
+		}
+	}
+	return "", false
+}
+
 // writeValue is Django's render_value_in_context.
 func (c *Context) writeValue(v reflect.Value) {
 	v = unwrapIface(v)
@@ -195,6 +226,10 @@ func (c *Context) writeValue(v reflect.Value) {
 			c.out = appendPlainFloat(c.out, v.Float())
 			return
 		}
+	}
+	if h, ok := htmlOf(v); ok {
+		c.out = append(c.out, h...)
+		return
 	}
 	if c.Autoescape {
 		s := appendStr(nil, v, false)

@@ -138,6 +138,9 @@ func init() {
 		if safeIn(in) {
 			return in, nil
 		}
+		if h, ok := htmlOf(reflect.ValueOf(in)); ok {
+			return h, nil
+		}
 		return SafeString(escapeString(str(in))), nil
 	}, true, none)
 	reg("force_escape", func(in, arg any, _ bool) (any, error) {
@@ -689,7 +692,9 @@ func filterJoin(in, arg any, ae bool) (any, error) {
 		}
 		v := rv.Index(i)
 		s := toString(v)
-		if ae && !isSafe(v) {
+		if h, ok := htmlOf(unwrapIface(v)); ok {
+			s = string(h)
+		} else if ae && !isSafe(v) {
 			s = escapeString(s)
 		}
 		b.WriteString(s)

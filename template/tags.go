@@ -602,7 +602,14 @@ func tagLoad(p *Parser, t *Token) (Node, error) {
 			names = append(names, k)
 		}
 		sort.Strings(names)
-		return nil, fmt.Errorf("'%s' is not a registered tag library. Must be one of:\n%s", name, strings.Join(names, "\n"))
+		hint := ""
+		switch name {
+		case "static":
+			hint = " (the static battery registers it: install its app, or add its library with template.Libraries)"
+		case "i18n", "l10n", "tz":
+			hint = " (the i18n battery registers it: install its app, or add its library with template.Libraries)"
+		}
+		return nil, fmt.Errorf("'%s' is not a registered tag library%s. Must be one of:\n%s", name, hint, strings.Join(names, "\n"))
 	}
 	if len(bits) >= 3 && bits[len(bits)-2] == "from" {
 		lib, err := lookup(bits[len(bits)-1])

@@ -30,6 +30,10 @@ func (p *post) Slug() (string, error) {
 	return strings.ReplaceAll(strings.ToLower(p.Title), " ", "-"), nil
 }
 
+type widget struct{ name string }
+
+func (w *widget) HTML() SafeString { return SafeString("<input name=" + w.name + ">") }
+
 func render(t *testing.T, src string, data any) string {
 	t.Helper()
 	e := New()
@@ -67,6 +71,7 @@ func TestGoValues(t *testing.T) {
 		{"{% if p.author %}has{% endif %}{% if q %}q{% endif %}", map[string]any{"p": p, "q": (*post)(nil)}, "has"},
 		{"{{ fn }}", map[string]any{"fn": func() string { return "called" }}, "called"},
 		{"{{ h }}", map[string]any{"h": SafeString("<b>")}, "<b>"},
+		{"{{ w }}|{{ w|escape }}|{{ l|join:'' }}", map[string]any{"w": &widget{"q"}, "l": []any{&widget{"a"}, "<"}}, "<input name=q>|<input name=q>|<input name=a>&lt;"},
 		{`{% csrf_token %}`, map[string]any{"csrf_token": `a"b`}, `<input type="hidden" name="csrfmiddlewaretoken" value="a&quot;b">`},
 		{`{% csrf_token %}`, nil, ``},
 		{`{{ "<b>" }}{{ v|default:"<i>" }}`, nil, `<b><i>`},
