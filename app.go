@@ -72,7 +72,6 @@ func New(items ...any) *App {
 		settings = &s
 	}
 	a.Settings = settings.withDefaults()
-	a.router.appendSlash = *a.Settings.AppendSlash
 	a.registerBuiltinCommands()
 	for _, in := range installs {
 		a.installApp(in.app, in.prefix)

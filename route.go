@@ -206,13 +206,15 @@ func (g *Group) Mount(prefix string, h http.Handler) *Route {
 }
 
 // Handle registers h for methods (nil or empty: any method; names are upper-cased)
-// on pattern, which starts with "/" and is appended to the group's prefix. h is a func(*Ctx) error, a
+// on pattern, which starts with "/" and is appended to the group's prefix ("" in a
+// group with a prefix means the prefix itself: "/blog", where "/" is "/blog/"). h is a func(*Ctx) error, a
 // HandlerFunc, an http.Handler or a func(http.ResponseWriter, *http.Request); any
 // other type panics at registration. A pattern that conflicts with a registered one
 // (same shape and converters at the same places, a method in common) panics naming
 // both.
 func (g *Group) Handle(methods []string, pattern string, h any) *Route {
-	if pattern == "" || pattern[0] != '/' {
+	// "" in a group with a prefix is the prefix itself: Group("/blog").Get("", h) is "/blog".
+	if (pattern != "" || g.prefix == "") && (pattern == "" || pattern[0] != '/') {
 		panic(fmt.Sprintf("galvani: route pattern %q must start with /", pattern))
 	}
 	for _, m := range methods {

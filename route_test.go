@@ -31,11 +31,13 @@ func TestGroupsPrefixesAndNamespaces(t *testing.T) {
 	inner.Get("/{id:int}", echo).Name("detail")
 	plain := outer.Group("/c") // no namespace of its own: inherits "a"
 	plain.Get("/", echo).Name("c-index")
+	blog.Get("", echo).Name("bare")
 	users := a.Group("/users/{uid:int}")
 	users.Get("/posts/{pid:int}", echo).Name("user-post")
 
 	urls := map[string][]any{
 		"blog:index":  nil,
+		"blog:bare":   nil,
 		"blog:detail": {"hello"},
 		"a:b:detail":  {7},
 		"a:c-index":   nil,
@@ -43,6 +45,7 @@ func TestGroupsPrefixesAndNamespaces(t *testing.T) {
 	}
 	want := map[string]string{
 		"blog:index":  "/blog/",
+		"blog:bare":   "/blog",
 		"blog:detail": "/blog/hello/",
 		"a:b:detail":  "/a/b/7",
 		"a:c-index":   "/a/c/",

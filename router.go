@@ -159,10 +159,9 @@ func validParamName(s string) bool {
 }
 
 type router struct {
-	root        node
-	routes      []*Route
-	names       map[string]*Route
-	appendSlash bool
+	root   node
+	routes []*Route
+	names  map[string]*Route
 }
 
 func newRouter() *router { return &router{names: map[string]*Route{}} }
@@ -175,6 +174,7 @@ type staticEdge struct {
 // node is one position in the tree; see the comment at the top of this file.
 type node struct {
 	statics   []staticEdge
+	firsts    []byte           // first byte of each static segment (0 for ""), scanned first
 	staticMap map[string]*node // index of statics once there are many
 	params    [numParamKinds]*node
 	rest      *node
@@ -183,15 +183,19 @@ type node struct {
 }
 
 // staticIndexMin is the number of literal children from which a map replaces the
-// linear scan.
-const staticIndexMin = 9
+// scan of first bytes.
+const staticIndexMin = 33
 
 func (n *node) static(seg string) *node {
 	if n.staticMap != nil {
 		return n.staticMap[seg]
 	}
-	for i := range n.statics {
-		if n.statics[i].seg == seg {
+	var first byte
+	if seg != "" {
+		first = seg[0]
+	}
+	for i, b := range n.firsts {
+		if b == first && n.statics[i].seg == seg {
 			return n.statics[i].node
 		}
 	}
@@ -206,6 +210,11 @@ func (n *node) child(s segment) *node {
 		}
 		c := &node{}
 		n.statics = append(n.statics, staticEdge{s.lit, c})
+		var first byte
+		if s.lit != "" {
+			first = s.lit[0]
+		}
+		n.firsts = append(n.firsts, first)
 		if len(n.statics) >= staticIndexMin {
 			if n.staticMap == nil {
 				n.staticMap = make(map[string]*node, len(n.statics))

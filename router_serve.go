@@ -77,7 +77,7 @@ func (a *App) unmatched(c *Ctx, pathMatched bool) {
 // as a Location it would name another host.
 func (a *App) appendSlashTarget(c *Ctx) string {
 	r := c.Request
-	if !a.router.appendSlash || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+	if on := a.Settings.AppendSlash; on != nil && !*on || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		return ""
 	}
 	p := r.URL.Path
