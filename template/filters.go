@@ -703,7 +703,12 @@ func filterJoin(in, arg any, ae bool) (any, error) {
 }
 
 // pyJSON appends Python's json.dumps of v (", " and ": " separators, ASCII only).
-func pyJSON(b []byte, v any) ([]byte, error) {
+func pyJSON(b []byte, v any) ([]byte, error) { return pyJSONDepth(b, v, 0) }
+
+func pyJSONDepth(b []byte, v any, depth int) ([]byte, error) {
+	if depth > maxValueDepth {
+		return nil, fmt.Errorf("json: value nested deeper than %d levels (circular reference?)", maxValueDepth)
+	}
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
@@ -739,7 +744,7 @@ func pyJSON(b []byte, v any) ([]byte, error) {
 	case reflect.String:
 		return appendJSONString(b, rv.String()), nil
 	case reflect.Bool:
-		return pyJSON(b, rv.Bool())
+		return pyJSONDepth(b, rv.Bool(), depth)
 	case reflect.Slice, reflect.Array:
 		b = append(b, '[')
 		for i := 0; i < rv.Len(); i++ {
@@ -747,7 +752,7 @@ func pyJSON(b []byte, v any) ([]byte, error) {
 				b = append(b, ", "...)
 			}
 			var err error
-			if b, err = pyJSON(b, valueToAny(rv.Index(i))); err != nil {
+			if b, err = pyJSONDepth(b, valueToAny(rv.Index(i)), depth+1); err != nil {
 				return nil, err
 			}
 		}
@@ -763,7 +768,7 @@ func pyJSON(b []byte, v any) ([]byte, error) {
 			b = appendJSONString(b, toString(k))
 			b = append(b, ": "...)
 			var err error
-			if b, err = pyJSON(b, valueToAny(rv.MapIndex(k))); err != nil {
+			if b, err = pyJSONDepth(b, valueToAny(rv.MapIndex(k)), depth+1); err != nil {
 				return nil, err
 			}
 		}
@@ -780,7 +785,7 @@ func pyJSON(b []byte, v any) ([]byte, error) {
 	if err := dec.Decode(&generic); err != nil {
 		return nil, err
 	}
-	return pyJSON(b, generic)
+	return pyJSONDepth(b, generic, depth+1)
 }
 
 func appendJSONString(b []byte, s string) []byte {

@@ -259,7 +259,7 @@ func (debugNode) Render(c *Context) error {
 	if c.rootMap != nil {
 		b = appendStr(b, reflect.ValueOf(c.rootMap), true)
 	} else if c.root.IsValid() {
-		b = fmt.Appendf(b, "%#v", valueToAny(c.root))
+		b = appendStr(b, c.root, true)
 	}
 	c.out = appendEscaped(c.out, string(b))
 	return nil

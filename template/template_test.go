@@ -113,6 +113,21 @@ func TestGoValues(t *testing.T) {
 	}
 }
 
+func TestCircularValues(t *testing.T) {
+	l := []any{1, nil}
+	l[1] = l
+	m := map[string]any{}
+	m["self"] = m
+	out := render(t, "{{ l }}|{% if l == l %}eq{% endif %}|{{ m|length }}", map[string]any{"l": l, "m": m})
+	if !strings.HasPrefix(out, "[1, [1, [1, ") || !strings.Contains(out, "...") {
+		t.Errorf("circular list printed as %q", out)
+	}
+	tm, _ := New().FromString("", "{{ m|json_script:'x' }}")
+	if _, err := tm.Render(map[string]any{"m": m}); err == nil || !strings.Contains(err.Error(), "circular") {
+		t.Errorf("json_script of a circular map: %v", err)
+	}
+}
+
 func TestSyntaxErrors(t *testing.T) {
 	cases := []struct{ src, want string }{
 		{"{% if %}x{% endif %}", "'if' statement requires an argument"},

@@ -353,7 +353,15 @@ func toString(v reflect.Value) string {
 }
 
 // appendStr appends str(v) (repr when asRepr, for elements inside containers).
-func appendStr(b []byte, v reflect.Value, asRepr bool) []byte {
+func appendStr(b []byte, v reflect.Value, asRepr bool) []byte { return appendStrDepth(b, v, asRepr, 0) }
+
+// maxValueDepth bounds recursion into nested (possibly self-referencing) values.
+const maxValueDepth = 100
+
+func appendStrDepth(b []byte, v reflect.Value, asRepr bool, depth int) []byte {
+	if depth > maxValueDepth {
+		return append(b, "..."...)
+	}
 	v = unwrapIface(v)
 	if !v.IsValid() {
 		return append(b, "None"...)
@@ -401,7 +409,7 @@ func appendStr(b []byte, v reflect.Value, asRepr bool) []byte {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
-			b = appendStr(b, v.Index(i), true)
+			b = appendStrDepth(b, v.Index(i), true, depth+1)
 		}
 		return append(b, ']')
 	case reflect.Map:
@@ -412,16 +420,16 @@ func appendStr(b []byte, v reflect.Value, asRepr bool) []byte {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
-			b = appendStr(b, k, true)
+			b = appendStrDepth(b, k, true, depth+1)
 			b = append(b, ": "...)
-			b = appendStr(b, v.MapIndex(k), true)
+			b = appendStrDepth(b, v.MapIndex(k), true, depth+1)
 		}
 		return append(b, '}')
 	case reflect.Pointer:
 		if v.IsNil() {
 			return append(b, "None"...)
 		}
-		return appendStr(b, v.Elem(), asRepr)
+		return appendStrDepth(b, v.Elem(), asRepr, depth+1)
 	}
 	if v.CanInterface() {
 		return fmt.Append(b, v.Interface())
@@ -563,7 +571,12 @@ func asNumber(v reflect.Value) (number, bool) {
 func isString(v reflect.Value) bool { return v.IsValid() && v.Kind() == reflect.String }
 
 // pyEqual is Python's == on template values.
-func pyEqual(a, b reflect.Value) bool {
+func pyEqual(a, b reflect.Value) bool { return pyEqualDepth(a, b, 0) }
+
+func pyEqualDepth(a, b reflect.Value, depth int) bool {
+	if depth > maxValueDepth {
+		return false
+	}
 	a, b = unwrapIface(a), unwrapIface(b)
 	if !a.IsValid() || !b.IsValid() {
 		return !a.IsValid() && !b.IsValid()
@@ -586,7 +599,7 @@ func pyEqual(a, b reflect.Value) bool {
 			return false
 		}
 		for i := 0; i < a.Len(); i++ {
-			if !pyEqual(a.Index(i), b.Index(i)) {
+			if !pyEqualDepth(a.Index(i), b.Index(i), depth+1) {
 				return false
 			}
 		}
@@ -599,7 +612,7 @@ func pyEqual(a, b reflect.Value) bool {
 		it := a.MapRange()
 		for it.Next() {
 			bv := b.MapIndex(it.Key())
-			if !bv.IsValid() || !pyEqual(it.Value(), bv) {
+			if !bv.IsValid() || !pyEqualDepth(it.Value(), bv, depth+1) {
 				return false
 			}
 		}
@@ -616,7 +629,12 @@ func pyEqual(a, b reflect.Value) bool {
 
 // pyLess is Python's < on template values; ok is false when Python would raise
 // TypeError (the if tag then treats the comparison as false).
-func pyLess(a, b reflect.Value) (less, ok bool) {
+func pyLess(a, b reflect.Value) (less, ok bool) { return pyLessDepth(a, b, 0) }
+
+func pyLessDepth(a, b reflect.Value, depth int) (less, ok bool) {
+	if depth > maxValueDepth {
+		return false, false
+	}
 	a, b = unwrapIface(a), unwrapIface(b)
 	if !a.IsValid() || !b.IsValid() {
 		return false, false
@@ -639,10 +657,10 @@ func pyLess(a, b reflect.Value) (less, ok bool) {
 	ka, kb := a.Kind(), b.Kind()
 	if (ka == reflect.Slice || ka == reflect.Array) && (kb == reflect.Slice || kb == reflect.Array) {
 		for i := 0; i < a.Len() && i < b.Len(); i++ {
-			if pyEqual(a.Index(i), b.Index(i)) {
+			if pyEqualDepth(a.Index(i), b.Index(i), depth+1) {
 				continue
 			}
-			return pyLess(a.Index(i), b.Index(i))
+			return pyLessDepth(a.Index(i), b.Index(i), depth+1)
 		}
 		return a.Len() < b.Len(), true
 	}
