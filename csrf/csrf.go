@@ -195,8 +195,8 @@ func (p *Protector) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.once.Do(p.init)
 		st := &state{p: p, w: w}
-		if c, err := r.Cookie(p.cfg.CookieName); err == nil && validSecret(c.Value) {
-			st.secret = c.Value
+		if v, ok := cookieValue(r, p.cfg.CookieName); ok && validSecret(v) {
+			st.secret = v
 		}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
 		switch r.Method {

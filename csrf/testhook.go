@@ -32,8 +32,8 @@ func ClientHook(cfg Config) func(*http.Request) {
 			return
 		}
 		secret := ""
-		if c, err := r.Cookie(cookie); err == nil && validSecret(c.Value) {
-			secret = c.Value
+		if v, ok := cookieValue(r, cookie); ok && validSecret(v) {
+			secret = v
 		} else {
 			secret = newSecret()
 			r.AddCookie(&http.Cookie{Name: cookie, Value: secret})

@@ -105,8 +105,8 @@ func orDefault(v, def string) string {
 type Headers struct {
 	trusted    []netip.Prefix
 	cfg        Config
-	static     [][2]string // header name/value pairs set on every response
-	hsts       string
+	static     []staticHeader // headers set on every response
+	hsts       []string
 	csp        []string // CSP split at the placeholder
 	cspRO      []string
 	needsNonce bool
@@ -130,7 +130,7 @@ func NewHeaders(cfg Config, trustedProxies []string) (*Headers, error) {
 	}
 	add := func(name, v, def string) {
 		if v = orDefault(v, def); !strings.EqualFold(v, Off) {
-			h.static = append(h.static, [2]string{name, v})
+			h.static = append(h.static, staticHeader{name, []string{v}})
 		}
 	}
 	add("X-Frame-Options", cfg.FrameOptions, "DENY")
@@ -138,13 +138,14 @@ func NewHeaders(cfg Config, trustedProxies []string) (*Headers, error) {
 	add("Referrer-Policy", cfg.ReferrerPolicy, "same-origin")
 	add("Cross-Origin-Opener-Policy", cfg.CrossOriginOpenerPolicy, "same-origin")
 	if cfg.HSTSSeconds > 0 {
-		h.hsts = "max-age=" + strconv.Itoa(cfg.HSTSSeconds)
+		v := "max-age=" + strconv.Itoa(cfg.HSTSSeconds)
 		if cfg.HSTSIncludeSubdomains {
-			h.hsts += "; includeSubDomains"
+			v += "; includeSubDomains"
 		}
 		if cfg.HSTSPreload {
-			h.hsts += "; preload"
+			v += "; preload"
 		}
+		h.hsts = []string{v}
 	}
 	if cfg.CSP != "" {
 		h.csp = strings.Split(cfg.CSP, NoncePlaceholder)
@@ -156,15 +157,24 @@ func NewHeaders(cfg Config, trustedProxies []string) (*Headers, error) {
 	return h, nil
 }
 
+// staticHeader is a header whose value is the same on every response. The value
+// slice is shared by all responses, with len == cap so that an Add by a handler
+// copies it instead of writing into it.
+type staticHeader struct {
+	name  string
+	value []string
+}
+
 type ctxKey struct{}
 
 // reqState is what the middleware keeps for Nonce.
 type reqState struct{ nonce string }
 
 // Nonce returns the request's CSP nonce (base64 of 128 random bits), the same for
-// every call during one request, for <script nonce="…">. It is made on first use;
-// when the configured policy has the {nonce} placeholder the header carries it.
-// Without the security middleware it returns "".
+// every call during one request, for <script nonce="…">; the {nonce} placeholder
+// of the configured policy becomes 'nonce-…' with it. It returns "" when no policy
+// is configured (CSP or CSPReportOnly) or the security middleware did not run:
+// templates may then render nonce="" harmlessly.
 func Nonce(r *http.Request) string {
 	st, _ := r.Context().Value(ctxKey{}).(*reqState)
 	if st == nil {
@@ -243,9 +253,16 @@ func (h *Headers) Handler(next http.Handler) http.Handler {
 			http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), http.StatusMovedPermanently)
 			return
 		}
-		st := &reqState{}
-		r2 := r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
+		r2 := r
+		if h.csp != nil || h.cspRO != nil {
+			// Only a policy needs a nonce; without one the request is not copied.
+			r2 = r.WithContext(context.WithValue(r.Context(), ctxKey{}, &reqState{}))
+		}
 		if r.URL.Scheme != scheme {
+			if r2 == r {
+				r2 = new(http.Request)
+				*r2 = *r
+			}
 			// Record the scheme, overriding one a client put in an absolute-form
 			// request line.
 			u := *r.URL
@@ -253,11 +270,11 @@ func (h *Headers) Handler(next http.Handler) http.Handler {
 			r2.URL = &u
 		}
 		hdr := w.Header()
-		for _, kv := range h.static {
-			hdr[kv[0]] = []string{kv[1]}
+		for _, sh := range h.static {
+			hdr[sh.name] = sh.value
 		}
-		if secure && h.hsts != "" {
-			hdr["Strict-Transport-Security"] = []string{h.hsts}
+		if secure && h.hsts != nil {
+			hdr["Strict-Transport-Security"] = h.hsts
 		}
 		if h.csp != nil || h.cspRO != nil {
 			nonce := ""

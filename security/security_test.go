@@ -233,6 +233,10 @@ func TestCSPNonce(t *testing.T) {
 	if Nonce(httptest.NewRequest("GET", "/", nil)) != "" {
 		t.Fatal("nonce without middleware")
 	}
+	serveHeaders(t, Config{}, nil, httptest.NewRequest("GET", "/", nil), h)
+	if n1 != "" {
+		t.Fatal("nonce without a policy")
+	}
 }
 
 // The whole default stack on an App: framing headers present, bad Host 400,

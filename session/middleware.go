@@ -153,9 +153,7 @@ func (m *Manager) Store() Store { return m.store }
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := &Session{m: m, ctx: r.Context()}
-		if c, err := r.Cookie(m.cfg.CookieName); err == nil {
-			s.cookie = c.Value
-		}
+		s.cookie, _ = cookieValue(r, m.cfg.CookieName)
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, s))
 		sw := &writer{ResponseWriter: w, s: s}
 		next.ServeHTTP(sw, r)
