@@ -362,3 +362,26 @@ func TestResponseWriterPassThrough(t *testing.T) {
 		t.Errorf("Unwrap returned %T", unwrapped)
 	}
 }
+
+// FuzzForm checks that no body or content type makes Form panic or answer anything
+// but success or a 4xx.
+func FuzzForm(f *testing.F) {
+	f.Add("application/x-www-form-urlencoded", "a=1&b=%zz")
+	f.Add("multipart/form-data; boundary=X", "--X\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--X--\r\n")
+	f.Add("multipart/form-data; boundary=X", "--X\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nhi\r\n--X")
+	f.Add("multipart/form-data", "")
+	f.Add("text/plain; charset=\xff", "x")
+	a, _ := testApp(f, false)
+	a.Post("/f", func(c *Ctx) error {
+		if _, err := c.Form(); err != nil {
+			return err
+		}
+		return c.NoContent(204)
+	})
+	f.Fuzz(func(t *testing.T, ct, body string) {
+		w := do(a, "POST", "/f", strings.NewReader(body), "Content-Type", ct)
+		if w.Code != 204 && (w.Code < 400 || w.Code > 499) {
+			t.Fatalf("Content-Type %q body %q: status %d: %s", ct, body, w.Code, w.Body)
+		}
+	})
+}
