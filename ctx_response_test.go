@@ -296,3 +296,54 @@ func TestRender(t *testing.T) {
 		t.Errorf("streaming engine failure: %d %q\n%s", w.Code, w.Body, logs)
 	}
 }
+
+func TestErrorTemplates(t *testing.T) {
+	tpl := template.Must(template.New("404.html").Parse(`<h1>Lost? {{.message}}</h1>{{if .request_id}}<p>ref {{.request_id}}</p>{{end}}`))
+	template.Must(tpl.New("500.html").Parse(`<h1>Sorry ({{.status}})</h1>{{.detail}}`))
+	template.Must(tpl.New("400.html").Parse(`{{range $f, $m := .fields}}{{$f}}={{index $m 0}};{{end}}{{.nope.deeper}}`))
+	template.Must(tpl.New("403.html").Parse(`{{template "missing-partial"}}`))
+	for _, debug := range []bool{false, true} {
+		a, logs := testApp(t, debug)
+		a.Use(withRequestID)
+		a.SetTemplates(htmlEngine{tpl})
+		a.Get("/gone", func(c *Ctx) error { return Error(404, "No <such> article") })
+		a.Get("/boom", func(c *Ctx) error { return errors.New("db password=hunter2") })
+		a.Get("/bad", func(c *Ctx) error { return Invalid("age", "too old") })
+		a.Get("/forbidden", func(c *Ctx) error { return Error(403, "") })
+		a.Get("/conflict", func(c *Ctx) error { return Error(409, "") })
+		for _, tc := range []struct {
+			path, want string
+			status     int
+		}{
+			{"/gone", "<h1>Lost? No &lt;such&gt; article</h1><p>ref rid-42</p>", 404},
+			{"/bad", "age=too old;", 400},
+			{"/forbidden", "<h1>Forbidden</h1>", 403}, // broken template: built-in page
+			{"/conflict", "<h1>Conflict</h1>", 409},   // no template: built-in page
+		} {
+			if debug && tc.status == 404 {
+				tc.want = "Page not found" // debug mode keeps the technical 404 page
+			}
+			w := do(a, "GET", tc.path, nil, "Accept", "text/html")
+			if w.Code != tc.status || !strings.Contains(w.Body.String(), tc.want) {
+				t.Errorf("debug=%v %s: %d %q, want %d containing %q", debug, tc.path, w.Code, w.Body, tc.status, tc.want)
+			}
+		}
+		w := do(a, "GET", "/boom", nil, "Accept", "text/html")
+		if debug {
+			if !strings.Contains(w.Body.String(), "Traceback") {
+				t.Errorf("debug 500 must stay the technical page: %s", w.Body)
+			}
+		} else if w.Code != 500 || w.Body.String() != "<h1>Sorry (500)</h1>" {
+			t.Errorf("production 500 template: %d %q", w.Code, w.Body)
+		}
+		if w := do(a, "GET", "/gone", nil, "Accept", "application/json"); w.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("JSON clients get JSON, not the template: %v", w.Header())
+		}
+		if !strings.Contains(logs.String(), `error page template failed" template=403.html`) {
+			t.Errorf("a failing error template must be logged:\n%s", logs)
+		}
+		if strings.Contains(logs.String(), "template=409.html") {
+			t.Errorf("a missing error template is not a failure:\n%s", logs)
+		}
+	}
+}

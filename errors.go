@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"reflect"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -397,6 +400,9 @@ func (a *App) plainError(c *Ctx, status int, err error) {
 	case "application/json":
 		writeJSONError(w, status, body)
 	case "text/html":
+		if a.engine != nil && a.errorTemplate(c, status, body) {
+			return
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(status)
 		_ = plainErrorPage.Execute(w, body)
@@ -432,4 +438,66 @@ func sortedKeys(m map[string][]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// errorTemplate renders the project's own page for status, "404.html" or
+// "500.html" say, like Django's handler404/handler500 templates, and reports whether
+// it did. The template gets status, message, request_id, fields (field name to
+// messages) and detail (debug mode only). For 5xx the engine gets no request, so
+// context processors (sessions, the user) that may be what failed are not run, as in
+// Django. A missing or failing template falls back to the built-in page.
+func (a *App) errorTemplate(c *Ctx, status int, body errorBody) bool {
+	data := map[string]any{
+		"status":     status,
+		"message":    body.Error,
+		"request_id": body.RequestID,
+		"fields":     body.Fields,
+		"detail":     body.Detail,
+	}
+	r := c.Request
+	if status >= 500 {
+		r = nil
+	}
+	name := strconv.Itoa(status) + ".html"
+	tw := &c.tw
+	*tw = templateWriter{w: c.Response, status: status}
+	err := a.renderErrorTemplate(tw, r, name, data)
+	tw.w = nil
+	if err != nil {
+		if a.Logger != nil && !errorIsMissingTemplate(err) {
+			a.Logger.Error("error page template failed", "template", name, "err", err.Error())
+		}
+		return tw.started
+	}
+	if !tw.started {
+		tw.start(c.Response)
+	}
+	return true
+}
+
+// renderErrorTemplate runs the engine, turning a panic into an error: the error page
+// must not fail because its template did.
+func (a *App) renderErrorTemplate(w http.ResponseWriter, r *http.Request, name string, data any) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return a.engine.Render(w, r, name, data)
+}
+
+// errorIsMissingTemplate recognises "no such template" errors without importing a
+// template package: by fs.ErrNotExist, or by the error's type name.
+func errorIsMissingTemplate(err error) bool {
+	if errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		n := reflect.TypeOf(e).String()
+		if strings.Contains(n, "DoesNotExist") || strings.Contains(n, "NotFound") {
+			return true
+		}
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "does not exist") || strings.Contains(msg, "no template") || strings.Contains(msg, "is undefined")
 }
