@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"database/sql"
 	"encoding"
 	"errors"
 	"math"
@@ -50,15 +51,41 @@ func first(raw []string) string {
 	return raw[0]
 }
 
-// set stores v (of the field's base type) into dst, allocating for pointers.
-func set(dst reflect.Value, v reflect.Value) {
+// scanner returns dst as an sql.Scanner (orm.Decimal, orm.Null[T], orm.FK[T]...),
+// or nil.
+func scanner(dst reflect.Value) sql.Scanner {
+	if dst.Kind() != reflect.Pointer && dst.CanAddr() {
+		if s, ok := dst.Addr().Interface().(sql.Scanner); ok {
+			return s
+		}
+	}
+	return nil
+}
+
+// set stores v (of the field's base type) into dst, allocating for pointers. A
+// destination implementing sql.Scanner gets v as a driver value.
+func set(dst reflect.Value, v reflect.Value) *Error {
+	if sc := scanner(dst); sc != nil {
+		src := v.Interface()
+		switch x := src.(type) {
+		case int8, int16, int32, int, uint8, uint16, uint32, uint, uint64:
+			src = reflect.ValueOf(x).Convert(reflect.TypeFor[int64]()).Interface()
+		case float32:
+			src = float64(x)
+		}
+		if err := sc.Scan(src); err != nil {
+			return fail("invalid", nil)
+		}
+		return nil
+	}
 	if dst.Kind() == reflect.Pointer && v.Type() != dst.Type() {
 		p := reflect.New(dst.Type().Elem())
 		p.Elem().Set(v.Convert(dst.Type().Elem()))
 		dst.Set(p)
-		return
+		return nil
 	}
 	dst.Set(v.Convert(dst.Type()))
+	return nil
 }
 
 func base(t reflect.Type) reflect.Type {
@@ -91,8 +118,7 @@ func decode(f *Field, dst reflect.Value, raw []string, files []*uploads.File, lo
 		if f.Required && !v {
 			return fail("required", nil)
 		}
-		set(dst, reflect.ValueOf(v))
-		return nil
+		return set(dst, reflect.ValueOf(v))
 	case MultipleChoice:
 		return decodeMultiple(f, dst, raw)
 	case File:
@@ -168,8 +194,13 @@ func decodeText(f *Field, dst reflect.Value, s string) *Error {
 	if isInt(base(dst.Type()).Kind()) { // an integer choice
 		return decodeInt(f, dst, s)
 	}
-	set(dst, reflect.ValueOf(s))
-	return nil
+	if f.Kind == Choice && scanner(dst) != nil {
+		// A relation or nullable integer takes its key as an int64 when it is one.
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return set(dst, reflect.ValueOf(n))
+		}
+	}
+	return set(dst, reflect.ValueOf(s))
 }
 
 func hasOption(opts []Option, v string) bool {
@@ -273,7 +304,7 @@ func decodeInt(f *Field, dst reflect.Value, s string) *Error {
 			}
 			return nil
 		}
-		return fail("invalid_integer", nil)
+		return set(dst, reflect.ValueOf(n))
 	}
 	bits := t.Bits()
 	var r *big.Rat
@@ -296,8 +327,7 @@ func decodeInt(f *Field, dst reflect.Value, s string) *Error {
 	if e := checkRange(f, r); e != nil {
 		return e
 	}
-	set(dst, v)
-	return nil
+	return set(dst, v)
 }
 
 func intRangeErr(err error, s string, t reflect.Type) *Error {
@@ -415,23 +445,25 @@ func decodeDecimal(f *Field, dst reflect.Value, s string) *Error {
 		}
 		return nil
 	}
-	set(dst, reflect.ValueOf(canon))
-	return nil
+	return set(dst, reflect.ValueOf(canon))
 }
 
 func decodeFloat(f *Field, dst reflect.Value, s string) *Error {
 	if len(s) > maxNumberLen || !floatRE.MatchString(s) {
 		return fail("invalid_number", nil)
 	}
-	v, err := strconv.ParseFloat(s, base(dst.Type()).Bits())
+	bits := 64
+	if k := base(dst.Type()).Kind(); k == reflect.Float32 {
+		bits = 32
+	}
+	v, err := strconv.ParseFloat(s, bits)
 	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
 		return fail("invalid_number", nil)
 	}
 	if e := checkRange(f, new(big.Rat).SetFloat64(v)); e != nil {
 		return e
 	}
-	set(dst, reflect.ValueOf(v))
-	return nil
+	return set(dst, reflect.ValueOf(v))
 }
 
 func decodeTime(f *Field, dst reflect.Value, s string, loc *time.Location) *Error {
@@ -474,8 +506,7 @@ func decodeTime(f *Field, dst reflect.Value, s string, loc *time.Location) *Erro
 	if !f.MaxTime.IsZero() && t.After(f.MaxTime) {
 		return fail("max_value", map[string]any{"max": formatTime(f.Kind, f.MaxTime)})
 	}
-	set(dst, reflect.ValueOf(t))
-	return nil
+	return set(dst, reflect.ValueOf(t))
 }
 
 func decodeMultiple(f *Field, dst reflect.Value, raw []string) *Error {

@@ -2,6 +2,8 @@ package forms
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"encoding"
 	"fmt"
 	"math/big"
@@ -110,6 +112,8 @@ var (
 	fileType      = reflect.TypeFor[*uploads.File]()
 	filesType     = reflect.TypeFor[[]*uploads.File]()
 	unmarshalType = reflect.TypeFor[encoding.TextUnmarshaler]()
+	scannerType   = reflect.TypeFor[sql.Scanner]()
+	valuerType    = reflect.TypeFor[driver.Valuer]()
 )
 
 // schema is the cached description of a form struct type.
@@ -261,6 +265,9 @@ func defaultKind(t reflect.Type) (Kind, error) {
 
 // kindAccepts reports whether a field of kind k can be stored in Go type t.
 func kindAccepts(k Kind, t reflect.Type) bool {
+	if k != File && k != MultipleChoice && t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(scannerType) {
+		return true // orm.Decimal, orm.Null[T], orm.FK[T]: set through Scan
+	}
 	if k != File && k != MultipleChoice && (reflect.PointerTo(t).Implements(unmarshalType) || t.Kind() == reflect.Pointer && t.Implements(unmarshalType)) {
 		return true
 	}

@@ -2,6 +2,7 @@ package forms
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding"
 	"fmt"
 	"math/big"
@@ -35,6 +36,11 @@ type Form[T any] struct {
 	// Limits bound the request body Bind reads; zero fields take the defaults of
 	// package uploads (2.5 MiB of values, 1000 fields, 10 MiB for multipart bodies).
 	Limits uploads.Limits
+
+	// Checks run after the struct's Clean method, in order, while the form is
+	// valid — for checks that need more than the struct (model forms add their
+	// uniqueness checks here). They follow Clean's error rules.
+	Checks []func(ctx context.Context) error
 
 	fields   []*Field
 	byName   map[string]*Field
@@ -75,6 +81,72 @@ func build[T any]() (*Form[T], error) {
 	for i, sf := range s.fields {
 		c := sf.clone()
 		f.fields[i] = c
+		f.byName[c.Name] = c
+		f.byName[c.GoName] = c
+	}
+	return f, nil
+}
+
+// Build returns an unbound form for T whose fields are the given descriptions
+// instead of T's tags — for forms made from other metadata (model forms). Each
+// Field's GoName must name a field of T whose type fits its Kind; an empty Name
+// becomes the snake_case Go name, an empty Label the default label, a nil Widget
+// the kind's default. T's Clean<Field> and Clean methods apply as with New. The
+// fields are copied.
+func Build[T any](fields []*Field) (*Form[T], error) {
+	t := reflect.TypeFor[T]()
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("forms: %v is not a struct", t)
+	}
+	pt := reflect.PointerTo(t)
+	s := &schema{clean: -1}
+	seen := map[string]bool{}
+	for _, in := range fields {
+		c := in.clone()
+		sf, ok := t.FieldByName(c.GoName)
+		if !ok || !sf.IsExported() || viaPointer(t, sf.Index) {
+			return nil, fmt.Errorf("forms: %v has no usable field %q", t, c.GoName)
+		}
+		c.index, c.typ = sf.Index, sf.Type
+		if c.Name == "" {
+			c.Name = snakeCase(c.GoName)
+		}
+		if !validName.MatchString(c.Name) || seen[c.Name] {
+			return nil, fmt.Errorf("forms: %v.%s: invalid or duplicate name %q", t, c.GoName, c.Name)
+		}
+		seen[c.Name] = true
+		if c.Kind == "" {
+			k, err := defaultKind(sf.Type)
+			if err != nil {
+				return nil, fmt.Errorf("forms: %v.%s: %w", t, c.GoName, err)
+			}
+			c.Kind = k
+		}
+		if !kindAccepts(c.Kind, sf.Type) {
+			return nil, fmt.Errorf("forms: %v.%s: kind %q cannot be stored in a %v", t, c.GoName, c.Kind, sf.Type)
+		}
+		if c.Label == "" {
+			c.Label = labelFor(c.Name)
+		}
+		if c.Widget == nil {
+			w, err := widgetFor(c, "")
+			if err != nil {
+				return nil, err
+			}
+			c.Widget = w
+		}
+		c.clean, c.cleanCtx = cleanMethod(pt, "Clean"+c.GoName)
+		if c.clean == -2 {
+			return nil, fmt.Errorf("forms: %v: method Clean%s must be func() error or func(context.Context) error", pt, c.GoName)
+		}
+		s.fields = append(s.fields, c)
+	}
+	s.clean, s.cleanCtx = cleanMethod(pt, "Clean")
+	if s.clean == -2 {
+		return nil, fmt.Errorf("forms: %v: method Clean must be func() error or func(context.Context) error", pt)
+	}
+	f := &Form[T]{sch: s, byName: make(map[string]*Field, 2*len(s.fields)), fields: s.fields}
+	for _, c := range s.fields {
 		f.byName[c.Name] = c
 		f.byName[c.GoName] = c
 	}
@@ -194,6 +266,20 @@ func (f *Form[T]) validate(ctx context.Context) error {
 	}
 	if f.sch.clean >= 0 && f.IsValid() {
 		if err := callClean(ctx, pv.Method(f.sch.clean), f.sch.cleanCtx); err != nil {
+			es, ok := validationErrors(err)
+			if !ok {
+				return err
+			}
+			for _, e := range es {
+				f.addErr(f.byName[e.Field], e)
+			}
+		}
+	}
+	for _, check := range f.Checks {
+		if !f.IsValid() {
+			break
+		}
+		if err := check(ctx); err != nil {
 			es, ok := validationErrors(err)
 			if !ok {
 				return err
@@ -372,6 +458,20 @@ func (f *Form[T]) formatValue(fl *Field, v reflect.Value, blank bool) []string {
 	if v.Type() == fileType || v.Type() == filesType {
 		return nil
 	}
+	if v.Type().Implements(valuerType) && v.Type() != timeType && v.Type() != ratType && v.Kind() != reflect.Pointer {
+		// orm.Decimal, orm.Null[T], orm.FK[T]: show their database value.
+		if blank && v.IsZero() {
+			return nil
+		}
+		dv, err := v.Interface().(driver.Valuer).Value()
+		if err != nil || dv == nil {
+			return nil
+		}
+		if b, ok := dv.([]byte); ok {
+			dv = string(b)
+		}
+		return f.formatValue(fl, reflect.ValueOf(dv), blank)
+	}
 	if v.Kind() != reflect.Pointer && v.CanAddr() {
 		if m, ok := v.Addr().Interface().(encoding.TextMarshaler); ok && v.Type() != timeType && v.Type() != ratType {
 			b, err := m.MarshalText()
@@ -410,6 +510,14 @@ func (f *Form[T]) formatValue(fl *Field, v reflect.Value, blank bool) []string {
 	case reflect.String:
 		if v.String() == "" {
 			return nil
+		}
+		if fl.Kind == Decimal && fl.DecimalPlaces > 0 && decimalRE.MatchString(v.String()) {
+			// Show a stored 12.5 as 12.50 when the field has two places.
+			if _, _, places := canonicalDecimal(v.String()); places < fl.DecimalPlaces {
+				if r, ok := new(big.Rat).SetString(v.String()); ok {
+					return []string{r.FloatString(fl.DecimalPlaces)}
+				}
+			}
 		}
 		return []string{v.String()}
 	case reflect.Bool:

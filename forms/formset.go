@@ -55,6 +55,9 @@ type FormSet[T any] struct {
 	Translator Translator
 	Location   *time.Location
 	Limits     uploads.Limits
+	// NewForm, if set, makes the set's blank forms instead of New[T] (model
+	// formsets use modelform.New).
+	NewForm func() *Form[T]
 	// Configure, if set, is called on every form the set makes (to set Options
 	// from the database, for instance).
 	Configure func(*Form[T])
@@ -114,8 +117,15 @@ func (s *FormSet[T]) absoluteMax() int {
 	return s.max() + 1000
 }
 
+func (s *FormSet[T]) blank() *Form[T] {
+	if s.NewForm != nil {
+		return s.NewForm()
+	}
+	return New[T]()
+}
+
 func (s *FormSet[T]) newForm(i int) *Form[T] {
-	f := New[T]()
+	f := s.blank()
 	f.Prefix = s.prefix() + "-" + strconv.Itoa(i)
 	f.Translator, f.Location, f.Limits = s.Translator, s.Location, s.Limits
 	if i >= 0 && i < len(s.Initial) {
@@ -162,7 +172,7 @@ func (s *FormSet[T]) Forms() []*Form[T] {
 // EmptyForm returns a blank form with "__prefix__" in place of the index, for
 // JavaScript that adds forms.
 func (s *FormSet[T]) EmptyForm() *Form[T] {
-	f := New[T]()
+	f := s.blank()
 	f.Prefix = s.prefix() + "-__prefix__"
 	f.Translator, f.Location = s.Translator, s.Location
 	if s.Configure != nil {
