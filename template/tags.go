@@ -1279,6 +1279,11 @@ func (n *includeNode) Render(c *Context) error {
 	switch x := valueToAny(nv).(type) {
 	case *Template:
 		t = x
+	case []string:
+		// A list of names: the first that exists (Django's select_template).
+		if t, err = c.engine.Select(x...); err != nil {
+			return err
+		}
 	default:
 		name := toString(nv)
 		if n.tmpl != nil {

@@ -60,6 +60,7 @@ func TestGoValues(t *testing.T) {
 		{"{{ p.author.user_id }} {{ p.Author.UserID }}", map[string]any{"p": p}, "7 7"},
 		{"{{ p.upper }} {{ p.Upper }}", map[string]any{"p": p}, "HELLO WORLD HELLO WORLD"},
 		{"{{ p.slug }}", map[string]any{"p": p}, "hello-world"},
+		{"{{ p.slug }}", map[string]any{"p": *p}, "hello-world"},
 		{"{{ p.tags.1 }} {{ p.tags|join:',' }}", map[string]any{"p": p}, "web go,web"},
 		{"[{{ p.private }}]", map[string]any{"p": p}, "[]"},
 		{"{{ p.created_at|date:'Y-m-d' }}", map[string]any{"p": p}, "2026-03-07"},
@@ -188,6 +189,10 @@ func TestRenderErrors(t *testing.T) {
 	}
 	if _, err := e.RenderString("x", nil); err == nil {
 		t.Error("want error")
+	}
+	sel, _ := e.FromString("", "{% include names %}")
+	if out, err := sel.Render(map[string]any{"names": []string{"nope", "a"}, "p": &post{Title: "T"}}); err != nil || out != "x\nt" {
+		t.Errorf("include of a name list: %q, %v", out, err)
 	}
 	tm, _ := e.FromString("", "{% for a, b in l %}{% endfor %}")
 	if _, err := tm.Render(map[string]any{"l": []int{1}}); err == nil || !strings.Contains(err.Error(), "Need 2 values") {

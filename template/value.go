@@ -223,10 +223,15 @@ func lookupAttr(v reflect.Value, seg *segment) (reflect.Value, bool, error) {
 	if i, ok := ti.methods[name]; ok {
 		return callMethod(v.Method(i))
 	}
-	if v.CanAddr() {
-		if i, ok := ti.ptrMethods[name]; ok {
-			return callMethod(v.Addr().Method(i))
+	if i, ok := ti.ptrMethods[name]; ok {
+		if !v.CanAddr() {
+			// A value held by value (in a map, an interface): call the pointer
+			// method on a copy, as Go would on an addressable variable.
+			cp := reflect.New(v.Type()).Elem()
+			cp.Set(v)
+			v = cp
 		}
+		return callMethod(v.Addr().Method(i))
 	}
 	return reflect.Value{}, false, nil
 }
