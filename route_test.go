@@ -75,6 +75,23 @@ func TestGroupsPrefixesAndNamespaces(t *testing.T) {
 	}
 }
 
+func TestRequestPatternIsSet(t *testing.T) {
+	a := newTestApp()
+	a.Use(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r)
+			w.Header().Set("X-Pattern", r.Pattern)
+		})
+	})
+	a.Get("/articles/{id:int}/", echo)
+	if got := serve(t, a, "GET", "/articles/3/").Header().Get("X-Pattern"); got != "/articles/{id:int}/" {
+		t.Errorf("r.Pattern after routing = %q", got)
+	}
+	if got := serve(t, a, "GET", "/nope").Header().Get("X-Pattern"); got != "" {
+		t.Errorf("r.Pattern for a 404 = %q", got)
+	}
+}
+
 func TestMiddlewareOrder(t *testing.T) {
 	a := newTestApp()
 	a.Use(trace("app1"), trace("app2"))

@@ -23,6 +23,7 @@ func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.route = route
+	r.Pattern = route.Pattern // as ServeMux does: loggers and metrics read it
 	if route.handler == nil {
 		a.invoke(c, route.endpoint)
 		a.release(c)
