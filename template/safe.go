@@ -1,4 +1,3 @@
-// Package template is Galvani's Django template language engine.
 package template
 
 // SafeString is text already escaped for HTML (or trusted): autoescaping leaves it as
