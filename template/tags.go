@@ -1073,6 +1073,18 @@ func tagWith(p *Parser, t *Token) (Node, error) {
 type blockNode struct {
 	name string
 	body NodeList
+	tmpl *Template // the template the block was written in, for error locations
+}
+
+// renderBlockBody renders b's body as part of the template it was written in.
+func renderBlockBody(c *Context, b *blockNode) error {
+	prev := c.tmpl
+	if b.tmpl != nil {
+		c.tmpl = b.tmpl
+	}
+	err := b.body.Render(c)
+	c.tmpl = prev
+	return err
 }
 
 // blockContext holds, for each block name, the chain of overriding blocks, child
@@ -1143,7 +1155,7 @@ func (n *blockNode) Render(c *Context) error {
 		block = n
 	}
 	c.set("block", reflect.ValueOf(&blockRef{node: block, c: c}))
-	err := block.body.Render(c)
+	err := renderBlockBody(c, block)
 	c.blocks.push(n.name, block)
 	return err
 }
@@ -1168,7 +1180,7 @@ func tagBlock(p *Parser, t *Token) (Node, error) {
 	if eb := end.SplitContents(); len(eb) > 1 && (len(eb) != 2 || eb[1] != name) {
 		return nil, p.Errorf(end, "Invalid block tag on line %d: 'endblock', expected 'endblock' or 'endblock %s'.", end.Line, name)
 	}
-	n := &blockNode{name: name, body: body}
+	n := &blockNode{name: name, body: body, tmpl: p.tmpl}
 	if p.tmpl != nil {
 		if p.tmpl.blocks == nil {
 			p.tmpl.blocks = map[string]*blockNode{}

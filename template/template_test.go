@@ -173,11 +173,17 @@ func TestSyntaxErrors(t *testing.T) {
 }
 
 func TestRenderErrors(t *testing.T) {
-	e := New(WithLoader(MapLoader{"self": "{% include 'self' %}", "a": "x\n{{ p.slug }}"}))
+	e := New(WithLoader(MapLoader{"self": "{% include 'self' %}", "a": "x\n{{ p.slug }}",
+		"base": "{% block b %}{% endblock %}", "child": "{% extends 'base' %}\n\n{% block b %}\n  {{ p.slug }}{% endblock %}"}))
+	_, err := e.RenderString("child", map[string]any{"p": &post{}})
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Template != "child" || ce.Line != 4 || ce.Column != 3 {
+		t.Errorf("error in a child block: %v", err)
+	}
 	if _, err := e.RenderString("self", nil); err == nil || !strings.Contains(err.Error(), "nesting deeper") {
 		t.Errorf("self include: %v", err)
 	}
-	_, err := e.RenderString("a", map[string]any{"p": &post{}})
+	_, err = e.RenderString("a", map[string]any{"p": &post{}})
 	var te *Error
 	if !errors.As(err, &te) || te.Line != 2 || te.Template != "a" || !strings.Contains(err.Error(), "no title") {
 		t.Errorf("method error: %v", err)
