@@ -200,7 +200,7 @@ func checkSettings(s *Settings, deploy bool) []CheckMessage {
 			}
 		}
 		if len(s.AllowedHosts) == 0 {
-			add(CheckError, "security.E003", "ALLOWED_HOSTS is empty while DEBUG is off, so every request would be refused.", "Set ALLOWED_HOSTS to the site's domain names, comma separated: ALLOWED_HOSTS=example.com,.example.org")
+			add(CheckError, "security.E003", "ALLOWED_HOSTS is empty while DEBUG is off: host-header validation would refuse every request.", "Set ALLOWED_HOSTS to the site's domain names, comma separated, e.g. ALLOWED_HOSTS=example.com,.example.org.")
 		}
 	}
 	if deploy {

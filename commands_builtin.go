@@ -83,26 +83,49 @@ func runserver(ctx context.Context, inv *Invocation) error {
 			reload = false
 		}
 	}
-	// With the reloader, the child processes run the checks at each start.
-	if !reload && !inv.Bool("skip-checks") {
-		if err := runStartupChecks(inv); err != nil {
-			return err
-		}
-	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("runserver: %w", err)
 	}
 	if reload {
-		return runReloader(ctx, inv, ln)
+		return runReloader(ctx, inv, ln) // the child runs the checks at each start
+	}
+	if !inv.Bool("skip-checks") {
+		if err := runStartupChecks(inv, ln.Addr()); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	printBanner(inv, ln.Addr(), "")
 	return app.Serve(ctx, ln)
 }
 
 // runStartupChecks prints the system checks' findings to stderr and fails on errors.
-func runStartupChecks(inv *Invocation) error {
+//
+// A server on a loopback address is reachable from this machine only, so it is not a
+// deployment: there the production-settings errors (no or weak SECRET_KEY, no
+// ALLOWED_HOSTS) shrink to a one-line note and the server starts, which lets an
+// unconfigured project (`go run .`) serve locally with DEBUG off. `check` still
+// counts them as errors, and the batteries that need a key refuse an empty one
+// outside debug mode on their own.
+func runStartupChecks(inv *Invocation, addr net.Addr) error {
 	msgs := inv.App.Check(false)
+	var deferred []string
+	if isLoopback(addr) {
+		kept := msgs[:0]
+		for _, m := range msgs {
+			if productionOnlyCheck[m.ID] {
+				deferred = append(deferred, m.ID)
+				continue
+			}
+			kept = append(kept, m)
+		}
+		msgs = kept
+	}
+	if len(deferred) > 0 {
+		fmt.Fprintf(inv.Stderr, "Note: these settings are not ready for a deployment (%s); fine on %s, which only this machine can reach. Set DEBUG=1 for development; `%s check` explains.\n",
+			strings.Join(deferred, ", "), addr, progName())
+	}
 	if len(msgs) == 0 {
 		return nil
 	}
@@ -113,6 +136,15 @@ func runStartupChecks(inv *Invocation) error {
 		return fmt.Errorf("system check found %d error(s); fix them, or start with --skip-checks", failing)
 	}
 	return nil
+}
+
+// productionOnlyCheck lists the checks about settings a deployment needs, which a
+// loopback-only server may start without.
+var productionOnlyCheck = map[string]bool{"security.E001": true, "security.E002": true, "security.E003": true}
+
+func isLoopback(addr net.Addr) bool {
+	ta, ok := addr.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
 }
 
 func printBanner(inv *Invocation, addr net.Addr, extra string) {

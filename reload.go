@@ -77,7 +77,7 @@ func serveReloadChild(ctx context.Context, inv *Invocation) error {
 		cancel()
 	}()
 	if !inv.Bool("skip-checks") {
-		if err := runStartupChecks(inv); err != nil {
+		if err := runStartupChecks(inv, ln.Addr()); err != nil {
 			ln.Close()
 			return err
 		}

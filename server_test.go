@@ -268,15 +268,67 @@ func TestRunserverCommand(t *testing.T) {
 
 func TestRunserverRefusesFailingChecks(t *testing.T) {
 	app := New(Settings{}) // production without SECRET_KEY or ALLOWED_HOSTS
-	out, err := runCmd(t, app, "runserver", "127.0.0.1:0")
+	app.Get("/", func(c *Ctx) error { return c.Text(200, "home") })
+	// On every interface, the production errors stop the server.
+	out, err := runCmd(t, app, "runserver", ":0")
 	if err == nil || !strings.Contains(err.Error(), "system check found 2 error(s)") || ExitCode(err) != 1 {
-		t.Fatalf("runserver = %v, want it refused by the checks", err)
+		t.Fatalf("runserver :0 = %v, want it refused by the checks", err)
 	}
-	for _, id := range []string{"security.E001", "security.E003", "HINT:"} {
-		if !strings.Contains(out, id) {
-			t.Errorf("output lacks %s:\n%s", id, out)
+	for _, want := range []string{"ERRORS:", "security.E001", "security.E003", "HINT:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
 		}
 	}
+
+	// On a loopback address they are warnings and the server starts, so an
+	// unconfigured project serves locally.
+	var buf syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.RunCommand(ctx, []string{"runserver", "127.0.0.1:0"}, &buf) }()
+	var base string
+	waitFor(t, "the banner", 10*time.Second, func() bool {
+		m := servingRE.FindStringSubmatch(buf.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil
+	})
+	out = buf.String()
+	for _, want := range []string{"Note: these settings are not ready for a deployment (security.E001, security.E003); fine on 127.0.0.1:", "DEBUG off"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("loopback output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "ERRORS:") || strings.Contains(out, "WARNINGS:") {
+		t.Errorf("loopback output should have only the note:\n%s", out)
+	}
+	if resp, err := http.Get(base + "/"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("GET on the loopback server: %v", err)
+	} else {
+		resp.Body.Close()
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("runserver = %v", err)
+	}
+	// Other errors stop a loopback server too.
+	bad := New(Settings{Debug: true, TrustedProxies: []string{"proxy.local"}})
+	if _, err := runCmd(t, bad, "runserver", "--noreload", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), "1 error(s)") {
+		t.Errorf("a malformed setting should stop the server: %v", err)
+	}
+	// --skip-checks starts regardless.
+	ctx, cancel = context.WithCancel(context.Background())
+	buf = syncBuffer{}
+	go func() {
+		done <- bad.RunCommand(ctx, []string{"runserver", "--noreload", "--skip-checks", "127.0.0.1:0"}, &buf)
+	}()
+	waitFor(t, "the banner", 10*time.Second, func() bool { return servingRE.MatchString(buf.String()) })
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("runserver --skip-checks = %v", err)
+	}
+
 	// The ADDR setting is validated too (settings built in code skip ApplyEnv).
 	app = New(Settings{Debug: true, Addr: "nowhere"})
 	if _, err := runCmd(t, app, "runserver", "--noreload"); err == nil || !strings.Contains(err.Error(), "ADDR setting") {
