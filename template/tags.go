@@ -427,8 +427,9 @@ func (n *forNode) Render(c *Context) error {
 		fl.Revcounter, fl.Revcounter0 = count-i, count-i-1
 		fl.First, fl.Last = i == 0, i == count-1
 		// Bindings made inside the body ({% cycle as %}, {% firstof as %}) live in
-		// the loop's scope; drop them so each iteration starts clean.
-		if len(c.vars) > slot+len(n.loopvars) {
+		// the loop's scope and carry over to the next iteration, except when
+		// unpacking: Django pushes a scope per iteration for the unpacked names.
+		if unpack && len(c.vars) > slot+len(n.loopvars) {
 			clear(c.vars[slot+len(n.loopvars):])
 			c.vars = c.vars[:slot+len(n.loopvars)]
 		}

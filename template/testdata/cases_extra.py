@@ -197,3 +197,10 @@ CASES += [
  ("y_err_resetcycle_missing", "{% resetcycle nope %}", {}),
  ("y_err_autoescape_args", "{% autoescape %}{% endautoescape %}", {}),
 ]
+CASES += [
+ ("z_loop_binding_carries", "{% for x in l %}[{{ b }}]{% firstof x as b %}{% endfor %}", {"l": [1, 2]}),
+ ("z_loop_binding_unpack", "{% for x, y in l %}[{{ b }}]{% firstof x as b %}{% endfor %}", {"l": [[1, 2], [3, 4]]}),
+ ("z_loop_binding_after", "{% for x in l %}{% firstof x as b %}{% endfor %}[{{ b }}]", {"l": [1, 2]}),
+ ("z_with_binding", "{% with a=1 %}{% firstof 2 as a %}{{ a }}{% endwith %}{{ a }}", {}),
+ ("z_cycle_as_outside", "{% for x in l %}{% cycle 'a' 'b' as c %}{% endfor %}[{{ c }}]", {"l": [1, 2, 3]}),
+]
