@@ -31,7 +31,8 @@ type ProcessorProvider interface {
 // overrides an app's template by giving one the same name. Debug mode follows
 // app.Settings.Debug (templates reload when changed); {% url %} reverses with
 // app.URL; the request and debug context processors are on, followed by each
-// installed app's TemplateContext.
+// installed app's TemplateContext. Every template is compiled by the `check`
+// command, which reports syntax errors as templates.E001.
 func Setup(app *galvani.App, opts ...Option) *Engine {
 	all := []Option{Debug(app.Settings.Debug), URLResolver(app.URL),
 		Processors(RequestProcessor, DebugProcessor(app.Settings.Debug))}
@@ -53,6 +54,7 @@ func Setup(app *galvani.App, opts ...Option) *Engine {
 		}
 	}
 	app.SetTemplates(e)
+	app.AddCheck(e.checkTemplates, false)
 	return e
 }
 

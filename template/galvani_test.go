@@ -50,6 +50,24 @@ func TestSetupWithApp(t *testing.T) {
 	}
 }
 
+func TestSystemCheckCompilesTemplates(t *testing.T) {
+	app := galvani.New(galvani.Settings{Debug: true}, blogApp{})
+	template.Setup(app, template.Dir(fstest.MapFS{
+		"ok.html":      {Data: []byte("{{ a }}")},
+		"bad.html":     {Data: []byte("line\n{% if %}")},
+		"static/x.css": {Data: []byte("{% nonsense")},
+	}, "templates/"))
+	var found []galvani.CheckMessage
+	for _, m := range app.Check(false) {
+		if m.ID == "templates.E001" {
+			found = append(found, m)
+		}
+	}
+	if len(found) != 1 || found[0].Object != "bad.html" || !strings.Contains(found[0].Msg, "bad.html:2:1") {
+		t.Fatalf("check messages: %v", found)
+	}
+}
+
 func TestMissingTemplateListsWhereItLooked(t *testing.T) {
 	app := galvani.New(galvani.Settings{Debug: true}, blogApp{})
 	e := template.Setup(app, template.Dir(fstest.MapFS{}, "templates/"))
