@@ -68,6 +68,22 @@ func TestSystemCheckCompilesTemplates(t *testing.T) {
 	}
 }
 
+func TestDebugPageShowsTemplateError(t *testing.T) {
+	app := galvani.New(galvani.Settings{Debug: true})
+	template.Setup(app, template.Dir(fstest.MapFS{
+		"broken.html": {Data: []byte("<p>\n  {% for x in %}{% endfor %}</p>")},
+	}, "templates/"))
+	app.Get("/", func(c *galvani.Ctx) error { return c.Render(200, "broken.html", nil) })
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "http://localhost/", nil)
+	req.Header.Set("Accept", "text/html")
+	app.ServeHTTP(rec, req)
+	body := rec.Body.String()
+	if rec.Code != 500 || !strings.Contains(body, "broken.html:2:3") || !strings.Contains(body, "{% for x in %}") {
+		t.Fatalf("debug page %d does not show the template error:\n%s", rec.Code, body)
+	}
+}
+
 func TestMissingTemplateListsWhereItLooked(t *testing.T) {
 	app := galvani.New(galvani.Settings{Debug: true}, blogApp{})
 	e := template.Setup(app, template.Dir(fstest.MapFS{}, "templates/"))
