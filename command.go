@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -315,12 +316,26 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// progName is how help refers to the program.
+// progName is how help refers to the program: its file name, or for a program
+// started by `go run` (a binary in the go command's temporary build directory) the
+// go run command that starts it from the module directory.
 func progName() string {
 	if len(os.Args) == 0 {
 		return "manage"
 	}
-	return filepath.Base(os.Args[0])
+	exe := os.Args[0]
+	if strings.Contains(filepath.ToSlash(exe), "/go-build") {
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Path != "" {
+			if bi.Path == bi.Main.Path {
+				return "go run ."
+			}
+			if rel, ok := strings.CutPrefix(bi.Path, bi.Main.Path+"/"); ok {
+				return "go run ./" + rel
+			}
+		}
+		return "go run ."
+	}
+	return filepath.Base(exe)
 }
 
 // writeCommandHelp prints `help NAME`: synopsis, description and flags.
