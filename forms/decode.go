@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/galvani-web/galvani/uploads"
@@ -23,10 +24,7 @@ var (
 	floatRE    = regexp.MustCompile(`^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$`)
 	intZeroRE  = regexp.MustCompile(`\.0*$`)
 	slugRE     = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
-	emailUser  = regexp.MustCompile(`^[-!#$%&'*+/=?^_` + "`" + `{}|~0-9A-Za-z]+(?:\.[-!#$%&'*+/=?^_` + "`" + `{}|~0-9A-Za-z]+)*$`)
 	emailQuote = regexp.MustCompile(`^"(?:[\x01-\x08\x0b\x0c\x0e-\x1f!#-\[\]-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])*"$`)
-	hostLabel  = regexp.MustCompile(`^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?)$`)
-	tldRE      = regexp.MustCompile(`^(?:\p{L}[\p{L}-]{0,62}|xn--[a-z0-9-]{1,59})$`)
 )
 
 // maxNumberLen bounds the text of a number, so hostile input cannot make big.Rat
@@ -221,7 +219,7 @@ func validEmail(s string) bool {
 		return false
 	}
 	user, domain := s[:at], s[at+1:]
-	if len(user) > 64 || !emailUser.MatchString(user) && !emailQuote.MatchString(user) {
+	if len(user) > 64 || !dotAtom(user) && !emailQuote.MatchString(user) {
 		return false
 	}
 	if strings.HasPrefix(domain, "[") && strings.HasSuffix(domain, "]") {
@@ -242,12 +240,68 @@ func validHost(h string, needTLD bool) bool {
 		return false
 	}
 	for _, l := range labels {
-		if !hostLabel.MatchString(l) {
+		if !hostLabel(l) {
 			return false
 		}
 	}
 	if len(labels) >= 2 || needTLD {
-		return tldRE.MatchString(strings.ToLower(labels[len(labels)-1]))
+		return topLevel(strings.ToLower(labels[len(labels)-1]))
+	}
+	return true
+}
+
+// dotAtom checks an email local part: atoms of RFC 5322 characters joined by
+// single dots.
+func dotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+/=?^_`{}|~-.", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// hostLabel checks one label of a host name: letters and digits (any script),
+// inner hyphens, at most 63 characters.
+func hostLabel(l string) bool {
+	if l == "" || l[0] == '-' || l[len(l)-1] == '-' || utf8.RuneCountInString(l) > 63 {
+		return false
+	}
+	for _, r := range l {
+		if r != '-' && !unicode.IsLetter(r) && !unicode.IsNumber(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// topLevel checks a top-level domain: letters (and hyphens) or a punycode label.
+func topLevel(l string) bool {
+	if rest, ok := strings.CutPrefix(l, "xn--"); ok {
+		if rest == "" || len(rest) > 59 {
+			return false
+		}
+		for i := 0; i < len(rest); i++ {
+			if c := rest[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+		return true
+	}
+	if l == "" || utf8.RuneCountInString(l) > 63 {
+		return false
+	}
+	for i, r := range l {
+		if !unicode.IsLetter(r) && (i == 0 || r != '-') {
+			return false
+		}
 	}
 	return true
 }

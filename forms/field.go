@@ -119,7 +119,8 @@ var (
 // schema is the cached description of a form struct type.
 type schema struct {
 	fields   []*Field
-	clean    int // method index of Clean on *T, or -1
+	byName   map[string]*Field // by Name and GoName
+	clean    int               // method index of Clean on *T, or -1
 	cleanCtx bool
 	err      error
 }
@@ -178,7 +179,16 @@ func buildSchema(t reflect.Type) *schema {
 	if s.clean == -2 {
 		s.err = fmt.Errorf("forms: %v: method Clean must be func() error or func(context.Context) error", pt)
 	}
+	s.index()
 	return s
+}
+
+func (s *schema) index() {
+	s.byName = make(map[string]*Field, 2*len(s.fields))
+	for _, f := range s.fields {
+		s.byName[f.Name] = f
+		s.byName[f.GoName] = f
+	}
 }
 
 // viaPointer reports whether a promoted field is reached through an embedded

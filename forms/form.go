@@ -42,15 +42,16 @@ type Form[T any] struct {
 	// uniqueness checks here). They follow Clean's error rules.
 	Checks []func(ctx context.Context) error
 
-	fields   []*Field
-	byName   map[string]*Field
-	sch      *schema
-	bound    bool
-	raw      url.Values
-	files    map[string][]*uploads.File
-	errs     map[string][]string
-	nonField []string
-	initial  map[string][]string // formatted initial values, kept by BindData
+	fields      []*Field
+	byName      map[string]*Field
+	owned       bool // fields are this form's own copies
+	sch         *schema
+	bound       bool
+	raw         url.Values
+	files       map[string][]*uploads.File
+	errs        map[string][]string
+	nonField    []string
+	initialData T // Data as it was before binding, for HasChanged
 }
 
 // New returns an unbound form for T. It panics if T's form tags are invalid (an
@@ -76,15 +77,26 @@ func build[T any]() (*Form[T], error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	f := &Form[T]{sch: s, byName: make(map[string]*Field, 2*len(s.fields))}
-	f.fields = make([]*Field, len(s.fields))
-	for i, sf := range s.fields {
-		c := sf.clone()
-		f.fields[i] = c
-		f.byName[c.Name] = c
-		f.byName[c.GoName] = c
+	// The form shares the cached fields until a handler asks for one to change
+	// (Field, Fields), which copies them: most forms are never reconfigured.
+	return &Form[T]{sch: s, fields: s.fields, byName: s.byName}, nil
+}
+
+// own copies the shared field descriptions before they may be changed.
+func (f *Form[T]) own() {
+	if f.owned {
+		return
 	}
-	return f, nil
+	f.owned = true
+	fields := make([]*Field, len(f.fields))
+	byName := make(map[string]*Field, 2*len(f.fields))
+	for i, fl := range f.fields {
+		c := fl.clone()
+		fields[i] = c
+		byName[c.Name] = c
+		byName[c.GoName] = c
+	}
+	f.fields, f.byName = fields, byName
 }
 
 // Build returns an unbound form for T whose fields are the given descriptions
@@ -145,20 +157,22 @@ func Build[T any](fields []*Field) (*Form[T], error) {
 	if s.clean == -2 {
 		return nil, fmt.Errorf("forms: %v: method Clean must be func() error or func(context.Context) error", pt)
 	}
-	f := &Form[T]{sch: s, byName: make(map[string]*Field, 2*len(s.fields)), fields: s.fields}
-	for _, c := range s.fields {
-		f.byName[c.Name] = c
-		f.byName[c.GoName] = c
-	}
-	return f, nil
+	s.index()
+	return &Form[T]{sch: s, byName: s.byName, fields: s.fields, owned: true}, nil
 }
 
 // Field returns the field with the given HTML or Go name, to configure it for this
 // form (set Options, change a Label or Widget...), or nil.
-func (f *Form[T]) Field(name string) *Field { return f.byName[name] }
+func (f *Form[T]) Field(name string) *Field {
+	f.own()
+	return f.byName[name]
+}
 
-// Fields returns the fields in struct order.
-func (f *Form[T]) Fields() []*Field { return f.fields }
+// Fields returns the fields in struct order, to configure them for this form.
+func (f *Form[T]) Fields() []*Field {
+	f.own()
+	return f.fields
+}
 
 // IsBound reports whether the form was given submitted data.
 func (f *Form[T]) IsBound() bool { return f.bound }
@@ -226,12 +240,9 @@ func (f *Form[T]) attach(data url.Values, files map[string][]*uploads.File) {
 	f.files = files
 	f.errs = nil
 	f.nonField = nil
-	v := reflect.ValueOf(&f.Data).Elem()
-	blank := v.IsZero()
-	f.initial = make(map[string][]string, len(f.fields))
-	for _, fl := range f.fields {
-		f.initial[fl.Name] = f.formatValue(fl, v.FieldByIndex(fl.index), blank)
-	}
+	// Keep the initial values for HasChanged: decoding replaces field values
+	// rather than changing what they point to, so a shallow copy is enough.
+	f.initialData = f.Data
 }
 
 // validate decodes and cleans the attached data into Data.
@@ -382,6 +393,8 @@ func (f *Form[T]) HasChanged() bool {
 	if !f.bound {
 		return false
 	}
+	iv := reflect.ValueOf(&f.initialData).Elem()
+	blank := iv.IsZero()
 	for _, fl := range f.fields {
 		if fl.Disabled {
 			continue
@@ -393,7 +406,7 @@ func (f *Form[T]) HasChanged() bool {
 			}
 			continue
 		}
-		initial := f.initial[fl.Name]
+		initial := f.formatValue(fl, iv.FieldByIndex(fl.index), blank)
 		submitted := f.raw[name]
 		if fl.Kind == Boolean {
 			if truthy(first(initial)) != truthy(first(submitted)) {

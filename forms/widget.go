@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html"
 	"math/big"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -52,11 +51,24 @@ func isHidden(w Widget) bool  { h, ok := w.(hiddenWidget); return ok && h.Hidden
 // esc escapes text for HTML content and double-quoted attributes.
 func esc(s string) string { return html.EscapeString(s) }
 
-var attrNameRE = regexp.MustCompile(`^[a-zA-Z_:][-a-zA-Z0-9_:.]*$`)
+// validAttrName accepts names that cannot break out of a tag: a letter, '_' or
+// ':' first, then letters, digits and "-_:.".
+func validAttrName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c == ':':
+		case i > 0 && (c >= '0' && c <= '9' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
 
 func writeAttrs(b *strings.Builder, attrs []Attr) {
 	for _, a := range attrs {
-		if !attrNameRE.MatchString(a.Name) {
+		if !validAttrName(a.Name) {
 			continue // a name that could break out of the tag is dropped
 		}
 		if a.Bool {

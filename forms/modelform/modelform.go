@@ -236,7 +236,7 @@ func dbValue(v reflect.Value) (any, bool) {
 func checkUnique[T any](ctx context.Context, db *orm.DB, info *orm.ModelInfo, f *forms.Form[T]) error {
 	data := reflect.ValueOf(&f.Data).Elem()
 	field := func(mf *orm.Field) reflect.Value { return data.FieldByName(mf.GoName) }
-	inForm := func(mf *orm.Field) bool { return f.Field(mf.Name) != nil }
+	inForm := func(mf *orm.Field) bool { return f.BoundField(mf.Name) != nil }
 	base := orm.Q[T](db)
 	if info.PK != nil {
 		if pk := field(info.PK); !pk.IsZero() {
@@ -260,7 +260,7 @@ func checkUnique[T any](ctx context.Context, db *orm.DB, info *orm.ModelInfo, f 
 		}
 		if taken {
 			problems = append(problems, &forms.Error{Field: mf.Name, Code: "unique", Message: forms.DefaultMessage("unique"),
-				Params: map[string]any{"model": capitalise(modelName(info)), "field": f.Field(mf.Name).Label}})
+				Params: map[string]any{"model": capitalise(modelName(info)), "field": f.BoundField(mf.Name).Label()}})
 		}
 	}
 	for _, set := range info.UniqueTogether {
@@ -279,7 +279,7 @@ func checkUnique[T any](ctx context.Context, db *orm.DB, info *orm.ModelInfo, f 
 				break
 			}
 			args = append(args, mf.Name, v)
-			labels = append(labels, f.Field(mf.Name).Label)
+			labels = append(labels, f.BoundField(mf.Name).Label())
 		}
 		if !covered {
 			continue
