@@ -509,8 +509,27 @@ func addVary(h http.Header, v string) {
 }
 
 // TemplateContext is the template context processor for CSRF: it returns
-// {"csrf_token": Token(r)}, which {% csrf_token %} renders as the hidden input.
-// Its shape fits the template battery's ContextProcessor.
+// {"csrf_token": a *LazyToken}, which {% csrf_token %} renders as the hidden input
+// and {{ csrf_token }} as the token. Its shape fits the template battery's
+// ContextProcessor. The token is made only when a template uses it, so pages
+// without forms set no CSRF cookie.
 func TemplateContext(r *http.Request) map[string]any {
-	return map[string]any{"csrf_token": Token(r)}
+	return map[string]any{"csrf_token": &LazyToken{r: r}}
+}
+
+// LazyToken is a CSRF token made on first use (String), then the same for the
+// rest of the render.
+type LazyToken struct {
+	r    *http.Request
+	once sync.Once
+	tok  string
+}
+
+// NewLazyToken returns a LazyToken for r.
+func NewLazyToken(r *http.Request) *LazyToken { return &LazyToken{r: r} }
+
+// String returns the token, calling Token(r) the first time.
+func (l *LazyToken) String() string {
+	l.once.Do(func() { l.tok = Token(l.r) })
+	return l.tok
 }

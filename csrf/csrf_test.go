@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/galvanitest"
+	"github.com/galvani-web/galvani/template"
 )
 
 func newProtector(t testing.TB, cfg Config) *Protector {
@@ -318,10 +320,28 @@ func TestBadTrustedOrigin(t *testing.T) {
 
 func TestTemplateContext(t *testing.T) {
 	p := newProtector(t, Config{})
-	var ctx map[string]any
-	serve(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ctx = TemplateContext(r) }), req{method: "GET"}.build())
-	if tok, _ := ctx["csrf_token"].(string); len(tok) != TokenLen {
-		t.Fatalf("csrf_token = %v", ctx["csrf_token"])
+	render := func(src string) *httptest.ResponseRecorder {
+		e := template.New(template.WithLoader(template.MapLoader{"page": src}), template.Processors(TemplateContext))
+		return serve(p, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := e.Render(w, r, "page", nil); err != nil {
+				t.Error(err)
+			}
+		}), req{method: "GET"}.build())
+	}
+	w := render(`<form method="post">{% csrf_token %}</form>|{{ csrf_token }}`)
+	body := w.Body.String()
+	cookies := w.Result().Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("cookies %v", cookies)
+	}
+	field := regexp.MustCompile(`<input type="hidden" name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"></form>\|([A-Za-z0-9]{64})$`).FindStringSubmatch(body)
+	if field == nil || field[1] != field[2] || string(unmask(field[1])) != cookies[0].Value {
+		t.Fatalf("rendered %q with cookie %v", body, cookies)
+	}
+	// A page without a form sets no cookie.
+	w = render(`<p>no form</p>`)
+	if len(w.Result().Cookies()) != 0 {
+		t.Fatal("a page without a token set the CSRF cookie")
 	}
 }
 

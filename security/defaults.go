@@ -67,7 +67,7 @@ func (securityApp) Ready(app *galvani.App) error {
 
 // TemplateContext implements the template battery's ProcessorProvider.
 func (securityApp) TemplateContext(r *http.Request) map[string]any {
-	return map[string]any{"csrf_token": csrf.Token(r), "csp_nonce": Nonce(r)}
+	return map[string]any{"csrf_token": csrf.NewLazyToken(r), "csp_nonce": Nonce(r)}
 }
 
 // CheckDeploy implements galvani.DeployChecker.

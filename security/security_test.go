@@ -260,7 +260,7 @@ func TestAppDefaults(t *testing.T) {
 	if w.Code != 200 || w.Header().Get("X-Frame-Options") != "DENY" || !strings.Contains(w.Header().Get("Content-Security-Policy"), "'nonce-") {
 		t.Fatalf("GET: %d %v", w.Code, w.Header())
 	}
-	if tok, _ := ctx["csrf_token"].(string); len(tok) != 64 {
+	if tok, _ := ctx["csrf_token"].(interface{ String() string }); tok == nil || len(tok.String()) != 64 {
 		t.Fatalf("csrf_token %v", ctx["csrf_token"])
 	}
 	if n, _ := ctx["csp_nonce"].(string); n == "" || !strings.Contains(w.Header().Get("Content-Security-Policy"), n) {
