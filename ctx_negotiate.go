@@ -12,7 +12,8 @@ import (
 // prefers according to its Accept header, with q-values and wildcards as RFC 9110
 // describes, or "" when it accepts none of them. Ties go to the earlier offer; a
 // missing Accept header, or one with no well-formed entry, accepts the first offer.
-// Malformed entries (bad q-values, "*/json") are ignored.
+// Malformed entries (bad q-values, "*/json") are ignored. Up to 16 offers are
+// considered.
 func (c *Ctx) Accepts(offers ...string) string {
 	return acceptsHeader(c.Request.Header.Get("Accept"), offers)
 }
@@ -54,7 +55,8 @@ var (
 	negotiateNoXML  = []string{"application/json", "text/plain"}
 )
 
-// acceptsHeader implements Accepts for an Accept header value. It allocates nothing.
+// acceptsHeader implements Accepts for an Accept header value. It reads the header
+// once and allocates nothing.
 func acceptsHeader(accept string, offers []string) string {
 	if len(offers) == 0 {
 		return ""
@@ -62,61 +64,61 @@ func acceptsHeader(accept string, offers []string) string {
 	if strings.TrimSpace(accept) == "" {
 		return offers[0]
 	}
-	best, bestQ := "", 0
+	const maxOffers = 16
+	if len(offers) > maxOffers {
+		return acceptsHeader(accept, offers[:maxOffers])
+	}
+	// For each offer, the specificity (-1: no range matched; 0 */*; 1 type/*;
+	// 2 type/subtype) and quality of the most specific range matching it.
+	var spec [maxOffers]int8
+	var qual [maxOffers]int16
+	for i := range offers {
+		spec[i] = -1
+	}
 	valid := false
-	for _, offer := range offers {
-		q, ok := offerQuality(accept, offer)
-		if ok {
-			valid = true
+	for rest := accept; rest != ""; {
+		var entry string
+		entry, rest, _ = strings.Cut(rest, ",")
+		mr, params, _ := strings.Cut(entry, ";")
+		rtype, rsub, ok := strings.Cut(strings.TrimSpace(mr), "/")
+		if !ok || !isToken(rtype) || !isToken(rsub) || (rtype == "*" && rsub != "*") {
+			continue
 		}
-		if q > bestQ {
-			best, bestQ = offer, q
+		q, ok := parseQ(params)
+		if !ok {
+			continue
+		}
+		valid = true
+		for i, offer := range offers {
+			otype, osub, _ := strings.Cut(offer, "/")
+			var sp int8
+			switch {
+			case rtype == "*":
+				sp = 0
+			case !strings.EqualFold(rtype, otype):
+				continue
+			case rsub == "*":
+				sp = 1
+			case strings.EqualFold(rsub, osub):
+				sp = 2
+			default:
+				continue
+			}
+			if sp > spec[i] {
+				spec[i], qual[i] = sp, int16(q)
+			}
 		}
 	}
 	if !valid {
 		return offers[0]
 	}
-	return best
-}
-
-// offerQuality returns the quality (0..1000) the Accept header gives offer, taken
-// from its most specific matching range, and whether the header had any well-formed
-// range at all.
-func offerQuality(accept, offer string) (q int, valid bool) {
-	otype, osub, _ := strings.Cut(offer, "/")
-	spec := -1
-	for rest := accept; rest != ""; {
-		var entry string
-		entry, rest, _ = strings.Cut(rest, ",")
-		mr, params, _ := strings.Cut(entry, ";")
-		mr = strings.TrimSpace(mr)
-		rtype, rsub, ok := strings.Cut(mr, "/")
-		if !ok || !isToken(rtype) || !isToken(rsub) || (rtype == "*" && rsub != "*") {
-			continue
-		}
-		eq, ok := parseQ(params)
-		if !ok {
-			continue
-		}
-		valid = true
-		var s int
-		switch {
-		case rtype == "*":
-			s = 0
-		case !strings.EqualFold(rtype, otype):
-			continue
-		case rsub == "*":
-			s = 1
-		case strings.EqualFold(rsub, osub):
-			s = 2
-		default:
-			continue
-		}
-		if s > spec {
-			spec, q = s, eq
+	best, bestQ := "", int16(0)
+	for i, offer := range offers {
+		if spec[i] >= 0 && qual[i] > bestQ {
+			best, bestQ = offer, qual[i]
 		}
 	}
-	return q, valid
+	return best
 }
 
 // parseQ finds the q parameter among an Accept entry's parameters and returns it in

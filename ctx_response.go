@@ -15,15 +15,18 @@ import (
 // ---- redirects ----
 
 // Redirect answers with a redirect to target, which may be relative ("../list",
-// "/articles/") or absolute ("https://example.com/"). Status must be a 3xx code:
-// 302 Found and 303 See Other (after a POST) are the usual ones, 301/308 are
-// permanent. Redirect sends the client wherever target says: when target comes from
-// the request (a ?next= parameter), use RedirectLocal, or the redirect is an open
-// redirect. A target containing control characters (CR/LF header injection) is a
-// 400 error and nothing is written.
+// "/articles/") or absolute ("https://example.com/"). Status must be a redirect
+// code: 302 Found and 303 See Other (after a POST) are the usual ones, 301 and 308
+// are permanent, 307 keeps the method. Redirect sends the client wherever target
+// says: when target comes from the request (a ?next= parameter), use RedirectLocal,
+// or the redirect is an open redirect. A target containing control characters
+// (CR/LF header injection) is a 400 error and nothing is written.
 func (c *Ctx) Redirect(status int, target string) error {
-	if status < 300 || status > 399 {
-		return fmt.Errorf("galvani: Redirect status %d is not a 3xx code", status)
+	switch status {
+	case http.StatusMultipleChoices, http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return fmt.Errorf("galvani: Redirect status %d is not a redirect (use 301, 302, 303, 307 or 308)", status)
 	}
 	if hasCTL(target) {
 		return Error(http.StatusBadRequest, "redirect target contains control characters")

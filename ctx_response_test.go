@@ -35,6 +35,8 @@ func TestRedirect(t *testing.T) {
 		{"to=" + url.QueryEscape("/x\x00"), 400, ""},
 		{"to=/a&s=200", 500, ""},
 		{"to=/a&s=404", 500, ""},
+		{"to=/a&s=304", 500, ""},
+		{"to=/a&s=307", 307, "/a"},
 		{"to=", 500, ""},
 	} {
 		w := do(a, "GET", "/r?"+tc.query, nil)
