@@ -14,6 +14,7 @@ import (
 // PostgreSQL's numbered parameters line up).
 type compiler struct {
 	d          Dialect
+	cache      *sqlCache
 	model      *ModelInfo
 	qual       string // quoted base table, the qualifier of its columns
 	joins      []string
@@ -25,7 +26,8 @@ type compiler struct {
 }
 
 func newCompiler(d Dialect, m *ModelInfo) *compiler {
-	return &compiler{d: d, model: m, qual: d.QuoteIdent(m.Table)}
+	sc := m.sql(d)
+	return &compiler{d: d, model: m, qual: sc.table, cache: sc}
 }
 
 func (c *compiler) param(v any) string {
@@ -33,7 +35,12 @@ func (c *compiler) param(v any) string {
 	return c.d.Placeholder(len(c.args))
 }
 
-func (c *compiler) col(qual string, f *Field) string { return qual + "." + c.d.QuoteIdent(f.Column) }
+func (c *compiler) col(qual string, f *Field) string {
+	if qual == c.qual && f.Model == c.model && f.Column != "" && c.cache.bare[f.cidx] != "" && c.model.concrete[f.cidx] == f {
+		return c.cache.cols[f.cidx]
+	}
+	return qual + "." + c.d.QuoteIdent(f.Column)
+}
 
 var lookupNames = map[string]bool{
 	"exact": true, "iexact": true, "contains": true, "icontains": true, "in": true, "gt": true, "gte": true,

@@ -60,6 +60,7 @@ type lookupSQL interface {
 	returning() bool
 	lower(expr string) string
 	castText(col string) string
+	index() int
 }
 
 // DialectByName returns the dialect called "sqlite", "postgres" or "mysql".
@@ -515,3 +516,7 @@ func (mysqlDialect) lower(e string) string    { return "LOWER(" + e + ")" }
 func (sqliteDialect) castText(c string) string   { return c }
 func (postgresDialect) castText(c string) string { return c + "::text" }
 func (mysqlDialect) castText(c string) string    { return c }
+
+func (sqliteDialect) index() int   { return 0 }
+func (postgresDialect) index() int { return 1 }
+func (mysqlDialect) index() int    { return 2 }

@@ -386,9 +386,8 @@ func setTime(f *Field, p unsafe.Pointer, now time.Time) {
 
 func (db *DB) insert(ctx context.Context, m *ModelInfo, p unsafe.Pointer) error {
 	d := db.dialect
+	sc := m.sql(d)
 	autoPK := m.PK.Auto && isZeroPK(m, p)
-	cols := make([]string, 0, len(m.concrete))
-	phs := make([]string, 0, len(m.concrete))
 	args := make([]any, 0, len(m.concrete))
 	for _, f := range m.concrete {
 		if f == m.PK && autoPK {
@@ -399,25 +398,14 @@ func (db *DB) insert(ctx context.Context, m *ModelInfo, p unsafe.Pointer) error 
 			return err
 		}
 		args = append(args, v)
-		cols = append(cols, d.QuoteIdent(f.Column))
-		phs = append(phs, d.Placeholder(len(args)))
-	}
-	var q string
-	switch {
-	case len(cols) > 0:
-		q = "INSERT INTO " + d.QuoteIdent(m.Table) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(phs, ", ") + ")"
-	case d.Name() == "mysql":
-		q = "INSERT INTO " + d.QuoteIdent(m.Table) + " () VALUES ()"
-	default:
-		q = "INSERT INTO " + d.QuoteIdent(m.Table) + " DEFAULT VALUES"
 	}
 	if !autoPK {
-		_, err := db.exec(ctx, q, args)
+		_, err := db.exec(ctx, sc.insertAll, args)
 		return err
 	}
+	q := sc.insertAuto
 	pk := fieldValue(m.PK, p)
 	if d.returning() {
-		q += " RETURNING " + d.QuoteIdent(m.PK.Column)
 		rows, err := db.query(ctx, q, args)
 		if err != nil {
 			return err
@@ -459,6 +447,29 @@ func setInt(v reflect.Value, n int64) {
 func (db *DB) update(ctx context.Context, m *ModelInfo, p unsafe.Pointer, o saveOpts) (int64, error) {
 	d := db.dialect
 	fields := m.concrete
+	if len(o.fields) == 0 && !o.onlyChanged && m.sql(d).updateAll != "" {
+		args := make([]any, 0, len(fields))
+		for _, f := range fields {
+			if f.PrimaryKey {
+				continue
+			}
+			v, err := bindValue(f, p)
+			if err != nil {
+				return 0, err
+			}
+			args = append(args, v)
+		}
+		pk, err := bindValue(m.PK, p)
+		if err != nil {
+			return 0, err
+		}
+		res, err := db.exec(ctx, m.sql(d).updateAll, append(args, pk))
+		if err != nil {
+			return 0, err
+		}
+		n, err := res.RowsAffected()
+		return n, wrapDBErr(err)
+	}
 	if len(o.fields) > 0 {
 		fields = nil
 		for _, n := range o.fields {

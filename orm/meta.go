@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unsafe"
@@ -123,6 +124,7 @@ type Field struct {
 	VerboseName, HelpText string
 
 	index  []int
+	cidx   int // position in ModelInfo.concrete
 	offset uintptr
 	ptr    bool // GoType is a pointer (nullable)
 	scan   func(p unsafe.Pointer) any
@@ -192,6 +194,7 @@ type ModelInfo struct {
 	concrete []*Field
 	m2m      []*Field
 	hooks    hookSet
+	sqlc     [3]atomic.Pointer[sqlCache]
 }
 
 // Label returns "app.Name", the model's unique label.
@@ -394,6 +397,7 @@ func buildInfo(t reflect.Type, app string) (*ModelInfo, error) {
 			m.byName[n] = f
 		}
 		if f.Concrete() {
+			f.cidx = len(m.concrete)
 			m.concrete = append(m.concrete, f)
 		} else {
 			m.m2m = append(m.m2m, f)

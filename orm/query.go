@@ -288,9 +288,9 @@ func (q QuerySet[T]) compileSelect() (*selectPlan, error) {
 	}
 	c := q.newCompiler()
 	plan := &selectPlan{fields: q.info.concrete}
-	cols := make([]string, 0, len(q.info.concrete))
-	for _, f := range q.info.concrete {
-		cols = append(cols, c.col(c.qual, f))
+	cols := c.cache.cols
+	if len(q.related) > 0 {
+		cols = append([]string(nil), cols...)
 	}
 	// select related: join each FK along the path
 	aliasOf := map[string]int{}
@@ -516,6 +516,11 @@ func (q QuerySet[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 // ErrNotFound when there is none (a 404 from a handler), ErrMultipleObjects when there
 // are several.
 func (q QuerySet[T]) Get(ctx context.Context, args ...any) (*T, error) {
+	if len(args) == 2 && q.simple() {
+		if name, ok := args[0].(string); ok && (name == "pk" || name == q.info.PK.Name || name == q.info.PK.Name+"__exact") {
+			return q.getPK(ctx, args[1])
+		}
+	}
 	if len(args) > 0 {
 		q = q.Filter(args...)
 	}
@@ -534,6 +539,44 @@ func (q QuerySet[T]) Get(ctx context.Context, args ...any) (*T, error) {
 		return &items[0], nil
 	}
 	return nil, multiple(q.info, -1)
+}
+
+func (q QuerySet[T]) simple() bool {
+	return q.err == nil && len(q.where) == 0 && len(q.having) == 0 && len(q.related) == 0 && len(q.prefetch) == 0 &&
+		q.lock == nil && len(q.annots) == 0 && !q.distinct && q.limit < 0 && q.offset == 0
+}
+
+// getPK is Get by primary key with the model's cached statement.
+func (q QuerySet[T]) getPK(ctx context.Context, key any) (*T, error) {
+	v, err := coerce(q.info.PK, key)
+	if err != nil {
+		return nil, &FieldError{Model: q.info.Name, Field: q.info.PK.Name, Msg: err.Error()}
+	}
+	sc := q.info.sql(q.db.dialect)
+	rows, err := q.db.query(ctx, sc.getByPK, []any{v})
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, wrapDBErr(err)
+		}
+		return nil, notFound(q.info)
+	}
+	obj := new(T)
+	fields := q.info.concrete
+	dests := make([]any, len(fields))
+	for i, f := range fields {
+		dests[i] = fieldDest(f, unsafe.Pointer(obj))
+	}
+	if err := rows.Scan(dests...); err != nil {
+		return nil, wrapDBErr(err)
+	}
+	if rows.Next() {
+		return nil, multiple(q.info, -1)
+	}
+	return obj, wrapDBErr(rows.Err())
 }
 
 // First returns the first row by the query's ordering (by primary key when there is

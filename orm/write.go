@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 	"unsafe"
@@ -362,7 +363,7 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T) error {
 					if j > 0 {
 						b.WriteString(", ")
 					}
-					b.WriteString(d.Placeholder(len(args)))
+					writePlaceholder(&b, d, len(args))
 				}
 				b.WriteByte(')')
 			}
@@ -506,4 +507,15 @@ func castParam(d Dialect, f *Field, ph string) string {
 		return ph
 	}
 	return "CAST(" + ph + " AS " + d.ColumnType(f) + ")"
+}
+
+// writePlaceholder writes the n-th parameter marker without allocating.
+func writePlaceholder(b *strings.Builder, d Dialect, n int) {
+	if d.Name() != "postgres" {
+		b.WriteByte('?')
+		return
+	}
+	var buf [20]byte
+	b.WriteByte('$')
+	b.Write(strconv.AppendInt(buf[:0], int64(n), 10))
 }
