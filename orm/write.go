@@ -334,7 +334,11 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T) error {
 		per = 1
 	}
 	now := time.Now().UTC()
-	return db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
+	run := db.Atomic
+	if len(objs) <= per {
+		run = func(ctx context.Context, fn func(ctx context.Context, tx *DB) error) error { return fn(ctx, db) }
+	}
+	return run(ctx, func(ctx context.Context, tx *DB) error {
 		for start := 0; start < len(objs); start += per {
 			end := min(start+per, len(objs))
 			var b strings.Builder
@@ -452,7 +456,12 @@ func BulkUpdate[T any](ctx context.Context, db *DB, objs []T, fields ...string) 
 		per = 1
 	}
 	var total int64
-	err = db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
+	run := db.Atomic
+	if len(objs) <= per {
+		// one statement is atomic by itself
+		run = func(ctx context.Context, fn func(ctx context.Context, tx *DB) error) error { return fn(ctx, db) }
+	}
+	err = run(ctx, func(ctx context.Context, tx *DB) error {
 		for start := 0; start < len(objs); start += per {
 			end := min(start+per, len(objs))
 			var args []any

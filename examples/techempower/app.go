@@ -12,21 +12,9 @@ import (
 	"strings"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/orm"
 	"github.com/galvani-web/galvani/template"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
-
-// World is a row of the world table.
-type World struct {
-	ID           int32 `json:"id"`
-	RandomNumber int32 `json:"randomNumber"`
-}
-
-// Fortune is a row of the fortune table.
-type Fortune struct {
-	ID      int32
-	Message string
-}
 
 // message is the /json answer; a new one is made and serialized for every request,
 // as the benchmark's rules require.
@@ -54,14 +42,15 @@ type fortunesPage struct {
 	Fortunes []Fortune
 }
 
-// server holds the database pool the handlers use.
+// server holds the database the handlers use.
 type server struct {
-	db *pgxpool.Pool
+	db *orm.DB
 }
 
 // newApp returns the benchmark application. db may be nil when only /plaintext and
 // /json are served (the database endpoints then answer 503).
-func newApp(db *pgxpool.Pool) *galvani.App {
+func newApp(db *orm.DB) *galvani.App {
+	registerModels()
 	s := &server{db: db}
 	app := galvani.New(galvani.Settings{AllowedHosts: []string{"*"}})
 	app.Get("/plaintext", plaintext)
@@ -96,9 +85,7 @@ func jsonHandler(c *galvani.Ctx) error {
 
 func randomID() int32 { return int32(rand.IntN(10000) + 1) }
 
-const selectWorld = "SELECT id, randomnumber FROM world WHERE id = $1"
-
-func (s *server) pool() (*pgxpool.Pool, error) {
+func (s *server) pool() (*orm.DB, error) {
 	if s.db == nil {
 		return nil, galvani.Error(http.StatusServiceUnavailable, "no database configured (-db)")
 	}
@@ -110,11 +97,11 @@ func (s *server) single(c *galvani.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var w World
-	if err := db.QueryRow(c.Context(), selectWorld, randomID()).Scan(&w.ID, &w.RandomNumber); err != nil {
+	w, err := orm.Q[World](db).Get(c.Context(), "id", randomID())
+	if err != nil {
 		return err
 	}
-	return writeJSON(c, &w)
+	return writeJSON(c, w)
 }
 
 // queryCount reads the queries parameter as the rules say: missing or not a number
@@ -137,12 +124,15 @@ func queryCount(u *url.URL) int {
 	return min(n, 500)
 }
 
-func (s *server) fetchWorlds(ctx context.Context, db *pgxpool.Pool, n int) ([]World, error) {
+func (s *server) fetchWorlds(ctx context.Context, db *orm.DB, n int) ([]World, error) {
 	out := make([]World, n)
+	worlds := orm.Q[World](db)
 	for i := range out {
-		if err := db.QueryRow(ctx, selectWorld, randomID()).Scan(&out[i].ID, &out[i].RandomNumber); err != nil {
+		w, err := worlds.Get(ctx, "id", randomID())
+		if err != nil {
 			return nil, err
 		}
+		out[i] = *w
 	}
 	return out, nil
 }
@@ -158,12 +148,6 @@ func (s *server) queries(c *galvani.Ctx) error {
 	}
 	return writeJSON(c, worlds)
 }
-
-// updateWorlds writes every row's new random number in one statement. Rows are
-// sorted by id so that concurrent requests lock them in the same order.
-const updateWorlds = `UPDATE world SET randomnumber = v.r
-FROM (SELECT unnest($1::int[]) AS id, unnest($2::int[]) AS r) AS v
-WHERE world.id = v.id`
 
 func (s *server) updates(c *galvani.Ctx) error {
 	db, err := s.pool()
@@ -182,19 +166,17 @@ func (s *server) updates(c *galvani.Ctx) error {
 	for _, w := range worlds {
 		latest[w.ID] = w.RandomNumber
 	}
-	ids := make([]int32, 0, len(latest))
 	for i := range worlds {
 		worlds[i].RandomNumber = latest[worlds[i].ID]
 	}
-	for id := range latest {
-		ids = append(ids, id)
+	// One UPDATE for all rows, sorted by id so that concurrent requests lock them in
+	// the same order.
+	rows := make([]World, 0, len(latest))
+	for id, n := range latest {
+		rows = append(rows, World{ID: id, RandomNumber: n})
 	}
-	slices.Sort(ids)
-	nums := make([]int32, len(ids))
-	for i, id := range ids {
-		nums[i] = latest[id]
-	}
-	if _, err := db.Exec(c.Context(), updateWorlds, ids, nums); err != nil {
+	slices.SortFunc(rows, func(a, b World) int { return int(a.ID - b.ID) })
+	if _, err := orm.BulkUpdate(c.Context(), db, rows, "random_number"); err != nil {
 		return err
 	}
 	return writeJSON(c, worlds)
@@ -205,21 +187,8 @@ func (s *server) fortunes(c *galvani.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := db.Query(c.Context(), "SELECT id, message FROM fortune")
+	fortunes, err := orm.Q[Fortune](db).All(c.Context())
 	if err != nil {
-		return err
-	}
-	fortunes := make([]Fortune, 0, 16)
-	for rows.Next() {
-		var f Fortune
-		if err := rows.Scan(&f.ID, &f.Message); err != nil {
-			rows.Close()
-			return err
-		}
-		fortunes = append(fortunes, f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	fortunes = append(fortunes, Fortune{ID: 0, Message: "Additional fortune added at request time."})

@@ -12,9 +12,9 @@ import (
 
 	"github.com/galvani-web/galvani/galvanitest"
 	"github.com/galvani-web/galvani/internal/testdb"
+	"github.com/galvani-web/galvani/orm"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 //go:embed schema.sql
@@ -63,7 +63,7 @@ func TestQueryCount(t *testing.T) {
 }
 
 // benchDB creates (once) the galvani_techempower database with the benchmark's tables.
-func benchDB(t *testing.T) *pgxpool.Pool {
+func benchDB(t *testing.T) *orm.DB {
 	t.Helper()
 	base := testdb.PostgresAddr(t)
 	ctx := context.Background()
@@ -83,8 +83,8 @@ func benchDB(t *testing.T) *pgxpool.Pool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
-	if _, err := pool.Exec(ctx, schema); err != nil {
+	t.Cleanup(func() { pool.Close() })
+	if _, err := pool.SQL().ExecContext(ctx, schema); err != nil {
 		t.Fatalf("loading schema.sql: %v", err)
 	}
 	return pool
@@ -120,7 +120,7 @@ func TestDatabaseEndpoints(t *testing.T) {
 	}
 	for _, w := range updated {
 		var got int32
-		if err := pool.QueryRow(context.Background(), "SELECT randomnumber FROM world WHERE id=$1", w.ID).Scan(&got); err != nil {
+		if err := pool.SQL().QueryRowContext(context.Background(), "SELECT randomnumber FROM world WHERE id=$1", w.ID).Scan(&got); err != nil {
 			t.Fatal(err)
 		}
 		if got != w.RandomNumber {
