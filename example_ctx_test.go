@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"testing/fstest"
 
 	"github.com/galvani-web/galvani"
 )
@@ -118,4 +121,53 @@ func ExampleCtx_Accepts() {
 	})
 	get(app, "GET", "/report", "", "") // get sends Accept: application/json
 	// Output: 200 [{"a":1,"b":2}]
+}
+
+func ExampleCtx_File() {
+	files := fstest.MapFS{"css/site.css": {Data: []byte("body{margin:0}")}}
+	app := quietApp()
+	app.Get("/static/{path...}", func(c *galvani.Ctx) error {
+		return c.File(files, c.Param("path")) // "..", absolute paths and directories are 404
+	})
+	get(app, "GET", "/static/css/site.css", "", "")
+	get(app, "GET", "/static/css", "", "")                  // a directory
+	get(app, "GET", "/static/css/../../etc/passwd", "", "") // the router refuses ".." before File sees it
+	// Output:
+	// 200 body{margin:0}
+	// 404 {"error":"Not Found","status":404}
+	// 400 {"error":"Bad request: malformed path: it contains a \"..\" segment.","status":400}
+}
+
+func ExampleCtx_RedirectLocal() {
+	app := quietApp()
+	app.Post("/login", func(c *galvani.Ctx) error {
+		// ... check the credentials, then go where the user was headed, if it is on this site.
+		return c.RedirectLocal(http.StatusSeeOther, c.Query("next"), "/")
+	})
+	for _, next := range []string{"/account/", "https://evil.example/", "//evil.example/"} {
+		req := httptest.NewRequest("POST", "/login?next="+url.QueryEscape(next), nil)
+		w := httptest.NewRecorder()
+		app.ServeHTTP(w, req)
+		fmt.Println(w.Code, w.Header().Get("Location"))
+	}
+	// Output:
+	// 303 /account/
+	// 303 /
+	// 303 /
+}
+
+func ExampleApp_AddDebugSection() {
+	app := galvani.New(galvani.Settings{Debug: true})
+	app.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	app.AddDebugSection("Feature flags", func(r *http.Request) [][2]string {
+		return [][2]string{{"new_editor", "on"}}
+	})
+	app.Get("/", func(c *galvani.Ctx) error { panic("boom") })
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Accept", "text/html")
+	w := httptest.NewRecorder()
+	app.ServeHTTP(w, req)
+	page := w.Body.String()
+	fmt.Println(w.Code, strings.Contains(page, "<h3>Feature flags</h3>"), strings.Contains(page, "<th>new_editor</th><td>on</td>"))
+	// Output: 500 true true
 }
