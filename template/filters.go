@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"math"
 	"math/rand/v2"
 	"net/url"
@@ -16,6 +17,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -91,11 +94,11 @@ func init() {
 		return strings.NewReplacer(`\`, `\\`, `"`, `\"`, `'`, `\'`).Replace(s)
 	}), true, none)
 	reg("capfirst", stringFilter(func(s string) string {
-		r, n := utf8.DecodeRuneInString(s)
+		_, n := utf8.DecodeRuneInString(s)
 		if n == 0 {
 			return s
 		}
-		return string(unicode.ToUpper(r)) + s[n:]
+		return pyUpper(s[:n]) + s[n:]
 	}), true, none)
 	reg("center", stringArgFilter(func(s string, arg any) any { return pyJustify(s, arg, 'c') }), true, req)
 	reg("ljust", stringArgFilter(func(s string, arg any) any { return pyJustify(s, arg, 'l') }), true, req)
@@ -217,8 +220,8 @@ func init() {
 		}
 		return SafeString(strings.Join(lines, "\n")), nil
 	}, true, none)
-	reg("lower", stringFilter(strings.ToLower), true, none)
-	reg("upper", stringFilter(strings.ToUpper), false, none)
+	reg("lower", stringFilter(pyLower), true, none)
+	reg("upper", stringFilter(pyUpper), false, none)
 	reg("make_list", func(in, arg any, _ bool) (any, error) {
 		s := str(in)
 		out := make([]any, 0, len(s))
@@ -304,8 +307,8 @@ func init() {
 	reg("wordcount", func(in, arg any, _ bool) (any, error) { return len(strings.Fields(str(in))), nil }, false, none)
 	reg("wordwrap", func(in, arg any, _ bool) (any, error) {
 		n, ok := toInt(arg)
-		if !ok {
-			return nil, fmt.Errorf("wordwrap needs a number, got %q", str(arg))
+		if !ok || n <= 0 {
+			return nil, fmt.Errorf("wordwrap needs a positive width, got %q", str(arg))
 		}
 		return wrap(str(in), n), nil
 	}, true, req)
@@ -1087,7 +1090,9 @@ func stringformat(in any, spec string) any {
 	return fmt.Sprintf(f+"s", str(in))
 }
 
-var tagRe = regexp.MustCompile(`(?s)<[^>]*>`)
+// tagRe matches what an HTML parser treats as markup: comments, and tags that
+// start with a letter, "/", "!" or "?" ("a < b" is text).
+var tagRe = regexp.MustCompile(`(?s)<!--.*?-->|<[a-zA-Z/!?][^>]*>`)
 
 func stripTags(s string) string {
 	for i := 0; i < 10; i++ {
@@ -1105,6 +1110,28 @@ var (
 	titleDigit = regexp.MustCompile(`\d([A-Z])`)
 )
 
+var titleCaser = cases.Title(language.Und, cases.NoLower)
+
+// pyUpper and pyLower are Python's str.upper and str.lower, with full case mappings
+// ("ß".upper() is "SS").
+func pyUpper(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return cases.Upper(language.Und).String(s)
+		}
+	}
+	return strings.ToUpper(s)
+}
+
+func pyLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return cases.Lower(language.Und).String(s)
+		}
+	}
+	return strings.ToLower(s)
+}
+
 // pyTitle is Python's str.title.
 func pyTitle(s string) string {
 	var b strings.Builder
@@ -1112,9 +1139,9 @@ func pyTitle(s string) string {
 	for _, r := range s {
 		if unicode.IsLetter(r) {
 			if prevCased {
-				b.WriteRune(unicode.ToLower(r))
+				b.WriteString(pyLower(string(r)))
 			} else {
-				b.WriteRune(unicode.ToTitle(r))
+				b.WriteString(titleCaser.String(string(r)))
 			}
 			prevCased = unicode.IsUpper(r) || unicode.IsLower(r) || unicode.IsTitle(r)
 		} else {
@@ -1209,35 +1236,109 @@ func pyQuote(s, safe string) string {
 	return b.String()
 }
 
-// wrap is Django's django.utils.text.wrap.
+// wrap is Django's django.utils.text.wrap: each line wrapped by Python's
+// textwrap.TextWrapper(width, break_long_words=False, break_on_hyphens=False), joined
+// with newlines.
 func wrap(text string, width int) string {
-	if width < 1 {
-		width = 1
+	var out []string
+	for _, line := range pySplitLines(text) {
+		out = append(out, textWrap(line, width)...)
 	}
-	var out strings.Builder
-	lines := strings.SplitAfter(text, "\n")
-	for _, line := range lines {
-		if line == "" {
-			continue
-		}
-		maxw := width
-		for utf8.RuneCountInString(line) > maxw {
-			rs := []rune(line)
-			head := string(rs[:min(len(rs), maxw+1)])
-			space := strings.LastIndex(head, " ") + 1
-			if space == 0 {
-				space = strings.Index(line, " ") + 1
-				if space == 0 {
-					break
-				}
+	return strings.Join(out, "\n")
+}
+
+// pySplitLines is Python's str.splitlines(keepends=True) for the usual line ends.
+func pySplitLines(s string) []string {
+	var lines []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\n', '\v', '\f':
+			lines = append(lines, s[start:i+1])
+			start = i + 1
+		case '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++
 			}
-			out.WriteString(line[:space-1])
-			out.WriteString("\n")
-			line = line[space:]
+			lines = append(lines, s[start:i+1])
+			start = i + 1
 		}
-		out.WriteString(line)
 	}
-	return out.String()
+	if start < len(s) {
+		lines = append(lines, s[start:])
+	}
+	return lines
+}
+
+// textWrap is textwrap.TextWrapper(width, break_long_words=False,
+// break_on_hyphens=False).wrap(text).
+func textWrap(text string, width int) []string {
+	// expand_tabs and replace_whitespace: every whitespace character becomes a space.
+	var b strings.Builder
+	col := 0
+	for _, r := range text {
+		switch {
+		case r == '\t':
+			n := 8 - col%8
+			b.WriteString(strings.Repeat(" ", n))
+			col += n
+		case r == '\n' || r == '\r':
+			b.WriteByte(' ')
+			col = 0
+		case unicode.IsSpace(r):
+			b.WriteByte(' ')
+			col++
+		default:
+			b.WriteRune(r)
+			col++
+		}
+	}
+	// Chunks alternate words and runs of spaces.
+	var chunks []string
+	t := b.String()
+	for len(t) > 0 {
+		i := 0
+		if t[0] == ' ' {
+			for i < len(t) && t[i] == ' ' {
+				i++
+			}
+		} else {
+			for i < len(t) && t[i] != ' ' {
+				i++
+			}
+		}
+		chunks = append(chunks, t[:i])
+		t = t[i:]
+	}
+	isBlank := func(c string) bool { return strings.Trim(c, " ") == "" }
+	var lines []string
+	for len(chunks) > 0 {
+		if isBlank(chunks[0]) && len(lines) > 0 {
+			chunks = chunks[1:]
+		}
+		var cur []string
+		curLen := 0
+		for len(chunks) > 0 {
+			l := utf8.RuneCountInString(chunks[0])
+			if curLen+l > width {
+				break
+			}
+			cur = append(cur, chunks[0])
+			curLen += l
+			chunks = chunks[1:]
+		}
+		if len(chunks) > 0 && utf8.RuneCountInString(chunks[0]) > width && len(cur) == 0 {
+			cur = append(cur, chunks[0])
+			chunks = chunks[1:]
+		}
+		if len(cur) > 0 && isBlank(cur[len(cur)-1]) {
+			cur = cur[:len(cur)-1]
+		}
+		if len(cur) > 0 {
+			lines = append(lines, strings.Join(cur, ""))
+		}
+	}
+	return lines
 }
 
 func isCombining(r rune) bool { return unicode.Is(unicode.Mn, r) }
@@ -1445,37 +1546,32 @@ func timesince(d, now time.Time) string {
 	return strings.Join(out, ", ")
 }
 
-// urlize turns URLs and e-mail addresses in text into links (Django's urlize).
+// urlize turns URLs and e-mail addresses in text into links (Django's urlize with
+// nofollow). limit < 0 means no trimming of the link text.
 func urlize(text string, limit int, autoescape bool) string {
-	words := splitKeepSpace(text)
 	var b strings.Builder
-	for _, w := range words {
-		if w == "" || strings.TrimSpace(w) == "" || !(strings.ContainsAny(w, ".@:")) {
+	for _, w := range splitKeepSep(text) {
+		if !strings.ContainsAny(w, ".@:") {
 			b.WriteString(escapeIf(w, autoescape))
 			continue
 		}
 		lead, middle, trail := trimPunctuation(w)
-		href := ""
+		href, nofollow := "", ` rel="nofollow"`
 		switch {
 		case simpleURLRe.MatchString(middle):
-			href = smartURLQuote(htmlUnescape(middle))
+			href = smartURLQuote(html.UnescapeString(middle))
 		case simpleURL2Re.MatchString(middle) && !strings.HasPrefix(strings.ToLower(middle), "http"):
-			href = smartURLQuote("http://" + htmlUnescape(middle))
-		case !strings.Contains(middle, ":") && emailRe.MatchString(middle):
-			local, domain, _ := strings.Cut(middle, "@")
-			href = "mailto:" + local + "@" + domain
+			href = smartURLQuote("http://" + html.UnescapeString(middle))
+		case !strings.Contains(middle, ":") && isEmailSimple(middle):
+			href, nofollow = "mailto:"+middle, ""
 		}
 		if href == "" {
 			b.WriteString(escapeIf(w, autoescape))
 			continue
 		}
 		trimmed := middle
-		if limit >= 0 {
-			trimmed = truncateURL(middle, limit)
-		}
-		nofollow := ` rel="nofollow"`
-		if strings.HasPrefix(href, "mailto:") {
-			nofollow = ""
+		if limit >= 0 && utf8.RuneCountInString(middle) > limit {
+			trimmed = string([]rune(middle)[:max(0, limit-1)]) + "…"
 		}
 		b.WriteString(escapeIf(lead, autoescape))
 		b.WriteString(`<a href="`)
@@ -1491,11 +1587,19 @@ func urlize(text string, limit int, autoescape bool) string {
 var (
 	simpleURLRe  = regexp.MustCompile(`(?i)^https?://\[?\w`)
 	simpleURL2Re = regexp.MustCompile(`(?i)^www\.|^\w[^@]+\.(?:com|edu|gov|int|mil|net|org)(?:$|/.*$)`)
-	emailRe      = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
-	wordSplitRe  = regexp.MustCompile(`\s+`)
+	wordSplitRe  = regexp.MustCompile(`[\s<>"']+`)
 )
 
-func splitKeepSpace(s string) []string {
+func isEmailSimple(v string) bool {
+	if strings.Count(v, "@") != 1 || strings.HasPrefix(v, "@") || strings.HasSuffix(v, "@") {
+		return false
+	}
+	_, domain, _ := strings.Cut(v, "@")
+	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".")
+}
+
+// splitKeepSep splits s around runs of whitespace, < > " and ', keeping the runs.
+func splitKeepSep(s string) []string {
 	var out []string
 	last := 0
 	for _, m := range wordSplitRe.FindAllStringIndex(s, -1) {
@@ -1512,24 +1616,13 @@ func escapeIf(s string, on bool) string {
 	return s
 }
 
-func truncateURL(s string, limit int) string {
-	rs := []rune(s)
-	if limit <= 0 {
-		return "…"
-	}
-	if len(rs) > limit {
-		return string(rs[:limit-1]) + "…"
-	}
-	return s
-}
-
-// trimPunctuation splits leading and trailing punctuation off a word.
+// trimPunctuation splits wrapping and trailing punctuation off a word, as Django's
+// urlize does.
 func trimPunctuation(w string) (lead, middle, trail string) {
 	middle = w
-	wrapping := [][2]string{{"(", ")"}, {"[", "]"}}
 	for changed := true; changed; {
 		changed = false
-		for _, p := range wrapping {
+		for _, p := range [][2]string{{"(", ")"}, {"[", "]"}} {
 			if strings.HasPrefix(middle, p[0]) {
 				middle = middle[1:]
 				lead += p[0]
@@ -1541,32 +1634,70 @@ func trimPunctuation(w string) (lead, middle, trail string) {
 				changed = true
 			}
 		}
-		stripped := strings.TrimRight(middle, ".,:;!")
-		if stripped != middle {
-			trail = middle[len(stripped):] + trail
-			middle = stripped
+		unescaped := html.UnescapeString(middle)
+		stripped := strings.TrimRight(unescaped, ".,:;!")
+		if n := len(unescaped) - len(stripped); n > 0 && n <= len(middle) {
+			trail = middle[len(middle)-n:] + trail
+			middle = middle[:len(middle)-n]
 			changed = true
 		}
 	}
 	return
 }
 
+// smartURLQuote is Django's smart_urlquote: the URL with its path, query and
+// fragment re-quoted consistently.
 func smartURLQuote(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return pyQuote(u, "!*'();:@&=+$,/?#[]~%")
+	const safe = "!$&'()*+,;=:/?#[]@~"
+	unquoteQuote := func(seg string) string {
+		if s, err := url.PathUnescape(seg); err == nil {
+			seg = s
+		}
+		return pyQuote(seg, safe)
 	}
-	if p.Host != "" {
-		if h, err := idnaASCII(p.Hostname()); err == nil && h != p.Hostname() {
-			p.Host = strings.Replace(p.Host, p.Hostname(), h, 1)
-			u = p.String()
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return unquoteQuote(u)
+	}
+	rest, fragment, hasFrag := strings.Cut(rest, "#")
+	rest, query, hasQuery := strings.Cut(rest, "?")
+	netloc, path := rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		netloc, path = rest[:i], rest[i:]
+	}
+	var b strings.Builder
+	b.WriteString(strings.ToLower(scheme))
+	b.WriteString("://")
+	b.WriteString(netloc)
+	b.WriteString(unquoteQuote(path))
+	if hasQuery && query != "" {
+		var parts []string
+		for _, kv := range strings.Split(query, "&") {
+			if kv == "" {
+				continue
+			}
+			k, v, _ := strings.Cut(kv, "=")
+			k, _ = url.QueryUnescape(k)
+			v, _ = url.QueryUnescape(v)
+			parts = append(parts, pyQuotePlus(k)+"="+pyQuotePlus(v))
+		}
+		if len(parts) > 0 {
+			b.WriteString("?")
+			b.WriteString(strings.Join(parts, "&"))
 		}
 	}
-	return pyQuote(u, "!*'();:@&=+$,/?#[]~%")
+	if hasFrag && fragment != "" {
+		b.WriteString("#")
+		b.WriteString(unquoteQuote(fragment))
+	}
+	return b.String()
 }
 
-func idnaASCII(h string) (string, error) { return h, nil }
-
-func htmlUnescape(s string) string {
-	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#x27;", "'", "&#39;", "'").Replace(s)
+// pyQuotePlus is Python's urllib.parse.quote_plus with no safe characters.
+func pyQuotePlus(s string) string {
+	parts := strings.Split(s, " ")
+	for i, p := range parts {
+		parts[i] = pyQuote(p, "")
+	}
+	return strings.Join(parts, "+")
 }

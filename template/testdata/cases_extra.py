@@ -204,3 +204,27 @@ CASES += [
  ("z_with_binding", "{% with a=1 %}{% firstof 2 as a %}{{ a }}{% endwith %}{{ a }}", {}),
  ("z_cycle_as_outside", "{% for x in l %}{% cycle 'a' 'b' as c %}{% endfor %}[{{ c }}]", {"l": [1, 2, 3]}),
 ]
+CASES += [
+ ("p_u1", "{{ s|urlize }}", {"s": "Visit https://example.com/path?q=1&r=2#frag."}),
+ ("p_u2", "{{ s|urlize }}", {"s": "email: a.b+c@example.co.uk, and (http://x.org/a_(b))"}),
+ ("p_u3", "{{ s|urlize }}", {"s": "<a href='x'>http://example.com</a> &amp; www.example.com/é"}),
+ ("p_u4", "{{ s|urlize }}", {"s": "http://example.com/<b>x</b> example.com foo@bar"}),
+ ("p_u5", "{{ s|urlizetrunc:10 }}", {"s": "www.example.com/abcdefghij"}),
+ ("p_u6", "{{ s|urlize }}", {"s": "https://example.com\"quoted\" 'http://ex.com'"}),
+ ("p_u7", "{{ s|urlize }}", {"s": "HTTP://EXAMPLE.COM djangoproject.org/x."}),
+ ("p_s1", "{{ s|striptags }}", {"s": "<p>a<b>b</b> <!-- c --> d < e > f</p>"}),
+ ("p_s2", "{{ s|striptags }}", {"s": "x<script>alert(1)</script>y &lt;i&gt;"}),
+ ("p_w1", "{{ s|wordwrap:4 }}", {"s": "aaaaaa bb cc dddd e"}),
+ ("p_w2", "{{ s|wordwrap:3 }}", {"s": "a b\nc d e f\n\nghijk"}),
+ ("p_p1", "{{ d|pprint }}", {"d": {"b": [1, 2], "a": "x'y"}}),
+ ("p_t1", "{{ s|title }}", {"s": "ÉCOLE d'été 3RD x-men o'NEIL"}),
+ ("p_c1", "{{ s|capfirst }}|{{ s|upper }}|{{ s|lower }}", {"s": "ß straße ǆ"}),
+
+ ("p_u8", "{{ s|urlize }}", {"s": "a@b.c x@y z@.com @a.com a@b@c.com mailto:q@r.com"}),
+ ("p_u9", "{{ s|urlize }}", {"s": "https://ex.com/a%20b/c d?x=a+b&y=%2F&z"}),
+ ("p_u10", "{{ s|urlize }}", {"s": "[www.example.com] (www.example.org)!"}),
+ ("p_u11", "{{ s|safe|urlize }}", {"s": "<b>x</b> http://a.com/?a=<b>"}),
+ ("p_u12", "{{ s|urlizetrunc:1 }}|{{ s|urlizetrunc:0 }}", {"s": "www.x.com"}),
+ ("p_w3", "{{ s|wordwrap:6 }}", {"s": "\ttab  two  spaces verylongword end"}),
+ ("p_s3", "{{ s|striptags }}", {"s": "<<b>x</b>> </p> <!doctype html> <?xml?> a<1 b>2"}),
+]
