@@ -112,8 +112,9 @@ func LoadSettings() (Settings, error) {
 // ApplyEnv overrides s with the settings variables found in environ, a list of
 // KEY=VALUE strings as os.Environ returns (nil means os.Environ()). It reports every
 // malformed variable in one error, naming each; fields of well-formed variables are
-// set even then. Sections created afterwards with Section read their env-tagged
-// fields from the same environment.
+// set even then. The env-tagged fields of sections (see Section) are applied too:
+// those already in s.Sections now, and those created later with Section from the same
+// environment.
 //
 // Use it to combine code and environment:
 //
@@ -156,6 +157,9 @@ func (s *Settings) ApplyEnv(environ []string) error {
 			bad(name, redactURL(v), err.Error())
 		} else {
 			s.DatabaseURL = v
+			if _, ok := s.Databases["default"]; ok {
+				s.Databases["default"] = v
+			}
 		}
 	}
 	for _, name := range s.databaseVars() {
@@ -246,6 +250,29 @@ func (s *Settings) ApplyEnv(environ []string) error {
 	}
 	if _, v, ok := s.lookupEnv("SILENCED_CHECKS"); ok {
 		s.SilencedChecks = splitList(v)
+	}
+	// Sections the project set up before loading the environment get their env-tagged
+	// fields applied too (a struct value is replaced by a pointer to its copy).
+	names := make([]string, 0, len(s.Sections))
+	for n := range s.Sections {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		rv := reflect.ValueOf(s.Sections[n])
+		switch {
+		case rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Struct:
+		case rv.Kind() == reflect.Struct:
+			p := reflect.New(rv.Type())
+			p.Elem().Set(rv)
+			s.Sections[n] = p.Interface()
+			rv = p
+		default:
+			continue
+		}
+		for _, e := range s.applySectionEnv(rv.Elem()) {
+			errs = append(errs, fmt.Errorf("settings section %q: %w", n, e))
+		}
 	}
 	return errors.Join(errs...)
 }

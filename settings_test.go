@@ -283,6 +283,35 @@ func TestSectionEnvErrors(t *testing.T) {
 	}
 }
 
+func TestApplyEnvToExistingSections(t *testing.T) {
+	ptr := &sessionSection{Cookie: "code"}
+	s := Settings{
+		DatabaseURL: "sqlite:///code.db",
+		Databases:   map[string]string{"default": "sqlite:///code.db"},
+		Sections:    map[string]any{"ptr": ptr, "val": sessionSection{Age: time.Minute}, "other": 42},
+	}
+	if err := s.ApplyEnv([]string{"SESSION_COOKIE_NAME=env", "SESSION_AGE=2m", "DATABASE_URL=postgres://h/env"}); err != nil {
+		t.Fatal(err)
+	}
+	if ptr.Cookie != "env" || ptr.Age != 2*time.Minute {
+		t.Errorf("pointer section not updated: %+v", ptr)
+	}
+	if v := Section(&s, "val", sessionSection{}); v.Age != 2*time.Minute || v.Cookie != "env" {
+		t.Errorf("value section not updated: %+v", v)
+	}
+	if s.Sections["other"] != 42 {
+		t.Error("non-struct sections are left alone")
+	}
+	if s.Databases["default"] != "postgres://h/env" {
+		t.Errorf("DATABASE_URL should override Databases[default] set in code: %q", s.Databases["default"])
+	}
+	s = Settings{Sections: map[string]any{"ptr": &sessionSection{}}}
+	err := s.ApplyEnv([]string{"SESSION_AGE=never"})
+	if err == nil || !strings.Contains(err.Error(), `section "ptr"`) || !strings.Contains(err.Error(), "SESSION_AGE") {
+		t.Errorf("a malformed section variable should be returned naming section and variable: %v", err)
+	}
+}
+
 func TestSectionWithoutEnv(t *testing.T) {
 	t.Setenv("SESSION_AGE", "5h")
 	var s Settings // not loaded from the environment
