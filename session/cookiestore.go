@@ -65,6 +65,14 @@ func NewCookieStore(keys []string) (*CookieStore, error) {
 
 var enc = base64.RawURLEncoding
 
+// cookiePayload is the plaintext of a cookie: the record with the expiry in Unix
+// seconds, shorter and faster to decode than an RFC 3339 time.
+type cookiePayload struct {
+	Values  map[string]json.RawMessage `json:"v"`
+	Expires int64                      `json:"e,omitempty"`
+	Expiry  int64                      `json:"x,omitempty"`
+}
+
 // Load decrypts the cookie. Anything that does not decrypt under one of the keys,
 // does not decode, or has expired gives ok == false.
 func (cs *CookieStore) Load(_ context.Context, cookie string) (Record, bool, error) {
@@ -97,9 +105,13 @@ func (cs *CookieStore) open(cookie string) (Record, bool) {
 		if err != nil {
 			continue
 		}
-		var rec Record
-		if json.Unmarshal(pt, &rec) != nil {
+		var cp cookiePayload
+		if json.Unmarshal(pt, &cp) != nil {
 			return Record{}, false
+		}
+		rec := Record{Values: cp.Values, Expiry: cp.Expiry}
+		if cp.Expires != 0 {
+			rec.Expires = time.Unix(cp.Expires, 0)
 		}
 		return rec, true
 	}
@@ -109,7 +121,11 @@ func (cs *CookieStore) open(cookie string) (Record, bool) {
 // Save encrypts rec under the first key and returns the cookie value. The key
 // argument is ignored: every save produces a new ciphertext.
 func (cs *CookieStore) Save(_ context.Context, _ string, rec Record) (string, error) {
-	pt, err := json.Marshal(rec)
+	cp := cookiePayload{Values: rec.Values, Expiry: rec.Expiry}
+	if !rec.Expires.IsZero() {
+		cp.Expires = rec.Expires.Unix()
+	}
+	pt, err := json.Marshal(cp)
 	if err != nil {
 		return "", err
 	}
