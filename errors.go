@@ -269,7 +269,9 @@ func RequestIDFromContext(ctx context.Context) string {
 //
 //   - the status comes from StatusOf: *HTTPError, *ValidationError and any error with
 //     an HTTPStatus() int method answer with theirs, everything else with 500;
-//   - the body is HTML, JSON or plain text, following the request's Accept header;
+//   - the body is HTML, JSON or plain text, following the request's Accept header
+//     (plain text when it has no preference); with a template engine set, the HTML
+//     page for status N is the project's template "N.html" when it exists;
 //   - clients see HTTPError and ValidationError messages, and only the status text for
 //     other errors; 5xx details go to App.Logger with the request ID;
 //   - with Settings.Debug a 500 shows the debug page (error, stack with source,
