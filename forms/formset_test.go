@@ -3,6 +3,7 @@ package forms
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -158,4 +159,27 @@ func TestFormSetUnboundRendering(t *testing.T) {
 	if e := string(s.EmptyForm().AsDiv()); !strings.Contains(e, `name="form-__prefix__-name"`) {
 		t.Errorf("empty form %s", e)
 	}
+}
+
+func ExampleFormSet() {
+	type Line struct {
+		Product string `form:",required"`
+		Qty     int    `form:",min=1"`
+	}
+	set := NewFormSet[Line]()
+	set.Initial = []Line{{Product: "tea", Qty: 1}}
+	set.CanDelete = true
+	err := set.BindData(context.Background(), url.Values{
+		"form-TOTAL_FORMS": {"2"}, "form-INITIAL_FORMS": {"1"},
+		"form-0-product": {"tea"}, "form-0-qty": {"3"}, // changed
+		"form-1-product": {"scones"}, "form-1-qty": {"2"}, // added
+	}, nil)
+	fmt.Println(err)
+	for _, e := range set.Entries() {
+		fmt.Println(e.Index, e.Initial, e.Changed, e.Deleted, e.Data.Product, e.Data.Qty)
+	}
+	// Output:
+	// <nil>
+	// 0 true true false tea 3
+	// 1 false true false scones 2
 }
