@@ -38,6 +38,8 @@ func formatDate(t time.Time, format string) string {
 			if i+1 < len(rs) {
 				i++
 				b = append(b, string(rs[i])...)
+			} else {
+				b = append(b, '\\')
 			}
 			continue
 		}

@@ -75,10 +75,6 @@ func stringFilter(fn func(s string) string) func(in, arg any, ae bool) (any, err
 	return func(in, arg any, ae bool) (any, error) { return fn(str(in)), nil }
 }
 
-func stringArgFilter(fn func(s string, arg any) any) func(in, arg any, ae bool) (any, error) {
-	return func(in, arg any, ae bool) (any, error) { return fn(str(in), arg), nil }
-}
-
 func reg(name string, fn func(in, arg any, ae bool) (any, error), safe bool, mode argMode) {
 	builtinLibrary.filters[name] = &filterDef{name: name, fn: fn, isSafe: safe, arg: mode}
 }
@@ -100,9 +96,9 @@ func init() {
 		}
 		return pyUpper(s[:n]) + s[n:]
 	}), true, none)
-	reg("center", stringArgFilter(func(s string, arg any) any { return pyJustify(s, arg, 'c') }), true, req)
-	reg("ljust", stringArgFilter(func(s string, arg any) any { return pyJustify(s, arg, 'l') }), true, req)
-	reg("rjust", stringArgFilter(func(s string, arg any) any { return pyJustify(s, arg, 'r') }), true, req)
+	reg("center", func(in, arg any, _ bool) (any, error) { return pyJustify(str(in), arg, 'c') }, true, req)
+	reg("ljust", func(in, arg any, _ bool) (any, error) { return pyJustify(str(in), arg, 'l') }, true, req)
+	reg("rjust", func(in, arg any, _ bool) (any, error) { return pyJustify(str(in), arg, 'r') }, true, req)
 	reg("cut", func(in, arg any, _ bool) (any, error) {
 		s := strings.ReplaceAll(str(in), str(arg), "")
 		if safeIn(in) && str(arg) != ";" {
@@ -344,14 +340,14 @@ func filterAdd(in, arg any, _ bool) (any, error) {
 }
 
 // pyJustify is Python's str.ljust/rjust/center.
-func pyJustify(s string, arg any, how byte) any {
+func pyJustify(s string, arg any, how byte) (any, error) {
 	width, ok := toInt(arg)
 	if !ok {
-		return s
+		return nil, fmt.Errorf("width %q is not a number", str(arg))
 	}
 	n := utf8.RuneCountInString(s)
 	if width <= n {
-		return s
+		return s, nil
 	}
 	if width > 1<<20 {
 		width = 1 << 20
@@ -359,12 +355,12 @@ func pyJustify(s string, arg any, how byte) any {
 	pad := width - n
 	switch how {
 	case 'l':
-		return s + strings.Repeat(" ", pad)
+		return s + strings.Repeat(" ", pad), nil
 	case 'r':
-		return strings.Repeat(" ", pad) + s
+		return strings.Repeat(" ", pad) + s, nil
 	}
 	left := pad/2 + (pad & width & 1)
-	return strings.Repeat(" ", left) + s + strings.Repeat(" ", pad-left)
+	return strings.Repeat(" ", left) + s + strings.Repeat(" ", pad-left), nil
 }
 
 func filterDate(def string) func(in, arg any, _ bool) (any, error) {
@@ -379,8 +375,8 @@ func filterDate(def string) func(in, arg any, _ bool) (any, error) {
 			return "", nil
 		}
 		f := def
-		if arg != nil {
-			f = namedFormat(str(arg))
+		if a := str(arg); arg != nil && a != "" {
+			f = namedFormat(a)
 		}
 		return formatDate(t, f), nil
 	}
@@ -544,10 +540,12 @@ func floatformat(in, arg any) any {
 	p := -1
 	if arg != nil {
 		a := str(arg)
-		a = strings.TrimRight(a, "gu")
-		var err error
-		if p, err = strconv.Atoi(a); err != nil {
-			return num
+		a = strings.TrimRight(a, "gu") // grouping and l10n flags: no grouping by default
+		if a != "" {
+			var err error
+			if p, err = strconv.Atoi(a); err != nil {
+				return num
+			}
 		}
 	}
 	if d.isSpecial {
@@ -681,6 +679,20 @@ func incrementDigits(s string) string {
 
 func filterJoin(in, arg any, ae bool) (any, error) {
 	rv := indirect(reflect.ValueOf(in))
+	if isString(rv) {
+		// A string joins its characters, as Python's str.join does.
+		rs := []rune(rv.String())
+		chars := make([]any, len(rs))
+		for i, r := range rs {
+			chars[i] = string(r)
+		}
+		if safeIn(in) {
+			for i := range chars {
+				chars[i] = SafeString(chars[i].(string))
+			}
+		}
+		rv = reflect.ValueOf(chars)
+	}
 	if !rv.IsValid() || (rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array) {
 		return in, nil
 	}
