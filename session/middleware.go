@@ -243,7 +243,8 @@ func (w *writer) commit(status int) {
 	if status >= 500 {
 		return // the handler failed part-way: keep the stored session as it was
 	}
-	c, err := s.m.save(s.ctx, s)
+	// A client that went away must not lose the write of a session it changed.
+	c, err := s.m.save(context.WithoutCancel(s.ctx), s)
 	switch {
 	case errors.Is(err, ErrKeyGone):
 		s.m.logger().Info("session: not saved", "err", err)
