@@ -22,7 +22,15 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address (HOST:PORT)")
 	dsn := flag.String("db", "postgres://root@127.0.0.1:5432/bench?sslmode=disable", "PostgreSQL URL of the database holding the world and fortune tables")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file until SIGINT/SIGTERM (for finding where a request's time goes)")
 	flag.Parse()
+	if *cpuprofile != "" {
+		stop, err := profileCPU(*cpuprofile)
+		if err != nil {
+			log.Fatalf("techempower: %v", err)
+		}
+		defer stop()
+	}
 
 	db, err := connect(context.Background(), *dsn)
 	if err != nil {
