@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/galvani-web/galvani/internal/testdb"
 )
 
@@ -79,6 +81,24 @@ func BenchmarkORM(b *testing.B) {
 				}
 			}
 		})
+		if name == "postgres" {
+			pool, err := pgxpool.New(ctx, pgURL(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(name+"/GetByPK/rawpgx", func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					var r BenchRow
+					i = i%1000 + 1
+					if err := pool.QueryRow(ctx, getSQL, i).Scan(&r.ID, &r.Name, &r.Score, &r.Ratio); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			pool.Close()
+		}
 		b.Run(name+"/GetByPK/orm", func(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
@@ -214,3 +234,9 @@ func BenchmarkORM(b *testing.B) {
 }
 
 var _ = sql.ErrNoRows
+
+func pgURL(b *testing.B) string {
+	v := *testdb.PostgresAddr(b)
+	v.Path = "/galvani_orm"
+	return v.String()
+}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/pgxpool"
 	sqlite "modernc.org/sqlite"
 )
 
@@ -27,17 +27,10 @@ import (
 // transaction, so code that holds the outer DB still sees its own writes.
 type DB struct {
 	name    string
-	sqlDB   *sql.DB
+	pool    pool
 	dialect Dialect
 	root    *DB
 	tx      *txState
-}
-
-// querier is what *sql.DB and *sql.Tx have in common.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // Name returns the name the database was registered under ("default" unless given).
@@ -46,8 +39,10 @@ func (db *DB) Name() string { return db.name }
 // Dialect returns the database's dialect.
 func (db *DB) Dialect() Dialect { return db.dialect }
 
-// SQL returns the underlying *sql.DB, for code that needs database/sql directly.
-func (db *DB) SQL() *sql.DB { return db.sqlDB }
+// SQL returns a *sql.DB on the same connections, for code that needs database/sql
+// directly (on PostgreSQL it wraps the pgx pool). Statements run through it do not
+// join the ORM's transactions.
+func (db *DB) SQL() *sql.DB { return db.root.pool.sqlDB() }
 
 // InTransaction reports whether db (or ctx) is inside Atomic.
 func (db *DB) InTransaction(ctx context.Context) bool { return db.txFor(ctx) != nil }
@@ -57,12 +52,12 @@ func (db *DB) Close() error {
 	if db.tx != nil {
 		return nil
 	}
-	return db.sqlDB.Close()
+	return db.pool.close()
 }
 
 // New wraps an existing *sql.DB with the given dialect.
 func New(sqlDB *sql.DB, d Dialect) *DB {
-	db := &DB{name: "default", sqlDB: sqlDB, dialect: d}
+	db := &DB{name: "default", pool: sqlPool{sqlDB}, dialect: d}
 	db.root = db
 	return db
 }
@@ -81,43 +76,43 @@ func (db *DB) txFor(ctx context.Context) *txState {
 	return nil
 }
 
-func (db *DB) conn(ctx context.Context) querier {
+func (db *DB) conn(ctx context.Context) executor {
 	if st := db.txFor(ctx); st != nil {
 		return st.tx
 	}
-	return db.sqlDB
+	return db.root.pool
 }
 
 // Exec runs a statement with parameters (written with the dialect's placeholders, or
 // "?" on every database: see Raw) and logs it in ctx's query log.
-func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (Result, error) {
 	return db.exec(ctx, db.rebind(query), args)
 }
 
 // Query runs a query with parameters, like Exec.
-func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (db *DB) Query(ctx context.Context, query string, args ...any) (Rows, error) {
 	return db.query(ctx, db.rebind(query), args)
 }
 
-func (db *DB) exec(ctx context.Context, query string, args []any) (sql.Result, error) {
+func (db *DB) exec(ctx context.Context, query string, args []any) (Result, error) {
 	if log := queryLogFrom(ctx); log != nil {
 		start := time.Now()
-		res, err := db.conn(ctx).ExecContext(ctx, query, args...)
+		res, err := db.conn(ctx).exec(ctx, query, args)
 		log.add(db.name, query, args, time.Since(start), err)
 		return res, wrapDBErr(err)
 	}
-	res, err := db.conn(ctx).ExecContext(ctx, query, args...)
+	res, err := db.conn(ctx).exec(ctx, query, args)
 	return res, wrapDBErr(err)
 }
 
-func (db *DB) query(ctx context.Context, query string, args []any) (*sql.Rows, error) {
+func (db *DB) query(ctx context.Context, query string, args []any) (Rows, error) {
 	if log := queryLogFrom(ctx); log != nil {
 		start := time.Now()
-		rows, err := db.conn(ctx).QueryContext(ctx, query, args...)
+		rows, err := db.conn(ctx).query(ctx, query, args)
 		log.add(db.name, query, args, time.Since(start), err)
 		return rows, wrapDBErr(err)
 	}
-	rows, err := db.conn(ctx).QueryContext(ctx, query, args...)
+	rows, err := db.conn(ctx).query(ctx, query, args)
 	return rows, wrapDBErr(err)
 }
 
@@ -242,6 +237,7 @@ func OpenNamed(ctx context.Context, name, rawURL string) (*DB, error) {
 		}
 	}
 	var sqlDB *sql.DB
+	var pl pool
 	var d Dialect
 	switch strings.ToLower(scheme) {
 	case "sqlite", "sqlite3":
@@ -280,10 +276,18 @@ func OpenNamed(ctx context.Context, name, rawURL string) (*DB, error) {
 				u += "?timezone=UTC"
 			}
 		}
-		sqlDB, err = sql.Open("pgx", u)
-		if err != nil {
-			return nil, fmt.Errorf("orm: %v", err)
+		cfg, perr := pgxpool.ParseConfig(u)
+		if perr != nil {
+			return nil, fmt.Errorf("orm: database URL %q: %v", redact(rawURL), perr)
 		}
+		if maxOpen > 0 {
+			cfg.MaxConns = int32(maxOpen)
+		}
+		p, perr := pgxpool.NewWithConfig(ctx, cfg)
+		if perr != nil {
+			return nil, fmt.Errorf("orm: %v", perr)
+		}
+		pl = &pgxPool{p: p}
 		d = PostgreSQL
 	case "mysql", "mariadb":
 		cfg, cerr := mysqlConfig(rest)
@@ -299,13 +303,16 @@ func OpenNamed(ctx context.Context, name, rawURL string) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("orm: unsupported database scheme %q (sqlite, postgres, mysql)", scheme)
 	}
-	sqlDB.SetMaxOpenConns(maxOpen)
-	sqlDB.SetMaxIdleConns(maxIdle)
-	if err := sqlDB.PingContext(ctx); err != nil {
-		sqlDB.Close()
+	if pl == nil {
+		sqlDB.SetMaxOpenConns(maxOpen)
+		sqlDB.SetMaxIdleConns(maxIdle)
+		pl = sqlPool{sqlDB}
+	}
+	if err := pl.ping(ctx); err != nil {
+		pl.close()
 		return nil, fmt.Errorf("orm: cannot connect to %s: %w", redact(rawURL), err)
 	}
-	db := &DB{name: name, sqlDB: sqlDB, dialect: d}
+	db := &DB{name: name, pool: pl, dialect: d}
 	db.root = db
 	return db, nil
 }

@@ -81,15 +81,12 @@ func (c *collector) selectPKs(ctx context.Context, m *ModelInfo, col string, key
 			return nil, err
 		}
 		for rows.Next() {
-			var v any
-			if err := rows.Scan(&v); err != nil {
+			var a anyScanner
+			if err := rows.Scan(&a); err != nil {
 				rows.Close()
 				return nil, wrapDBErr(err)
 			}
-			if b, ok := v.([]byte); ok {
-				v = string(b)
-			}
-			out = append(out, v)
+			out = append(out, a.v)
 		}
 		err = rows.Err()
 		rows.Close()

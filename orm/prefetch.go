@@ -92,12 +92,12 @@ func prefetchOne(ctx context.Context, db *DB, m *ModelInfo, objs []unsafe.Pointe
 				return err
 			}
 			for rows.Next() {
-				var s, tk any
-				if err := rows.Scan(&s, &tk); err != nil {
+				var sa, ta anyScanner
+				if err := rows.Scan(&sa, &ta); err != nil {
 					rows.Close()
 					return wrapDBErr(err)
 				}
-				s, tk = normKey(bytesToString(s)), normKey(bytesToString(tk))
+				s, tk := normKey(sa.v), normKey(ta.v)
 				pairs[s] = append(pairs[s], tk)
 				if !seenT[tk] {
 					seenT[tk] = true

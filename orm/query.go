@@ -2,7 +2,6 @@ package orm
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"iter"
 	"reflect"
@@ -393,7 +392,7 @@ func destAt(f *Field, p unsafe.Pointer) any {
 	return f.scan(p)
 }
 
-func (r *rowReader) scan(rows *sql.Rows, base unsafe.Pointer) error {
+func (r *rowReader) scan(rows Rows, base unsafe.Pointer) error {
 	for i, f := range r.plan.fields {
 		r.dests[i] = fieldDest(f, base)
 	}
@@ -756,18 +755,13 @@ func (q QuerySet[T]) compileValues(fields []string) (string, []any, []valueCol, 
 
 func valueHolder(vc valueCol) (dest any, get func() any) {
 	if vc.agg != nil || vc.field == nil {
-		var v any
-		return &v, func() any { return normalizeAggregate(v, vc) }
+		a := &anyScanner{}
+		return a, func() any { return normalizeAggregate(a.v, vc) }
 	}
 	f := vc.field
 	if f.Rel != nil {
-		var v any
-		return &v, func() any {
-			if b, ok := v.([]byte); ok {
-				return string(b)
-			}
-			return v
-		}
+		a := &anyScanner{}
+		return a, func() any { return a.v }
 	}
 	p := reflect.New(f.GoType)
 	return destAt(f, p.UnsafePointer()), func() any { return p.Elem().Interface() }

@@ -130,11 +130,11 @@ func (r RelatedManager[T]) current(ctx context.Context, db *DB, src, dst string)
 	defer rows.Close()
 	have := map[any]bool{}
 	for rows.Next() {
-		var v any
-		if err := rows.Scan(&v); err != nil {
+		var a anyScanner
+		if err := rows.Scan(&a); err != nil {
 			return nil, wrapDBErr(err)
 		}
-		have[normKey(bytesToString(v))] = true
+		have[normKey(a.v)] = true
 	}
 	return have, wrapDBErr(rows.Err())
 }

@@ -2,13 +2,12 @@ package orm
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 )
 
 // txState is one open transaction and its savepoints.
 type txState struct {
-	tx       *sql.Tx
+	tx       txConn
 	depth    int // open savepoints
 	seq      int // savepoint names
 	onCommit []pendingCallback
@@ -28,12 +27,12 @@ func (db *DB) Atomic(ctx context.Context, fn func(ctx context.Context, tx *DB) e
 	if st := db.txFor(ctx); st != nil {
 		return db.savepoint(ctx, st, fn)
 	}
-	sqlTx, err := db.root.sqlDB.BeginTx(ctx, nil)
+	sqlTx, err := db.root.pool.begin(ctx)
 	if err != nil {
 		return wrapDBErr(err)
 	}
 	st := &txState{tx: sqlTx}
-	txdb := &DB{name: db.name, sqlDB: db.root.sqlDB, dialect: db.dialect, root: db.root, tx: st}
+	txdb := &DB{name: db.name, dialect: db.dialect, root: db.root, tx: st}
 	tctx := context.WithValue(ctx, txKey{db.root}, st)
 	if log := queryLogFrom(ctx); log != nil {
 		log.add(db.name, "BEGIN", nil, 0, nil)
@@ -44,7 +43,7 @@ func (db *DB) Atomic(ctx context.Context, fn func(ctx context.Context, tx *DB) e
 			return
 		}
 		st.done = true
-		_ = sqlTx.Rollback()
+		_ = sqlTx.rollback(context.WithoutCancel(ctx))
 		if log := queryLogFrom(ctx); log != nil {
 			log.add(db.name, "ROLLBACK", nil, 0, nil)
 		}
@@ -53,7 +52,7 @@ func (db *DB) Atomic(ctx context.Context, fn func(ctx context.Context, tx *DB) e
 		return err
 	}
 	st.done = true
-	if err = sqlTx.Commit(); err != nil {
+	if err = sqlTx.commit(ctx); err != nil {
 		committed = true // nothing left to roll back
 		return wrapDBErr(err)
 	}
@@ -72,7 +71,7 @@ func (db *DB) savepoint(ctx context.Context, st *txState, fn func(ctx context.Co
 	name := "galvani_sp" + strconv.Itoa(st.seq)
 	txdb := db
 	if db.tx == nil {
-		txdb = &DB{name: db.name, sqlDB: db.root.sqlDB, dialect: db.dialect, root: db.root, tx: st}
+		txdb = &DB{name: db.name, dialect: db.dialect, root: db.root, tx: st}
 	}
 	if _, err := txdb.exec(ctx, "SAVEPOINT "+name, nil); err != nil {
 		return err
