@@ -286,6 +286,8 @@ func (s *FormSet[T]) BindData(ctx context.Context, data url.Values, files map[st
 	return nil
 }
 
+func (s *FormSet[T]) isDeleted(i int) bool { return i < len(s.deleted) && s.deleted[i] }
+
 // IsBound reports whether the set was given submitted data.
 func (s *FormSet[T]) IsBound() bool { return s.bound }
 
@@ -296,7 +298,7 @@ func (s *FormSet[T]) IsValid() bool {
 		return false
 	}
 	for i, f := range s.forms {
-		if !s.deleted[i] && (len(f.errs) > 0 || len(f.nonField) > 0) {
+		if !s.isDeleted(i) && (len(f.errs) > 0 || len(f.nonField) > 0) {
 			return false
 		}
 	}
@@ -314,7 +316,7 @@ func (s *FormSet[T]) Errors() *ValidationError {
 		ve.Status = http.StatusUnprocessableEntity
 	}
 	for i, f := range s.forms {
-		if s.deleted[i] {
+		if s.isDeleted(i) {
 			continue
 		}
 		if fe := f.Errors(); fe != nil {
@@ -339,11 +341,11 @@ func (s *FormSet[T]) Entries() []Entry[T] {
 	for i, f := range s.forms {
 		isInitial := i < s.initialN
 		changed := f.HasChanged()
-		if !isInitial && !changed && !s.deleted[i] {
+		if !isInitial && !changed && !s.isDeleted(i) {
 			continue
 		}
-		e := Entry[T]{Index: i, Data: f.Data, Initial: isInitial, Deleted: s.deleted[i], Changed: changed}
-		if s.deleted[i] && isInitial {
+		e := Entry[T]{Index: i, Data: f.Data, Initial: isInitial, Deleted: s.isDeleted(i), Changed: changed}
+		if s.isDeleted(i) && isInitial {
 			e.Data = s.Initial[i]
 		}
 		out = append(out, e)

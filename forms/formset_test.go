@@ -183,3 +183,44 @@ func ExampleFormSet() {
 	// 0 true true false tea 3
 	// 1 false true false scones 2
 }
+
+// Rendering a set whose management form was tampered with, then asking for its
+// errors and entries, must not fail.
+func TestFormSetRenderAfterTamper(t *testing.T) {
+	s := NewFormSet[Item]()
+	s.CanDelete = true
+	s.BindData(context.Background(), url.Values{"form-TOTAL_FORMS": {"x"}}, nil)
+	html := string(s.AsDiv())
+	if !strings.Contains(html, "ManagementForm data is missing or has been tampered with") {
+		t.Errorf("render %s", html)
+	}
+	if s.IsValid() || s.Errors() == nil || len(s.Entries()) != 0 {
+		t.Error("tampered set looks valid")
+	}
+}
+
+func FuzzFormSetBind(f *testing.F) {
+	f.Add("form-TOTAL_FORMS=2&form-INITIAL_FORMS=1&form-0-name=a&form-0-qty=1&form-1-DELETE=on")
+	f.Add("form-TOTAL_FORMS=999999&form-INITIAL_FORMS=0")
+	f.Add("form-TOTAL_FORMS=3&form-INITIAL_FORMS=9&form-2-name=%00")
+	f.Fuzz(func(t *testing.T, query string) {
+		data, err := url.ParseQuery(query)
+		if err != nil {
+			return
+		}
+		s := NewFormSet[Item]()
+		s.Initial = []Item{{Name: "x", Qty: 1}}
+		s.CanDelete = true
+		s.AbsoluteMax = 50
+		err = s.BindData(context.Background(), data, nil)
+		var ve *ValidationError
+		if err != nil && !errors.As(err, &ve) {
+			t.Fatalf("unexpected error %v", err)
+		}
+		if len(s.forms) > 50 {
+			t.Fatalf("%d forms built", len(s.forms))
+		}
+		s.Entries()
+		s.AsDiv()
+	})
+}
