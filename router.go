@@ -177,6 +177,7 @@ type node struct {
 	firsts    []byte           // first byte of each static segment (0 for ""), scanned first
 	staticMap map[string]*node // index of statics once there are many
 	params    [numParamKinds]*node
+	hasParams bool // some params[i] is set
 	rest      *node
 	routes    []*Route // routes ending here (at most one per method)
 	mount     *Route   // mounted handler rooted here
@@ -234,6 +235,7 @@ func (n *node) child(s segment) *node {
 	i := s.kind - convInt
 	if n.params[i] == nil {
 		n.params[i] = &node{}
+		n.hasParams = true
 	}
 	return n.params[i]
 }
@@ -435,9 +437,10 @@ func (n *node) walk(rest string, st *matchState) *Route {
 			}
 		}
 	}
-	if val != "" {
+	if n.hasParams && val != "" {
 		k := st.c.nparams
-		for i, c := range n.params {
+		for i := range n.params {
+			c := n.params[i]
 			if c == nil || !convFits(convInt+convKind(i), val) {
 				continue
 			}
