@@ -362,6 +362,9 @@ func (st *matchState) validForMount() bool {
 // lookup finds the route for the request's method and path, storing its parameters
 // in c. When no route fits, pathMatched says whether one would for another method.
 func (rt *router) lookup(method string, u *url.URL, c *Ctx) (r *Route, pathMatched bool) {
+	if method == "" {
+		method = http.MethodGet // as net/http reads an empty client method
+	}
 	st := matchState{method: method, c: c, path: u.Path}
 	path := u.Path
 	if u.RawPath != "" {

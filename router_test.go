@@ -224,8 +224,12 @@ func TestRoutingDirectURL(t *testing.T) {
 		{"/files/a/b", "/files/a%2Fb", 200},
 		{"/" + strings.Repeat("x", maxPathLen+1), "", 414},
 	}
-	for _, tt := range tests {
-		req := &http.Request{Method: "GET", URL: &url.URL{Path: tt.path, RawPath: tt.raw}, Header: http.Header{}}
+	for i, tt := range tests {
+		method := "GET"
+		if i%2 == 1 {
+			method = "" // net/http reads it as GET
+		}
+		req := &http.Request{Method: method, URL: &url.URL{Path: tt.path, RawPath: tt.raw}, Header: http.Header{}}
 		w := httptest.NewRecorder()
 		a.ServeHTTP(w, req)
 		if w.Code != tt.status {
