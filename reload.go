@@ -87,7 +87,8 @@ func serveReloadChild(ctx context.Context, inv *Invocation) error {
 
 // buildTarget says how to rebuild the running program: run `go build` in dir on pkg.
 type buildTarget struct {
-	moduleRoot string   // directory to watch
+	moduleRoot string   // directory of the main module, watched
+	replaced   []string // directories of modules replaced by local paths, watched too
 	dir        string   // working directory of go build
 	pkg        string   // package argument of go build
 	flags      []string // -tags, -race copied from the running binary's build
@@ -121,13 +122,13 @@ func findBuildTarget() (buildTarget, error) {
 		if err != nil {
 			return buildTarget{}, err
 		}
-		return buildTarget{moduleRoot: root, dir: wd, pkg: ".", flags: flags}, nil
+		return buildTarget{moduleRoot: root, replaced: localReplacements(root), dir: wd, pkg: ".", flags: flags}, nil
 	}
 	root, _, err := findModuleRoot(wd, bi.Main.Path)
 	if err != nil {
 		return buildTarget{}, err
 	}
-	return buildTarget{moduleRoot: root, dir: root, pkg: bi.Path, flags: flags}, nil
+	return buildTarget{moduleRoot: root, replaced: localReplacements(root), dir: root, pkg: bi.Path, flags: flags}, nil
 }
 
 // findModuleRoot walks up from dir to the directory whose go.mod declares module
@@ -161,6 +162,69 @@ func modulePath(gomod []byte) string {
 		}
 	}
 	return ""
+}
+
+// localReplacements returns the existing directories that the go.mod in root
+// replaces modules with (`replace example.com/x => ../x`), so that editing a library
+// developed beside the site reloads the site too.
+func localReplacements(root string) []string {
+	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	inBlock := false
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if i := strings.Index(line, "//"); i >= 0 {
+			line = strings.TrimSpace(line[:i])
+		}
+		switch {
+		case inBlock && line == ")":
+			inBlock = false
+			continue
+		case line == "replace (":
+			inBlock = true
+			continue
+		case strings.HasPrefix(line, "replace "):
+			line = strings.TrimPrefix(line, "replace ")
+		case !inBlock:
+			continue
+		}
+		_, target, ok := strings.Cut(line, "=>")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(target)
+		if len(f) != 1 { // "path version" is a module replacement, not a directory
+			continue
+		}
+		dir := strings.Trim(f[0], `"`)
+		if !(strings.HasPrefix(dir, "./") || strings.HasPrefix(dir, "../") || filepath.IsAbs(dir)) {
+			continue
+		}
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(root, dir)
+		}
+		if st, err := os.Stat(dir); err == nil && st.IsDir() {
+			out = append(out, filepath.Clean(dir))
+		}
+	}
+	return out
+}
+
+// scan returns the stamps of every watched file of the target.
+func (t buildTarget) scan() map[string]fileStamp {
+	snap := scanTree(t.moduleRoot)
+	for _, dir := range t.replaced {
+		if dir == t.moduleRoot || strings.HasPrefix(t.moduleRoot, dir+string(filepath.Separator)) {
+			continue // already covered, or an ancestor: do not walk it twice
+		}
+		for p, st := range scanTree(dir) {
+			snap[p] = st
+		}
+	}
+	return snap
 }
 
 type fileStamp struct {
@@ -279,7 +343,7 @@ func runReloader(ctx context.Context, inv *Invocation, ln net.Listener) error {
 	defer r.stop()
 	defer r.stopStandIn()
 
-	snap := scanTree(target.moduleRoot)
+	snap := target.scan()
 	tick := time.NewTicker(reloadPollInterval)
 	defer tick.Stop()
 	for {
@@ -294,7 +358,7 @@ func runReloader(ctx context.Context, inv *Invocation, ln net.Listener) error {
 			r.logf("the server exited (%v); waiting for file changes", exitStatus(err))
 			r.startStandIn("it exited (" + exitStatus(err) + ")")
 		case <-tick.C:
-			cur := scanTree(target.moduleRoot)
+			cur := target.scan()
 			changed := changedFiles(snap, cur)
 			if len(changed) == 0 {
 				continue
@@ -305,7 +369,7 @@ func runReloader(ctx context.Context, inv *Invocation, ln net.Listener) error {
 				return nil
 			case <-time.After(reloadPollInterval / 2):
 			}
-			snap = scanTree(target.moduleRoot)
+			snap = target.scan()
 			r.logf("%s changed; rebuilding", r.describe(changed))
 			bin, out, err := r.build(ctx)
 			if ctx.Err() != nil {

@@ -221,3 +221,32 @@ func TestFindModuleRoot(t *testing.T) {
 		t.Errorf("wrong module: %v", err)
 	}
 }
+
+func TestLocalReplacements(t *testing.T) {
+	root := t.TempDir()
+	lib := filepath.Join(root, "lib")
+	abs := t.TempDir()
+	os.MkdirAll(lib, 0o755)
+	gomod := "module example.com/site\n\ngo 1.26\n\n" +
+		"replace example.com/lib => ./lib // local\n" +
+		"replace example.com/abs v1.0.0 => " + abs + "\n" +
+		"replace example.com/remote => example.com/fork v1.2.3\n" +
+		"replace example.com/missing => ../does-not-exist\n" +
+		"replace (\n\texample.com/a => ./lib\n\t// comment\n\texample.com/b => github.com/x/b v0.1.0\n)\n" +
+		"require example.com/lib v0.0.0 // => ./not-a-replacement\n"
+	os.WriteFile(filepath.Join(root, "go.mod"), []byte(gomod), 0o644)
+	got := localReplacements(root)
+	want := []string{lib, abs, lib}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("localReplacements = %q, want %q", got, want)
+	}
+	// Files of a replaced directory are watched along with the module's.
+	os.WriteFile(filepath.Join(abs, "lib.go"), []byte("package lib"), 0o644)
+	os.WriteFile(filepath.Join(root, "main.go"), []byte("package main"), 0o644)
+	snap := buildTarget{moduleRoot: root, replaced: got}.scan()
+	for _, f := range []string{filepath.Join(abs, "lib.go"), filepath.Join(root, "main.go")} {
+		if _, ok := snap[f]; !ok {
+			t.Errorf("%s is not watched: %v", f, snap)
+		}
+	}
+}
