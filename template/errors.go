@@ -16,6 +16,9 @@ type Error struct {
 	Line, Column int
 	// Source is the offending line of template source.
 	Source string
+	// Excerpt is the offending line with up to two lines either side, numbered, with
+	// a caret under the column: what Error and the debug page show.
+	Excerpt string
 	// Msg says what is wrong.
 	Msg string
 	// Syntax is true for errors found while parsing.
@@ -42,7 +45,11 @@ func (e *Error) Error() string {
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Msg)
-	if e.Source != "" {
+	switch {
+	case e.Excerpt != "":
+		b.WriteString("\n")
+		b.WriteString(e.Excerpt)
+	case e.Source != "":
 		b.WriteString("\n    ")
 		b.WriteString(e.Source)
 		if e.Column > 0 {
@@ -98,4 +105,36 @@ func sourceLine(src string, pos int) string {
 		line = line[:200] + "…"
 	}
 	return line
+}
+
+// excerpt formats the lines around 1-based line number line of src, numbered, with
+// a caret under column col of that line.
+func excerpt(src string, line, col int) string {
+	if line <= 0 {
+		return ""
+	}
+	lines := strings.Split(src, "\n")
+	if line > len(lines) {
+		return ""
+	}
+	first, last := max(1, line-2), min(len(lines), line+2)
+	width := len(fmt.Sprint(last))
+	clip := func(s string) string {
+		if len(s) > 200 {
+			return s[:200] + "…"
+		}
+		return s
+	}
+	var b strings.Builder
+	for n := first; n <= last; n++ {
+		mark := "  "
+		if n == line {
+			mark = "> "
+		}
+		fmt.Fprintf(&b, "%s%*d | %s\n", mark, width, n, clip(strings.TrimRight(lines[n-1], "\r")))
+		if n == line && col > 0 {
+			fmt.Fprintf(&b, "  %s | %s^\n", strings.Repeat(" ", width), strings.Repeat(" ", min(col-1, 200)))
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
 }

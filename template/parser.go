@@ -81,6 +81,7 @@ func (p *Parser) Errorf(t *Token, format string, args ...any) error {
 	if t != nil {
 		e.Line, e.Column = t.Line, t.Column
 		e.Source = sourceLine(p.src, t.pos)
+		e.Excerpt = excerpt(p.src, t.Line, t.Column)
 	}
 	return e
 }
@@ -227,6 +228,7 @@ func (c *Context) annotate(n Node, err error) error {
 			if t, ok := c.tmpl.positions[n]; ok {
 				e.Line, e.Column = t.Line, t.Column
 				e.Source = sourceLine(c.tmpl.src, t.pos)
+				e.Excerpt = excerpt(c.tmpl.src, t.Line, t.Column)
 			}
 		}
 	}
