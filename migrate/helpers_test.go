@@ -1,0 +1,82 @@
+package migrate
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/galvani-web/galvani/internal/testdb"
+	"github.com/galvani-web/galvani/orm"
+)
+
+// backend opens a fresh, empty database and returns it with its URL.
+type backend struct {
+	name string
+	open func(t *testing.T) (*orm.DB, string)
+}
+
+func backends() []backend {
+	return []backend{
+		{"sqlite", func(t *testing.T) (*orm.DB, string) {
+			u := "sqlite:///" + filepath.Join(t.TempDir(), "m.db")
+			return openURL(t, u), u
+		}},
+		{"postgres", func(t *testing.T) (*orm.DB, string) {
+			base := testdb.PostgresAddr(t)
+			admin, err := sql.Open("pgx", base.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer admin.Close()
+			var one int
+			if admin.QueryRow("SELECT 1 FROM pg_database WHERE datname = 'galvani_migrate'").Scan(&one) == sql.ErrNoRows {
+				if _, err := admin.Exec("CREATE DATABASE galvani_migrate"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			v := *base
+			v.Path = "/galvani_migrate"
+			db := openURL(t, v.String())
+			for _, q := range []string{"DROP SCHEMA public CASCADE", "CREATE SCHEMA public"} {
+				if _, err := db.Exec(context.Background(), q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return db, v.String()
+		}},
+		{"mysql", func(t *testing.T) (*orm.DB, string) {
+			addr := testdb.MySQLAddr(t)
+			admin := openURL(t, "mysql://root@"+addr+"/")
+			for _, q := range []string{"DROP DATABASE IF EXISTS galvani_migrate", "CREATE DATABASE galvani_migrate CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"} {
+				if _, err := admin.Exec(context.Background(), q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			u := "mysql://root@" + addr + "/galvani_migrate"
+			return openURL(t, u), u
+		}},
+	}
+}
+
+func openURL(t *testing.T, u string) *orm.DB {
+	t.Helper()
+	db, err := orm.Open(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func fmtAny(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "<nil>"
+	case int64:
+		return strconv.FormatInt(x, 10)
+	}
+	return fmt.Sprint(v)
+}
