@@ -76,6 +76,7 @@ type Engine struct {
 	urlFunc    func(name string, args ...any) (string, error)
 	maxSteps   int
 	maxOutput  int
+	translate  func(r *http.Request, msgid string) string
 
 	mu    sync.RWMutex
 	cache map[string]*Template
@@ -118,6 +119,13 @@ func Libraries(libs map[string]*Library) Option {
 // Processors adds context processors, run for every render with a request.
 func Processors(ps ...ContextProcessor) Option {
 	return func(e *Engine) { e.processors = append(e.processors, ps...) }
+}
+
+// Translator sets how _("text") literals are translated at render time; r is the
+// request being answered (nil outside one), from which the i18n battery reads the
+// active language. Without a translator the text is used as it is.
+func Translator(fn func(r *http.Request, msgid string) string) Option {
+	return func(e *Engine) { e.translate = fn }
 }
 
 // DefaultMaxSteps is the default render budget: loop iterations plus includes in one

@@ -24,6 +24,7 @@ type variable struct {
 	raw       string
 	literal   reflect.Value
 	isLiteral bool
+	translate bool // a _("...") literal, translated at render time
 	path      []*segment
 }
 
@@ -52,7 +53,7 @@ func parseVariable(s string) (*variable, error) {
 		// A translatable literal. Without the i18n battery it is the literal itself.
 		inner := s[2 : len(s)-1]
 		if lit, ok := unquote(inner); ok {
-			v.literal, v.isLiteral = reflect.ValueOf(SafeString(lit)), true
+			v.literal, v.isLiteral, v.translate = reflect.ValueOf(SafeString(lit)), true, true
 			return v, nil
 		}
 	}
@@ -134,6 +135,9 @@ func unquote(s string) (string, bool) {
 // invalid Value is None.
 func (v *variable) resolve(c *Context) (reflect.Value, bool, error) {
 	if v.isLiteral {
+		if v.translate && c.engine != nil && c.engine.translate != nil {
+			return reflect.ValueOf(SafeString(c.engine.translate(c.Request, v.literal.String()))), true, nil
+		}
 		return v.literal, true, nil
 	}
 	cur, ok := c.lookupSeg(v.path[0])

@@ -24,6 +24,13 @@ type ProcessorProvider interface {
 	TemplateContext(r *http.Request) map[string]any
 }
 
+// TranslatorProvider is implemented by the installed app that translates text (the
+// i18n battery): Setup uses it for _("text") literals in templates, with the
+// request's language.
+type TranslatorProvider interface {
+	Gettext(r *http.Request, msgid string) string
+}
+
 // Setup creates an engine for app and installs it with app.SetTemplates, so
 // c.Render works. Templates are searched in the loaders given in opts first (the
 // project's directories, e.g. template.Dir(os.DirFS("templates"), "templates/")),
@@ -51,6 +58,9 @@ func Setup(app *galvani.App, opts ...Option) *Engine {
 		}
 		if pp, ok := ac.(ProcessorProvider); ok {
 			e.processors = append(e.processors, pp.TemplateContext)
+		}
+		if tp, ok := ac.(TranslatorProvider); ok && e.translate == nil {
+			e.translate = tp.Gettext
 		}
 	}
 	app.SetTemplates(e)

@@ -3,6 +3,8 @@ package template
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +128,24 @@ func TestCircularValues(t *testing.T) {
 	tm, _ := New().FromString("", "{{ m|json_script:'x' }}")
 	if _, err := tm.Render(map[string]any{"m": m}); err == nil || !strings.Contains(err.Error(), "circular") {
 		t.Errorf("json_script of a circular map: %v", err)
+	}
+}
+
+func TestTranslator(t *testing.T) {
+	e := New(Translator(func(r *http.Request, msgid string) string {
+		if r != nil && r.Header.Get("Accept-Language") == "fr" && msgid == "Hello" {
+			return "Bonjour"
+		}
+		return msgid
+	}), WithLoader(MapLoader{"t": `{{ _("Hello") }}|{{ name|default:_("Hello") }}`}))
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("Accept-Language", "fr")
+	if err := e.Render(rec, req, "t", nil); err != nil || rec.Body.String() != "Bonjour|Bonjour" {
+		t.Errorf("got %q, %v", rec.Body.String(), err)
+	}
+	if out, _ := e.RenderString("t", nil); out != "Hello|Hello" {
+		t.Errorf("without a request: %q", out)
 	}
 }
 
