@@ -91,7 +91,7 @@ type buildTarget struct {
 	replaced   []string // directories of modules replaced by local paths, watched too
 	dir        string   // working directory of go build
 	pkg        string   // package argument of go build
-	flags      []string // -tags, -race copied from the running binary's build
+	flags      []string // build flags (-tags, -ldflags, -race, ...) of the running binary
 }
 
 // findBuildTarget works out the source of the running program from its build
@@ -110,11 +110,15 @@ func findBuildTarget() (buildTarget, error) {
 	}
 	var flags []string
 	for _, s := range bi.Settings {
-		switch {
-		case s.Key == "-tags" && s.Value != "":
-			flags = append(flags, "-tags="+s.Value)
-		case s.Key == "-race" && s.Value == "true":
-			flags = append(flags, "-race")
+		switch s.Key {
+		case "-tags", "-ldflags", "-gcflags", "-asmflags":
+			if s.Value != "" {
+				flags = append(flags, s.Key+"="+s.Value)
+			}
+		case "-race", "-msan", "-asan", "-trimpath":
+			if s.Value == "true" {
+				flags = append(flags, s.Key)
+			}
 		}
 	}
 	if bi.Path == "command-line-arguments" || bi.Main.Path == "" {

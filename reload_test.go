@@ -250,3 +250,21 @@ func TestLocalReplacements(t *testing.T) {
 		}
 	}
 }
+
+func TestFindBuildTarget(t *testing.T) {
+	// The test binary is built from this module, and tests run in the package
+	// directory (the module root), so the target is found from the build info.
+	target, err := findBuildTarget()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	if target.moduleRoot != wd || target.dir != wd {
+		t.Errorf("target = %+v, want the module root %s", target, wd)
+	}
+	// From a directory outside the module the source cannot be found.
+	t.Chdir(t.TempDir())
+	if _, err := findBuildTarget(); err == nil || !strings.Contains(err.Error(), "github.com/galvani-web/galvani") {
+		t.Errorf("outside the module: %v", err)
+	}
+}
