@@ -42,6 +42,28 @@ type Context struct {
 	// freeLoops keeps ForLoop values of finished loops for reuse (the Context itself
 	// is pooled, so steady-state rendering allocates none).
 	freeLoops []*ForLoop
+	// loaded remembers templates fetched during this render in debug mode, so an
+	// include inside a loop reads its file once per render, not once per row.
+	loaded map[string]*Template
+}
+
+// getTemplate returns the template called name for an include.
+func (c *Context) getTemplate(name string) (*Template, error) {
+	if !c.engine.debug {
+		return c.engine.Get(name)
+	}
+	if t, ok := c.loaded[name]; ok {
+		return t, nil
+	}
+	t, err := c.engine.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	if c.loaded == nil {
+		c.loaded = map[string]*Template{}
+	}
+	c.loaded[name] = t
+	return t, nil
 }
 
 // step counts one unit of work (a loop iteration, an include) against the engine's

@@ -270,7 +270,7 @@ func (n *inclusionTagNode) Render(c *Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := c.engine.Get(n.template)
+	t, err := c.getTemplate(n.template)
 	if err != nil {
 		return err
 	}

@@ -1304,7 +1304,7 @@ func (n *includeNode) Render(c *Context) error {
 				return err
 			}
 		}
-		if t, err = c.engine.Get(name); err != nil {
+		if t, err = c.getTemplate(name); err != nil {
 			return err
 		}
 	}

@@ -236,3 +236,25 @@ func ExampleEngine_FromString() {
 	fmt.Println(out)
 	// Output: Hello Ada (admin)!
 }
+
+type countingLoader struct {
+	MapLoader
+	loads map[string]int
+}
+
+func (l *countingLoader) Load(name string) (string, error) {
+	l.loads[name]++
+	return l.MapLoader.Load(name)
+}
+
+func TestDebugIncludeLoadsOncePerRender(t *testing.T) {
+	l := &countingLoader{MapLoader: MapLoader{"page": "{% for x in l %}{% include 'row' %}{% endfor %}", "row": "{{ x }}"}, loads: map[string]int{}}
+	e := New(WithLoader(l), Debug(true))
+	out, err := e.RenderString("page", map[string]any{"l": []int{1, 2, 3, 4}})
+	if err != nil || out != "1234" {
+		t.Fatalf("%q %v", out, err)
+	}
+	if l.loads["row"] != 1 {
+		t.Errorf("row loaded %d times in one render", l.loads["row"])
+	}
+}
