@@ -1,0 +1,50 @@
+package orm
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/galvani-web/galvani"
+)
+
+// Install wires the ORM into a Galvani app: it registers the models of the installed
+// apps (those implementing ModelsProvider), opens every database of app.Settings
+// (Databases, with DatabaseURL as "default"), puts the default database in each
+// request's context (From, DBFrom) and, when Settings.Debug is on, records each
+// request's queries and shows them on the debug page. Call it after galvani.New and
+// before serving; close the returned Databases on shutdown.
+func Install(ctx context.Context, app *galvani.App) (*Databases, error) {
+	var apps []any
+	for _, a := range app.Apps() {
+		apps = append(apps, a)
+	}
+	if err := RegisterApps(apps...); err != nil {
+		return nil, err
+	}
+	if err := Check(); err != nil {
+		return nil, err
+	}
+	s := app.Settings
+	urls := map[string]string{}
+	for name, u := range s.Databases {
+		urls[name] = u
+	}
+	if s.DatabaseURL != "" {
+		urls["default"] = s.DatabaseURL
+	}
+	if len(urls) == 0 {
+		return nil, fmt.Errorf("orm: no database configured (Settings.DatabaseURL)")
+	}
+	dbs, err := OpenDatabases(ctx, urls)
+	if err != nil {
+		return nil, err
+	}
+	if s.Debug {
+		app.Use(QueryLogMiddleware)
+		app.AddDebugSection("SQL queries", DebugSection)
+	}
+	if def := dbs.Default(); def != nil {
+		app.Use(Middleware(def))
+	}
+	return dbs, nil
+}

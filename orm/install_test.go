@@ -1,0 +1,84 @@
+package orm
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/galvani-web/galvani"
+)
+
+type shopApp struct{}
+
+func (shopApp) Label() string { return "shop" }
+func (shopApp) Models() []any { return []any{Product{}} }
+func (shopApp) Routes(g *galvani.Group) {
+	g.Get("/products/{id:int}/", func(c *galvani.Ctx) error {
+		db := DBFrom(c.Request)
+		id, _ := stringsToInt(c.Param("id"))
+		p, err := Q[Product](db).Get(c.Context(), "pk", id)
+		if err != nil {
+			return err // ErrNotFound answers 404
+		}
+		return c.Text(200, p.Name)
+	})
+	g.Get("/boom/", func(c *galvani.Ctx) error {
+		Q[Product](DBFrom(c.Request)).Filter("name", "needle").Count(c.Context())
+		return errors.New("boom")
+	})
+}
+
+// Product is registered through shopApp.Models.
+type Product struct {
+	Model
+	Name string `orm:"max_length=50"`
+}
+
+func stringsToInt(s string) (int64, error) {
+	var n int64
+	for _, r := range s {
+		n = n*10 + int64(r-'0')
+	}
+	return n, nil
+}
+
+func TestInstall(t *testing.T) {
+	ctx := context.Background()
+	app := galvani.New(galvani.Settings{Debug: true, DatabaseURL: "sqlite:///" + filepath.Join(t.TempDir(), "shop.db")}, shopApp{})
+	dbs, err := Install(ctx, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dbs.Close()
+	m, err := InfoOf[Product]()
+	if err != nil || m.Table != "shop_product" {
+		t.Fatalf("not registered: %v", err)
+	}
+	db := dbs.Default()
+	if err := CreateTables(ctx, db, Product{}); err != nil {
+		t.Fatal(err)
+	}
+	p := &Product{Name: "lamp"}
+	db.Create(ctx, p)
+	rec := httptest.NewRecorder()
+	app.ServeHTTP(rec, httptest.NewRequest("GET", "/products/1/", nil))
+	if body, _ := io.ReadAll(rec.Body); rec.Code != 200 || string(body) != "lamp" {
+		t.Fatalf("%d %s", rec.Code, body)
+	}
+	rec = httptest.NewRecorder()
+	app.ServeHTTP(rec, httptest.NewRequest("GET", "/products/99/", nil))
+	if rec.Code != 404 {
+		t.Fatalf("missing product: %d", rec.Code)
+	}
+	rec = httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/boom/", nil)
+	req.Header.Set("Accept", "text/html")
+	app.ServeHTTP(rec, req)
+	if rec.Code != 500 || !strings.Contains(rec.Body.String(), "SQL queries") || !strings.Contains(rec.Body.String(), "needle") {
+		t.Fatalf("debug page lacks the query log: %d %s", rec.Code, rec.Body.String())
+	}
+}
