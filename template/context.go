@@ -173,7 +173,13 @@ func (c *Context) setData(data any) {
 		c.vars = append(c.vars, d.vars...)
 		c.root, c.rootMap = d.root, d.rootMap
 	default:
-		c.root = reflect.ValueOf(data)
+		rv := reflect.ValueOf(data)
+		// A pointer to a struct is looked into as the (addressable) struct, so field
+		// lookups hit the per-site cache; pointer methods stay reachable.
+		if rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Struct {
+			rv = rv.Elem()
+		}
+		c.root = rv
 	}
 }
 
