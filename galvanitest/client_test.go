@@ -185,6 +185,26 @@ func TestDo(t *testing.T) {
 	}
 }
 
+func TestPostMultipart(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /upload", func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		f, hdr, err := r.FormFile("doc")
+		if err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		b, _ := io.ReadAll(f)
+		fmt.Fprintf(w, "%s|%s|%s|%s", r.FormValue("title"), hdr.Filename, hdr.Header.Get("Content-Type"), b)
+	})
+	galvanitest.New(t, mux).PostMultipart("/upload", url.Values{"title": {"Report"}},
+		[]galvanitest.File{{Field: "doc", Name: "ré\"q.txt", ContentType: "text/plain", Content: []byte("hello")}}).
+		AssertStatus(200).AssertContains(`Report|ré"q.txt|text/plain|hello`)
+}
+
 func TestPlainNetHTTPHandler(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hi/{name}", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintf(w, "hi %s", r.PathValue("name")) })
