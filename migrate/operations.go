@@ -252,6 +252,19 @@ func (op *AlterModelTable) Backwards(e *Editor, from, to *State) error {
 type AddField struct {
 	App, Model string
 	Field      *Field
+	// HasFill and Fill give a one-off value for existing rows of a NOT NULL field
+	// without a default (makemigrations asks for it); it is not part of the model.
+	HasFill bool
+	Fill    string
+}
+
+func withFill(f *Field, has bool, fill string) *Field {
+	if !has || f.HasDefault {
+		return f
+	}
+	g := f.clone()
+	g.HasDefault, g.Default = true, fill
+	return g
 }
 
 // Describe implements Operation.
@@ -279,7 +292,7 @@ func (op *AddField) Forwards(e *Editor, from, to *State) error {
 		return err
 	}
 	f, _ := b.Field(op.Field.Name)
-	return e.addField(from, to, a, b, f)
+	return e.addField(from, to, a, b, withFill(f, op.HasFill, op.Fill))
 }
 
 // Backwards implements Operation.
@@ -362,6 +375,10 @@ func (op *RemoveField) Backwards(e *Editor, from, to *State) error {
 type AlterField struct {
 	App, Model string
 	Field      *Field
+	// HasFill and Fill give a one-off value for rows that are NULL when the field
+	// becomes NOT NULL without a default.
+	HasFill bool
+	Fill    string
 }
 
 // Describe implements Operation.
@@ -392,7 +409,7 @@ func (op *AlterField) Forwards(e *Editor, from, to *State) error {
 	}
 	fa, _ := a.Field(op.Field.Name)
 	fb, _ := b.Field(op.Field.Name)
-	return e.alterField(from, to, a, b, fa, fb)
+	return e.alterField(from, to, a, b, fa, withFill(fb, op.HasFill, op.Fill))
 }
 
 // Backwards implements Operation.
