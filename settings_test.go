@@ -400,3 +400,43 @@ func ExampleSection() {
 	fmt.Println(cfg.Age, cfg.Cookie)
 	// Output: 1h0m0s sessionid
 }
+
+var envVarNames = []string{"DEBUG", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "ALLOWED_HOSTS", "DATABASE_URL", "DATABASE_URL_X",
+	"ADDR", "PORT", "APPEND_SLASH", "TRUSTED_PROXIES", "MAX_BODY_BYTES", "MAX_HEADER_BYTES", "READ_HEADER_TIMEOUT",
+	"READ_TIMEOUT", "WRITE_TIMEOUT", "IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "SILENCED_CHECKS",
+	"SESSION_AGE", "SESSION_SECURE", "SESSION_MAX_ITEMS", "SESSION_RATIO", "SESSION_SMALL", "SESSION_DOMAINS", "SESSION_LOG_LEVEL", "SESSION_NET"}
+
+// FuzzApplyEnv feeds any value to every variable: ApplyEnv and Section never panic,
+// and every failure is an *EnvError naming the variable.
+func FuzzApplyEnv(f *testing.F) {
+	for i, v := range []string{"1", "maybe", "", "10MiB", "-1", "1h", "postgres://u:p@h/d", "0:80", "10.0.0.0/8", "\x00", "99999999999999999999"} {
+		f.Add(uint8(i), v)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, value string) {
+		name := envVarNames[int(which)%len(envVarNames)]
+		var s Settings
+		err := s.ApplyEnv([]string{name + "=" + value})
+		if err != nil {
+			var ee *EnvError
+			if !errors.As(err, &ee) || ee.Var != name {
+				t.Fatalf("%s=%q: error %v does not name the variable", name, value, err)
+			}
+		}
+		Section(&s, "session", sessionSection{})
+		for _, e := range s.sectionErrs {
+			if !strings.Contains(e, name) {
+				t.Fatalf("%s=%q: section error %q does not name the variable", name, value, e)
+			}
+		}
+		checkSettings(&s, true) // must not panic on whatever was accepted
+		if err == nil && len(s.sectionErrs) == 0 {
+			d := s.withDefaults()
+			if d.MaxBodyBytes <= 0 || d.MaxHeaderBytes <= 0 {
+				t.Fatalf("%s=%q: accepted a non-positive size", name, value)
+			}
+			if _, err := ParseAddr(d.Addr); err != nil {
+				t.Fatalf("%s=%q: accepted an address runserver cannot use: %v", name, value, err)
+			}
+		}
+	})
+}
