@@ -3,9 +3,13 @@ package template
 import (
 	"bytes"
 	htmltemplate "html/template"
+	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/galvani-web/galvani"
 )
 
 // The benchmarks render the same pages with this engine and with html/template (the
@@ -178,4 +182,37 @@ func BenchmarkInheritanceHTMLTemplate(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// discardWriter is a reusable http.ResponseWriter for the c.Render benchmarks.
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
+
+func benchRenderApp(b *testing.B, engine galvani.TemplateEngine, name string, data func() any) {
+	app := galvani.New(galvani.Settings{AllowedHosts: []string{"*"}})
+	app.SetTemplates(engine)
+	app.Get("/page", func(c *galvani.Ctx) error { return c.Render(200, name, data()) })
+	req := httptest.NewRequest("GET", "http://localhost/page", nil)
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		app.ServeHTTP(w, req)
+	}
+}
+
+// The same fortunes page through c.Render: router, Ctx and engine together.
+func BenchmarkFortunesCtxRenderGalvani(b *testing.B) {
+	e := New(WithLoader(MapLoader{"fortunes.html": fortunesDTL}))
+	fs := benchFortunes()
+	benchRenderApp(b, e, "fortunes.html", func() any { return map[string]any{"fortunes": fs} })
+}
+
+func BenchmarkFortunesCtxRenderHTMLTemplate(b *testing.B) {
+	t := htmltemplate.Must(htmltemplate.New("fortunes.html").Parse(fortunesHTML))
+	fs := benchFortunes()
+	benchRenderApp(b, HTMLTemplateEngine(t), "fortunes.html", func() any { return fs })
 }
