@@ -237,8 +237,8 @@ func (w *compressWriter) decide(data []byte, big bool) {
 	h := w.Header()
 	ct, set := contentType(h)
 	if !set {
-		if _, present := h["Content-Type"]; present { // deliberately empty: no sniffing
-			w.pass()
+		if _, present := h["Content-Type"]; present || len(data) == 0 {
+			w.pass() // deliberately empty (no sniffing), or no body to sniff
 			return
 		}
 		ct = http.DetectContentType(data)

@@ -219,6 +219,10 @@ func TestCompressHeadersAndStatuses(t *testing.T) {
 		if rec.Code != 200 || rec.Body.Len() != 0 || rec.Header().Get("Content-Encoding") != "" {
 			t.Fatalf("%d %v %q", rec.Code, rec.Header(), rec.Body)
 		}
+		rec = serveCompress(t, CompressOptions{}, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(201) }, gzReq("GET", "/"))
+		if rec.Code != 201 || rec.Header().Get("Content-Type") != "" || rec.Header().Get("Content-Encoding") != "" {
+			t.Fatalf("status-only answer: %d %v", rec.Code, rec.Header())
+		}
 	})
 	t.Run("custom types and min size", func(t *testing.T) {
 		rec := serveCompress(t, CompressOptions{MinSize: 10, Types: []string{"application/x-custom"}, Level: gzip.BestSpeed},

@@ -1,6 +1,8 @@
 package static_test
 
 import (
+	"compress/gzip"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/galvanitest"
+	"github.com/galvani-web/galvani/middleware"
 	"github.com/galvani-web/galvani/static"
 )
 
@@ -262,3 +265,42 @@ type staticApp struct{ files fstest.MapFS }
 
 func (a staticApp) Label() string { return "shop" }
 func (a staticApp) Static() fs.FS { return a.files }
+
+// Behind Compress, over a real connection: whole files are gzipped, ranges are not.
+func TestBehindCompress(t *testing.T) {
+	css := strings.Repeat("body { color: red; }\n", 200)
+	s := static.New(fstest.MapFS{"site.css": {Data: []byte(css), ModTime: mod}}, static.Options{})
+	srv := httptest.NewServer(middleware.Compress(middleware.CompressOptions{})(s))
+	defer srv.Close()
+	get := func(hdr ...string) *http.Response {
+		req, _ := http.NewRequest("GET", srv.URL+"/site.css", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	whole := get()
+	zr, err := gzip.NewReader(whole.Body)
+	if err != nil {
+		t.Fatalf("not gzipped: %v %v", err, whole.Header)
+	}
+	b, _ := io.ReadAll(zr)
+	if string(b) != css || !strings.HasPrefix(whole.Header.Get("ETag"), `W/"`) || whole.Header.Get("Accept-Ranges") != "" {
+		t.Fatalf("whole file: %v", whole.Header)
+	}
+	part := get("Range", "bytes=0-3")
+	b, _ = io.ReadAll(part.Body)
+	if part.StatusCode != 206 || string(b) != "body" || part.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("range: %d %v %q", part.StatusCode, part.Header, b)
+	}
+	etag := whole.Header.Get("ETag")
+	if nm := get("If-None-Match", etag); nm.StatusCode != 304 {
+		t.Fatalf("revalidation with the weakened ETag: %d", nm.StatusCode)
+	}
+}
