@@ -387,3 +387,29 @@ func TestIncludeChoosesPrefix(t *testing.T) {
 	mustPanic(t, []string{`"bad" is not ready`, "missing setting"}, func() { New(Settings{}, failingApp{installableApp{label: "bad"}}) })
 	mustPanic(t, []string{"conflicts"}, func() { New(Settings{}, installableApp{label: "one"}, installableApp{label: "two"}) })
 }
+
+func TestFlushAndHijackThroughGroupMiddleware(t *testing.T) {
+	a := newTestApp()
+	g := a.Group("/g").Use(func(next http.Handler) http.Handler { return next })
+	g.Get("/flush", func(c *Ctx) error {
+		if _, err := c.Response.Write([]byte("x")); err != nil {
+			return err
+		}
+		return http.NewResponseController(c.Response).Flush()
+	})
+	g.Get("/hijack", func(c *Ctx) error {
+		_, _, err := http.NewResponseController(c.Response).Hijack()
+		if err == nil {
+			return fmt.Errorf("hijacked a recorder")
+		}
+		return c.Text(200, "no hijack: "+err.Error())
+	})
+	w := httptest.NewRecorder()
+	a.ServeHTTP(w, httptest.NewRequest("GET", "/g/flush", nil))
+	if !w.Flushed || w.Body.String() != "x" {
+		t.Errorf("flush through group middleware: flushed=%v body=%q", w.Flushed, w.Body.String())
+	}
+	if w := serve(t, a, "GET", "/g/hijack"); w.Code != 200 || !strings.Contains(w.Body.String(), "not supported") {
+		t.Errorf("hijack: %d %q", w.Code, w.Body.String())
+	}
+}

@@ -113,6 +113,9 @@ func (r *Route) build(arg func(i int, name string) (any, bool)) (string, error) 
 		}
 		b.WriteString(escapeSegment(v))
 	}
+	if b.Len() > maxPathLen {
+		return "", fmt.Errorf("galvani: URL(%q): route %s: the path would be %d bytes long; requests over %d bytes are refused", r.name, r.Pattern, b.Len(), maxPathLen)
+	}
 	return b.String(), nil
 }
 

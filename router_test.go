@@ -456,6 +456,7 @@ func TestReverse(t *testing.T) {
 		{"file", []any{"a/../b"}, "", []string{"{path...}", `".." segment`}},
 		{"file", []any{"a\x00"}, "", []string{"NUL"}},
 		{"user-post", []any{"bob", "x"}, "", []string{"argument 2 for {pid:int}"}},
+		{"file", []any{strings.Repeat("é", maxPathLen/2)}, "", []string{"bytes long"}},
 	}
 	for _, tt := range tests {
 		got, err := a.URL(tt.name, tt.args...)
