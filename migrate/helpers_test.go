@@ -1,11 +1,13 @@
 package migrate
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/galvani-web/galvani/internal/testdb"
@@ -80,3 +82,5 @@ func fmtAny(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+func bufioReader(s string) *bufio.Reader { return bufio.NewReader(strings.NewReader(s)) }
