@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -45,6 +46,14 @@ type Context struct {
 	// loaded remembers templates fetched during this render in debug mode, so an
 	// include inside a loop reads its file once per render, not once per row.
 	loaded map[string]*Template
+}
+
+// now reads the engine's clock.
+func (c *Context) now() time.Time {
+	if c.engine != nil && c.engine.clock != nil {
+		return c.engine.clock()
+	}
+	return time.Now()
 }
 
 // getTemplate returns the template called name for an include.

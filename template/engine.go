@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Loader finds template source by name. Load returns fs.ErrNotExist (possibly
@@ -77,6 +78,7 @@ type Engine struct {
 	maxSteps   int
 	maxOutput  int
 	translate  func(r *http.Request, msgid string) string
+	clock      func() time.Time
 
 	mu    sync.RWMutex
 	cache map[string]*Template
@@ -120,6 +122,10 @@ func Libraries(libs map[string]*Library) Option {
 func Processors(ps ...ContextProcessor) Option {
 	return func(e *Engine) { e.processors = append(e.processors, ps...) }
 }
+
+// Clock sets the clock {% now %}, timesince and timeuntil read (time.Now unless
+// changed), for tests and reproducible renders.
+func Clock(now func() time.Time) Option { return func(e *Engine) { e.clock = now } }
 
 // Translator sets how _("text") literals are translated at render time; r is the
 // request being answered (nil outside one), from which the i18n battery reads the

@@ -179,6 +179,7 @@ const (
 type filterDef struct {
 	name   string
 	fn     func(in, arg any, autoescape bool) (any, error)
+	ctxFn  func(c *Context, in, arg any) (any, error) // for filters that need the render context
 	isSafe bool
 	arg    argMode
 }
@@ -235,7 +236,13 @@ func (e *Expr) resolve(c *Context, ignoreFailures bool) (reflect.Value, error) {
 			arg = valueToAny(a)
 		}
 		in := valueToAny(v)
-		out, err := f.def.fn(in, arg, c.Autoescape)
+		var out any
+		var err error
+		if f.def.ctxFn != nil {
+			out, err = f.def.ctxFn(c, in, arg)
+		} else {
+			out, err = f.def.fn(in, arg, c.Autoescape)
+		}
 		if err != nil {
 			return reflect.Value{}, fmt.Errorf("filter %s: %w", f.def.name, err)
 		}

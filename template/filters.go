@@ -251,8 +251,8 @@ func init() {
 	reg("slugify", stringFilter(slugify), true, none)
 	reg("stringformat", func(in, arg any, _ bool) (any, error) { return stringformat(in, str(arg)), nil }, true, req)
 	reg("striptags", stringFilter(stripTags), true, none)
-	reg("timesince", filterTimesince(false), false, opt)
-	reg("timeuntil", filterTimesince(true), false, opt)
+	builtinLibrary.filters["timesince"] = &filterDef{name: "timesince", ctxFn: filterTimesince(false)}
+	builtinLibrary.filters["timeuntil"] = &filterDef{name: "timeuntil", ctxFn: filterTimesince(true)}
 	reg("title", stringFilter(title), true, none)
 	reg("truncatechars", func(in, arg any, _ bool) (any, error) {
 		n, ok := toInt(arg)
@@ -1479,13 +1479,13 @@ func truncateHTML(text string, length int, truncate string, truncateLen int, wor
 	return out
 }
 
-func filterTimesince(reversed bool) func(in, arg any, _ bool) (any, error) {
-	return func(in, arg any, _ bool) (any, error) {
+func filterTimesince(reversed bool) func(c *Context, in, arg any) (any, error) {
+	return func(c *Context, in, arg any) (any, error) {
 		d, ok := in.(time.Time)
 		if !ok || d.IsZero() {
 			return "", nil
 		}
-		now := Now()
+		now := c.now()
 		if arg != nil {
 			n, ok := arg.(time.Time)
 			if !ok {

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 func init() {
@@ -716,16 +715,13 @@ type nowNode struct {
 	as     string
 }
 
-// Now is the clock {% now %} and timesince/timeuntil read; tests may replace it.
-var Now = time.Now
-
 // Render implements Node.
 func (n *nowNode) Render(c *Context) error {
 	f, err := n.format.resolve(c, false)
 	if err != nil {
 		return err
 	}
-	s := formatDate(Now(), namedFormat(toString(f)))
+	s := formatDate(c.now(), namedFormat(toString(f)))
 	if n.as != "" {
 		c.set(n.as, reflect.ValueOf(s))
 		return nil

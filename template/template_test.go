@@ -131,6 +131,16 @@ func TestCircularValues(t *testing.T) {
 	}
 }
 
+func TestClock(t *testing.T) {
+	fixed := time.Date(2030, 5, 6, 7, 8, 9, 0, time.UTC)
+	e := New(Clock(func() time.Time { return fixed }))
+	tm, _ := e.FromString("", `{% now "Y-m-d H:i" %}|{{ d|timesince }}|{{ d|timeuntil }}|{{ f|timeuntil }}`)
+	out, err := tm.Render(map[string]any{"d": fixed.Add(-49 * time.Hour), "f": fixed.Add(3 * time.Minute)})
+	if want := "2030-05-06 07:08|2\u00a0days, 1\u00a0hour|0\u00a0minutes|3\u00a0minutes"; err != nil || out != want {
+		t.Errorf("got %q, %v; want %q", out, err, want)
+	}
+}
+
 func TestTranslator(t *testing.T) {
 	e := New(Translator(func(r *http.Request, msgid string) string {
 		if r != nil && r.Header.Get("Accept-Language") == "fr" && msgid == "Hello" {
