@@ -1,0 +1,50 @@
+// Package blog is the example project's one app: articles and comments, in the shape
+// of a Django app (models, views, templates and static files in one folder).
+package blog
+
+import (
+	"embed"
+	"io/fs"
+
+	"github.com/galvani-web/galvani"
+)
+
+//go:embed templates
+var templates embed.FS
+
+//go:embed static
+var static embed.FS
+
+// App is the blog app, installed with galvani.New(settings, ..., blog.App).
+var App = app{}
+
+type app struct{}
+
+// Label implements galvani.AppConfig.
+func (app) Label() string { return "blog" }
+
+// Models implements orm.ModelsProvider.
+func (app) Models() []any { return []any{Article{}, Comment{}} }
+
+// Templates implements galvani.TemplatesProvider.
+func (app) Templates() fs.FS { return sub(templates, "templates") }
+
+// Static implements galvani.StaticProvider.
+func (app) Static() fs.FS { return sub(static, "static") }
+
+// Routes implements galvani.RoutesProvider: the blog's URLs, names in the "blog" namespace.
+func (app) Routes(g *galvani.Group) {
+	g.Get("/", index).Name("index")
+	g.Get("/new/", newArticle).Name("new")
+	g.Post("/new/", newArticle)
+	g.Get("/{slug:slug}/", detail).Name("detail")
+	g.Post("/{slug:slug}/", detail)
+}
+
+func sub(f fs.FS, dir string) fs.FS {
+	s, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // the directories are embedded above: cannot happen
+	}
+	return s
+}
