@@ -67,7 +67,7 @@ func TestMetadata(t *testing.T) {
 	for _, r := range a.ReverseRelations() {
 		rev = append(rev, r.Name)
 	}
-	if strings.Join(rev, ",") != "articles,edited,groups,memberships" {
+	if strings.Join(rev, ",") != "articles,edited,groups,memberships,profile,audits" {
 		t.Errorf("reverse: %v", rev)
 	}
 	if k, _ := InfoOf[Keyed](); k.PK.Name != "code" || k.PK.Auto || k.PK.Kind != KindVarchar {

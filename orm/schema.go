@@ -50,13 +50,21 @@ func DropTables(ctx context.Context, db *DB, models ...any) error {
 	if err != nil {
 		return err
 	}
-	d := db.dialect
-	if d.Name() == "mysql" {
-		if _, err := db.exec(ctx, "SET FOREIGN_KEY_CHECKS = 0", nil); err != nil {
-			return err
-		}
-		defer db.exec(context.WithoutCancel(ctx), "SET FOREIGN_KEY_CHECKS = 1", nil)
+	if db.dialect.Name() == "mysql" && db.txFor(ctx) == nil {
+		// one connection for the session setting (DDL commits implicitly on MySQL)
+		return db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
+			if _, err := tx.exec(ctx, "SET FOREIGN_KEY_CHECKS = 0", nil); err != nil {
+				return err
+			}
+			defer tx.exec(context.WithoutCancel(ctx), "SET FOREIGN_KEY_CHECKS = 1", nil)
+			return dropTables(ctx, tx, infos)
+		})
 	}
+	return dropTables(ctx, db, infos)
+}
+
+func dropTables(ctx context.Context, db *DB, infos []*ModelInfo) error {
+	d := db.dialect
 	sorted := sortByDependency(infos)
 	for i := len(sorted) - 1; i >= 0; i-- {
 		m := sorted[i]

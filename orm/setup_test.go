@@ -124,7 +124,31 @@ type Keyed struct {
 	Label string `orm:"max_length=20"`
 }
 
-var allModels = []any{Author{}, Tag{}, Article{}, Comment{}, Like{}, Publisher{}, Book{}, Counter{}, Group{}, Membership{}, Hooked{}, Placement{}, Keyed{}}
+// Mood is a named string type stored as varchar.
+type Mood string
+
+type prefs struct {
+	Theme string
+	Size  int
+}
+
+type Profile struct {
+	Model
+	Author OneToOne[Author] `orm:"on_delete=restrict,related_name=profile"`
+	Prefs  prefs            `orm:"json"`
+	Level  *int32
+	Nick   Null[string] `orm:"max_length=20"`
+	Mood   Mood         `orm:"max_length=10,default=calm"`
+	Seen   *time.Time
+}
+
+type Audit struct {
+	Model
+	Author FK[Author] `orm:"on_delete=do_nothing,related_name=audits"`
+	Note   string     `orm:"max_length=20"`
+}
+
+var allModels = []any{Author{}, Tag{}, Article{}, Comment{}, Like{}, Publisher{}, Book{}, Counter{}, Group{}, Membership{}, Hooked{}, Placement{}, Keyed{}, Profile{}, Audit{}}
 
 var registerOnce sync.Once
 
@@ -205,6 +229,7 @@ func shared(t testing.TB, name string, open func() (*DB, error)) *DB {
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
+	lockTestDB(t, db)
 	if err := DropTables(context.Background(), db, allModels...); err != nil {
 		t.Fatal(err)
 	}
@@ -220,8 +245,19 @@ func mustCreate(t testing.TB, db *DB) {
 	}
 }
 
-func truncateAll(t testing.TB, db *DB) {
-	ctx := context.Background()
+func truncateAll(t testing.TB, outer *DB) {
+	err := outer.Atomic(context.Background(), func(ctx context.Context, db *DB) error {
+		truncateTx(t, ctx, db)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// truncateTx empties the tables in one transaction (one connection, so MySQL's
+// session setting applies to every statement).
+func truncateTx(t testing.TB, ctx context.Context, db *DB) {
 	if db.Dialect().Name() == "mysql" {
 		db.Exec(ctx, "SET FOREIGN_KEY_CHECKS = 0")
 		defer db.Exec(ctx, "SET FOREIGN_KEY_CHECKS = 1")
@@ -237,7 +273,7 @@ func truncateAll(t testing.TB, db *DB) {
 			}
 		}
 	}
-	for _, m := range []any{Like{}, Comment{}, Membership{}, Group{}, Article{}, Book{}, Placement{}, Publisher{}, Author{}, Tag{}, Counter{}, Hooked{}, Keyed{}} {
+	for _, m := range []any{Profile{}, Audit{}, Like{}, Comment{}, Membership{}, Group{}, Article{}, Book{}, Placement{}, Publisher{}, Author{}, Tag{}, Counter{}, Hooked{}, Keyed{}} {
 		mi, _ := InfoOfValue(m)
 		if _, err := db.Exec(ctx, "DELETE FROM "+db.Dialect().QuoteIdent(mi.Table)); err != nil {
 			t.Fatal(err)
@@ -255,4 +291,26 @@ func eachDB(t *testing.T, fn func(t *testing.T, db *DB)) {
 			fn(t, db)
 		})
 	}
+}
+
+// heldLocks keeps the connections that hold the test lock open for the life of the
+// test binary: two runs of this package's tests (two engineers, or go test run twice)
+// then take turns on the shared galvani_orm databases instead of trampling each other.
+var heldLocks []*sql.Conn
+
+func lockTestDB(t testing.TB, db *DB) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	conn, err := db.SQL().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := "SELECT pg_advisory_lock(73110516)"
+	if db.Dialect().Name() == "mysql" {
+		q = "SELECT GET_LOCK('galvani_orm_tests', 300)"
+	}
+	if _, err := conn.ExecContext(ctx, q); err != nil {
+		t.Fatalf("test lock: %v", err)
+	}
+	heldLocks = append(heldLocks, conn)
 }
