@@ -1,0 +1,54 @@
+package migrate
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/galvani-web/galvani/orm"
+)
+
+// A migration failing halfway: rolled back where DDL is transactional, and an exact
+// account of what stays applied on MySQL/MariaDB.
+func TestFailureHalfway(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			db, _ := b.open(t)
+			m1 := &Migration{App: "f", Name: "0001", Operations: []Operation{
+				&CreateModel{App: "f", Name: "Thing", Fields: []*Field{id()}},
+			}}
+			m2 := &Migration{App: "f", Name: "0002", Dependencies: []Dependency{{"f", "0001"}}, Operations: []Operation{
+				&AddField{App: "f", Model: "Thing", Field: &Field{Name: "size", Kind: orm.KindInt, Null: true}},
+				&RunSQL{SQL: []string{"THIS IS NOT SQL"}},
+			}}
+			g, err := NewGraph(m1, m2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := &Executor{DB: db, Graph: g}
+			err = x.Migrate(context.Background(), Options{})
+			if err == nil {
+				t.Fatal("bad SQL accepted")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "f.0002 failed at operation 2 of 2 (Raw SQL operation)") {
+				t.Errorf("error does not say where: %v", err)
+			}
+			applied, _ := x.Applied(context.Background())
+			if _, ok := applied["f.0002"]; ok || len(applied) != 1 {
+				t.Errorf("applied = %v", applied)
+			}
+			_, colErr := db.Exec(context.Background(), "SELECT size FROM f_thing")
+			if b.name == "mysql" {
+				if !strings.Contains(msg, "ARE applied: Add field size to f.Thing") || !strings.Contains(msg, "--fake") {
+					t.Errorf("MySQL error lacks the account of what was applied: %v", err)
+				}
+				if colErr != nil {
+					t.Errorf("column should exist on MySQL: %v", colErr)
+				}
+			} else if colErr == nil {
+				t.Error("the failed migration's column survived; the transaction did not roll back")
+			}
+		})
+	}
+}
