@@ -1,0 +1,256 @@
+package auth
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/galvani-web/galvani/galvanitest"
+	"github.com/galvani-web/galvani/session"
+)
+
+func TestLoginFlow(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("ann", goodPassword)
+	c := e.client()
+
+	c.Get("/private/").AssertRedirect("/accounts/login/?next=%2Fprivate%2F")
+	c.Get("/accounts/login/?next=/private/").AssertStatus(200).
+		AssertContains(`name="username"`, `name="password"`, `name="next" value="/private/"`, `name="csrfmiddlewaretoken"`)
+
+	c.PostForm("/accounts/login/", url.Values{"username": {"ann"}, "password": {"wrong-password"}, "next": {"/private/"}}).
+		AssertStatus(200).AssertContains("Please enter a correct username and password")
+	c.Get("/whoami/").AssertContains("|") // still anonymous
+	if got := c.Get("/whoami/").Body(); !strings.HasPrefix(got, "|") {
+		t.Fatalf("anonymous expected, got %q", got)
+	}
+
+	c.PostForm("/accounts/login/", url.Values{"username": {"ann"}, "password": {goodPassword}, "next": {"/private/"}}).
+		AssertRedirect("/private/")
+	c.Get("/private/").AssertStatus(200).AssertContains("hello ann")
+
+	u, err := e.m.GetUser(context.Background(), e.db, "ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ll := u.AuthUser().LastLogin; ll == nil || !ll.Equal(e.clock.Now()) {
+		t.Errorf("last_login = %v, want %v", ll, e.clock.Now())
+	}
+}
+
+func TestLoginByEmailAndRequiredFields(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("bob", goodPassword)
+	c := e.client()
+	c.PostForm("/accounts/login/", url.Values{"username": {"BOB@EXAMPLE.COM"}, "password": {goodPassword}}).AssertRedirect("/")
+	c.Get("/whoami/").AssertContains("bob|")
+
+	c2 := e.client()
+	c2.PostForm("/accounts/login/", url.Values{"username": {""}, "password": {""}}).AssertStatus(200).AssertContains("This field is required.")
+}
+
+func TestInactiveUserCannotLogIn(t *testing.T) {
+	e := newEnv(t, Options{})
+	u := e.user("ina", goodPassword)
+	c := e.client()
+	e.login(c, "ina", goodPassword).AssertRedirect("/")
+	u.IsActive = false
+	if err := e.m.SaveUser(context.Background(), e.db, u, "is_active"); err != nil {
+		t.Fatal(err)
+	}
+	// The running session ends, and a new login fails like a wrong password.
+	c.Get("/private/").AssertStatus(302)
+	e.login(c, "ina", goodPassword).AssertStatus(200).AssertContains("Please enter a correct username and password")
+}
+
+// An unknown user and a wrong password get the same page, after the same hashing
+// work (one password verification each).
+func TestUnknownUserSameResponseAndWork(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("carol", goodPassword)
+	counter := &countingHasher{PasswordHasher: DefaultHashers[0]}
+	saved := DefaultHashers
+	DefaultHashers = append(Hashers{counter}, saved[1:]...)
+	defer func() { DefaultHashers = saved }()
+	// carol's hash was made by the argon2 hasher, now wrapped by the counter.
+	c := e.client()
+	counter.n = 0
+	wrong := e.login(c, "carol", "not-her-password")
+	nWrong := counter.n
+	counter.n = 0
+	unknown := e.login(c, "nobody", "not-her-password")
+	nUnknown := counter.n
+	if wrong.StatusCode != unknown.StatusCode || stripCSRF(wrong.Body()) != strings.ReplaceAll(stripCSRF(unknown.Body()), "nobody", "carol") {
+		t.Errorf("responses differ:\n%d %s\n---\n%d %s", wrong.StatusCode, wrong.Body(), unknown.StatusCode, unknown.Body())
+	}
+	if nWrong != 1 || nUnknown != 1 {
+		t.Errorf("password verifications: wrong password %d, unknown user %d; want 1 and 1", nWrong, nUnknown)
+	}
+}
+
+type countingHasher struct {
+	PasswordHasher
+	n int
+}
+
+func (h *countingHasher) Verify(password, encoded string) (bool, error) {
+	h.n++
+	return h.PasswordHasher.Verify(password, encoded)
+}
+
+// Brute force: after 5 failures for an account, even the right password is refused
+// (429) until the window passes; the address limit stops spraying many accounts.
+func TestBruteForceThrottled(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("dave", goodPassword)
+	c := e.client()
+	for i := 0; i < 5; i++ {
+		e.login(c, "dave", "guess-"+string(rune('a'+i))).AssertStatus(200)
+	}
+	r := e.login(c, "dave", goodPassword).AssertStatus(http.StatusTooManyRequests).AssertContains("Too many failed login attempts")
+	if r.Header.Get("Retry-After") == "" {
+		t.Error("no Retry-After header")
+	}
+	c.Get("/whoami/").AssertNotContains("dave")
+	// Another client address is throttled on the account as well.
+	e.loginAt(c, "DAVE", goodPassword, galvanitest.RemoteAddr("198.51.100.7:5555")).AssertStatus(http.StatusTooManyRequests)
+
+	e.clock.Add(16 * time.Minute)
+	e.login(c, "dave", goodPassword).AssertRedirect("/")
+	c.Get("/whoami/").AssertContains("dave|")
+
+	// Address limit (20): spraying different usernames from one address.
+	c2 := e.client()
+	for i := 0; i < 20; i++ {
+		e.loginAt(c2, "spray"+string(rune('a'+i)), "x-password", galvanitest.RemoteAddr("203.0.113.9:1")).AssertStatus(200)
+	}
+	e.loginAt(c2, "dave", goodPassword, galvanitest.RemoteAddr("203.0.113.9:1")).AssertStatus(http.StatusTooManyRequests)
+	e.loginAt(c2, "dave", goodPassword, galvanitest.RemoteAddr("203.0.113.10:1")).AssertRedirect("/")
+}
+
+func (e *env) loginAt(c *galvanitest.Client, username, password string, opts ...galvanitest.Option) *galvanitest.Response {
+	return c.PostForm("/accounts/login/", url.Values{"username": {username}, "password": {password}}, opts...)
+}
+
+// Session fixation: a session key the attacker planted before login does not
+// become a logged-in session.
+func TestSessionFixationPrevented(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("erin", goodPassword)
+	c := e.client()
+	c.PostForm("/touch/", nil).AssertStatus(200)
+	planted := c.Cookie("sessionid")
+	if planted == nil {
+		t.Fatal("no session cookie before login")
+	}
+	e.login(c, "erin", goodPassword).AssertRedirect("/")
+	after := c.Cookie("sessionid")
+	if after == nil || after.Value == planted.Value {
+		t.Fatalf("session key not rotated at login: before %v after %v", planted, after)
+	}
+	// The attacker, holding the planted key, is not logged in.
+	attacker := e.client()
+	attacker.SetCookie(&http.Cookie{Name: "sessionid", Value: planted.Value})
+	attacker.Get("/private/").AssertStatus(302)
+	if _, ok, _ := e.store.Load(context.Background(), planted.Value); ok {
+		t.Error("the pre-login session record still exists")
+	}
+	c.Get("/private/").AssertContains("hello erin")
+}
+
+// Open redirect: next may not leave the site, and is not echoed into the form.
+func TestOpenRedirectRefused(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("fay", goodPassword)
+	for _, next := range []string{"//evil.example/", "https://evil.example/", `/\evil.example`, "javascript:alert(1)",
+		"http:evil.example", " //evil.example", "\\\\evil.example"} {
+		c := e.client()
+		c.Get("/accounts/login/?next=" + url.QueryEscape(next)).AssertStatus(200).AssertNotContains("evil.example")
+		e.loginWithNext(c, "fay", goodPassword, next).AssertRedirect("/")
+	}
+	c := e.client()
+	e.loginWithNext(c, "fay", goodPassword, "/private/?a=1").AssertRedirect("/private/?a=1")
+	c.PostForm("/accounts/logout/", url.Values{"next": {"https://evil.example/"}}).AssertStatus(200).AssertContains("Logged out")
+}
+
+func (e *env) loginWithNext(c *galvanitest.Client, username, password, next string) *galvanitest.Response {
+	return c.PostForm("/accounts/login/", url.Values{"username": {username}, "password": {password}, "next": {next}})
+}
+
+func TestLogout(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("gus", goodPassword)
+	c := e.client()
+	e.login(c, "gus", goodPassword).AssertRedirect("/")
+	key := c.Cookie("sessionid").Value
+
+	c.Get("/accounts/logout/").AssertStatus(http.StatusMethodNotAllowed)
+	c.Get("/private/").AssertStatus(200)
+
+	c.PostForm("/accounts/logout/", nil).AssertStatus(200).AssertContains("Logged out")
+	c.Get("/private/").AssertStatus(302)
+	if _, ok, _ := e.store.Load(context.Background(), key); ok {
+		t.Error("the logged-in session record survived logout")
+	}
+	// A stolen copy of the old cookie is useless.
+	thief := e.client()
+	thief.SetCookie(&http.Cookie{Name: "sessionid", Value: key})
+	thief.Get("/private/").AssertStatus(302)
+
+	// With a safe next, logout redirects there.
+	e.login(c, "gus", goodPassword)
+	c.PostForm("/accounts/logout/", url.Values{"next": {"/bye/"}}).AssertRedirect("/bye/")
+}
+
+// Logout without a CSRF token is refused (a cross-site form cannot log users out).
+func TestLogoutNeedsCSRF(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("hal", goodPassword)
+	c := e.client()
+	e.login(c, "hal", goodPassword)
+	bare := galvanitest.New(t, e.app)
+	bare.SetCookie(c.Cookie("sessionid"))
+	bare.PostForm("/accounts/logout/", nil).AssertStatus(http.StatusForbidden)
+	c.Get("/private/").AssertStatus(200)
+}
+
+// A hash made with old parameters is replaced at the next successful login.
+func TestHashUpgradedOnLogin(t *testing.T) {
+	e := newEnv(t, Options{})
+	u := e.user("ivy", goodPassword)
+	old, err := PBKDF2Hasher{Iterations: 500}.Encode(goodPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Password = old
+	if err := e.m.SaveUser(context.Background(), e.db, u, "password"); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client()
+	e.login(c, "ivy", goodPassword).AssertRedirect("/")
+	got, _ := e.m.GetUser(context.Background(), e.db, "ivy")
+	enc := got.AuthUser().Password
+	if enc == old || !strings.HasPrefix(enc, "argon2$") || !CheckPassword(goodPassword, enc) {
+		t.Errorf("hash not upgraded: %s", enc)
+	}
+	// The session survives the upgrade (its fingerprint was taken after it).
+	c.Get("/private/").AssertStatus(200)
+}
+
+func TestAuthWithoutMiddleware(t *testing.T) {
+	r, _ := http.NewRequest("GET", "/", nil)
+	if u := UserFrom(r); u == nil || u.IsAuthenticated() {
+		t.Fatal("UserFrom without middleware must be anonymous")
+	}
+	if err := Login(r, &User{}); err != ErrNoMiddleware {
+		t.Fatalf("Login: %v", err)
+	}
+	if HasPerm(r, "blog.add_article") {
+		t.Fatal("HasPerm without middleware")
+	}
+	Logout(r) // no panic
+	_ = session.From(r)
+}

@@ -1,0 +1,437 @@
+package auth
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/session"
+)
+
+// Routes implements galvani.RoutesProvider: Django's auth URLs, under the prefix
+// the project chooses (galvani.Include("/accounts/", auth.App)):
+//
+//	login/                        login            (GET, POST)
+//	logout/                       logout           (POST only)
+//	password_change/              password_change  (GET, POST; login required)
+//	password_change/done/         password_change_done
+//	password_reset/               password_reset   (GET, POST)
+//	password_reset/done/          password_reset_done
+//	reset/{uidb64}/{token}/       password_reset_confirm (GET, POST)
+//	reset/done/                   password_reset_complete
+func (m *Manager) Routes(g *galvani.Group) {
+	m.prefix = strings.TrimSuffix(g.Prefix(), "/")
+	get, getPost := []string{http.MethodGet}, []string{http.MethodGet, http.MethodPost}
+	g.Handle(getPost, "/login/", m.LoginView).Name("login")
+	g.Post("/logout/", m.LogoutView).Name("logout")
+	g.Handle(getPost, "/password_change/", LoginRequired(m.PasswordChangeView)).Name("password_change")
+	g.Handle(get, "/password_change/done/", LoginRequired(m.simple("registration/password_change_done.html"))).Name("password_change_done")
+	g.Handle(getPost, "/password_reset/", m.PasswordResetView).Name("password_reset")
+	g.Handle(get, "/password_reset/done/", m.simple("registration/password_reset_done.html")).Name("password_reset_done")
+	g.Handle(getPost, "/reset/{uidb64}/{token}/", m.PasswordResetConfirmView).Name("password_reset_confirm")
+	g.Handle(get, "/reset/done/", m.simple("registration/password_reset_complete.html")).Name("password_reset_complete")
+}
+
+// path returns the URL of one of the app's own pages.
+func (m *Manager) path(rel string) string { return m.prefix + "/" + rel }
+
+func (m *Manager) simple(name string) galvani.HandlerFunc {
+	return func(c *galvani.Ctx) error {
+		return c.Render(http.StatusOK, name, map[string]any{"login_url": m.LoginURL()})
+	}
+}
+
+// Error messages of the views (Django's wording).
+const (
+	msgInvalidLogin    = "Please enter a correct username and password. Note that both fields may be case-sensitive."
+	msgThrottled       = "Too many failed login attempts. Please try again later."
+	msgOldPassword     = "Your old password was entered incorrectly. Please enter it again."
+	msgPasswordsDiffer = "The two password fields didn’t match."
+	msgRequired        = "This field is required."
+)
+
+// clientAddr is the throttling key of the client: its IP address (RemoteAddr,
+// which a trusted-proxy middleware may have rewritten).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// LoginView shows the login form (registration/login.html) and logs the user in.
+// Failed attempts are counted per username and per client address; over the limit
+// the form answers 429 without checking the password. An unknown username, a wrong
+// password and an inactive account get the same answer after the same hashing
+// work. After login it redirects to the "next" parameter when that stays on the
+// site, else to Options.LoginRedirectURL.
+func (m *Manager) LoginView(c *galvani.Ctx) error {
+	r := c.Request
+	next := c.Query("next")
+	data := map[string]any{"username": "", "login_url": m.path("login/")}
+	if r.Method == http.MethodPost {
+		form, err := c.Form()
+		if err != nil {
+			return err
+		}
+		username, password := strings.TrimSpace(form.Get("username")), form.Get("password")
+		next = form.Get("next")
+		data["username"] = username
+		errs := map[string]string{}
+		if username == "" {
+			errs["username"] = msgRequired
+		}
+		if password == "" {
+			errs["password"] = msgRequired
+		}
+		if len(errs) > 0 {
+			data["errors"] = errs
+			data["next"] = safeNext(next)
+			return c.Render(http.StatusOK, "registration/login.html", data)
+		}
+		ctx := r.Context()
+		acct, addr := "login:user:"+strings.ToLower(username), "login:addr:"+clientAddr(r)
+		wait, err := m.throttled(ctx, acct, addr)
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
+			RunDummyCheck(password)
+			m.logger().Warn("auth: login throttled", "username", username, "addr", clientAddr(r))
+			c.SetHeader("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)+1))
+			data["error"] = msgThrottled
+			data["next"] = safeNext(next)
+			return c.Render(http.StatusTooManyRequests, "registration/login.html", data)
+		}
+		u, err := m.Authenticate(r, username, password)
+		if errors.Is(err, ErrInvalidCredentials) {
+			if err := m.opts.AccountThrottle.Fail(ctx, acct); err != nil {
+				return err
+			}
+			if err := m.opts.AddressThrottle.Fail(ctx, addr); err != nil {
+				return err
+			}
+			data["error"] = msgInvalidLogin
+			data["next"] = safeNext(next)
+			return c.Render(http.StatusOK, "registration/login.html", data)
+		}
+		if err != nil {
+			return err
+		}
+		if err := Login(r, u); err != nil {
+			return err
+		}
+		if err := m.opts.AccountThrottle.Reset(ctx, acct); err != nil {
+			m.logger().Error("auth: resetting the login throttle", "err", err)
+		}
+		return c.RedirectLocal(http.StatusFound, next, m.opts.LoginRedirectURL)
+	}
+	data["next"] = safeNext(next)
+	return c.Render(http.StatusOK, "registration/login.html", data)
+}
+
+// throttled returns how long the attempt must wait under either throttle.
+func (m *Manager) throttled(ctx context.Context, acct, addr string) (time.Duration, error) {
+	a, err := m.opts.AccountThrottle.Wait(ctx, acct)
+	if err != nil {
+		return 0, err
+	}
+	b, err := m.opts.AddressThrottle.Wait(ctx, addr)
+	if err != nil {
+		return 0, err
+	}
+	return max(a, b), nil
+}
+
+// safeNext returns next when it stays on the site, else "" (so a hostile value is
+// not even echoed into the form).
+func safeNext(next string) string {
+	if galvani.IsLocalURL(next) {
+		return next
+	}
+	return ""
+}
+
+// LogoutView (POST only, so a link or an image on another site cannot log users
+// out) flushes the session, then redirects to a safe "next", to
+// Options.LogoutRedirectURL, or renders registration/logged_out.html.
+func (m *Manager) LogoutView(c *galvani.Ctx) error {
+	form, err := c.Form()
+	if err != nil {
+		return err
+	}
+	Logout(c.Request)
+	if next := safeNext(form.Get("next")); next != "" {
+		return c.Redirect(http.StatusFound, next)
+	}
+	if m.opts.LogoutRedirectURL != "" {
+		return c.Redirect(http.StatusFound, m.opts.LogoutRedirectURL)
+	}
+	return c.Render(http.StatusOK, "registration/logged_out.html", map[string]any{"login_url": m.path("login/")})
+}
+
+// PasswordChangeView lets a logged-in user change their password
+// (registration/password_change_form.html): the old password, and the new one
+// twice, checked by the password validators. The current session stays logged in
+// under a new key; every other session of the user ends.
+func (m *Manager) PasswordChangeView(c *galvani.Ctx) error {
+	r := c.Request
+	data := map[string]any{"help": m.helpTexts()}
+	if r.Method != http.MethodPost {
+		return c.Render(http.StatusOK, "registration/password_change_form.html", data)
+	}
+	form, err := c.Form()
+	if err != nil {
+		return err
+	}
+	user := CurrentUserModel(r)
+	u := user.AuthUser()
+	errs := map[string][]string{}
+	old := form.Get("old_password")
+	acct := "login:user:" + strings.ToLower(u.Username)
+	if wait, err := m.opts.AccountThrottle.Wait(r.Context(), acct); err != nil {
+		return err
+	} else if wait > 0 {
+		data["errors"] = map[string][]string{"old_password": {msgThrottled}}
+		return c.Render(http.StatusTooManyRequests, "registration/password_change_form.html", data)
+	}
+	if !u.CheckPassword(old) {
+		errs["old_password"] = []string{msgOldPassword}
+		if err := m.opts.AccountThrottle.Fail(r.Context(), acct); err != nil {
+			return err
+		}
+	}
+	m.checkNewPassword(form.Get("new_password1"), form.Get("new_password2"), u, errs)
+	if len(errs) > 0 {
+		data["errors"] = errs
+		return c.Render(http.StatusOK, "registration/password_change_form.html", data)
+	}
+	if err := m.SetPassword(r.Context(), r, user, form.Get("new_password1")); err != nil {
+		return err
+	}
+	if err := UpdateSessionAuthHash(r, user); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusFound, m.path("password_change/done/"))
+}
+
+// checkNewPassword fills errs for new_password1/2.
+func (m *Manager) checkNewPassword(p1, p2 string, u *AbstractUser, errs map[string][]string) {
+	switch {
+	case p1 == "":
+		errs["new_password1"] = []string{msgRequired}
+	case p2 == "":
+		errs["new_password2"] = []string{msgRequired}
+	case p1 != p2:
+		errs["new_password2"] = []string{msgPasswordsDiffer}
+	default:
+		if err := ValidatePassword(p1, u.attrs(), m.opts.PasswordValidators); err != nil {
+			var pe *PasswordError
+			if errors.As(err, &pe) {
+				errs["new_password2"] = pe.Reasons
+			} else {
+				errs["new_password2"] = []string{err.Error()}
+			}
+		}
+	}
+}
+
+func (m *Manager) helpTexts() []string {
+	var out []string
+	for _, v := range m.opts.PasswordValidators {
+		out = append(out, v.HelpText())
+	}
+	return out
+}
+
+// SetPassword hashes password into user and saves the password column. It does
+// not validate (ValidatePassword does).
+func (m *Manager) SetPassword(ctx context.Context, r *http.Request, user UserModel, password string) error {
+	db, err := m.DB(r)
+	if err != nil {
+		return err
+	}
+	if err := user.AuthUser().SetPassword(password); err != nil {
+		return err
+	}
+	return m.users.save(ctx, db, user, "password")
+}
+
+// PasswordResetView asks for an e-mail address and mails a reset link to every
+// active account with that address and a usable password
+// (registration/password_reset_email.txt, subject password_reset_subject.txt). It
+// answers the same whether or not an account exists, so it reveals no addresses.
+func (m *Manager) PasswordResetView(c *galvani.Ctx) error {
+	r := c.Request
+	if r.Method != http.MethodPost {
+		return c.Render(http.StatusOK, "registration/password_reset_form.html", map[string]any{})
+	}
+	form, err := c.Form()
+	if err != nil {
+		return err
+	}
+	email := strings.TrimSpace(form.Get("email"))
+	if email == "" || len(email) > 254 || !strings.Contains(email, "@") || strings.ContainsAny(email, "\r\n") {
+		return c.Render(http.StatusOK, "registration/password_reset_form.html", map[string]any{
+			"email": email, "errors": map[string][]string{"email": {"Enter a valid email address."}}})
+	}
+	db, err := m.DB(r)
+	if err != nil {
+		return err
+	}
+	users, err := m.users.find(r.Context(), db, "email__iexact", email, "is_active", true)
+	if err != nil {
+		return err
+	}
+	gen, err := m.TokenGenerator()
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	for _, u := range users {
+		au := u.AuthUser()
+		if !au.HasUsablePassword() {
+			continue
+		}
+		token, err := gen.Make(u)
+		if err != nil {
+			return err
+		}
+		uid := base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(au.ID, 10)))
+		link := scheme + "://" + r.Host + m.path("reset/"+uid+"/"+token+"/")
+		data := map[string]any{"email": au.Email, "domain": r.Host, "protocol": scheme, "uid": uid,
+			"token": token, "reset_url": link, "user": u}
+		subject, err := renderText(c, "registration/password_reset_subject.txt", data)
+		if err != nil {
+			return err
+		}
+		body, err := renderText(c, "registration/password_reset_email.txt", data)
+		if err != nil {
+			return err
+		}
+		msg := Message{From: m.opts.FromEmail, To: []string{au.Email}, Subject: oneLine(strings.TrimSpace(subject)), Body: body}
+		if err := m.opts.Mailer.Send(r.Context(), msg); err != nil {
+			// Do not reveal the account through an error page; log it.
+			m.logger().Error("auth: sending the password reset mail", "user_id", au.ID, "err", err)
+		}
+	}
+	return c.Redirect(http.StatusFound, m.path("password_reset/done/"))
+}
+
+// renderText renders a template to a string with the app's engine.
+func renderText(c *galvani.Ctx, name string, data any) (string, error) {
+	e := c.App().Templates()
+	if e == nil {
+		return "", fmt.Errorf("auth: no template engine installed (template.Setup(app)) to render %s", name)
+	}
+	w := &bufferWriter{h: http.Header{}}
+	if err := e.Render(w, c.Request, name, data); err != nil {
+		return "", err
+	}
+	return w.buf.String(), nil
+}
+
+type bufferWriter struct {
+	h   http.Header
+	buf bytes.Buffer
+}
+
+func (w *bufferWriter) Header() http.Header         { return w.h }
+func (w *bufferWriter) Write(p []byte) (int, error) { return w.buf.Write(p) }
+func (w *bufferWriter) WriteHeader(int)             {}
+
+// sessionResetToken is where the confirm view keeps the token after taking it out
+// of the URL (so it does not leak through the Referer header of the form page).
+const sessionResetToken = "_password_reset_token"
+
+// resetURLToken replaces the token in the URL once it is in the session.
+const resetURLToken = "set-password"
+
+// PasswordResetConfirmView checks the link from the reset mail and lets the user
+// choose a new password (registration/password_reset_confirm.html). The token moves
+// from the URL into the session and the browser is redirected to a URL without
+// it. A used, expired or tampered link shows the page with validlink false.
+func (m *Manager) PasswordResetConfirmView(c *galvani.Ctx) error {
+	r := c.Request
+	invalid := func() error {
+		return c.Render(http.StatusOK, "registration/password_reset_confirm.html", map[string]any{"validlink": false})
+	}
+	uidb64, token := c.Param("uidb64"), c.Param("token")
+	user := m.userFromUID(r, uidb64)
+	if user == nil {
+		return invalid()
+	}
+	gen, err := m.TokenGenerator()
+	if err != nil {
+		return err
+	}
+	s := session.From(r)
+	if token != resetURLToken {
+		if r.Method != http.MethodGet || !gen.Check(user, token) {
+			return invalid()
+		}
+		if err := s.Set(sessionResetToken, token); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusFound, m.path("reset/"+uidb64+"/"+resetURLToken+"/"))
+	}
+	stored, _ := session.Value[string](s, sessionResetToken)
+	if !gen.Check(user, stored) {
+		return invalid()
+	}
+	data := map[string]any{"validlink": true, "help": m.helpTexts()}
+	if r.Method != http.MethodPost {
+		return c.Render(http.StatusOK, "registration/password_reset_confirm.html", data)
+	}
+	form, err := c.Form()
+	if err != nil {
+		return err
+	}
+	errs := map[string][]string{}
+	m.checkNewPassword(form.Get("new_password1"), form.Get("new_password2"), user.AuthUser(), errs)
+	if len(errs) > 0 {
+		data["errors"] = errs
+		return c.Render(http.StatusOK, "registration/password_reset_confirm.html", data)
+	}
+	if err := m.SetPassword(r.Context(), r, user, form.Get("new_password1")); err != nil {
+		return err
+	}
+	s.Delete(sessionResetToken)
+	return c.Redirect(http.StatusFound, m.path("reset/done/"))
+}
+
+// userFromUID decodes the uidb64 of a reset link into an active user, or nil.
+func (m *Manager) userFromUID(r *http.Request, uidb64 string) UserModel {
+	if len(uidb64) > 32 {
+		return nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(uidb64)
+	if err != nil {
+		return nil
+	}
+	id, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil || id <= 0 {
+		return nil
+	}
+	db, err := m.DB(r)
+	if err != nil {
+		return nil
+	}
+	u, err := m.users.byID(r.Context(), db, id)
+	if err != nil || !u.AuthUser().IsActive {
+		return nil
+	}
+	return u
+}
