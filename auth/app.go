@@ -347,4 +347,3 @@ func (s typedStore[U, P]) permissions(ctx context.Context, db *orm.DB, u UserMod
 	group, err = orm.Q[Permission](db).Filter("group_set__id__in", ids).Distinct().All(ctx)
 	return user, group, err
 }
-

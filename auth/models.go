@@ -97,7 +97,9 @@ func (u *AbstractUser) SetUnusablePassword() { u.Password = UnusablePassword() }
 func (u *AbstractUser) HasUsablePassword() bool { return IsUsable(u.Password) }
 
 // CheckPassword reports whether password matches the stored hash.
-func (u *AbstractUser) CheckPassword(password string) bool { return CheckPassword(password, u.Password) }
+func (u *AbstractUser) CheckPassword(password string) bool {
+	return CheckPassword(password, u.Password)
+}
 
 // attrs are the values UserAttributeSimilarity compares a new password with.
 func (u *AbstractUser) attrs() map[string]string {
@@ -117,6 +119,7 @@ type Group struct {
 	Permissions orm.M2M[Permission]
 }
 
+// Meta orders groups by name.
 func (Group) Meta() orm.Meta { return orm.Meta{Ordering: []string{"name"}} }
 
 // String returns the group's name.
@@ -137,6 +140,7 @@ type Permission struct {
 	Codename string `orm:"max_length=100"`
 }
 
+// Meta makes (app, model, codename) unique.
 func (Permission) Meta() orm.Meta {
 	return orm.Meta{
 		Ordering:       []string{"app", "model_name", "codename"},
