@@ -14,10 +14,11 @@ import (
 	"time"
 )
 
-// Settings is the one typed configuration of a project. The zero value is a usable
-// development configuration (New fills in the defaults); LoadSettings and ApplyEnv
-// override it from environment variables. Batteries and apps keep their own options in
-// their own sections (see Section).
+// Settings is the one typed configuration of a project. The zero value serves on
+// 127.0.0.1:8000 with SQLite (New fills in the defaults); a deployment needs at least
+// SecretKey and AllowedHosts, which the `check` command verifies. LoadSettings and
+// ApplyEnv override the settings from environment variables. Batteries and apps keep
+// their own options in their own sections (see Section).
 //
 // Every environment variable may also be given with a GALVANI_ prefix
 // (GALVANI_DEBUG, GALVANI_PORT, ...); the prefixed form wins. Use it when a plain
