@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// repoRoot is the Galvani checkout the generated projects build against.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	abs, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// cli runs the galvani command in-process and returns its exit status and output.
+func cli(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestNames(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ok   bool
+	}{
+		{"mysite", true}, {"polls", true}, {"my_site2", true},
+		{"", false}, {"MySite", false}, {"my-site", false}, {"2site", false}, {"_x", false},
+		{"../evil", false}, {"a/b", false}, {`a\b`, false}, {"..", false}, {".", false},
+		{"func", false}, {"type", false}, {"orm", false}, {"main", false}, {"migrations", false},
+		{"pages", false}, {"testing", false}, {"é", false}, {"a b", false}, {"a\x00b", false},
+		{strings.Repeat("a", 65), false}, {strings.Repeat("a", 64), true},
+	} {
+		err := checkName("app", tc.name)
+		if (err == nil) != tc.ok {
+			t.Errorf("checkName(%q) = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+	for _, tc := range []struct {
+		module string
+		ok     bool
+	}{
+		{"mysite", true}, {"example.com/mysite", true}, {"github.com/me/my-site/v2", true},
+		{"", false}, {"/abs", false}, {"a//b", false}, {"a/../b", false}, {"a/./b", false},
+		{"a b", false}, {"example.com/", false}, {".hidden/x", false}, {"a/b.", false}, {`a\b`, false},
+	} {
+		err := checkModule(tc.module)
+		if (err == nil) != tc.ok {
+			t.Errorf("checkModule(%q) = %v, want ok=%v", tc.module, err, tc.ok)
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	root := repoRoot(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "Usage:"},
+		{[]string{"help"}, 0, "galvani startapp NAME"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"new"}, 2, "takes one NAME, got 0"},
+		{[]string{"new", "a", "b"}, 2, "takes one NAME, got 2"},
+		{[]string{"new", "../evil", "--galvani-dir", root}, 2, "is a path"},
+		{[]string{"new", "My-Site", "--galvani-dir", root}, 2, `e.g. "my_site"`},
+		{[]string{"new", "func", "--galvani-dir", root}, 2, "Go keyword"},
+		{[]string{"new", "mysite", "--module", "a b", "--galvani-dir", root}, 2, "not a module path"},
+		{[]string{"new", "mysite", "--bogus"}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"new", "mysite", "--galvani-dir", dir}, 2, "is not a Galvani checkout"},
+		// A test binary has no module version: without --galvani-dir there is nothing to require.
+		{[]string{"new", "mysite", "--dir", filepath.Join(dir, "x")}, 2, "pass --galvani-dir"},
+		{[]string{"startapp"}, 2, "takes one NAME"},
+		{[]string{"startapp", "polls", "--dir", dir}, 1, "no go.mod in"},
+		{[]string{"startapp", "../polls", "--dir", dir}, 2, "is a path"},
+		{[]string{"new", "-h"}, 0, ""},
+	} {
+		code, out, errOut := cli(tc.args...)
+		if code != tc.code || !strings.Contains(out+errOut, tc.want) {
+			t.Errorf("galvani %q: exit %d, output\n%s%s\nwant exit %d and %q", tc.args, code, out, errOut, tc.code, tc.want)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("refused commands wrote %d entries into %s", len(ents), dir)
+	}
+}
+
+func TestRefusesToOverwrite(t *testing.T) {
+	root := repoRoot(t)
+	dir := filepath.Join(t.TempDir(), "site")
+	if err := os.MkdirAll(filepath.Join(dir, "pages"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"main.go", "pages/views.go"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("mine"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, errOut := cli("new", "mysite", "--dir", dir, "--galvani-dir", root, "--no-tidy")
+	if code != 1 || !strings.Contains(errOut, "refusing to overwrite") ||
+		!strings.Contains(errOut, filepath.Join(dir, "main.go")) || !strings.Contains(errOut, filepath.Join(dir, "pages", "views.go")) {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); !os.IsNotExist(err) {
+		t.Fatalf("a refused new wrote go.mod (stat: %v)", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "main.go")); string(b) != "mine" {
+		t.Fatalf("main.go was overwritten: %q", b)
+	}
+
+	// startapp: a project, then the same app twice.
+	proj := filepath.Join(t.TempDir(), "proj")
+	if code, _, errOut := cli("new", "proj", "--dir", proj, "--galvani-dir", root, "--no-tidy"); code != 0 {
+		t.Fatalf("new: exit %d: %s", code, errOut)
+	}
+	code, out, errOut := cli("startapp", "polls", "--dir", proj)
+	if code != 0 {
+		t.Fatalf("startapp: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"polls/app.go", "polls/models.go", "polls/views.go", "polls/polls_test.go",
+		"polls/templates/polls/index.html", "polls/migrations/migrations.go", `"proj/polls"`, `galvani.Include("/polls/", polls.App),`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("startapp output lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errOut = cli("startapp", "polls", "--dir", proj)
+	if code != 1 || !strings.Contains(errOut, filepath.Join(proj, "polls", "app.go")) {
+		t.Fatalf("second startapp: exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
+func TestGoModAndSecrets(t *testing.T) {
+	root := repoRoot(t)
+	dir := filepath.Join(t.TempDir(), "site")
+	code, out, errOut := cli("new", "mysite", "--module", "example.com/me/mysite", "--dir", dir, "--galvani-dir", root, "--no-tidy")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	gomod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	for _, want := range []string{"module example.com/me/mysite\n", "require github.com/galvani-web/galvani v0.0.0-",
+		"replace github.com/galvani-web/galvani => " + filepath.ToSlash(root)} {
+		if !strings.Contains(string(gomod), want) {
+			t.Errorf("go.mod lacks %q:\n%s", want, gomod)
+		}
+	}
+	if got := readModulePath(gomod); got != "example.com/me/mysite" {
+		t.Errorf("readModulePath = %q", got)
+	}
+	mainGo, _ := os.ReadFile(filepath.Join(dir, "main.go"))
+	if !strings.Contains(string(mainGo), `"example.com/me/mysite/pages"`) {
+		t.Errorf("main.go does not import the pages app by module path")
+	}
+	// The key printed for production is in no generated file.
+	i := strings.Index(out, "export SECRET_KEY=")
+	if i < 0 {
+		t.Fatalf("no SECRET_KEY suggestion in:\n%s", out)
+	}
+	key := strings.Fields(out[i+len("export SECRET_KEY="):])[0]
+	if len(key) != 64 {
+		t.Fatalf("suggested key %q is not 64 characters", key)
+	}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(key)) {
+				t.Errorf("%s contains the secret key", p)
+			}
+		}
+		return err
+	})
+	gi, _ := os.ReadFile(filepath.Join(dir, ".gitignore"))
+	for _, want := range []string{"*.sqlite3", "/mysite\n", ".env"} {
+		if !strings.Contains(string(gi), want) {
+			t.Errorf(".gitignore lacks %q", want)
+		}
+	}
+}
+
+func TestReadModulePath(t *testing.T) {
+	for in, want := range map[string]string{
+		"module a\n":                    "a",
+		"// c\nmodule \"ex.com/a\"\n":   "ex.com/a",
+		"module ex.com/b // comment\n":  "ex.com/b",
+		"go 1.26\n":                     "",
+		"modulex a\n":                   "",
+		"\n\nmodule  ex.com/c/v2\ngo 1": "ex.com/c/v2",
+	} {
+		if got := readModulePath([]byte(in)); got != want {
+			t.Errorf("readModulePath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// goCmd runs the go command in dir and fails the test with its output on error.
+func goCmd(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
+	}
+	return string(out)
+}
+
+// runBin runs a built project binary in dir with extra environment.
+func runBin(t *testing.T, dir, bin string, env []string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "GOWORK=off"), env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
