@@ -193,6 +193,7 @@ type ModelInfo struct {
 	byName   map[string]*Field
 	concrete []*Field
 	m2m      []*Field
+	revs     []*Field // Reverse[T] fields (no column; filled by PrefetchRelated)
 	hooks    hookSet
 	sqlc     [3]atomic.Pointer[sqlCache]
 }
@@ -221,6 +222,10 @@ func (m *ModelInfo) FieldNames() []string {
 	}
 	return out
 }
+
+// ReverseFields returns the model's Reverse[T] fields, which PrefetchRelated fills
+// with the rows of T pointing at each object. They have no column.
+func (m *ModelInfo) ReverseFields() []*Field { return m.revs }
 
 // ReverseRelation is a FK, OneToOne or M2M field of another model that points at this one.
 type ReverseRelation struct {
@@ -471,6 +476,19 @@ func collectFields(m *ModelInfo, t reflect.Type, index []int, base uintptr) erro
 			continue
 		}
 		if !sf.IsExported() {
+			continue
+		}
+		if rk, ok := reflect.Zero(sf.Type).Interface().(revKind); ok {
+			name := snake(sf.Name)
+			for _, part := range splitTag(tag) {
+				if k, v, _ := strings.Cut(part, "="); k == "related_name" || k == "name" {
+					name = v
+				} else if part != "" {
+					return &tagErr{m.Name, sf.Name, fmt.Sprintf("a Reverse field takes only related_name=, not %q", part)}
+				}
+			}
+			m.revs = append(m.revs, &Field{Model: m, GoName: sf.Name, Name: name, GoType: sf.Type, Rel: &Relation{TargetType: rk.revTarget(), RelatedName: name},
+				index: idx, offset: base + sf.Offset})
 			continue
 		}
 		f, err := parseField(m, sf, tag)

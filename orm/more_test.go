@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -151,5 +152,51 @@ func TestSkipLockedAndNoWait(t *testing.T) {
 			t.Fatal(e)
 		}
 		_ = err // PostgreSQL aborts the transaction after the NOWAIT error; that is expected
+	})
+}
+
+func TestPrefetchReverse(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		ada, bob := mkAuthor(t, db, "Ada"), mkAuthor(t, db, "Bob")
+		mkAuthor(t, db, "Cy")
+		a1, a2 := mkArticle(t, db, ada, "p1", 1), mkArticle(t, db, ada, "p2", 2)
+		b1 := mkArticle(t, db, bob, "p3", 3)
+		for i, art := range []*Article{a1, a1, b1} {
+			if err := db.Create(ctx, &Comment{Article: To(art), Text: string(rune('x' + i))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tg := &Tag{Name: "go"}
+		db.Create(ctx, tg)
+		Related[Tag](db, a2, "tags").Add(ctx, tg)
+		Related[Tag](db, b1, "tags").Add(ctx, tg)
+		ctxLog, log := WithQueryLog(ctx)
+		authors, err := Q[Author](db).OrderBy("name").PrefetchRelated("articles__comments", "articles__tags").All(ctxLog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// authors, articles, comments, join rows, tags
+		if log.Len() != 5 {
+			for _, e := range log.Entries() {
+				t.Log(e.SQL)
+			}
+			t.Fatalf("queries: %d", log.Len())
+		}
+		if len(authors) != 3 || !authors[0].Articles.Loaded() || len(authors[0].Articles.Items()) != 2 || len(authors[2].Articles.Items()) != 0 {
+			t.Fatalf("reverse fk prefetch: %+v", authors)
+		}
+		arts := authors[0].Articles.Items()
+		if arts[0].Slug != "p1" || len(arts[0].Comments.Items()) != 2 || len(arts[1].Comments.Items()) != 0 || len(arts[1].Tags.Items()) != 1 {
+			t.Fatalf("nested prefetch: %+v", arts)
+		}
+		tags, err := Q[Tag](db).PrefetchRelated("articles").All(ctx)
+		if err != nil || len(tags[0].Articles.Items()) != 2 {
+			t.Fatalf("reverse m2m prefetch: %v %+v", err, tags)
+		}
+		db.Create(ctx, &Publisher{Name: "p"})
+		if _, err := Q[Publisher](db).PrefetchRelated("books").All(ctx); err == nil || !strings.Contains(err.Error(), "orm.Reverse[Book]") {
+			t.Fatalf("missing Reverse field: %v", err)
+		}
 	})
 }

@@ -168,7 +168,7 @@ func (q QuerySet[T]) SelectRelated(paths ...string) QuerySet[T] {
 
 // PrefetchRelated loads relations with one extra query per relation after the main
 // one: FK and OneToOne targets (Obj), M2M fields (Items) and reverse relations into
-// Rev fields.
+// Reverse fields (orm.Reverse[T]). Paths nest: "articles__comments".
 func (q QuerySet[T]) PrefetchRelated(paths ...string) QuerySet[T] {
 	q.prefetch = append(clip(q.prefetch), paths...)
 	return q

@@ -19,11 +19,14 @@ type Author struct {
 	Email string  `orm:"unique,max_length=120"`
 	Karma int64   `orm:"default=0"`
 	Bio   *string `orm:"text"`
+
+	Articles Reverse[Article] `orm:"related_name=articles"`
 }
 
 type Tag struct {
 	Model
-	Name string `orm:"unique,max_length=50"`
+	Name     string `orm:"unique,max_length=50"`
+	Articles Reverse[Article]
 }
 
 type Article struct {
@@ -44,6 +47,7 @@ type Article struct {
 	Code      UUID
 	Blob      []byte
 	Updated   time.Time `orm:"auto_now"`
+	Comments  Reverse[Comment]
 }
 
 func (Article) Meta() Meta {

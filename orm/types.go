@@ -550,3 +550,22 @@ func (t timeScanner) parse(s string) error {
 }
 
 var errNilObject = errors.New("orm: nil object")
+
+// Reverse holds the objects of T that point at this object through a FK, OneToOne or
+// M2M field (a reverse relation), loaded by PrefetchRelated. Declare it with the
+// relation's related_name: Articles orm.Reverse[Article] `orm:"related_name=articles"`
+// (the default name is the snake_case of the Go field name). It has no column.
+type Reverse[T any] struct {
+	items  []T
+	loaded bool
+}
+
+type revKind interface{ revTarget() reflect.Type }
+
+func (Reverse[T]) revTarget() reflect.Type { return reflect.TypeFor[T]() }
+
+// Items returns the related objects loaded by PrefetchRelated (nil before).
+func (r Reverse[T]) Items() []T { return r.items }
+
+// Loaded reports whether PrefetchRelated filled Items.
+func (r Reverse[T]) Loaded() bool { return r.loaded }
