@@ -32,9 +32,11 @@ import (
 	"testing"
 )
 
-// DefaultHost is the Host of requests that do not name one. Settings.AllowedHosts of
-// an app under test must allow it (or use the Host option).
-const DefaultHost = "example.com"
+// DefaultHost is the Host of requests that do not name one. It is among the hosts a
+// Galvani app allows in debug mode with no ALLOWED_HOSTS; an app under test with
+// production settings must list it in Settings.AllowedHosts (or the test uses the
+// Host option).
+const DefaultHost = "localhost"
 
 // maxRedirects bounds redirect following, as browsers do.
 const maxRedirects = 10
@@ -297,17 +299,15 @@ func (c *Client) Request(method, path string, body io.Reader, contentType string
 }
 
 // Do sends a request built by the test (with httptest.NewRequest or
-// http.NewRequest). Its URL may be relative ("/path") or absolute; the client adds
+// http.NewRequest). Its URL may be relative ("/path", sent to the client's host) or
+// absolute; the client adds
 // its cookies, headers and hooks, and follows redirects if configured to.
 func (c *Client) Do(req *http.Request, opts ...Option) *Response {
 	c.t.Helper()
 	cfg := c.config(opts)
 	u := *req.URL
 	if u.Host == "" {
-		u.Host = cfg.host
-		if req.Host != "" && req.Host != DefaultHost {
-			u.Host = req.Host
-		}
+		u.Host = cfg.host // a relative URL goes to the client's host (see the Host option)
 	}
 	if u.Scheme == "" {
 		u.Scheme = "http"
@@ -536,7 +536,7 @@ func (r *Response) AssertHeader(key, want string) *Response {
 
 // AssertRedirect checks that the response is a redirect (3xx) to the location to,
 // compared after resolving both against the request URL, so "/next" matches
-// "http://example.com/next".
+// "http://localhost/next".
 func (r *Response) AssertRedirect(to string) *Response {
 	r.t.Helper()
 	loc := r.Header.Get("Location")
