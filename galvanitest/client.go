@@ -32,11 +32,11 @@ import (
 	"testing"
 )
 
-// DefaultHost is the Host of requests that do not name one. It is among the hosts a
-// Galvani app allows in debug mode with no ALLOWED_HOSTS; an app under test with
-// production settings must list it in Settings.AllowedHosts (or the test uses the
-// Host option).
-const DefaultHost = "localhost"
+// DefaultHost is the Host of requests that do not name one, as with
+// httptest.NewRequest. An app under test that validates hosts must allow it in
+// Settings.AllowedHosts, or the test uses the Host option (Host("localhost") passes
+// debug-mode validation without AllowedHosts).
+const DefaultHost = "example.com"
 
 // maxRedirects bounds redirect following, as browsers do.
 const maxRedirects = 10
@@ -536,7 +536,7 @@ func (r *Response) AssertHeader(key, want string) *Response {
 
 // AssertRedirect checks that the response is a redirect (3xx) to the location to,
 // compared after resolving both against the request URL, so "/next" matches
-// "http://localhost/next".
+// "http://example.com/next".
 func (r *Response) AssertRedirect(to string) *Response {
 	r.t.Helper()
 	loc := r.Header.Get("Location")

@@ -126,7 +126,7 @@ func TestRedirects(t *testing.T) {
 	c := galvanitest.New(t, newApp())
 	c.Get("/old").AssertRedirect("/middle").AssertStatus(302)
 	r := c.Get("/old", galvanitest.FollowRedirects()).AssertStatus(200).AssertContains("home page")
-	if len(r.Redirects) != 2 || r.Redirects[0] != "http://localhost/old" || r.Request.URL.Path != "/" {
+	if len(r.Redirects) != 2 || r.Redirects[0] != "http://example.com/old" || r.Request.URL.Path != "/" {
 		t.Fatalf("chain %v, final %s", r.Redirects, r.Request.URL)
 	}
 	f := galvanitest.New(t, newApp(), galvanitest.FollowRedirects())
@@ -155,7 +155,7 @@ func TestPostJSONAndAssertJSON(t *testing.T) {
 func TestOptionsAndHooks(t *testing.T) {
 	c := galvanitest.New(t, newApp(), galvanitest.Header("X-Token", "client-wide"))
 	c.Get("/header").AssertContains("client-wide")
-	c.Get("/tls").AssertContains("false localhost")
+	c.Get("/tls").AssertContains("false example.com")
 	c.Get("/tls", galvanitest.HTTPS(), galvanitest.Host("shop.test")).AssertContains("true shop.test")
 	var seen []string
 	c.Before(func(r *http.Request) {
@@ -177,7 +177,7 @@ func TestDo(t *testing.T) {
 	c.Get("/set")
 	req, _ := http.NewRequest("GET", "/whoami", nil)
 	c.Do(req).AssertStatus(200).AssertContains("sid=s3cret")
-	c.Do(httptest.NewRequest("GET", "/tls", nil)).AssertContains("false localhost")
+	c.Do(httptest.NewRequest("GET", "/tls", nil)).AssertContains("false example.com")
 	c.Do(httptest.NewRequest("GET", "https://shop.test/tls", nil)).AssertContains("true shop.test")
 	req, _ = http.NewRequest("POST", "/echo", strings.NewReader("raw"))
 	req.Header.Set("Content-Type", "application/octet-stream")
