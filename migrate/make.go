@@ -126,6 +126,11 @@ func MakeMigrations(g *Graph, models *State, opts MakeOptions) ([]*NewMigration,
 		if err != nil {
 			return err
 		}
+		for _, n := range existing {
+			if _, err := g.Get(app, n); err != nil && !opts.Empty {
+				return fmt.Errorf("migrate: %s holds migration %s, which app %s does not provide: give the app a Migrations() method returning the package's All (or delete the file)", dir, n, app)
+			}
+		}
 		num := 0
 		known := append([]string(nil), existing...)
 		for _, m := range g.All() {

@@ -437,6 +437,11 @@ func (e *Editor) alterField(from, to *State, mOld, mNew *ModelState, old, nw *Fi
 	oldObjs := e.fieldObjects(from, mOld, old)
 	newObjs := e.fieldObjects(to, mNew, nw)
 	drop, create := diffObjects(oldObjs, newObjs)
+	if e.mysql() && len(drop) > 0 {
+		// MySQL refuses to drop an index a foreign key uses: drop the key first and
+		// add it again afterwards.
+		drop, create = withFKs(drop, oldObjs, true), withFKs(create, newObjs, false)
+	}
 	for _, o := range drop {
 		if err := e.exec(o.drop.SQL); err != nil {
 			return err
@@ -691,4 +696,29 @@ func (e *Editor) addIndex(m *ModelState, ix Index) error {
 
 func (e *Editor) removeIndex(m *ModelState, ix Index) error {
 	return e.exec(e.metaIndexObj(m, ix).drop.SQL)
+}
+
+// withFKs adds the foreign keys of all to list (once): first when dropping, last
+// when creating.
+func withFKs(list, all []object, first bool) []object {
+	var fks, rest []object
+	seen := map[string]bool{}
+	for _, o := range append(append([]object(nil), list...), all...) {
+		if seen[o.sig()] {
+			continue
+		}
+		if o.kind == "fk" {
+			seen[o.sig()] = true
+			fks = append(fks, o)
+		}
+	}
+	for _, o := range list {
+		if o.kind != "fk" {
+			rest = append(rest, o)
+		}
+	}
+	if first {
+		return append(fks, rest...)
+	}
+	return append(rest, fks...)
 }
