@@ -204,7 +204,7 @@ func (p *Protector) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if p.isExempt(r.URL.Path) {
+		if p.isExempt(r.URL) {
 			next.ServeHTTP(w, r)
 			return
 		}

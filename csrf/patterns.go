@@ -29,8 +29,21 @@ func parsePathPattern(p string) pathPattern {
 	return pp
 }
 
-func (pp pathPattern) match(path string) bool {
-	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+// match reports whether the escaped request path matches. Segments are split on
+// the path's literal slashes and unescaped one by one, as the router does, so an
+// encoded slash ("/hooks%2Fx/") is part of a segment: the decoded path would match
+// a pattern for a route the router does not pick.
+func (pp pathPattern) match(escaped string) bool {
+	parts := strings.Split(strings.TrimPrefix(escaped, "/"), "/")
+	for i, part := range parts {
+		if strings.IndexByte(part, '%') >= 0 {
+			u, err := url.PathUnescape(part)
+			if err != nil {
+				return false
+			}
+			parts[i] = u
+		}
+	}
 	if pp.rest {
 		if len(parts) <= len(pp.segs) || (len(parts) == len(pp.segs)+1 && parts[len(parts)-1] == "") {
 			return false
@@ -51,7 +64,12 @@ func (pp pathPattern) match(path string) bool {
 	return true
 }
 
-func (p *Protector) isExempt(path string) bool {
+// isExempt reports whether the request's path matches an exemption pattern.
+func (p *Protector) isExempt(u *url.URL) bool {
+	if len(p.exempt) == 0 {
+		return false
+	}
+	path := u.EscapedPath()
 	for _, pp := range p.exempt {
 		if pp.match(path) {
 			return true
