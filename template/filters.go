@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"net/url"
 	"reflect"
@@ -43,8 +44,8 @@ func toInt(v any) (int, bool) {
 	rv := unwrapIface(reflect.ValueOf(v))
 	if n, ok := asNumber(rv); ok {
 		if n.isFloat {
-			if math.IsNaN(n.f) || math.IsInf(n.f, 0) {
-				return 0, false
+			if math.IsNaN(n.f) || n.f >= math.MaxInt64 || n.f < math.MinInt64 {
+				return 0, false // also ±Inf: converting would give an arbitrary int
 			}
 			return int(n.f), true
 		}
@@ -55,6 +56,38 @@ func toInt(v any) (int, bool) {
 		return i, err == nil
 	}
 	return 0, false
+}
+
+// toBigInt is Python's int() of a value, without a range limit: integers of any
+// Go kind, floats (truncated) and strings of digits.
+func toBigInt(v any) (*big.Int, bool) {
+	rv := unwrapIface(reflect.ValueOf(v))
+	if !rv.IsValid() {
+		return nil, false
+	}
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return big.NewInt(rv.Int()), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return new(big.Int).SetUint64(rv.Uint()), true
+	case reflect.Float32, reflect.Float64, reflect.Bool:
+		n, _ := asNumber(rv)
+		if n.isFloat {
+			if math.IsNaN(n.f) || math.IsInf(n.f, 0) {
+				return nil, false
+			}
+			i, _ := big.NewFloat(n.f).Int(nil)
+			return i, true
+		}
+		return big.NewInt(n.i), true
+	case reflect.String:
+		i, ok := new(big.Int).SetString(strings.TrimSpace(strings.ReplaceAll(rv.String(), "_", "")), 10)
+		return i, ok
+	}
+	if b, ok := v.(*big.Int); ok && b != nil {
+		return new(big.Int).Set(b), true
+	}
+	return nil, false
 }
 
 // toFloat is Python's float() of a value.
@@ -312,10 +345,15 @@ func init() {
 }
 
 func filterAdd(in, arg any, _ bool) (any, error) {
-	a, ok1 := toInt(in)
-	b, ok2 := toInt(arg)
+	a, ok1 := toBigInt(in)
+	b, ok2 := toBigInt(arg)
 	if ok1 && ok2 {
-		return a + b, nil
+		// Python's ints do not overflow: neither does add.
+		sum := a.Add(a, b)
+		if sum.IsInt64() {
+			return int(sum.Int64()), nil
+		}
+		return sum, nil
 	}
 	va, vb := indirect(reflect.ValueOf(in)), indirect(reflect.ValueOf(arg))
 	switch {
@@ -471,8 +509,9 @@ func filesizeformat(in any) any {
 		return SafeString("0\u00a0bytes")
 	}
 	neg := n < 0
+	u := uint64(n)
 	if neg {
-		n = -n
+		u = -u // two's complement: right for math.MinInt64 too
 	}
 	const (
 		KB = 1 << 10
@@ -481,21 +520,21 @@ func filesizeformat(in any) any {
 		TB = 1 << 40
 		PB = 1 << 50
 	)
-	f := float64(n)
+	f := float64(u)
 	one := func(x float64) string { return strconv.FormatFloat(math.RoundToEven(x*10)/10, 'f', 1, 64) }
 	var s string
 	switch {
-	case n == 1:
+	case u == 1:
 		s = "1 byte"
-	case n < KB:
-		s = strconv.Itoa(n) + " bytes"
-	case n < MB:
+	case u < KB:
+		s = strconv.FormatUint(u, 10) + " bytes"
+	case u < MB:
 		s = one(f/KB) + " KB"
-	case n < GB:
+	case u < GB:
 		s = one(f/MB) + " MB"
-	case n < TB:
+	case u < TB:
 		s = one(f/GB) + " GB"
-	case n < PB:
+	case u < PB:
 		s = one(f/TB) + " TB"
 	default:
 		s = one(f/PB) + " PB"

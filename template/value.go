@@ -561,6 +561,9 @@ func asNumber(v reflect.Value) (number, bool) {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return number{i: v.Int()}, true
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		if u := v.Uint(); u > math.MaxInt64 {
+			return number{f: float64(u), isFloat: true}, true // keeps its sign in comparisons
+		}
 		return number{i: int64(v.Uint())}, true
 	case reflect.Float32, reflect.Float64:
 		return number{f: v.Float(), isFloat: true}, true

@@ -1,0 +1,29 @@
+package template
+
+import (
+	"math"
+	"testing"
+)
+
+// TestNumericOverflow: filters on integers at the edges of int64 give Python's
+// answer (arbitrary precision), not a wrapped-around one.
+func TestNumericOverflow(t *testing.T) {
+	data := map[string]any{
+		"max": int64(math.MaxInt64), "min": int64(math.MinInt64),
+		"umax": uint64(math.MaxUint64), "huge": 1e300,
+	}
+	for _, tc := range []struct{ src, want string }{
+		{`{{ max|add:1 }}`, "9223372036854775808"},
+		{`{{ max|add:max }}`, "18446744073709551614"},
+		{`{{ min|add:-1 }}`, "-9223372036854775809"},
+		{`{{ min|add:1 }}`, "-9223372036854775807"},
+		{`{{ umax|add:0 }}`, "18446744073709551615"},
+		{`{{ min|filesizeformat }}`, "-8192.0\u00a0PB"},
+		{`{{ max|filesizeformat }}`, "8192.0\u00a0PB"},
+		{`{% if umax > 0 %}pos{% else %}neg{% endif %}`, "pos"},
+	} {
+		if got := render(t, tc.src, data); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.src, got, tc.want)
+		}
+	}
+}
