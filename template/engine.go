@@ -252,6 +252,9 @@ func (e *Engine) load(name string, start int) (string, int, error) {
 	loaders := e.loaders
 	e.mu.RUnlock()
 	var tried []string
+	for i := 0; i < start && i < len(loaders); i++ {
+		tried = append(tried, loaders[i].Describe(name)+" (skipped: the template extending it has this name)")
+	}
 	for i := start; i < len(loaders); i++ {
 		l := loaders[i]
 		src, err := l.Load(name)

@@ -2,6 +2,7 @@ package template
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -25,5 +26,15 @@ func TestNumericOverflow(t *testing.T) {
 		if got := render(t, tc.src, data); got != tc.want {
 			t.Errorf("%s = %q, want %q", tc.src, got, tc.want)
 		}
+	}
+}
+
+// TestExtendsItselfError: a template extending its own name with no other loader
+// to find the parent in says which loader was skipped, not that there are none.
+func TestExtendsItselfError(t *testing.T) {
+	e := New(WithLoader(MapLoader{"page.html": `{% extends "page.html" %}`}))
+	_, err := e.RenderString("page.html", nil)
+	if err == nil || strings.Contains(err.Error(), "no template loaders") || !strings.Contains(err.Error(), "skipped") {
+		t.Fatalf("err = %v, want one naming the skipped loader", err)
 	}
 }
