@@ -223,6 +223,7 @@ func backendsList() []backend {
 
 // shared opens a server database once per test binary and recreates the tables.
 func shared(t testing.TB, name string, open func() (*DB, error)) *DB {
+	registerTestModels(t)
 	dbMu.Lock()
 	defer dbMu.Unlock()
 	if db, ok := openDBs[name]; ok {
