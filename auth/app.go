@@ -158,11 +158,12 @@ func (m *Manager) Ready(app *galvani.App) error {
 }
 
 // TemplateContext implements the template battery's ProcessorProvider: {{ user }}
-// (the current user, or the anonymous one) and {{ perms }} ({% if perms.blog.add_article %}),
-// both computed only when a template uses them.
+// (the current user as the configured model, or the anonymous one; loaded once per
+// request) and {{ perms }} ({% if perms.blog.add_article %}), whose permissions are
+// queried only when a template looks at them.
 func (m *Manager) TemplateContext(r *http.Request) map[string]any {
 	return map[string]any{
-		"user":  func() any { return CurrentUserModel(r) },
+		"user":  CurrentUserModel(r),
 		"perms": PermsFor(r),
 	}
 }

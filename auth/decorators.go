@@ -91,6 +91,11 @@ func check(w http.ResponseWriter, r *http.Request, test Test) (ok bool, err erro
 // redirectToLogin sends the visitor to loginURL?next=<the page they asked for>.
 func redirectToLogin(w http.ResponseWriter, r *http.Request, loginURL string) {
 	next := r.URL.RequestURI()
+	// Under a Mount the URL's path is stripped of the prefix; RequestURI is what
+	// the client asked for.
+	if ru, err := url.ParseRequestURI(r.RequestURI); err == nil && r.RequestURI != "" {
+		next = ru.RequestURI()
+	}
 	u, err := url.Parse(loginURL)
 	if err != nil {
 		u = &url.URL{Path: "/accounts/login/"}

@@ -94,11 +94,13 @@ type env struct {
 	mail  *MemoryMailer
 	clock *clock
 	store *session.MemoryStore
+	// tpl holds project templates, searched before the app's.
+	tpl template.MapLoader
 }
 
 func newEnv(t *testing.T, opts Options) *env {
 	t.Helper()
-	e := &env{t: t, db: openSQLite(t), mail: &MemoryMailer{}, clock: newClock(), store: session.NewMemoryStore()}
+	e := &env{t: t, db: openSQLite(t), mail: &MemoryMailer{}, clock: newClock(), store: session.NewMemoryStore(), tpl: template.MapLoader{}}
 	if opts.DB == nil {
 		opts.DB = e.db
 	}
@@ -117,7 +119,7 @@ func newEnv(t *testing.T, opts Options) *env {
 	galvani.Section(&settings, "session", session.Config{Store: e.store})
 	e.app = galvani.New(settings, security.App, galvani.Include("/accounts/", e.m))
 	e.app.Use(session.Middleware(&e.app.Settings))
-	template.Setup(e.app)
+	template.Setup(e.app, template.WithLoader(e.tpl))
 	e.app.Get("/", func(c *galvani.Ctx) error { return c.Text(200, "home") })
 	e.app.Get("/private/", LoginRequired(func(c *galvani.Ctx) error {
 		return c.Text(200, "hello "+UserFrom(c.Request).Username)
