@@ -191,7 +191,7 @@ func TestTemplateContext(t *testing.T) {
 	e.app.Get("/page/", func(c *galvani.Ctx) error {
 		return c.Render(200, "page.html", nil)
 	})
-	e.tpl["page.html"] = ("{% if user.is_authenticated %}hi {{ user.username }} ({{ user.first_name }}){% else %}anon{% endif %}"+
+	e.tpl["page.html"] = ("{% if user.is_authenticated %}hi {{ user.username }} ({{ user.first_name }}){% else %}anon{% endif %}" +
 		"|{% if perms.blog.add_article %}can add{% endif %}|{% if perms.blog.delete_article %}can delete{% endif %}|{% if perms.blog %}blog{% endif %}|{% if perms.auth %}auth{% endif %}")
 	c := e.client()
 	c.Get("/page/").AssertStatus(200).AssertContains("anon||||")
