@@ -298,3 +298,27 @@ func UpdateSessionAuthHash(r *http.Request, user UserModel) error {
 	st.mu.Unlock()
 	return nil
 }
+
+// LoginSession writes user's login into session s directly, without a request to
+// a login view: what test helpers (authtest.Login) and custom flows need. Unlike
+// Login it neither rotates the key nor updates LastLogin.
+func (m *Manager) LoginSession(s *session.Session, user UserModel) error {
+	u := user.AuthUser()
+	if u.ID == 0 {
+		return errors.New("auth: LoginSession of a user that is not saved")
+	}
+	hash, err := m.sessionHash(user)
+	if err != nil {
+		return err
+	}
+	b := u.backend
+	if b == "" {
+		b = backendName(m.backends[0])
+	}
+	for k, v := range map[string]string{SessionUserIDKey: strconv.FormatInt(u.ID, 10), SessionBackendKey: b, SessionHashKey: hash} {
+		if err := s.Set(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
