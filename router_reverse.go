@@ -113,10 +113,16 @@ func (r *Route) build(arg func(i int, name string) (any, bool)) (string, error) 
 		}
 		b.WriteString(escapeSegment(v))
 	}
-	if b.Len() > maxPathLen {
-		return "", fmt.Errorf("galvani: URL(%q): route %s: the path would be %d bytes long; requests over %d bytes are refused", r.name, r.Pattern, b.Len(), maxPathLen)
+	out := b.String()
+	if strings.HasPrefix(out, "//") {
+		// "//host/..." is a scheme-relative URL naming another host: escape the
+		// second slash, as Django's reverse does. The router decodes it back.
+		out = "/%2F" + out[2:]
 	}
-	return b.String(), nil
+	if len(out) > maxPathLen {
+		return "", fmt.Errorf("galvani: URL(%q): route %s: the path would be %d bytes long; requests over %d bytes are refused", r.name, r.Pattern, len(out), maxPathLen)
+	}
+	return out, nil
 }
 
 // escapeSegment percent-escapes one path segment: "/" and "?" and every byte that
