@@ -284,3 +284,17 @@ func (a *App) MustURL(name string, args ...any) string {
 	}
 	return u
 }
+
+// Matches reports whether the App answers req with this route: the router, as it
+// would when serving, picks this route for req's method and path (more specific
+// routes winning, converters checked). Middleware that runs before routing uses it
+// to apply a per-route policy, such as csrf.ExemptRoute.
+func (r *Route) Matches(req *http.Request) bool {
+	if r == nil || r.app == nil || req == nil || req.URL == nil {
+		return false
+	}
+	c := r.app.acquire(nil, req)
+	m, _ := r.app.router.lookup(req.Method, req.URL, c)
+	r.app.release(c)
+	return m == r
+}

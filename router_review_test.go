@@ -28,3 +28,31 @@ func TestURLNeverSchemeRelative(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteMatches: Route.Matches agrees with the router, including a more
+// specific route winning over a parameterised one and the method.
+func TestRouteMatches(t *testing.T) {
+	app := New()
+	h := func(c *Ctx) error { return nil }
+	item := app.Post("/items/{id}/", h)
+	newItem := app.Post("/items/new/", h)
+	get := app.Get("/items/{id}/", h)
+	for _, tc := range []struct {
+		route        *Route
+		method, path string
+		want         bool
+	}{
+		{item, "POST", "/items/7/", true},
+		{item, "POST", "/items/new/", false},
+		{newItem, "POST", "/items/new/", true},
+		{item, "GET", "/items/7/", false},
+		{get, "GET", "/items/7/", true},
+		{get, "HEAD", "/items/7/", true},
+		{item, "POST", "/items/a%2Fb/", false},
+		{item, "POST", "/items/7", false},
+	} {
+		if got := tc.route.Matches(httptest.NewRequest(tc.method, tc.path, nil)); got != tc.want {
+			t.Errorf("%s.Matches(%s %s) = %v, want %v", tc.route.Pattern, tc.method, tc.path, got, tc.want)
+		}
+	}
+}

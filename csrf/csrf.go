@@ -53,6 +53,10 @@ type Config struct {
 	// means), in route syntax: "/hooks/stripe/", "/api/{rest...}", "/items/{id}/".
 	// Add to it with Exempt.
 	Exempt []string
+	// ExemptRoutes lists routes the checks skip: a request is exempt when the
+	// router answers it with one of them (Route.Matches), so a more specific route
+	// under the same pattern stays protected. Add to it with ExemptRoute.
+	ExemptRoutes []*galvani.Route
 	// CookieName is the cookie holding the secret. Default "csrftoken".
 	CookieName string `env:"CSRF_COOKIE_NAME"`
 	// CookieAge is the cookie's lifetime. Default one year.
@@ -92,7 +96,9 @@ type Protector struct {
 	section *Config // as given, for Exempt patterns added later
 	once    sync.Once
 	exempt  []pathPattern
-	trusted []originPattern
+	// exemptRoutes are the routes exempt from the checks.
+	exemptRoutes []*galvani.Route
+	trusted      []originPattern
 }
 
 // New returns a Protector for a copy of cfg. Exempt patterns are read from cfg
@@ -166,10 +172,23 @@ func Exempt(s *galvani.Settings, patterns ...string) {
 	cfg.Exempt = append(cfg.Exempt, patterns...)
 }
 
+// ExemptRoute exempts routes from the checks, like Django's @csrf_exempt: a
+// request is exempt when the router answers it with one of them. Call it while
+// registering routes, before the first request:
+//
+//	csrf.ExemptRoute(&app.Settings, app.Post("/hooks/stripe/", stripeHook))
+//
+// Exempt routes must not rely on cookies for authentication.
+func ExemptRoute(s *galvani.Settings, routes ...*galvani.Route) {
+	cfg := galvani.Section(s, "csrf", Config{})
+	cfg.ExemptRoutes = append(cfg.ExemptRoutes, routes...)
+}
+
 func (p *Protector) init() {
 	for _, pat := range p.section.Exempt {
 		p.exempt = append(p.exempt, parsePathPattern(pat))
 	}
+	p.exemptRoutes = append(p.exemptRoutes, p.section.ExemptRoutes...)
 }
 
 func (p *Protector) logger() *slog.Logger {
@@ -204,7 +223,7 @@ func (p *Protector) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if p.isExempt(r.URL) {
+		if p.isExempt(r) {
 			next.ServeHTTP(w, r)
 			return
 		}

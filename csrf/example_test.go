@@ -25,3 +25,24 @@ func Example() {
 	fmt.Println(w.Code)
 	// Output: 403
 }
+
+// A webhook authenticated by its signature is exempt; the router decides, so a
+// more specific route under the same pattern stays protected.
+func ExampleExemptRoute() {
+	app := galvani.New(galvani.Settings{Debug: true})
+	ok := func(c *galvani.Ctx) error { return c.Text(200, "ok") }
+	csrf.ExemptRoute(&app.Settings, app.Post("/hooks/{name}/", ok))
+	app.Post("/hooks/admin/", ok)
+	app.Use(csrf.Middleware(&app.Settings))
+
+	for _, path := range []string{"/hooks/stripe/", "/hooks/admin/"} {
+		r := httptest.NewRequest("POST", path, strings.NewReader("{}"))
+		r.Header.Set("Cookie", "sessionid=abc")
+		w := httptest.NewRecorder()
+		app.ServeHTTP(w, r)
+		fmt.Println(path, w.Code)
+	}
+	// Output:
+	// /hooks/stripe/ 200
+	// /hooks/admin/ 403
+}

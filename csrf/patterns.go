@@ -2,6 +2,7 @@ package csrf
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 )
@@ -64,12 +65,18 @@ func (pp pathPattern) match(escaped string) bool {
 	return true
 }
 
-// isExempt reports whether the request's path matches an exemption pattern.
-func (p *Protector) isExempt(u *url.URL) bool {
+// isExempt reports whether the request goes to an exempt route or its path
+// matches an exemption pattern.
+func (p *Protector) isExempt(r *http.Request) bool {
+	for _, rt := range p.exemptRoutes {
+		if rt.Matches(r) {
+			return true
+		}
+	}
 	if len(p.exempt) == 0 {
 		return false
 	}
-	path := u.EscapedPath()
+	path := r.URL.EscapedPath()
 	for _, pp := range p.exempt {
 		if pp.match(path) {
 			return true

@@ -48,3 +48,36 @@ func TestExemptEncodedSlash(t *testing.T) {
 }
 
 var _ http.Handler = (*galvani.App)(nil)
+
+// TestExemptRoute: ExemptRoute exempts exactly the route the router picks; a more
+// specific route under the same pattern, or another method, stays protected.
+func TestExemptRoute(t *testing.T) {
+	app := galvani.New()
+	ok := func(c *galvani.Ctx) error { return c.Text(200, "ok") }
+	ExemptRoute(&app.Settings, app.Post("/hooks/{name}/", ok))
+	app.Post("/hooks/admin/", ok)
+	app.Put("/hooks/{name}/", ok)
+	p, err := FromSettings(&app.Settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	app.Use(p.Handler)
+	for _, tc := range []struct {
+		method, path string
+		want         int
+	}{
+		{"POST", "/hooks/stripe/", 200},
+		{"POST", "/hooks/admin/", 403},
+		{"PUT", "/hooks/stripe/", 403},
+		{"POST", "/hooks/a%2Fb/", 403},
+	} {
+		r := httptest.NewRequest(tc.method, "http://example.com"+tc.path, strings.NewReader(""))
+		r.Header.Set("Cookie", "sessionid=x")
+		w := httptest.NewRecorder()
+		app.ServeHTTP(w, r)
+		if w.Code != tc.want {
+			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, w.Code, tc.want)
+		}
+	}
+}
