@@ -377,15 +377,15 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T) error {
 				}
 				continue
 			}
-			if d.returning() {
+			if d.returning() && d.Name() != "sqlite" {
 				b.WriteString(" RETURNING " + d.QuoteIdent(m.PK.Column))
 				rows, err := tx.query(ctx, b.String(), args)
 				if err != nil {
 					return err
 				}
 				i := start
+				var id int64
 				for rows.Next() {
-					var id int64
 					if err := rows.Scan(&id); err != nil {
 						rows.Close()
 						return wrapDBErr(err)
@@ -405,8 +405,10 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T) error {
 				}
 				continue
 			}
-			// MySQL: consecutive auto-increment values from LAST_INSERT_ID (InnoDB
-			// guarantees them for one multi-row INSERT with the default lock mode).
+			// MySQL: consecutive auto-increment values from LAST_INSERT_ID, the first
+			// row's key (InnoDB guarantees them for one multi-row INSERT with the
+			// default lock mode). SQLite: one INSERT holds the write lock and numbers
+			// its rows consecutively; last_insert_rowid is the last row's key.
 			res, err := tx.exec(ctx, b.String(), args)
 			if err != nil {
 				return err
@@ -414,6 +416,9 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T) error {
 			first, err := res.LastInsertId()
 			if err != nil {
 				return wrapDBErr(err)
+			}
+			if d.Name() == "sqlite" {
+				first -= int64(end - start - 1)
 			}
 			for i := start; i < end; i++ {
 				setInt(fieldValue(m.PK, unsafe.Pointer(&objs[i])), first+int64(i-start))
