@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/internal/httpx"
 )
 
 // Config is the "csrf" settings section (Django's CSRF_* settings). The env tags
@@ -214,7 +215,7 @@ func (p *Protector) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.once.Do(p.init)
 		st := &state{p: p, w: w}
-		if v, ok := cookieValue(r, p.cfg.CookieName); ok && validSecret(v) {
+		if v, ok := httpx.CookieValue(r, p.cfg.CookieName); ok && validSecret(v) {
 			st.secret = v
 		}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
@@ -513,18 +514,7 @@ func (st *state) setCookie() {
 		MaxAge: int(cfg.CookieAge / time.Second), Expires: time.Now().Add(cfg.CookieAge).UTC(),
 		Secure: !cfg.Insecure, HttpOnly: cfg.CookieHTTPOnly, SameSite: http.SameSiteLaxMode}
 	h.Add("Set-Cookie", c.String())
-	addVary(h, "Cookie")
-}
-
-func addVary(h http.Header, v string) {
-	for _, line := range h.Values("Vary") {
-		for _, f := range strings.Split(line, ",") {
-			if f = strings.TrimSpace(f); strings.EqualFold(f, v) || f == "*" {
-				return
-			}
-		}
-	}
-	h.Add("Vary", v)
+	httpx.AddVary(h, "Cookie")
 }
 
 // TemplateContext is the template context processor for CSRF: it returns

@@ -1,6 +1,7 @@
 package csrf
 
 import (
+	"github.com/galvani-web/galvani/internal/httpx"
 	"net/http"
 	"strings"
 )
@@ -32,7 +33,7 @@ func ClientHook(cfg Config) func(*http.Request) {
 			return
 		}
 		secret := ""
-		if v, ok := cookieValue(r, cookie); ok && validSecret(v) {
+		if v, ok := httpx.CookieValue(r, cookie); ok && validSecret(v) {
 			secret = v
 		} else {
 			secret = newSecret()

@@ -10,10 +10,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/internal/httpx"
 	"github.com/galvani-web/galvani/signing"
 )
 
@@ -153,7 +153,7 @@ func (m *Manager) Store() Store { return m.store }
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := &Session{m: m, ctx: r.Context()}
-		s.cookie, _ = cookieValue(r, m.cfg.CookieName)
+		s.cookie, _ = httpx.CookieValue(r, m.cfg.CookieName)
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, s))
 		sw := &writer{ResponseWriter: w, s: s}
 		next.ServeHTTP(sw, r)
@@ -238,7 +238,7 @@ func (w *writer) commit(status int) {
 	defer s.mu.Unlock()
 	h := w.ResponseWriter.Header()
 	if s.accessed {
-		addVary(h, "Cookie")
+		httpx.AddVary(h, "Cookie")
 	}
 	if status >= 500 {
 		return // the handler failed part-way: keep the stored session as it was
@@ -253,17 +253,6 @@ func (w *writer) commit(status int) {
 	case c != nil:
 		h.Add("Set-Cookie", c.String())
 	}
-}
-
-func addVary(h http.Header, v string) {
-	for _, line := range h.Values("Vary") {
-		for _, f := range strings.Split(line, ",") {
-			if f = strings.TrimSpace(f); strings.EqualFold(f, v) || f == "*" {
-				return
-			}
-		}
-	}
-	h.Add("Vary", v)
 }
 
 func (w *writer) WriteHeader(status int) {

@@ -553,22 +553,3 @@ func FuzzCookieDecode(f *testing.F) {
 		}
 	})
 }
-
-func TestCookieValue(t *testing.T) {
-	r := httptest.NewRequest("GET", "/", nil)
-	r.Header.Add("Cookie", "a=1; sessionidx=no;  sessionid = \"quoted\" ")
-	r.Header.Add("Cookie", "sessionid=second")
-	if v, ok := cookieValue(r, "sessionid"); !ok || v != "quoted" {
-		t.Fatalf("got %q %v", v, ok)
-	}
-	if v, ok := cookieValue(r, "a"); !ok || v != "1" {
-		t.Fatalf("a = %q", v)
-	}
-	if _, ok := cookieValue(r, "missing"); ok {
-		t.Fatal("missing cookie found")
-	}
-	r.Header.Set("Cookie", ";;=;noequals;sessionid=")
-	if v, ok := cookieValue(r, "sessionid"); !ok || v != "" {
-		t.Fatalf("empty value: %q %v", v, ok)
-	}
-}

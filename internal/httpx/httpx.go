@@ -1,15 +1,17 @@
-package csrf
+// Package httpx holds small net/http helpers shared by Galvani's batteries (csrf,
+// session), which must agree on how they read cookies and set Vary.
+package httpx
 
 import (
 	"net/http"
 	"strings"
 )
 
-// cookieValue returns the value of the first cookie called name in the request's
+// CookieValue returns the value of the first cookie called name in the request's
 // Cookie headers. Unlike r.Cookie it does not parse every cookie into a new
 // *http.Cookie, so it does not allocate; values are not validated here (the
 // caller checks the exact format it expects), surrounding quotes are removed.
-func cookieValue(r *http.Request, name string) (string, bool) {
+func CookieValue(r *http.Request, name string) (string, bool) {
 	for _, line := range r.Header["Cookie"] {
 		for line != "" {
 			var part string
@@ -26,4 +28,16 @@ func cookieValue(r *http.Request, name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// AddVary adds v to the response's Vary header unless it, or "*", is there.
+func AddVary(h http.Header, v string) {
+	for _, line := range h.Values("Vary") {
+		for _, f := range strings.Split(line, ",") {
+			if f = strings.TrimSpace(f); strings.EqualFold(f, v) || f == "*" {
+				return
+			}
+		}
+	}
+	h.Add("Vary", v)
 }
