@@ -127,7 +127,7 @@ func TestRefusesToOverwrite(t *testing.T) {
 		t.Fatalf("startapp: exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{"polls/app.go", "polls/models.go", "polls/views.go", "polls/polls_test.go",
-		"polls/templates/polls/index.html", "polls/migrations/migrations.go", `"proj/polls"`, `galvani.Include("/polls/", polls.App),`} {
+		"polls/templates/polls/index.html", "polls/migrations/migrations.go", "polls/urls.go", `"proj/polls"`, `galvani.Include("/polls/", polls.App),`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("startapp output lacks %q:\n%s", want, out)
 		}
@@ -212,12 +212,22 @@ func goCmd(t *testing.T, dir string, args ...string) string {
 	return string(out)
 }
 
-// runBin runs a built project binary in dir with extra environment.
+// runBin runs a built project binary in dir with extra environment, without the
+// settings variables of the test's own environment.
 func runBin(t *testing.T, dir, bin string, env []string, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), "GOWORK=off"), env...)
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case k == "DATABASE_URL", k == "SECRET_KEY", k == "ALLOWED_HOSTS", k == "DEBUG", k == "ADDR", k == "PORT",
+			strings.HasPrefix(k, "GALVANI_"):
+		default:
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
