@@ -352,15 +352,3 @@ func TestWrappersUnwrapFlushHijack(t *testing.T) {
 		})
 	}
 }
-
-func BenchmarkCompress(b *testing.B) {
-	h := Compress(CompressOptions{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html")
-		io.WriteString(w, bigText)
-	}))
-	req := gzReq("GET", "/")
-	b.ReportAllocs()
-	for b.Loop() {
-		h.ServeHTTP(httptest.NewRecorder(), req)
-	}
-}
