@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -182,6 +184,50 @@ func TestGoModAndSecrets(t *testing.T) {
 			t.Errorf(".gitignore lacks %q", want)
 		}
 	}
+}
+
+func TestVersionOf(t *testing.T) {
+	for _, tc := range []struct {
+		path, version, want string
+	}{
+		{galvaniModule, "v1.2.3", "v1.2.3"},
+		{galvaniModule, "v0.0.0-20261121203000-0123456789ab", "v0.0.0-20261121203000-0123456789ab"},
+		{galvaniModule, "(devel)", ""},
+		{galvaniModule, "", ""},
+		{galvaniModule, "v1.2.4-0.20261121203000-0123456789ab+dirty", ""},
+		{"example.com/fork", "v1.2.3", ""},
+	} {
+		info := &debug.BuildInfo{Main: debug.Module{Path: tc.path, Version: tc.version}}
+		if got := versionOf(info); got != tc.want {
+			t.Errorf("versionOf(%s@%s) = %q, want %q", tc.path, tc.version, got, tc.want)
+		}
+	}
+}
+
+// FuzzNames: an accepted project or app name is a plain identifier (no path), and an
+// accepted module path has no empty, "." or ".." element; nothing panics.
+func FuzzNames(f *testing.F) {
+	for _, s := range []string{"mysite", "../x", "a/b", "My-Site", "func", "example.com/a/v2", "a//b", "\x00", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if checkName("app", s) == nil {
+			if strings.ContainsAny(s, "/\\.") || !token.IsIdentifier(s) || filepath.Base(s) != s {
+				t.Fatalf("checkName accepted %q", s)
+			}
+		}
+		if checkName("app", suggestName(s)) != nil && !reserved[suggestName(s)] && !token.IsKeyword(suggestName(s)) && len(suggestName(s)) <= 64 {
+			t.Fatalf("suggestName(%q) = %q, which checkName refuses", s, suggestName(s))
+		}
+		if checkModule(s) == nil {
+			for _, e := range strings.Split(s, "/") {
+				if e == "" || e == "." || e == ".." {
+					t.Fatalf("checkModule accepted %q", s)
+				}
+			}
+		}
+		readModulePath([]byte(s))
+	})
 }
 
 func TestReadModulePath(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
@@ -22,6 +23,7 @@ const goVersion = "1.26.0"
 // projectData fills the skel/project templates.
 type projectData struct {
 	Name, Module, GoVersion string
+	Binary                  string // what go build names the program: the module path's last element
 	GalvaniVersion          string // the required version
 	GalvaniDir              string // a replace target, or ""
 }
@@ -30,7 +32,15 @@ type projectData struct {
 // from, when the build info has a fetchable one (go install ...@v1.2.3 or @latest).
 func moduleVersion() string {
 	info, ok := debug.ReadBuildInfo()
-	if !ok || info.Main.Path != galvaniModule {
+	if !ok {
+		return ""
+	}
+	return versionOf(info)
+}
+
+// versionOf returns the galvani module's version recorded in info, or "".
+func versionOf(info *debug.BuildInfo) string {
+	if info.Main.Path != galvaniModule {
 		return ""
 	}
 	v := info.Main.Version
@@ -86,6 +96,7 @@ func cmdNew(args []string, stdout, stderr io.Writer) error {
 		return usageErrorf("this galvani command was built from a local checkout and knows no published Galvani version: " +
 			"pass --galvani-dir with the checkout's directory, or install a release (go install github.com/galvani-web/galvani/cmd/galvani@latest)")
 	}
+	d.Binary = path.Base(d.Module)
 	out := *dir
 	if out == "" {
 		out = name
