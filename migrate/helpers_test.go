@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/galvani-web/galvani/internal/testdb"
 	"github.com/galvani-web/galvani/orm"
@@ -33,6 +35,7 @@ func backends() []backend {
 				t.Fatal(err)
 			}
 			defer admin.Close()
+			serverLock(t, "postgres", base.String())
 			var one int
 			if admin.QueryRow("SELECT 1 FROM pg_database WHERE datname = 'galvani_migrate'").Scan(&one) == sql.ErrNoRows {
 				if _, err := admin.Exec("CREATE DATABASE galvani_migrate"); err != nil {
@@ -51,6 +54,7 @@ func backends() []backend {
 		}},
 		{"mysql", func(t *testing.T) (*orm.DB, string) {
 			addr := testdb.MySQLAddr(t)
+			serverLock(t, "mysql", "mysql://root@"+addr+"/")
 			admin := openURL(t, "mysql://root@"+addr+"/")
 			for _, q := range []string{"DROP DATABASE IF EXISTS galvani_migrate", "CREATE DATABASE galvani_migrate CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"} {
 				if _, err := admin.Exec(context.Background(), q); err != nil {
@@ -84,3 +88,43 @@ func fmtAny(v any) string {
 }
 
 func bufioReader(s string) *bufio.Reader { return bufio.NewReader(strings.NewReader(s)) }
+
+var (
+	lockMu    sync.Mutex
+	lockConns = map[string]*sql.Conn{}
+)
+
+// serverLock makes this test binary the only user of the galvani_migrate databases
+// on a server until it exits: another run of this package at the same time (another
+// engineer's, or CI's) waits instead of dropping the tables under our feet.
+func serverLock(t *testing.T, kind, url string) {
+	t.Helper()
+	lockMu.Lock()
+	defer lockMu.Unlock()
+	if lockConns[kind] != nil {
+		return
+	}
+	db, err := orm.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.SQL().Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if kind == "postgres" {
+		_, err = c.ExecContext(ctx, "SELECT pg_advisory_lock(7147418436917330030)")
+	} else {
+		var got int
+		err = c.QueryRowContext(ctx, "SELECT GET_LOCK('galvani_migrate_tests', 300)").Scan(&got)
+		if err == nil && got != 1 {
+			err = fmt.Errorf("GET_LOCK timed out")
+		}
+	}
+	if err != nil {
+		t.Fatalf("waiting for other runs of the migrate tests: %v", err)
+	}
+	lockConns[kind] = c // held until the process exits
+}
