@@ -291,7 +291,10 @@ func runMigrate(ctx context.Context, inv *galvani.Invocation) error {
 	}
 	defer db.Close()
 	x := &Executor{DB: db, Graph: p.graph, Out: inv.Stdout}
-	return x.Migrate(ctx, opts)
+	if err := x.Migrate(ctx, opts); err != nil || opts.PlanOnly {
+		return err
+	}
+	return RunPostMigrate(ctx, inv.App, db, inv.Stdout)
 }
 
 func runShowmigrations(ctx context.Context, inv *galvani.Invocation) error {
