@@ -189,11 +189,38 @@ func typeName(v any) string {
 	return reflect.TypeOf(v).String()
 }
 
+// errorTitle names err for the debug page by its type, as Django names the
+// exception class. fmt.Errorf's and errors.Join's wrappers say nothing about what
+// went wrong, so it looks through them to the (first) error they wrap.
+func errorTitle(err error) string {
+	for range 100 {
+		switch typeName(err) {
+		case "*fmt.wrapError", "*fmt.wrapErrors", "*errors.joinError":
+		default:
+			return typeName(err)
+		}
+		var next error
+		switch x := err.(type) {
+		case interface{ Unwrap() error }:
+			next = x.Unwrap()
+		case interface{ Unwrap() []error }:
+			if errs := x.Unwrap(); len(errs) > 0 {
+				next = errs[0]
+			}
+		}
+		if next == nil {
+			break
+		}
+		err = next
+	}
+	return typeName(err)
+}
+
 func (a *App) buildDebugPage(c *Ctx, status int, err error) *debugPage {
 	r := c.Request
 	p := &debugPage{
 		Status: status, StatusText: http.StatusText(status),
-		Title: typeName(err), Message: err.Error(),
+		Title: errorTitle(err), Message: err.Error(),
 		Chain: errorChain(err), Frames: debugFrames(stackOf(err)),
 		Method: r.Method, URL: requestURL(r), RequestID: RequestID(r),
 		GoVersion: runtime.Version(), Time: time.Now().Format(time.RFC1123Z),
