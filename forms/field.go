@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"encoding"
 	"fmt"
+	"github.com/galvani-web/galvani/internal/naming"
 	"math/big"
 	"reflect"
 	"regexp"
@@ -308,24 +309,6 @@ func kindAccepts(k Kind, t reflect.Type) bool {
 	return false
 }
 
-// snakeCase turns a Go name into snake_case: FirstName → first_name, HTMLBody →
-// html_body.
-func snakeCase(s string) string {
-	var b strings.Builder
-	rs := []rune(s)
-	for i, r := range rs {
-		if unicode.IsUpper(r) {
-			if i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1]))) {
-				b.WriteByte('_')
-			}
-			b.WriteRune(unicode.ToLower(r))
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // labelFor makes the default label: first_name → "First name".
 func labelFor(name string) string {
 	s := strings.ReplaceAll(name, "_", " ")
@@ -348,7 +331,7 @@ func parseField(sf reflect.StructField, tag string) (*Field, error) {
 	parts := strings.Split(tag, ",")
 	f.Name = strings.TrimSpace(parts[0])
 	if f.Name == "" {
-		f.Name = snakeCase(sf.Name)
+		f.Name = naming.Snake(sf.Name)
 	}
 	if !validName.MatchString(f.Name) {
 		return nil, fmt.Errorf("invalid field name %q", f.Name)

@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"encoding"
 	"fmt"
+	"github.com/galvani-web/galvani/internal/naming"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -121,7 +122,7 @@ func Build[T any](fields []*Field) (*Form[T], error) {
 		}
 		c.index, c.typ = sf.Index, sf.Type
 		if c.Name == "" {
-			c.Name = snakeCase(c.GoName)
+			c.Name = naming.Snake(c.GoName)
 		}
 		if !validName.MatchString(c.Name) || seen[c.Name] {
 			return nil, fmt.Errorf("forms: %v.%s: invalid or duplicate name %q", t, c.GoName, c.Name)

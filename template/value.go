@@ -2,6 +2,7 @@ package template
 
 import (
 	"fmt"
+	"github.com/galvani-web/galvani/internal/naming"
 	"math"
 	"reflect"
 	"sort"
@@ -9,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -43,7 +43,7 @@ func infoOf(t reflect.Type) *typeInfo {
 			if _, dup := ti.fields[f.Name]; !dup {
 				ti.fields[f.Name] = f.Index
 			}
-			if s := snakeCase(f.Name); s != f.Name {
+			if s := naming.Snake(f.Name); s != f.Name {
 				if _, dup := ti.fields[s]; !dup {
 					ti.fields[s] = f.Index
 				}
@@ -57,7 +57,7 @@ func infoOf(t reflect.Type) *typeInfo {
 				continue
 			}
 			m[mt.Name] = i
-			if s := snakeCase(mt.Name); s != mt.Name {
+			if s := naming.Snake(mt.Name); s != mt.Name {
 				m[s] = i
 			}
 		}
@@ -80,24 +80,6 @@ func okResults(ft reflect.Type) bool {
 		return ft.Out(1) == errorType
 	}
 	return false
-}
-
-// snakeCase turns a Go name into its snake_case form: CreatedAt -> created_at,
-// UserID -> user_id, HTMLBody -> html_body.
-func snakeCase(s string) string {
-	var b strings.Builder
-	rs := []rune(s)
-	for i, r := range rs {
-		if unicode.IsUpper(r) {
-			if i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1]))) {
-				b.WriteByte('_')
-			}
-			b.WriteRune(unicode.ToLower(r))
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // indirect unwraps interfaces and pointers down to a concrete value. A nil pointer
