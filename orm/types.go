@@ -526,7 +526,7 @@ type timeScanner struct{ dst *time.Time }
 func (t timeScanner) Scan(src any) error {
 	switch v := src.(type) {
 	case time.Time:
-		*t.dst = v
+		*t.dst = v.UTC() // every database reads back in UTC
 		return nil
 	case string:
 		return t.parse(v)

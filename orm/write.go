@@ -24,7 +24,6 @@ func (q QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, err
 	if q.limit >= 0 || q.offset > 0 {
 		return 0, fmt.Errorf("orm: %s: Update cannot be used on a sliced query", q.info.Name)
 	}
-	d := q.db.dialect
 	c := q.newCompiler()
 	parts := make([]string, 0, len(sets))
 	for _, s := range sets {
@@ -53,7 +52,7 @@ func (q QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, err
 			}
 			rhs = c.param(v)
 		}
-		parts = append(parts, d.QuoteIdent(f.Column)+" = "+rhs)
+		parts = append(parts, c.cache.bare[f.cidx]+" = "+rhs)
 	}
 	if len(c.joins) > 0 {
 		return 0, fmt.Errorf("orm: %s: Update expressions cannot refer to related models", q.info.Name)
