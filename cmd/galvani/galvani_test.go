@@ -85,6 +85,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"startapp", "polls", "--dir", dir}, 1, "no go.mod in"},
 		{[]string{"startapp", "../polls", "--dir", dir}, 2, "is a path"},
 		{[]string{"new", "-h"}, 0, ""},
+		{[]string{"version"}, 0, "galvani (devel)"},
 	} {
 		code, out, errOut := cli(tc.args...)
 		if code != tc.code || !strings.Contains(out+errOut, tc.want) {

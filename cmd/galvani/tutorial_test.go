@@ -150,6 +150,23 @@ func TestTutorial(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("galvani new: exit %d\n%s%s", code, out, errOut)
 			}
+			// The tutorial quotes main.go's galvani.New call as generated.
+			mainGo, err := os.ReadFile(filepath.Join(dir, args[2], "main.go"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			quote := string(tutorial)
+			i := strings.Index(quote, "app := galvani.New(settings,")
+			if i < 0 {
+				t.Fatal("the tutorial no longer quotes main.go's galvani.New call")
+			}
+			quote = quote[i:]
+			quote = quote[:strings.Index(quote, "\n)\n")]
+			for _, l := range strings.Split(quote, "\n") {
+				if !strings.Contains(string(mainGo), strings.TrimSpace(l)) {
+					t.Errorf("the tutorial quotes %q, which the generated main.go lacks", strings.TrimSpace(l))
+				}
+			}
 		case len(args) == 2 && args[0] == "cd":
 			dir = filepath.Join(dir, args[1])
 		case len(args) == 3 && args[0] == "galvani" && args[1] == "startapp":
