@@ -294,7 +294,39 @@ func runMigrate(ctx context.Context, inv *galvani.Invocation) error {
 	if err := x.Migrate(ctx, opts); err != nil || opts.PlanOnly {
 		return err
 	}
+	if apps := p.unmigratedChanges(); len(apps) > 0 {
+		fmt.Fprintf(inv.Stdout, "Your models in app(s) %s have changes that are not yet in a migration. Run makemigrations, then migrate again.\n", strings.Join(apps, ", "))
+	}
 	return RunPostMigrate(ctx, inv.App, db, inv.Stdout)
+}
+
+// silent answers no question: renames are not assumed and fills are left empty, which
+// is enough to see whether anything changed.
+type silent struct{}
+
+func (silent) AskRename(string, string, string) (bool, error) { return false, nil }
+func (silent) AskFill(string, bool) (string, error)           { return "", nil }
+
+// unmigratedChanges returns the apps whose models differ from their migrations.
+func (p *project) unmigratedChanges() []string {
+	models, err := FromModels(orm.Models(p.labels...)...)
+	if err != nil {
+		return nil
+	}
+	from, err := p.graph.State()
+	if err != nil {
+		return nil
+	}
+	ops, err := Diff(from, models, silent{})
+	if err != nil {
+		return nil
+	}
+	var apps []string
+	for a := range ops {
+		apps = append(apps, a)
+	}
+	sort.Strings(apps)
+	return apps
 }
 
 func runShowmigrations(ctx context.Context, inv *galvani.Invocation) error {

@@ -88,6 +88,10 @@ func TestCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	out, err = run(t, app, "", "migrate")
+	if err != nil || !strings.Contains(out, "No migrations to apply") || !strings.Contains(out, "app(s) library have changes that are not yet in a migration") {
+		t.Errorf("migrate without the app's migrations: %v\n%s", err, out)
+	}
 	lib.setMigrations([]*Migration{news[0].Migration})
 
 	if out, err := run(t, app, "", "makemigrations", "--check"); err != nil || !strings.Contains(out, "No changes detected") {
@@ -102,7 +106,7 @@ func TestCommands(t *testing.T) {
 		t.Fatalf("plan: %v\n%s", err, out)
 	}
 	out, err = run(t, app, "", "migrate")
-	if err != nil || !strings.Contains(out, "Applying library.0001_initial... OK (") {
+	if err != nil || !strings.Contains(out, "Applying library.0001_initial... OK (") || strings.Contains(out, "not yet in a migration") {
 		t.Fatalf("migrate: %v\n%s", err, out)
 	}
 	out, _ = run(t, app, "", "showmigrations", "library")

@@ -259,6 +259,14 @@ func (x *Executor) lock(ctx context.Context, c *sql.Conn) (func(), error) {
 	bg := context.WithoutCancel(ctx)
 	switch x.d().Name() {
 	case "postgres":
+		var got bool
+		if err := c.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", int64(pgLockKey)).Scan(&got); err != nil {
+			return nil, fmt.Errorf("migrate: taking the migration lock: %w", err)
+		}
+		if got {
+			return func() { c.ExecContext(bg, "SELECT pg_advisory_unlock($1)", int64(pgLockKey)) }, nil
+		}
+		fmt.Fprintln(x.out(), "Waiting for another migrate of this database to finish...")
 		lctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		if _, err := c.ExecContext(lctx, "SELECT pg_advisory_lock($1)", int64(pgLockKey)); err != nil {
@@ -267,6 +275,10 @@ func (x *Executor) lock(ctx context.Context, c *sql.Conn) (func(), error) {
 		return func() { c.ExecContext(bg, "SELECT pg_advisory_unlock($1)", int64(pgLockKey)) }, nil
 	case "mysql":
 		var got sql.NullInt64
+		if err := c.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", mysqlLockKey).Scan(&got); err == nil && got.Int64 == 1 {
+			return func() { c.ExecContext(bg, "SELECT RELEASE_LOCK(?)", mysqlLockKey) }, nil
+		}
+		fmt.Fprintln(x.out(), "Waiting for another migrate of this database to finish...")
 		if err := c.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", mysqlLockKey, int(timeout.Seconds())).Scan(&got); err != nil {
 			return nil, fmt.Errorf("migrate: taking the migration lock: %w", err)
 		}
