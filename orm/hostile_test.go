@@ -228,8 +228,33 @@ func TestQueryLogAndDebugSection(t *testing.T) {
 		rows = DebugSection(r)
 	}))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
-	if len(rows) != 2 || !strings.Contains(rows[0][1], "COUNT(*)") || !strings.Contains(rows[0][1], "x'y") || !strings.Contains(rows[1][1], "1 queries") {
+	if len(rows) != 2 || !strings.Contains(rows[0][1], "COUNT(*)") || !strings.Contains(rows[0][1], "x'y") || !strings.Contains(rows[1][1], "1 queries") ||
+		!strings.Contains(rows[0][1], "orm/hostile_test.go:") {
 		t.Fatalf("debug rows: %v", rows)
+	}
+	// N+1: a query per row is reported with the line that runs it
+	ctx := context.Background()
+	for i := 0; i < 6; i++ {
+		a := &Author{Name: "n", Email: string(rune('a'+i)) + "@n"}
+		db.Create(ctx, a)
+		db.Create(ctx, &Article{Slug: string(rune('a' + i)), Author: To(a), Code: NewUUID()})
+	}
+	h = QueryLogMiddleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arts, _ := Q[Article](db).All(r.Context())
+		for _, a := range arts {
+			a.Author.Load(r.Context(), db)
+		}
+		rows = DebugSection(r)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	found := false
+	for _, row := range rows {
+		if row[0] == "N+1?" && strings.Contains(row[1], "6×") && strings.Contains(row[1], "hostile_test.go") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no N+1 report: %v", rows)
 	}
 	if got := DebugSection(httptest.NewRequest("GET", "/", nil)); len(got) != 1 {
 		t.Fatalf("without log: %v", got)

@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
+	"runtime"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -24,6 +28,8 @@ type QueryEntry struct {
 	Args     []any
 	Duration time.Duration
 	Err      error
+	// Caller is the file:line outside the orm that ran the query.
+	Caller string
 }
 
 // maxLogged bounds a log so a long request cannot grow it without limit.
@@ -55,8 +61,66 @@ func (l *QueryLog) add(db, q string, args []any, d time.Duration, err error) {
 		l.dropped++
 		return
 	}
-	l.entries = append(l.entries, QueryEntry{DB: db, SQL: q, Args: append([]any(nil), args...), Duration: d, Err: err})
+	l.entries = append(l.entries, QueryEntry{DB: db, SQL: q, Args: append([]any(nil), args...), Duration: d, Err: err, Caller: caller()})
 }
+
+// caller finds the first stack frame outside this package (tests of the package
+// itself count as outside).
+func caller() string {
+	var pcs [24]uintptr
+	n := runtime.Callers(3, pcs[:])
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, ormPkg) || strings.HasSuffix(f.File, "_test.go") {
+			return filepath.Base(filepath.Dir(f.File)) + "/" + filepath.Base(f.File) + ":" + strconv.Itoa(f.Line)
+		}
+		if !more {
+			return ""
+		}
+	}
+}
+
+const ormPkg = "github.com/galvani-web/galvani/orm."
+
+// Repeat is a statement run several times in one log: the mark of an N+1 query
+// pattern (a query per row of an earlier query), usually fixed with SelectRelated
+// or PrefetchRelated.
+type Repeat struct {
+	SQL    string
+	Count  int
+	Caller string
+}
+
+// Repeated returns the SELECT statements run at least min times, most frequent first.
+func (l *QueryLog) Repeated(min int) []Repeat {
+	counts := map[string]*Repeat{}
+	var order []*Repeat
+	for _, e := range l.Entries() {
+		if !strings.HasPrefix(e.SQL, "SELECT") {
+			continue
+		}
+		r := counts[e.SQL]
+		if r == nil {
+			r = &Repeat{SQL: e.SQL, Caller: e.Caller}
+			counts[e.SQL] = r
+			order = append(order, r)
+		}
+		r.Count++
+	}
+	var out []Repeat
+	for _, r := range order {
+		if r.Count >= min {
+			out = append(out, *r)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	return out
+}
+
+// NPlusOneThreshold is how many runs of one SELECT in a request DebugSection reports
+// as a likely N+1 pattern.
+var NPlusOneThreshold = 5
 
 // Entries returns a copy of the logged queries.
 func (l *QueryLog) Entries() []QueryEntry {
@@ -106,7 +170,13 @@ func DebugSection(r *http.Request) [][2]string {
 		if e.Err != nil {
 			v += "  error: " + e.Err.Error()
 		}
+		if e.Caller != "" {
+			v += "  (" + e.Caller + ")"
+		}
 		rows = append(rows, [2]string{strconv.Itoa(i+1) + " (" + e.DB + ", " + e.Duration.String() + ")", v})
+	}
+	for _, r := range l.Repeated(NPlusOneThreshold) {
+		rows = append(rows, [2]string{"N+1?", fmt.Sprintf("%d× %s (from %s): load the relation with SelectRelated or PrefetchRelated", r.Count, r.SQL, r.Caller)})
 	}
 	rows = append(rows, [2]string{"total", fmt.Sprintf("%d queries in %s", l.Len(), total)})
 	return rows
