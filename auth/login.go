@@ -128,12 +128,29 @@ func (m *Manager) loadUser(r *http.Request) UserModel {
 		return nil
 	}
 	stored, _ := session.Value[string](s, SessionHashKey)
-	want, err := m.sessionHash(u)
-	if err != nil || !hmac.Equal([]byte(stored), []byte(want)) {
+	if !m.verifySessionHash(u, stored) {
 		s.Flush()
 		return nil
 	}
 	return u
+}
+
+// verifySessionHash checks a session's password fingerprint against the current
+// secret key and its fallbacks, so rotating SECRET_KEY (with the old one in
+// SecretKeyFallbacks) does not log everybody out.
+func (m *Manager) verifySessionHash(u UserModel, stored string) bool {
+	keys, err := m.secretKeys()
+	if err != nil {
+		return false
+	}
+	ok := false
+	for _, k := range keys {
+		want := saltedHMAC("galvani.auth.session_hash", u.AuthUser().Password, k)
+		if hmac.Equal([]byte(stored), []byte(want)) {
+			ok = true
+		}
+	}
+	return ok
 }
 
 // sessionHash ties a session to the user's current password hash: changing the

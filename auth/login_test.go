@@ -254,3 +254,48 @@ func TestAuthWithoutMiddleware(t *testing.T) {
 	Logout(r) // no panic
 	_ = session.From(r)
 }
+
+// Hostile input to the login form: a clear 4xx or the normal failure page, never
+// a 500 or a panic.
+func TestLoginHostileInput(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("ozzy", goodPassword)
+	c := e.client()
+	for name, body := range map[string]string{
+		"long username": "username=" + strings.Repeat("a", 100000) + "&password=x",
+		"long password": "username=ozzy&password=" + strings.Repeat("p", 100000),
+		"NUL bytes":     "username=oz%00zy&password=x%00",
+		"bad UTF-8":     "username=%ff%fe&password=%c3",
+		"repeated keys": "username=a&username=ozzy&password=x&password=" + goodPassword,
+		"SQL-ish":       "username=' OR 1=1 --&password=' OR ''='",
+	} {
+		r := c.Post("/accounts/login/", "application/x-www-form-urlencoded", strings.NewReader(body))
+		if r.StatusCode != 200 {
+			t.Errorf("%s: status %d", name, r.StatusCode)
+		}
+		r.AssertContains("Please enter a correct username and password")
+	}
+	r := c.Post("/accounts/login/", "application/x-www-form-urlencoded", strings.NewReader("username=%zz"))
+	if r.StatusCode != 400 {
+		t.Errorf("malformed form: %d", r.StatusCode)
+	}
+	big := strings.NewReader("username=ozzy&password=" + strings.Repeat("p", 12<<20))
+	if r := c.Post("/accounts/login/", "application/x-www-form-urlencoded", big); r.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized body: %d", r.StatusCode)
+	}
+	c.Get("/whoami/").AssertNotContains("ozzy")
+}
+
+// Rotating SECRET_KEY with the old key in the fallbacks keeps users logged in.
+func TestSessionSurvivesKeyRotation(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("pia", goodPassword)
+	c := e.client()
+	e.login(c, "pia", goodPassword).AssertRedirect("/")
+	old := e.app.Settings.SecretKey
+	e.app.Settings.SecretKey = "a-brand-new-secret-key-for-rotation-0123456789"
+	c.Get("/private/").AssertStatus(302)
+	e.login(c, "pia", goodPassword).AssertRedirect("/")
+	e.app.Settings.SecretKey, e.app.Settings.SecretKeyFallbacks = old, []string{e.app.Settings.SecretKey}
+	c.Get("/private/").AssertStatus(200)
+}

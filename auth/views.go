@@ -99,7 +99,7 @@ func (m *Manager) LoginView(c *galvani.Ctx) error {
 			return c.Render(http.StatusOK, "registration/login.html", data)
 		}
 		ctx := r.Context()
-		acct, addr := "login:user:"+strings.ToLower(username), "login:addr:"+clientAddr(r)
+		acct, addr := accountKey(username), "login:addr:"+clientAddr(r)
 		wait, err := m.throttled(ctx, acct, addr)
 		if err != nil {
 			return err
@@ -137,6 +137,16 @@ func (m *Manager) LoginView(c *galvani.Ctx) error {
 	}
 	data["next"] = safeNext(next)
 	return c.Render(http.StatusOK, "registration/login.html", data)
+}
+
+// accountKey is the throttle key of a username: case-folded (so "Ann" and "ann"
+// share a budget) and bounded in length (so junk cannot grow a store's keys).
+func accountKey(username string) string {
+	k := strings.ToLower(username)
+	if len(k) > 300 {
+		k = k[:300]
+	}
+	return "login:user:" + k
 }
 
 // throttled returns how long the attempt must wait under either throttle.
@@ -197,7 +207,7 @@ func (m *Manager) PasswordChangeView(c *galvani.Ctx) error {
 	u := user.AuthUser()
 	errs := map[string][]string{}
 	old := form.Get("old_password")
-	acct := "login:user:" + strings.ToLower(u.Username)
+	acct := accountKey(u.Username)
 	if wait, err := m.opts.AccountThrottle.Wait(r.Context(), acct); err != nil {
 		return err
 	} else if wait > 0 {
