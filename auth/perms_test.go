@@ -205,3 +205,25 @@ func TestTemplatesOverridable(t *testing.T) {
 	e.tpl["registration/login.html"] = "custom login {{ next }}"
 	e.client().Get("/accounts/login/?next=/x/").AssertStatus(200).AssertContains("custom login /x/")
 }
+
+func TestRouteNames(t *testing.T) {
+	e := newEnv(t, Options{})
+	for name, want := range map[string]string{
+		"auth:login": "/accounts/login/", "auth:logout": "/accounts/logout/",
+		"auth:password_change": "/accounts/password_change/", "auth:password_reset": "/accounts/password_reset/",
+		"auth:password_reset_complete": "/accounts/reset/done/",
+	} {
+		if got, err := e.app.URL(name); err != nil || got != want {
+			t.Errorf("URL(%q) = %q, %v; want %q", name, got, err, want)
+		}
+	}
+	if got, _ := e.app.URL("auth:password_reset_confirm", "MQ", "tok"); got != "/accounts/reset/MQ/tok/" {
+		t.Errorf("password_reset_confirm: %q", got)
+	}
+	if e.m.LoginURL() != "/accounts/login/" {
+		t.Errorf("LoginURL %q", e.m.LoginURL())
+	}
+	e.tpl["links.html"] = `<a href="{% url 'auth:login' %}">in</a>`
+	e.app.Get("/links/", func(c *galvani.Ctx) error { return c.Render(200, "links.html", nil) })
+	e.client().Get("/links/").AssertContains(`href="/accounts/login/"`)
+}
