@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -202,10 +203,54 @@ func Peek(r *http.Request) []Message {
 }
 
 // TemplateContext is the template context processor: it puts the visitor's
-// messages, consumed, under "messages". The App value registers it with the
+// messages under "messages" as a *List, which a template consumes only when it
+// iterates it, as in Django: a page, a fragment or an e-mail that does not show the
+// messages leaves them for the next page. The App value registers it with the
 // template engine; call it yourself for another engine.
 func TemplateContext(r *http.Request) map[string]any {
-	return map[string]any{"messages": Get(r), "message_levels": levels}
+	return map[string]any{"messages": &List{r: r}, "message_levels": levels}
+}
+
+// List is the visitor's messages as a template sees them. Iterating it ({% for m
+// in messages %}, All, Messages) returns the messages and marks them as shown;
+// Len ({% if messages %}, |length) counts them without.
+type List struct {
+	r        *http.Request
+	mu       sync.Mutex
+	consumed bool
+	shown    []Message
+}
+
+// Messages returns the messages and marks them as shown (Get), once: later calls
+// return the same messages.
+func (l *List) Messages() []Message {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.consumed {
+		l.shown, l.consumed = Get(l.r), true
+	}
+	return l.shown
+}
+
+// All iterates the messages, marking them as shown; templates iterate through it.
+func (l *List) All() iter.Seq[Message] {
+	return func(yield func(Message) bool) {
+		for _, m := range l.Messages() {
+			if !yield(m) {
+				return
+			}
+		}
+	}
+}
+
+// Len counts the messages without marking them as shown.
+func (l *List) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.consumed {
+		return len(l.shown)
+	}
+	return len(Peek(l.r))
 }
 
 var levels = map[string]Level{

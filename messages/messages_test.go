@@ -11,6 +11,7 @@ import (
 
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/session"
+	"github.com/galvani-web/galvani/template"
 )
 
 var testKeys = []string{"test-secret-key-for-messages-0123456789"}
@@ -216,7 +217,11 @@ func TestTemplateContextAndPeek(t *testing.T) {
 		}).TemplateContext(r)
 	}))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
-	msgs, _ := ctx["messages"].([]Message)
+	list, _ := ctx["messages"].(*List)
+	if list == nil || list.Len() != 2 || len(Peek(list.r)) != 2 {
+		t.Fatalf("context %v: want a *List of 2 not yet consumed", ctx)
+	}
+	msgs := list.Messages()
 	if len(peeked) != 2 || len(msgs) != 2 || msgs[0].LevelTag() != "debug" || msgs[1].Tags() != "error" {
 		t.Errorf("context %v, peeked %v", ctx, peeked)
 	}
@@ -245,4 +250,36 @@ func ExampleAdd() {
 	}))
 	handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 	// Output: success Profile saved.
+}
+
+// TestTemplateConsumesOnlyWhenShown: like Django, rendering a template marks the
+// messages as shown only when it iterates them. A page, a fragment or an e-mail
+// that does not show them leaves them for the next page.
+func TestTemplateConsumesOnlyWhenShown(t *testing.T) {
+	m := newManager(t, Config{})
+	eng := template.New(template.Processors(TemplateContext), template.WithLoader(template.MapLoader{
+		"plain.html": `no messages here`,
+		"count.html": `{% if messages %}{{ messages|length }} waiting{% endif %}`,
+		"show.html":  `{% for m in messages %}[{{ m.Tags }}] {{ m }};{% endfor %}`,
+	}))
+	var got []string
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		Info(r, "one")
+		Error(r, "<two>")
+		for _, name := range []string{"plain.html", "count.html", "show.html", "count.html"} {
+			rec := httptest.NewRecorder()
+			if err := eng.Render(rec, r, name, nil); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, rec.Body.String())
+		}
+		if left := Peek(r); len(left) != 0 {
+			t.Errorf("after show.html, %d messages left", len(left))
+		}
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	want := []string{"no messages here", "2 waiting", "[info] one;[error] &lt;two&gt;;", ""}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("renders = %q, want %q", got, want)
+	}
 }

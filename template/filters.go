@@ -718,6 +718,14 @@ func incrementDigits(s string) string {
 
 func filterJoin(in, arg any, ae bool) (any, error) {
 	rv := indirect(reflect.ValueOf(in))
+	if seq, ok := allSeq(reflect.ValueOf(in)); ok {
+		n, at := iterate(seq)
+		items := make([]any, n)
+		for i := range n {
+			items[i] = valueToAny(at(i))
+		}
+		rv = reflect.ValueOf(items)
+	}
 	if isString(rv) {
 		// A string joins its characters, as Python's str.join does.
 		rs := []rune(rv.String())

@@ -1,7 +1,9 @@
 package template
 
 import (
+	"iter"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -36,5 +38,26 @@ func TestExtendsItselfError(t *testing.T) {
 	_, err := e.RenderString("page.html", nil)
 	if err == nil || strings.Contains(err.Error(), "no template loaders") || !strings.Contains(err.Error(), "skipped") {
 		t.Fatalf("err = %v, want one naming the skipped loader", err)
+	}
+}
+
+type lazySeq struct{ items []string }
+
+func (l *lazySeq) All() iter.Seq[string] { return slices.Values(l.items) }
+func (l *lazySeq) Len() int              { return len(l.items) }
+
+// TestAllMethodAndPointerLen: a value with an All() iter.Seq method is iterated
+// through it, and a Len method with a pointer receiver gives |length.
+func TestAllMethodAndPointerLen(t *testing.T) {
+	data := map[string]any{"l": &lazySeq{[]string{"a", "<b>"}}, "nilp": (*lazySeq)(nil)}
+	for src, want := range map[string]string{
+		`{% for x in l %}{{ x }},{% endfor %}`:                  "a,&lt;b&gt;,",
+		`{{ l|length }}|{{ l|first }}|{{ l|join:"-" }}`:         "2|a|a-&lt;b&gt;",
+		`{% if l %}yes{% endif %}`:                              "yes",
+		`{% for x in nilp %}{{ x }}{% empty %}none{% endfor %}`: "none",
+	} {
+		if got := render(t, src, data); got != want {
+			t.Errorf("%s = %q, want %q", src, got, want)
+		}
 	}
 }

@@ -701,6 +701,9 @@ func pyIs(a, b reflect.Value) bool {
 // iterate returns the items of an iterable value: slice and array elements, a
 // string's characters, a map's keys (sorted), or a channel's values.
 func iterate(v reflect.Value) (n int, at func(int) reflect.Value) {
+	if seq, ok := allSeq(v); ok {
+		v = seq
+	}
 	v = indirect(v)
 	if !v.IsValid() {
 		return 0, nil
@@ -730,8 +733,33 @@ func iterate(v reflect.Value) (n int, at func(int) reflect.Value) {
 	return 0, nil
 }
 
+// allSeq returns the iterator of a value with an All() method returning an
+// iter.Seq (the convention of Go's own collections), which {% for %} and the
+// sequence filters then iterate: a lazy collection decides what iterating means.
+func allSeq(v reflect.Value) (reflect.Value, bool) {
+	v = unwrapIface(v)
+	if !v.IsValid() || !v.CanInterface() || (v.Kind() == reflect.Pointer && v.IsNil()) {
+		return reflect.Value{}, false
+	}
+	m := v.MethodByName("All")
+	if !m.IsValid() {
+		return reflect.Value{}, false
+	}
+	t := m.Type()
+	if t.NumIn() != 0 || t.NumOut() != 1 || t.Out(0).Kind() != reflect.Func || !t.Out(0).CanSeq() {
+		return reflect.Value{}, false
+	}
+	seq := m.Call(nil)[0]
+	return seq, !seq.IsNil()
+}
+
 // length is len() of a value; ok is false when it has none.
 func length(v reflect.Value) (int, bool) {
+	if u := unwrapIface(v); u.IsValid() && u.Kind() == reflect.Pointer && !u.IsNil() && u.CanInterface() {
+		if l, ok := u.Interface().(interface{ Len() int }); ok {
+			return l.Len(), true // a pointer receiver's Len, lost by indirect
+		}
+	}
 	v = indirect(v)
 	if !v.IsValid() {
 		return 0, false
