@@ -78,6 +78,7 @@ func TestAutodetector(t *testing.T) {
 		name   string
 		change func(s *State)
 		q      answers
+		from   []Index // indexes of blog.Post before the change
 		want   []string
 		err    string
 	}{
@@ -137,12 +138,29 @@ func TestAutodetector(t *testing.T) {
 			s.Models["blog.post"].Fields = append(s.Models["blog.post"].Fields, &Field{Name: "readers", Kind: orm.KindM2M, To: "people.Author",
 				ThroughTable: "blog_post_readers", SourceColumn: "post_id", TargetColumn: "author_id", RelatedName: "read"})
 		}, want: []string{"blog: Add field readers to blog.Post"}},
+		{name: "remove index", change: func(s *State) {
+			s.Models["blog.post"].Indexes = nil
+		}, from: []Index{{Fields: []string{"title"}}}, want: []string{"blog: Remove index on blog.Post (title)"}},
+		{name: "delete a model others point at: the pointing field goes first", change: func(s *State) {
+			delete(s.Models, "people.author")
+			p := s.Models["blog.post"]
+			p.Fields = p.Fields[:2]
+		}, want: []string{"blog: Remove field author from blog.Post", "people: Delete model people.Author"}},
+		{name: "new models are created targets first", change: func(s *State) {
+			(&CreateModel{App: "blog", Name: "AComment", Fields: []*Field{id(), {Name: "on", Kind: orm.KindFK, To: "blog.Zone", OnDelete: orm.Cascade, Index: true}}}).State(s)
+			(&CreateModel{App: "blog", Name: "Zone", Fields: []*Field{id()}}).State(s)
+		}, want: []string{"blog: Create model blog.Zone", "blog: Create model blog.AComment"}},
+		{name: "circular new models: one relation added afterwards", change: func(s *State) {
+			(&CreateModel{App: "blog", Name: "Egg", Fields: []*Field{id(), {Name: "hen", Kind: orm.KindFK, To: "blog.Hen", OnDelete: orm.Cascade, Null: true, Index: true}}}).State(s)
+			(&CreateModel{App: "blog", Name: "Hen", Fields: []*Field{id(), {Name: "egg", Kind: orm.KindFK, To: "blog.Egg", OnDelete: orm.Cascade, Null: true, Index: true}}}).State(s)
+		}, want: []string{"blog: Create model blog.Hen", "blog: Create model blog.Egg", "blog: Add field egg to blog.Hen"}},
 		{name: "table renamed", change: func(s *State) { s.Models["blog.post"].Table = "posts" },
 			want: []string{"blog: Rename table of blog.Post to posts"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			from := base(t)
+			from.Models["blog.post"].Indexes = c.from
 			to := from.Clone()
 			c.change(to)
 			q := c.q

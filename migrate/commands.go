@@ -400,7 +400,7 @@ func runSqlmigrate(ctx context.Context, inv *galvani.Invocation) error {
 	w := inv.Stdout
 	fmt.Fprintf(w, "-- %s (%s)\n", m.Key(), d.Name())
 	for _, s := range stmts {
-		fmt.Fprintf(w, "%s;", s.SQL)
+		fmt.Fprint(w, statementText(s.SQL))
 		if len(s.Args) > 0 {
 			fmt.Fprintf(w, " -- parameters: %s", formatArgs(s.Args))
 		}
@@ -422,4 +422,12 @@ func formatArgs(args []any) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// statementText ends a statement with ";" (comments stay as they are).
+func statementText(sql string) string {
+	if strings.HasPrefix(sql, "--") {
+		return sql
+	}
+	return sql + ";"
 }

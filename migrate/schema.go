@@ -339,7 +339,7 @@ func (e *Editor) addField(from, st *State, before, m *ModelState, f *Field) erro
 		fill = v
 	}
 	if e.sqlite() {
-		if f.Null && !f.Unique && !f.PK && !f.HasDefault {
+		if f.Null && !f.PK && !f.HasDefault { // UNIQUE is a separate index here
 			if err := e.exec("ALTER TABLE " + e.q(m.Table) + " ADD COLUMN " + e.colDef(st, f, true)); err != nil {
 				return err
 			}
