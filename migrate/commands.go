@@ -233,8 +233,11 @@ func runMakemigrations(ctx context.Context, inv *galvani.Invocation) error {
 		return err
 	}
 	fills, _ := inv.Flags.Lookup("default").Value.(flag.Getter).Get().(map[string]string)
-	q := &cliQuestioner{in: bufio.NewReader(inv.Stdin), out: inv.Stdout, yesRenames: inv.Bool("yes-renames"),
-		noRenames: inv.Bool("no-renames"), noinput: inv.Bool("noinput") || inv.Bool("check"), fills: fills}
+	var q Questioner = &cliQuestioner{in: bufio.NewReader(inv.Stdin), out: inv.Stdout, yesRenames: inv.Bool("yes-renames"),
+		noRenames: inv.Bool("no-renames"), noinput: inv.Bool("noinput"), fills: fills}
+	if inv.Bool("check") {
+		q = silent{} // only whether anything changed matters
+	}
 	news, err := MakeMigrations(p.graph, models, MakeOptions{Apps: inv.Args, Empty: inv.Bool("empty"), Name: inv.String("name"),
 		Questioner: q, Dirs: p.dirs})
 	if err != nil {

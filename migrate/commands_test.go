@@ -253,3 +253,48 @@ func main() {
 		t.Errorf("output:\n%s", out)
 	}
 }
+
+// The command asks about a rename on its input, or fails saying how to answer.
+func TestMakemigrationsAsks(t *testing.T) {
+	app, lib := newProject(t)
+	g, _ := NewGraph()
+	st, err := FromModels(orm.Models("library")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// history in which Book.title was still called "name"
+	old := st.Clone()
+	for _, f := range old.Models["library.book"].Fields {
+		if f.Name == "title" {
+			f.Name = "name"
+		}
+	}
+	news, err := MakeMigrations(g, old, MakeOptions{Questioner: &answers{}, Dirs: map[string]string{"library": lib.dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := news[0].Write(); err != nil {
+		t.Fatal(err)
+	}
+	lib.setMigrations([]*Migration{news[0].Migration})
+
+	if out, err := run(t, app, "", "makemigrations", "--check"); err == nil || !strings.Contains(err.Error(), "changes that are not in migrations") {
+		t.Errorf("--check: %v\n%s", err, out)
+	}
+	if out, err := run(t, app, "", "makemigrations", "--noinput"); err == nil || !strings.Contains(err.Error(), "--yes-renames") {
+		t.Errorf("--noinput: %v\n%s", err, out)
+	}
+	out, err := run(t, app, "y\n", "makemigrations", "--dry-run")
+	if err != nil || !strings.Contains(out, "Was the field library.Book.name renamed to library.Book.title? [y/N]") ||
+		!strings.Contains(out, "Rename field name on library.Book to title") {
+		t.Errorf("interactive: %v\n%s", err, out)
+	}
+	out, err = run(t, app, "", "makemigrations", "--no-renames", "--default", "library.Book.title=untitled", "--name", "retitle")
+	if err != nil || !strings.Contains(out, "Remove field name from library.Book") || !strings.Contains(out, "0002_retitle.go") {
+		t.Fatalf("--no-renames: %v\n%s", err, out)
+	}
+	src, _ := os.ReadFile(filepath.Join(lib.dir, "0002_retitle.go"))
+	if !strings.Contains(string(src), `Fill: "untitled"`) {
+		t.Errorf("fill value not in the file:\n%s", src)
+	}
+}
