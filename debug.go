@@ -343,6 +343,7 @@ type debug404View struct {
 	RequestID string
 	Message   string
 	RaisedBy  string // handler that returned the 404, when a route matched
+	Hint      string // the router's explanation, when no route matched (APPEND_SLASH)
 	Route     string
 	Routes    []debugRoute
 }
@@ -365,6 +366,9 @@ func (a *App) debug404(c *Ctx, err error) {
 		v.RaisedBy = rt.Handler()
 		v.Route = methodsString(rt.Methods) + " " + rt.Pattern
 	} else {
+		if he := (*HTTPError)(nil); errors.As(err, &he) && he.Message != http.StatusText(http.StatusNotFound) {
+			v.Hint = he.Message
+		}
 		for i, rt := range a.Routes() {
 			v.Routes = append(v.Routes, debugRoute{N: i + 1, Methods: methodsString(rt.Methods), Pattern: rt.Pattern, Name: rt.FullName(), Handler: rt.Handler()})
 		}
@@ -401,6 +405,9 @@ func (a *App) debug404(c *Ctx, err error) {
 				b.WriteByte('\n')
 			}
 			fmt.Fprintf(&b, "\nThe current path, %s, didn't match any of these.\n", v.Path)
+			if v.Hint != "" {
+				fmt.Fprintf(&b, "\n%s\n", v.Hint)
+			}
 		}
 		b.WriteString("\nYou see this page because Settings.Debug is on. Turn it off in production.\n")
 		_, _ = w.Write([]byte(b.String()))

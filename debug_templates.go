@@ -132,6 +132,7 @@ var debug404Page = template.Must(template.New("debug404").Funcs(debugFuncs).Pars
 {{- range .Routes}}<tr><td>{{.N}}</td><td>{{.Methods}}</td><td>{{.Pattern}}</td><td>{{.Name}}</td><td>{{.Handler}}</td></tr>{{end}}
 </tbody></table>
 <p>The current path, <code>{{.Path}}</code>, didn't match any of these.</p>
+{{- if .Hint}}<p><strong>{{.Hint}}</strong></p>{{end}}
 {{- else}}
 <p>No routes are registered yet.</p>
 {{- end}}

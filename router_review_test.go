@@ -2,6 +2,7 @@ package galvani
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -54,5 +55,36 @@ func TestRouteMatches(t *testing.T) {
 		if got := tc.route.Matches(httptest.NewRequest(tc.method, tc.path, nil)); got != tc.want {
 			t.Errorf("%s.Matches(%s %s) = %v, want %v", tc.route.Pattern, tc.method, tc.path, got, tc.want)
 		}
+	}
+}
+
+// TestAppendSlashPostExplains: a POST to /login when only /login/ exists is not
+// redirected (the body would be lost) but, as in Django, the 404 says why and what
+// to change.
+func TestAppendSlashPostExplains(t *testing.T) {
+	app := New(Settings{Debug: true})
+	app.Post("/login/", func(c *Ctx) error { return c.Text(200, "ok") })
+	app.Get("/about/", func(c *Ctx) error { return c.Text(200, "about") })
+	w := httptest.NewRecorder()
+	app.ServeHTTP(w, httptest.NewRequest("POST", "/login?next=/x", nil))
+	if body := w.Body.String(); w.Code != 404 || w.Header().Get("Location") != "" || !strings.Contains(body, "/login/") || !strings.Contains(body, "trailing slash") {
+		t.Errorf("POST /login: %d %q", w.Code, body)
+	}
+	w = httptest.NewRecorder()
+	r := httptest.NewRequest("POST", "/login", nil)
+	r.Header.Set("Accept", "text/html")
+	app.ServeHTTP(w, r)
+	if body := w.Body.String(); w.Code != 404 || !strings.Contains(body, "trailing slash") {
+		t.Errorf("POST /login (HTML): %d %q", w.Code, body)
+	}
+	w = httptest.NewRecorder()
+	app.ServeHTTP(w, httptest.NewRequest("GET", "/about?x=1", nil))
+	if w.Code != 301 || w.Header().Get("Location") != "/about/?x=1" {
+		t.Errorf("GET /about: %d %q", w.Code, w.Header().Get("Location"))
+	}
+	w = httptest.NewRecorder()
+	app.ServeHTTP(w, httptest.NewRequest("POST", "/about", nil))
+	if w.Code != 404 || strings.Contains(w.Body.String(), "trailing slash") {
+		t.Errorf("POST /about (no POST route at /about/): %d %q", w.Code, w.Body.String())
 	}
 }

@@ -64,21 +64,27 @@ func (a *App) unmatched(c *Ctx, pathMatched bool) {
 		return
 	}
 	if loc := a.appendSlashTarget(c); loc != "" {
-		w.Header().Set("Location", loc)
-		w.WriteHeader(http.StatusMovedPermanently)
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			w.Header().Set("Location", loc)
+			w.WriteHeader(http.StatusMovedPermanently)
+			return
+		}
+		// Like Django's APPEND_SLASH error: a redirect would lose the body.
+		a.HandleError(c, Errorf(http.StatusNotFound, "%s %s has no route, but %s does. A %s cannot be redirected to it without losing its body: point the form or client at the URL with the trailing slash.", r.Method, r.URL.EscapedPath(), strings.SplitN(loc, "?", 2)[0], r.Method))
 		return
 	}
 	a.HandleError(c, Error(http.StatusNotFound, ""))
 }
 
-// appendSlashTarget returns where APPEND_SLASH redirects r, or "". Like Django it
-// redirects only GET and HEAD, only when the path does not end in a slash, matches
-// no route for any method, and the slashed path matches a route for the method.
+// appendSlashTarget returns where APPEND_SLASH sends r, or "". Like Django it
+// redirects only when the path does not end in a slash, matches no route for any
+// method, and the slashed path matches a route for the method; the caller redirects
+// GET and HEAD, and explains to other methods why it cannot.
 // The query string is kept. A path starting with "//" or "/\" is never redirected:
 // as a Location it would name another host.
 func (a *App) appendSlashTarget(c *Ctx) string {
 	r := c.Request
-	if on := a.Settings.AppendSlash; on != nil && !*on || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+	if on := a.Settings.AppendSlash; on != nil && !*on {
 		return ""
 	}
 	p := r.URL.Path
