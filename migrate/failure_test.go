@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -48,6 +49,23 @@ func TestFailureHalfway(t *testing.T) {
 				}
 			} else if colErr == nil {
 				t.Error("the failed migration's column survived; the transaction did not roll back")
+			}
+			// A data migration failing halfway leaves no rows, on every database.
+			m3 := &Migration{App: "g", Name: "0001", Dependencies: []Dependency{{"f", "0001"}}, Operations: []Operation{
+				&RunGo{Name: "insert then fail", Code: func(ctx context.Context, db *Conn) error {
+					if _, err := db.Exec(ctx, "INSERT INTO f_thing (id) VALUES (?)", 7); err != nil {
+						return err
+					}
+					return errors.New("boom")
+				}},
+			}}
+			g, _ = NewGraph(m1, m3)
+			x = &Executor{DB: db, Graph: g}
+			if err := x.Migrate(context.Background(), Options{App: "g"}); err == nil || !strings.Contains(err.Error(), "boom") {
+				t.Fatalf("err = %v", err)
+			}
+			if got := queryStrings(t, db, "SELECT COUNT(*) FROM f_thing"); got[0] != "0" {
+				t.Errorf("failed data migration left %s rows", got[0])
 			}
 		})
 	}

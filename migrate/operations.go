@@ -665,6 +665,20 @@ func (e *Editor) runGo(name string, fn func(ctx context.Context, db *Conn) error
 	if e.c == nil {
 		return nil
 	}
+	if sc, ok := e.c.(*sql.Conn); ok {
+		// MySQL/MariaDB: the migration has no transaction (DDL commits at once), but
+		// a data migration gets one of its own, so it applies completely or not at all.
+		tx, err := sc.BeginTx(e.ctx, nil)
+		if err != nil {
+			return err
+		}
+		sub := &Editor{d: e.d, ctx: e.ctx, c: tx, progres: e.progres}
+		if err := fn(e.ctx, &Conn{e: sub, State: st}); err != nil {
+			tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	}
 	return fn(e.ctx, &Conn{e: e, State: st})
 }
 
