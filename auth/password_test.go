@@ -208,3 +208,15 @@ func TestSetPasswordHelpers(t *testing.T) {
 		t.Fatal("unusable password matched")
 	}
 }
+
+func FuzzParseUID(f *testing.F) {
+	for _, s := range []string{"MQ", "OTk5", "", "!!!", "LTE", "MA", "OTIyMzM3MjAzNjg1NDc3NTgwOA", strings.Repeat("A", 40)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, ok := parseUID(s)
+		if ok && (id <= 0 || len(s) > 32) {
+			t.Fatalf("parseUID(%q) = %d, true", s, id)
+		}
+	})
+}

@@ -422,17 +422,26 @@ func (m *Manager) PasswordResetConfirmView(c *galvani.Ctx) error {
 	return c.Redirect(http.StatusFound, m.path("reset/done/"))
 }
 
-// userFromUID decodes the uidb64 of a reset link into an active user, or nil.
-func (m *Manager) userFromUID(r *http.Request, uidb64 string) UserModel {
+// parseUID decodes the uidb64 of a reset link (URL-safe base64 of the decimal ID).
+func parseUID(uidb64 string) (int64, bool) {
 	if len(uidb64) > 32 {
-		return nil
+		return 0, false
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(uidb64)
 	if err != nil {
-		return nil
+		return 0, false
 	}
 	id, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil || id <= 0 {
+		return 0, false
+	}
+	return id, true
+}
+
+// userFromUID decodes the uidb64 of a reset link into an active user, or nil.
+func (m *Manager) userFromUID(r *http.Request, uidb64 string) UserModel {
+	id, ok := parseUID(uidb64)
+	if !ok {
 		return nil
 	}
 	db, err := m.DB(r)
