@@ -356,21 +356,29 @@ func (x *Executor) run(ctx context.Context, c *sql.Conn, s Step, fake bool) (don
 func (x *Executor) editor(ctx context.Context, c conn) *Editor {
 	e := &Editor{d: x.d(), ctx: ctx, c: c}
 	w := x.out()
-	e.progres = func(done, total int) { drawProgress(w, done, total) }
+	last := -1
+	e.progres = func(done, total int) { last = drawProgress(w, done, total, last) }
 	return e
 }
 
-// drawProgress draws a one-line progress bar ("\r  [#####     ] 50/100").
-func drawProgress(w io.Writer, done, total int) {
+// drawProgress redraws a one-line progress bar ("    [#####     ] 50/100") when it
+// moved by at least one step since last (the step drawn before, -1 at first), and
+// returns the step drawn.
+func drawProgress(w io.Writer, done, total, last int) int {
 	if total <= 0 {
-		return
+		return last
 	}
-	if done > total {
-		done = total
-	}
+	done = max(0, min(done, total))
 	const width = 30
 	n := done * width / total
-	fmt.Fprintf(w, "\n    [%s%s] %d/%d", strings.Repeat("#", n), strings.Repeat(" ", width-n), done, total)
+	if n == last && done != total {
+		return last
+	}
+	if last < 0 {
+		fmt.Fprint(w, "\n")
+	}
+	fmt.Fprintf(w, "\r    [%s%s] %d/%d", strings.Repeat("#", n), strings.Repeat(" ", width-n), done, total)
+	return n
 }
 
 // runOps runs a migration's operations forwards, or backwards in reverse order.

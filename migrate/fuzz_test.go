@@ -94,3 +94,21 @@ func TestGraphErrors(t *testing.T) {
 		t.Errorf("bad op: %v", err)
 	}
 }
+
+func TestProgressBarRedrawsOnlyWhenItMoves(t *testing.T) {
+	var b strings.Builder
+	last := -1
+	for i := 0; i <= 100000; i++ {
+		last = drawProgress(&b, i, 100000, last)
+	}
+	out := b.String()
+	if n := strings.Count(out, "\r"); n > 32 {
+		t.Errorf("%d redraws for 100000 updates", n)
+	}
+	if !strings.HasSuffix(out, "[##############################] 100000/100000") {
+		t.Errorf("final bar: %q", out[len(out)-60:])
+	}
+	if drawProgress(&b, 5, 0, 3) != 3 || drawProgress(&b, -5, 10, -1) != 0 {
+		t.Error("bad totals not handled")
+	}
+}

@@ -440,9 +440,9 @@ func (op *RenameField) State(s *State) error {
 	if _, dup := m.Field(op.NewName); dup {
 		return fmt.Errorf("migrate: RenameField: %s already has a field %s", m.Label(), op.NewName)
 	}
-	if f.Column == "" && f.concrete() {
-		// the column followed the name; it follows the new one
-	} else if f.Column != "" && f.Column == defaultColumn(&Field{Name: op.NewName, Kind: f.Kind}) {
+	// A column that followed the name (Column empty) follows the new name; an explicit
+	// column stays, and becomes implicit if it happens to be the new default.
+	if f.Column != "" && f.Column == defaultColumn(&Field{Name: op.NewName, Kind: f.Kind}) {
 		f.Column = ""
 	}
 	f.Name = op.NewName
