@@ -61,3 +61,22 @@ func TestAllMethodAndPointerLen(t *testing.T) {
 		}
 	}
 }
+
+// TestDebugTagOnlyInDebugMode: {% debug %} prints the context only when the engine
+// is in debug mode, as Django's prints only with DEBUG on.
+func TestDebugTagOnlyInDebugMode(t *testing.T) {
+	data := map[string]any{"secret": "s3cr3t"}
+	for _, debug := range []bool{false, true} {
+		tm, err := New(Debug(debug)).FromString("t", `[{% debug %}]`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := tm.Render(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if shown := strings.Contains(out, "s3cr3t"); shown != debug {
+			t.Errorf("debug=%v: %q", debug, out)
+		}
+	}
+}

@@ -246,8 +246,13 @@ func tagResetCycle(p *Parser, t *Token) (Node, error) {
 
 type debugNode struct{}
 
-// Render implements Node.
+// Render implements Node. Outside debug mode it renders nothing, as in Django: a
+// {% debug %} left in a template must not print the context (the request, tokens,
+// users) on a production page.
 func (debugNode) Render(c *Context) error {
+	if c.engine == nil || !c.engine.debug {
+		return nil
+	}
 	var b []byte
 	for i := len(c.vars) - 1; i >= 0; i-- {
 		b = append(b, c.vars[i].name...)
