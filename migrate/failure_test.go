@@ -70,3 +70,30 @@ func TestFailureHalfway(t *testing.T) {
 		})
 	}
 }
+
+// On SQLite foreign keys are not enforced during a migration (table rebuilds need
+// that), so they are checked before commit: a migration leaving a broken reference
+// rolls back.
+func TestSQLiteForeignKeyCheckBeforeCommit(t *testing.T) {
+	db, _ := backends()[0].open(t)
+	m1 := &Migration{App: "k", Name: "0001", Operations: []Operation{
+		&CreateModel{App: "k", Name: "P", Fields: []*Field{id()}},
+		&CreateModel{App: "k", Name: "C", Fields: []*Field{id(), {Name: "p", Kind: orm.KindFK, To: "k.P", OnDelete: orm.Cascade, Index: true}}},
+	}}
+	m2 := &Migration{App: "k", Name: "0002", Dependencies: []Dependency{{"k", "0001"}}, Operations: []Operation{
+		&RunSQL{SQL: []string{"INSERT INTO k_c (p_id) VALUES (42)"}, NoReverse: true},
+	}}
+	g, _ := NewGraph(m1, m2)
+	x := &Executor{DB: db, Graph: g}
+	err := x.Migrate(context.Background(), Options{})
+	if err == nil || !strings.Contains(err.Error(), "foreign keys broken") {
+		t.Fatalf("err = %v", err)
+	}
+	if got := queryStrings(t, db, "SELECT COUNT(*) FROM k_c"); got[0] != "0" {
+		t.Errorf("orphan row committed")
+	}
+	applied, _ := x.Applied(context.Background())
+	if _, ok := applied["k.0002"]; ok {
+		t.Error("failed migration recorded")
+	}
+}
