@@ -505,7 +505,7 @@ func (mysqlDialect) limitOffset(l, o int) string {
 	return limitSQL(l, o, "18446744073709551615")
 }
 
-func (sqliteDialect) returning() bool   { return true }
+func (sqliteDialect) returning() bool   { return false } // last_insert_rowid is cheaper than a RETURNING row
 func (postgresDialect) returning() bool { return true }
 func (mysqlDialect) returning() bool    { return false }
 
