@@ -34,7 +34,12 @@ func TestDjangoHashes(t *testing.T) {
 		t.Fatal(err)
 	}
 	seenWrong := map[string]bool{}
+	checked := map[string]bool{}
 	for _, h := range fx.Hashes {
+		if raceEnabled && (checked[h.Hasher] || strings.Contains(h.Encoded, "$2b$12$")) {
+			continue
+		}
+		checked[h.Hasher] = true
 		if !CheckPassword(h.Password, h.Encoded) {
 			t.Errorf("Django %s %s hash of %q does not verify: %s", fx.DjangoVersion, h.Hasher, h.Password, h.Encoded)
 		}

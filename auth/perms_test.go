@@ -227,3 +227,20 @@ func TestRouteNames(t *testing.T) {
 	e.app.Get("/links/", func(c *galvani.Ctx) error { return c.Render(200, "links.html", nil) })
 	e.client().Get("/links/").AssertContains(`href="/accounts/login/"`)
 }
+
+func TestCheckDeploy(t *testing.T) {
+	m := New[User](Options{PasswordValidators: []PasswordValidator{}})
+	got := map[string]bool{}
+	for _, msg := range m.CheckDeploy(nil) {
+		got[msg.ID] = true
+	}
+	if !got["auth.W001"] || !got["auth.W002"] || !got["auth.W003"] {
+		t.Errorf("deploy checks: %v", got)
+	}
+	quiet := New[User](Options{Mailer: &MemoryMailer{}, AccountThrottle: fakeThrottle{}, AddressThrottle: fakeThrottle{}})
+	if msgs := quiet.CheckDeploy(nil); len(msgs) != 0 {
+		t.Errorf("configured for production, still: %v", msgs)
+	}
+}
+
+type fakeThrottle struct{ Throttle }
