@@ -220,3 +220,21 @@ func FuzzParseUID(f *testing.F) {
 		}
 	})
 }
+
+// Mail bombing through the reset form is throttled; the answer stays the same.
+func TestPasswordResetThrottled(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("max", goodPassword)
+	c := e.client()
+	for i := 0; i < 8; i++ {
+		c.PostForm("/accounts/password_reset/", url.Values{"email": {"max@example.com"}}).AssertRedirect("/accounts/password_reset/done/")
+	}
+	if n := len(e.mail.Outbox()); n != 5 {
+		t.Errorf("%d reset mails for 8 requests, want 5 (the account budget)", n)
+	}
+	e.clock.Add(16 * time.Minute)
+	c.PostForm("/accounts/password_reset/", url.Values{"email": {"max@example.com"}}).AssertStatus(302)
+	if n := len(e.mail.Outbox()); n != 6 {
+		t.Errorf("after the window: %d mails, want 6", n)
+	}
+}

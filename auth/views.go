@@ -280,6 +280,8 @@ func (m *Manager) SetPassword(ctx context.Context, r *http.Request, user UserMod
 // active account with that address and a usable password
 // (registration/password_reset_email.txt, subject password_reset_subject.txt). It
 // answers the same whether or not an account exists, so it reveals no addresses.
+// Requests count against the throttles (per e-mail address on the account budget,
+// per client on the address budget), so nobody can flood a mailbox.
 func (m *Manager) PasswordResetView(c *galvani.Ctx) error {
 	r := c.Request
 	if r.Method != http.MethodPost {
@@ -293,6 +295,25 @@ func (m *Manager) PasswordResetView(c *galvani.Ctx) error {
 	if email == "" || len(email) > 254 || !strings.Contains(email, "@") || strings.ContainsAny(email, "\r\n") {
 		return c.Render(http.StatusOK, "registration/password_reset_form.html", map[string]any{
 			"email": email, "errors": map[string][]string{"email": {"Enter a valid email address."}}})
+	}
+	// Mail bombing: at most the account budget of mails per address and the
+	// address budget of requests per client, per window. Over it, the answer is
+	// the same and nothing is sent.
+	ctx := r.Context()
+	mailKey, clientKey := "reset:email:"+strings.ToLower(email), "reset:addr:"+clientAddr(r)
+	wait, err := m.throttled(ctx, mailKey, clientKey)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		m.logger().Warn("auth: password reset throttled", "addr", clientAddr(r))
+		return c.Redirect(http.StatusFound, m.path("password_reset/done/"))
+	}
+	if err := m.opts.AccountThrottle.Fail(ctx, mailKey); err != nil {
+		return err
+	}
+	if err := m.opts.AddressThrottle.Fail(ctx, clientKey); err != nil {
+		return err
 	}
 	db, err := m.DB(r)
 	if err != nil {
