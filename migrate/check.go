@@ -1,0 +1,55 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/orm"
+)
+
+// Check implements galvani.Checker. It warns when the default database has
+// migrations that are not applied yet, like Django's runserver notice, so that
+// `go run .` on a new database says what to run instead of answering every page with
+// "no such table". The check never changes the schema; it may create the empty
+// galvani_migrations bookkeeping table, as migrate would.
+func (*Battery) Check(a *galvani.App) []galvani.CheckMessage {
+	p, err := loadProject(a)
+	if err != nil {
+		return []galvani.CheckMessage{{Level: galvani.CheckError, ID: "migrate.E001", Object: "migrations",
+			Msg: err.Error()}}
+	}
+	if len(p.graph.All()) == 0 || a.Settings.DatabaseURL == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	db, err := orm.Open(ctx, a.Settings.DatabaseURL)
+	if err != nil {
+		return []galvani.CheckMessage{{Level: galvani.CheckWarning, ID: "migrate.W002", Object: "database",
+			Msg: fmt.Sprintf("could not open the database to look for unapplied migrations: %v", err)}}
+	}
+	defer db.Close()
+	x := &Executor{DB: db, Graph: p.graph}
+	applied, err := x.Applied(ctx)
+	if err != nil {
+		return []galvani.CheckMessage{{Level: galvani.CheckWarning, ID: "migrate.W002", Object: "database",
+			Msg: fmt.Sprintf("could not read the applied migrations: %v", err)}}
+	}
+	plan, err := x.Plan(Options{}, applied)
+	if err != nil {
+		return []galvani.CheckMessage{{Level: galvani.CheckError, ID: "migrate.E002", Object: "migrations", Msg: err.Error()}}
+	}
+	if len(plan) == 0 {
+		return nil
+	}
+	return []galvani.CheckMessage{{
+		Level:  galvani.CheckWarning,
+		ID:     "migrate.W001",
+		Object: "database",
+		Msg: fmt.Sprintf("%d unapplied migration(s), starting with %s: the site may not work until they are applied",
+			len(plan), plan[0].Migration.Key()),
+		Hint: "run the migrate command (go run . migrate)",
+	}}
+}

@@ -1,0 +1,49 @@
+package migrate
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/galvani-web/galvani"
+)
+
+type checkApp struct{ migs []*Migration }
+
+func (checkApp) Label() string              { return "checkapp" }
+func (a checkApp) Migrations() []*Migration { return a.migs }
+func (checkApp) Models() []any              { return nil }
+
+func TestCheckWarnsAboutUnappliedMigrations(t *testing.T) {
+	m := &Migration{App: "checkapp", Name: "0001_initial", Operations: []Operation{
+		&CreateModel{App: "checkapp", Name: "Thing", Table: "checkapp_thing",
+			Fields: []*Field{{Name: "id", Kind: "bigint", PK: true, Auto: true}}},
+	}}
+	dbURL := "sqlite:///" + filepath.Join(t.TempDir(), "check.sqlite3")
+	app := galvani.New(galvani.Settings{DatabaseURL: dbURL}, checkApp{migs: []*Migration{m}}, App)
+
+	msgs := App.Check(app)
+	if len(msgs) != 1 || msgs[0].ID != "migrate.W001" || !strings.Contains(msgs[0].Msg, "checkapp.0001_initial") {
+		t.Fatalf("before migrate: %v", msgs)
+	}
+	if msgs[0].IsSerious() {
+		t.Fatal("unapplied migrations are a warning, not an error")
+	}
+	if err := app.RunCommand(context.Background(), []string{"migrate"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if msgs := App.Check(app); len(msgs) != 0 {
+		t.Fatalf("after migrate: %v", msgs)
+	}
+}
+
+func TestCheckBadDatabase(t *testing.T) {
+	m := &Migration{App: "checkapp", Name: "0001_initial"}
+	app := galvani.New(galvani.Settings{DatabaseURL: "nosuchdb://x"}, checkApp{migs: []*Migration{m}}, App)
+	msgs := App.Check(app)
+	if len(msgs) != 1 || msgs[0].ID != "migrate.W002" {
+		t.Fatalf("got %v", msgs)
+	}
+}
