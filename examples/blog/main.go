@@ -1,25 +1,38 @@
 // Command blog is a small but complete Galvani site: articles and comments on SQLite,
-// Django templates, forms, sessions, messages, CSRF and the security headers.
+// user accounts, Django templates, forms, sessions, messages, CSRF and the security
+// headers, with its schema managed by migrations.
 //
-//	go run ./examples/blog            # serves http://127.0.0.1:8000
-//	go run ./examples/blog help       # every management command
+//	go run ./examples/blog migrate            # create or update the tables
+//	go run ./examples/blog createsuperuser    # an account that can write articles
+//	go run ./examples/blog                    # serve http://127.0.0.1:8000
+//	go run ./examples/blog help               # every management command
 package main
 
 import (
 	"context"
+	"embed"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/auth"
 	"github.com/galvani-web/galvani/examples/blog/blog"
 	"github.com/galvani-web/galvani/messages"
+	"github.com/galvani-web/galvani/migrate"
 	"github.com/galvani-web/galvani/orm"
 	"github.com/galvani-web/galvani/security"
 	"github.com/galvani-web/galvani/session"
 	"github.com/galvani-web/galvani/static"
 	"github.com/galvani-web/galvani/template"
 )
+
+// templates are the project's own templates, searched before the apps': here they
+// give auth's login pages the blog's layout.
+//
+//go:embed templates
+var templates embed.FS
 
 func main() {
 	settings, err := galvani.LoadSettings()
@@ -29,40 +42,40 @@ func main() {
 	if _, set := os.LookupEnv("DEBUG"); !set {
 		settings.Debug = true // like a new Django project; DEBUG=0 for production behaviour
 	}
-	app, err := newApp(context.Background(), settings)
+	app, dbs, err := newApp(context.Background(), settings)
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer dbs.Close()
 	app.Run()
 }
 
 // newApp assembles the project: installed apps, database, middleware, templates and
 // static files. The tests build the same App on a temporary database.
-func newApp(ctx context.Context, settings galvani.Settings) (*galvani.App, error) {
-	app := galvani.New(settings, security.App, session.App, messages.App, blog.App)
-	db, err := orm.Open(ctx, app.Settings.DatabaseURL)
+func newApp(ctx context.Context, settings galvani.Settings) (*galvani.App, *orm.Databases, error) {
+	app := galvani.New(settings,
+		security.App, // first: host validation, security headers and CSRF wrap everything
+		session.App,
+		messages.App,
+		migrate.App, // makemigrations, migrate, showmigrations, sqlmigrate
+		galvani.Include("/accounts/", auth.App),
+		blog.App,
+	)
+	dbs, err := orm.Install(ctx, app) // registers the apps' models; the database in each request
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := orm.RegisterApps(blog.App); err != nil {
-		return nil, err
+	sessions, err := session.FromSettings(&app.Settings)
+	if err != nil {
+		dbs.Close()
+		return nil, nil, fmt.Errorf("%w (set SECRET_KEY, or leave DEBUG unset in development)", err)
 	}
-	if err := ensureTables(ctx, db); err != nil {
-		return nil, err
+	app.Use(sessions.Handler, messages.Middleware(&app.Settings))
+	projectTemplates, err := fs.Sub(templates, "templates")
+	if err != nil {
+		return nil, nil, err
 	}
-	app.Use(orm.Middleware(db), session.Middleware(&app.Settings), messages.Middleware(&app.Settings))
-	template.Setup(app)
-	app.Mount("/static", static.New(blog.App.Static(), static.Options{Prefix: "/static/"}))
-	return app, nil
-}
-
-// ensureTables creates the blog's tables in a new database.
-func ensureTables(ctx context.Context, db *orm.DB) error {
-	if _, err := orm.Q[blog.Article](db).Exists(ctx); err == nil {
-		return nil
-	}
-	if err := orm.CreateTables(ctx, db, blog.Article{}, blog.Comment{}); err != nil {
-		return fmt.Errorf("creating tables: %w", err)
-	}
-	return nil
+	template.Setup(app, template.Dir(projectTemplates, "examples/blog/templates/"))
+	app.Mount("/static", static.New(static.FromApps(app), static.Options{Prefix: "/static/"}))
+	return app, dbs, nil
 }

@@ -2,37 +2,72 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/galvani-web/galvani"
-	"github.com/galvani-web/galvani/csrf"
+	"github.com/galvani-web/galvani/auth"
+	"github.com/galvani-web/galvani/auth/authtest"
 	"github.com/galvani-web/galvani/examples/blog/blog"
 	"github.com/galvani-web/galvani/galvanitest"
+	"github.com/galvani-web/galvani/orm"
 )
 
-func testApp(t *testing.T, debug bool) *galvanitest.Client {
+func TestMain(m *testing.M) {
+	// Real password hashing is slow on purpose; tests use cheap parameters.
+	auth.DefaultHashers = auth.Hashers{auth.Argon2Hasher{Time: 1, MemoryKiB: 64, Threads: 1}}
+	m.Run()
+}
+
+type site struct {
+	app *galvani.App
+	db  *orm.DB
+	c   *galvanitest.Client
+}
+
+// newSite builds the project on a fresh SQLite file and migrates it, as a user would
+// with `go run ./examples/blog migrate`.
+func newSite(t *testing.T) *site {
 	t.Helper()
 	s := galvani.Settings{
-		Debug:        debug,
 		SecretKey:    "test-secret-key-that-is-long-enough-for-the-checks-0123456789",
 		AllowedHosts: []string{"example.com"},
 		DatabaseURL:  "sqlite:///" + filepath.Join(t.TempDir(), "blog.sqlite3"),
 	}
-	app, err := newApp(context.Background(), s)
+	app, dbs, err := newApp(context.Background(), s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := galvanitest.New(t, app)
-	c.Before(csrf.AddToken)
-	return c
+	t.Cleanup(func() { dbs.Close() })
+	if err := app.RunCommand(context.Background(), []string{"migrate"}, io.Discard); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return &site{app: app, db: dbs.Default(), c: authtest.NewClient(t, app)}
+}
+
+func (s *site) login(t *testing.T, username, password string) {
+	t.Helper()
+	u := &auth.User{AbstractUser: auth.AbstractUser{Username: username, Email: username + "@example.com"}}
+	if err := auth.App.CreateUser(context.Background(), s.db, u, password); err != nil {
+		t.Fatal(err)
+	}
+	s.c.Get("/accounts/login/").AssertStatus(200).AssertContains("Log in")
+	s.c.PostForm("/accounts/login/?next=/new/", url.Values{"username": {username}, "password": {password}, "next": {"/new/"}}).
+		AssertRedirect("/new/")
 }
 
 func TestPublishAndComment(t *testing.T) {
-	c := testApp(t, false)
+	s := newSite(t)
+	c := s.c
 	c.Get("/").AssertStatus(200).AssertContains("No articles yet")
+
+	// Writing needs an account: anonymous visitors go to the login page.
+	c.Get("/new/").AssertRedirect("/accounts/login/?next=%2Fnew%2F")
+	s.login(t, "ada", "analytical-engine-1843")
+	c.Get("/new/").AssertStatus(200).AssertContains("Write an article").AssertContains("Log out ada")
 
 	// An empty form is re-rendered with errors, not saved.
 	c.PostForm("/new/", url.Values{}).AssertStatus(200).AssertContains("This field is required.")
@@ -46,39 +81,73 @@ func TestPublishAndComment(t *testing.T) {
 		t.Fatal("the title was not escaped")
 	}
 	page.AssertContains("Hello &lt;script&gt;x&lt;/script&gt;")
+	a, err := orm.Q[blog.Article](s.db).Get(context.Background(), "slug", "hello-scriptxscript")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "Hello <script>x</script>" {
+		t.Fatalf("stored title %q", a.Title)
+	}
+	if author, err := orm.Q[auth.User](s.db).Get(context.Background(), "id", a.Author.Key()); err != nil || author.Username != "ada" {
+		t.Fatalf("author: %v %v", author, err)
+	}
 
 	// The same title again gets a distinct slug.
 	c.PostForm("/new/", url.Values{"title": {"Hello <script>x</script>"}, "body": {"Again."}}).
 		AssertRedirect("/hello-scriptxscript-2/")
 
-	c.PostForm("/hello-scriptxscript/", url.Values{"name": {"Ada"}, "body": {"Nice post!"}}).
+	c.PostForm("/hello-scriptxscript/", url.Values{"name": {"Bob"}, "body": {"Nice post!"}}).
 		AssertRedirect("/hello-scriptxscript/#comments")
 	c.Get("/hello-scriptxscript/").AssertContains("1 comment").AssertContains("Nice post!").
 		AssertContains("Thanks for your comment.")
 
 	c.Get("/").AssertContains(`href="/hello-scriptxscript-2/"`)
 	c.Get("/static/blog/style.css").AssertStatus(200).AssertHeader("Content-Type", "text/css; charset=utf-8")
+
+	// Logging out is a POST; afterwards writing needs a login again.
+	c.PostForm("/accounts/logout/", url.Values{}).AssertStatus(200)
+	c.Get("/new/").AssertRedirect("/accounts/login/?next=%2Fnew%2F")
 }
 
 func TestBadInput(t *testing.T) {
-	c := testApp(t, false)
+	s := newSite(t)
+	c := s.c
 	c.Get("/no-such-article/").AssertStatus(404)
 	c.Get("/?page=0").AssertStatus(404)
 	c.Get("/?page=abc").AssertStatus(400)
 	c.Get("/?page=99").AssertStatus(404)
 	c.Get("/new").AssertRedirect("/new/")
 	c.Delete("/new/").AssertStatus(405)
+	c.Get("/accounts/login/?next=https://evil.example/").AssertStatus(200)
+	s.login(t, "eve", "correct-horse-battery")
 	long := strings.Repeat("x", 5000)
 	c.PostForm("/new/", url.Values{"title": {long}, "body": {"b"}}).AssertStatus(200).
 		AssertContains("at most 200 characters")
+	// An open redirect through next= is refused: the login lands on the site.
+	authtest.Logout(c)
+	c.Get("/accounts/login/")
+	resp := c.PostForm("/accounts/login/", url.Values{"username": {"eve"}, "password": {"correct-horse-battery"}, "next": {"https://evil.example/"}})
+	if loc := resp.Header.Get("Location"); strings.Contains(loc, "evil") {
+		t.Fatalf("login redirected off-site to %q", loc)
+	}
 }
 
 func TestCSRFRequired(t *testing.T) {
-	c := testApp(t, false)
-	c.Get("/new/").AssertStatus(200) // sets the CSRF cookie
-	plain := galvanitest.New(t, c.Handler())
-	plain.Get("/new/")
-	plain.PostForm("/new/", url.Values{"title": {"t"}, "body": {"b"}}).AssertStatus(403)
+	s := newSite(t)
+	plain := galvanitest.New(t, s.app) // a client that does not send the CSRF token
+	plain.Get("/accounts/login/")      // the page sets the CSRF cookie
+	plain.PostForm("/accounts/login/", url.Values{"username": {"x"}, "password": {"y"}}).AssertStatus(403)
+	// A cross-site form post is refused even without cookies (login CSRF).
+	fresh := galvanitest.New(t, s.app)
+	fresh.PostForm("/accounts/login/", url.Values{"username": {"x"}, "password": {"y"}},
+		galvanitest.Header("Origin", "https://evil.example")).AssertStatus(403)
+}
+
+func TestMigrationsUpToDate(t *testing.T) {
+	s := newSite(t)
+	if err := s.app.RunCommand(context.Background(), []string{"makemigrations", "--check", "--dry-run"}, io.Discard); err != nil {
+		t.Fatalf("models changed without a migration: %v", err)
+	}
 }
 
 func TestSlugify(t *testing.T) {

@@ -7,6 +7,9 @@ import (
 	"io/fs"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/auth"
+	"github.com/galvani-web/galvani/examples/blog/blog/migrations"
+	"github.com/galvani-web/galvani/migrate"
 )
 
 //go:embed templates
@@ -26,6 +29,13 @@ func (app) Label() string { return "blog" }
 // Models implements orm.ModelsProvider.
 func (app) Models() []any { return []any{Article{}, Comment{}} }
 
+// Migrations implements migrate.MigrationsProvider: the files makemigrations wrote.
+func (app) Migrations() []*migrate.Migration { return migrations.All }
+
+// MigrationsDir tells makemigrations where this app's migrations live when it runs
+// from the repository root or from examples/blog.
+func (app) MigrationsDir() string { return migrationsDir() }
+
 // Templates implements galvani.TemplatesProvider.
 func (app) Templates() fs.FS { return sub(templates, "templates") }
 
@@ -35,8 +45,8 @@ func (app) Static() fs.FS { return sub(static, "static") }
 // Routes implements galvani.RoutesProvider: the blog's URLs, names in the "blog" namespace.
 func (app) Routes(g *galvani.Group) {
 	g.Get("/", index).Name("index")
-	g.Get("/new/", newArticle).Name("new")
-	g.Post("/new/", newArticle)
+	g.Get("/new/", auth.LoginRequired(newArticle)).Name("new")
+	g.Post("/new/", auth.LoginRequired(newArticle))
 	g.Get("/{slug:slug}/", detail).Name("detail")
 	g.Post("/{slug:slug}/", detail)
 }

@@ -3,6 +3,7 @@ package blog
 import (
 	"time"
 
+	"github.com/galvani-web/galvani/auth"
 	"github.com/galvani-web/galvani/orm"
 )
 
@@ -13,6 +14,8 @@ type Article struct {
 	Slug      string    `orm:"unique,max_length=200"`
 	Body      string    `orm:"text"`
 	Published time.Time `orm:"auto_now_add,index"`
+	// Author is who wrote it; articles stay when their author's account is deleted.
+	Author orm.FK[auth.User] `orm:"null,on_delete=set_null,related_name=articles"`
 }
 
 // Meta orders articles newest first.

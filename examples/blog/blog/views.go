@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/auth"
 	"github.com/galvani-web/galvani/forms"
 	"github.com/galvani-web/galvani/messages"
 	"github.com/galvani-web/galvani/orm"
@@ -113,6 +114,7 @@ func newArticle(c *galvani.Ctx) error {
 		if err == nil {
 			db := orm.DBFrom(c.Request)
 			a := Article{Title: form.Data.Title, Body: form.Data.Body, Slug: Slugify(form.Data.Title)}
+			a.Author.SetID(auth.UserFrom(c.Request).ID)
 			if a.Slug == "" {
 				a.Slug = "article"
 			}
