@@ -6,8 +6,8 @@
 //	galvani.Section(&settings, "session", session.Config{Store: dbstore.New(db)})
 //	app := galvani.New(settings, dbstore.App) // instead of session.App: the model + clearsessions
 //
-// The table is created by the project's migrations (the migration framework reads
-// the model from dbstore.App), or directly with CreateTable.
+// The table is created by `migrate` (dbstore.App ships its migration, like Django's
+// sessions app), or directly with CreateTable.
 package dbstore
 
 import (
@@ -15,11 +15,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/migrate"
 	"github.com/galvani-web/galvani/orm"
 	"github.com/galvani-web/galvani/session"
+	"github.com/galvani-web/galvani/session/dbstore/migrations"
 )
 
 // Session is the row of one session. Key is the random session key (the cookie
@@ -42,6 +46,16 @@ func (app) Label() string { return "sessions" }
 
 // Models implements orm.ModelsProvider.
 func (app) Models() []any { return []any{Session{}} }
+
+// Migrations implements migrate.MigrationsProvider: `migrate` creates the table.
+func (app) Migrations() []*migrate.Migration { return migrations.All }
+
+// MigrationsDir implements migrate.MigrationsDirProvider, for regenerating the
+// migrations from this package's source directory.
+func (app) MigrationsDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "migrations")
+}
 
 // Commands implements galvani.CommandsProvider.
 func (app) Commands() []*galvani.Command {
