@@ -3,7 +3,7 @@
 // in without going through the login form.
 //
 //	c := authtest.NewClient(t, app)
-//	authtest.Login(c, app, &user)
+//	authtest.Login(c, &user)
 //	c.Get("/account/").AssertStatus(200)
 package authtest
 
@@ -41,11 +41,17 @@ func ManagerOf(app *galvani.App) *auth.Manager {
 
 // Login logs user in for client c, like Django's client.force_login: it makes a
 // session holding the login with the app's session configuration and gives its
-// cookie to c. Any session c had is replaced. user must be saved. The project's
+// cookie to c. Any session c had is replaced. user must be saved, and c must send
+// its requests to a *galvani.App with the auth app installed. The project's
 // sessions must survive the process (a SECRET_KEY or a configured store): with
 // Debug on and no SECRET_KEY, each session manager has its own random key.
-func Login(c *galvanitest.Client, app *galvani.App, user auth.UserModel) {
+func Login(c *galvanitest.Client, user auth.UserModel) {
 	c.T().Helper()
+	app, ok := c.Handler().(*galvani.App)
+	if !ok {
+		c.T().Fatalf("authtest.Login: the client sends requests to a %T, not a *galvani.App", c.Handler())
+		return
+	}
 	if err := login(c, app, user); err != nil {
 		c.T().Fatalf("authtest.Login: %v", err)
 	}

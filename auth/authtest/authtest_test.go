@@ -96,12 +96,12 @@ func TestCustomUserModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	c2 := authtest.NewClient(t, app)
-	authtest.Login(c2, app, other)
+	authtest.Login(c2, other)
 	c2.Get("/me/").AssertStatus(200).AssertContains("dido 555-0199")
 	// The forced login is a real one: logout through the view ends it.
 	c2.PostForm("/accounts/logout/", nil).AssertStatus(200)
 	c2.Get("/me/").AssertStatus(http.StatusFound)
-	authtest.Login(c2, app, other)
+	authtest.Login(c2, other)
 	authtest.Logout(c2)
 	c2.Get("/me/").AssertStatus(http.StatusFound)
 
