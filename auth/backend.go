@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/galvani-web/galvani/orm"
 )
@@ -47,7 +48,7 @@ func (ModelBackend) Authenticate(r *http.Request, username, password string) (Us
 	if m == nil {
 		return nil, ErrNoMiddleware
 	}
-	if username == "" || password == "" || len(username) > 254 || len(password) > 4096 {
+	if username == "" || password == "" || len(username) > 254 || len(password) > 4096 || !cleanText(username) {
 		RunDummyCheck(password)
 		return nil, ErrInvalidCredentials
 	}
@@ -135,3 +136,7 @@ func (ModelBackend) HasPerm(r *http.Request, user UserModel, perm string, obj an
 	}
 	return set[perm], nil
 }
+
+// cleanText reports whether s can be sent to every database as a value: valid
+// UTF-8 without NUL (PostgreSQL refuses both, which would be a 500).
+func cleanText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

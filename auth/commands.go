@@ -197,7 +197,7 @@ func (m *Manager) createSuperuser(ctx context.Context, db *orm.DB, inv *galvani.
 		}
 		password = pw
 	}
-	if len(u.Email) > 254 || (u.Email != "" && !strings.Contains(u.Email, "@")) {
+	if len(u.Email) > 254 || (u.Email != "" && !strings.Contains(u.Email, "@")) || !cleanText(u.Email) {
 		return fmt.Errorf("auth: %q is not a valid e-mail address", u.Email)
 	}
 	if err := m.CreateSuperuser(ctx, db, user, password); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -191,5 +192,29 @@ func testModels(t *testing.T, db *orm.DB) {
 	}
 	if gs, err := m.UserGroups(db, ann).All(ctx); err != nil || len(gs) != 0 {
 		t.Fatalf("groups after delete: %v %v", gs, err)
+	}
+}
+
+// Hostile input reaches the database only as clean values: NUL bytes and invalid
+// UTF-8 (which PostgreSQL refuses) get the normal failure, not a 500.
+func TestHostileInputOnDatabases(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres", "mysql"} {
+		t.Run(kind, func(t *testing.T) {
+			var db *orm.DB
+			if kind == "sqlite" {
+				db = openSQLite(t)
+			} else {
+				db = serverDB(t, kind)
+			}
+			e := newEnv(t, Options{DB: db})
+			c := e.client()
+			for _, body := range []string{"username=oz%00zy&password=x", "username=%ff%fe&password=x", "username=a%40b%00.c&password=x"} {
+				c.Post("/accounts/login/", "application/x-www-form-urlencoded", strings.NewReader(body)).
+					AssertStatus(200).AssertContains("Please enter a correct username and password")
+			}
+			for _, email := range []string{"a%00@example.com", "%ff@example.com"} {
+				c.Post("/accounts/password_reset/", "application/x-www-form-urlencoded", strings.NewReader("email="+email)).AssertStatus(200)
+			}
+		})
 	}
 }

@@ -292,7 +292,7 @@ func (m *Manager) PasswordResetView(c *galvani.Ctx) error {
 		return err
 	}
 	email := strings.TrimSpace(form.Get("email"))
-	if email == "" || len(email) > 254 || !strings.Contains(email, "@") || strings.ContainsAny(email, "\r\n") {
+	if email == "" || len(email) > 254 || !strings.Contains(email, "@") || strings.ContainsAny(email, "\r\n") || !cleanText(email) {
 		return c.Render(http.StatusOK, "registration/password_reset_form.html", map[string]any{
 			"email": email, "errors": map[string][]string{"email": {"Enter a valid email address."}}})
 	}
