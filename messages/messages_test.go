@@ -283,3 +283,25 @@ func TestTemplateConsumesOnlyWhenShown(t *testing.T) {
 		t.Errorf("renders = %q, want %q", got, want)
 	}
 }
+
+// TestEarlyHintsDoNotCommit: a 103 Early Hints response goes out before the real
+// headers; the messages must be stored with the final response, not on the 103
+// (whose Set-Cookie browsers ignore), and Add must still work after it.
+func TestEarlyHintsDoNotCommit(t *testing.T) {
+	m := newManager(t, Config{})
+	var addErr error
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</app.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		addErr = Success(r, "saved")
+		w.WriteHeader(http.StatusSeeOther)
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/", nil))
+	if addErr != nil {
+		t.Fatalf("Add after 103: %v", addErr)
+	}
+	if !strings.Contains(rec.Header().Get("Set-Cookie"), "messages=") {
+		t.Errorf("no messages cookie on the final response: %v", rec.Header())
+	}
+}

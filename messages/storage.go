@@ -165,9 +165,12 @@ type writer struct {
 
 func (w *writer) commit() { w.s.save(w.ResponseWriter) }
 
-// WriteHeader implements http.ResponseWriter.
+// WriteHeader implements http.ResponseWriter. An informational status (103 Early
+// Hints) is not the response: the messages are stored with the final headers.
 func (w *writer) WriteHeader(code int) {
-	w.commit()
+	if code >= 200 || code == http.StatusSwitchingProtocols {
+		w.commit()
+	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
