@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/galvani-web/galvani"
@@ -226,7 +227,7 @@ func (m *Manager) commandDB(ctx context.Context, s *galvani.Settings) (*orm.DB, 
 func (m *Manager) secretKeys() ([]string, error) {
 	if m.settings == nil || m.settings.SecretKey == "" {
 		if m.settings != nil && m.settings.Debug {
-			return []string{devSecret}, nil
+			return []string{devSecret()}, nil
 		}
 		return nil, errors.New("auth: SECRET_KEY is not set; password reset links and session hashes need it")
 	}
@@ -234,7 +235,7 @@ func (m *Manager) secretKeys() ([]string, error) {
 }
 
 // devSecret signs in debug mode without a SECRET_KEY, for the life of the process.
-var devSecret = randomString(50)
+var devSecret = sync.OnceValue(func() string { return randomString(50) })
 
 // UseSettings tells m the project's settings (the secret key) without installing it
 // in an App; Ready does it for installed apps.
