@@ -6,37 +6,55 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 )
 
 type clientIPKey struct{}
 
 // RealIP returns middleware that finds the client's address behind reverse proxies,
-// believing forwarding headers only from the proxies listed in trusted (addresses
-// or CIDRs: "10.0.0.0/8", "127.0.0.1", "::1"). Galvani's Settings.TrustedProxies is
-// meant for it: middleware.RealIP(app.Settings.TrustedProxies...).
+// believing X-Forwarded-For only from the proxies listed in trusted (addresses or
+// CIDRs: "10.0.0.0/8", "127.0.0.1", "::1"). Galvani's Settings.TrustedProxies is
+// meant for it: middleware.RealIP(app.Settings.TrustedProxies...). It is
+// RealIPFrom("X-Forwarded-For", trusted...): use RealIPFrom for a proxy that writes
+// Forwarded or X-Real-IP instead.
+func RealIP(trusted ...string) func(http.Handler) http.Handler {
+	return RealIPFrom("X-Forwarded-For", trusted...)
+}
+
+// RealIPFrom returns middleware that finds the client's address in header, the one
+// forwarding header the trusted proxies write: "X-Forwarded-For", "Forwarded"
+// (RFC 7239, its for= parameters) or "X-Real-IP" (a single address). Only that
+// header is read. A proxy appends to or overwrites its own header and passes every
+// other one from the client through untouched, so reading (or preferring) any other
+// header would let a client name its own address.
 //
-// When the connection's peer is not trusted, its headers are ignored entirely and the
-// peer is the client: a client cannot claim another address by sending
-// X-Forwarded-For itself. When the peer is trusted, the Forwarded header (RFC 7239,
-// its for= parameters) or else X-Forwarded-For is walked from right to left, past
-// every trusted proxy; the first address that is not trusted is the client. If every
-// hop is trusted, the leftmost one is. A hop that is not an IP address ("unknown",
-// an obfuscated name, garbage) stops the walk, and the last address reached (a
-// trusted proxy) is taken, since nothing beyond it can be believed.
+// When the connection's peer is not trusted, the header is ignored entirely and the
+// peer is the client: a client cannot claim another address by sending the header
+// itself. When the peer is trusted, the header's hops are walked from right to left,
+// past every trusted proxy; the first address that is not trusted is the client. If
+// every hop is trusted, the leftmost one is. A hop that is not an IP address
+// ("unknown", an obfuscated name, garbage) stops the walk, and the last address
+// reached (a trusted proxy) is taken, since nothing beyond it can be believed.
 //
 // The result is stored in the request context (ClientIP reads it) and replaces
 // r.RemoteAddr as "IP:0" when it differs from the peer, so code written against
-// plain net/http sees it too. RealIP panics on an entry of trusted that is neither
-// an address nor a CIDR, naming it.
-func RealIP(trusted ...string) func(http.Handler) http.Handler {
+// plain net/http sees it too. RealIPFrom panics on another header name and on an
+// entry of trusted that is neither an address nor a CIDR, naming it.
+func RealIPFrom(header string, trusted ...string) func(http.Handler) http.Handler {
+	header = http.CanonicalHeaderKey(strings.TrimSpace(header))
+	switch header {
+	case "X-Forwarded-For", "Forwarded", "X-Real-Ip":
+	default:
+		panic("middleware.RealIPFrom: header " + strconv.Quote(header) + " is not X-Forwarded-For, Forwarded or X-Real-IP")
+	}
 	prefixes, err := parseTrusted(trusted)
 	if err != nil {
 		panic("middleware.RealIP: " + err.Error())
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ip, peer, ok := realIP(r, prefixes)
+			ip, peer, ok := realIP(r, header, prefixes)
 			if !ok {
 				next.ServeHTTP(w, r) // no usable peer address (a test request): leave it be
 				return
@@ -96,7 +114,7 @@ func isTrusted(prefixes []netip.Prefix, a netip.Addr) bool {
 
 // realIP returns the client address and the peer's. ok is false when the peer
 // address itself cannot be parsed.
-func realIP(r *http.Request, trusted []netip.Prefix) (client, peer netip.Addr, ok bool) {
+func realIP(r *http.Request, header string, trusted []netip.Prefix) (client, peer netip.Addr, ok bool) {
 	peer, ok = parseHost(r.RemoteAddr)
 	if !ok {
 		return peer, peer, false
@@ -105,16 +123,22 @@ func realIP(r *http.Request, trusted []netip.Prefix) (client, peer netip.Addr, o
 		return peer, peer, true
 	}
 	var hops []string
-	if fwd := r.Header.Values("Forwarded"); len(fwd) > 0 {
-		hops = forwardedFor(fwd)
-	} else if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-		for _, v := range xff {
+	switch header {
+	case "Forwarded":
+		if fwd := r.Header.Values("Forwarded"); len(fwd) > 0 {
+			hops = forwardedFor(fwd)
+		}
+	case "X-Real-Ip":
+		// One address, set (not appended) by the proxy: a list in it is not one.
+		if xr := r.Header.Values("X-Real-Ip"); len(xr) > 0 {
+			hops = []string{strings.TrimSpace(xr[len(xr)-1])}
+		}
+	default:
+		for _, v := range r.Header.Values("X-Forwarded-For") {
 			for _, h := range strings.Split(v, ",") {
 				hops = append(hops, strings.TrimSpace(h))
 			}
 		}
-	} else if xr := r.Header.Get("X-Real-IP"); xr != "" {
-		hops = []string{strings.TrimSpace(xr)}
 	}
 	client = peer
 	for i := len(hops) - 1; i >= 0; i-- {

@@ -8,7 +8,8 @@ import (
 )
 
 func TestRealIP(t *testing.T) {
-	mw := RealIP("10.0.0.0/8", "127.0.0.1", "::1", "fd00::/8")
+	trusted := []string{"10.0.0.0/8", "127.0.0.1", "::1", "fd00::/8"}
+	xff, fwd, xr := RealIP(trusted...), RealIPFrom("Forwarded", trusted...), RealIPFrom("X-Real-IP", trusted...)
 	cases := []struct {
 		name, peer string
 		hdr        map[string][]string
@@ -32,7 +33,7 @@ func TestRealIP(t *testing.T) {
 		{"ipv4-mapped peer", "[::ffff:10.0.0.3]:80", map[string][]string{"X-Forwarded-For": {"198.51.100.9"}}, "198.51.100.9", "198.51.100.9:0"},
 		{"xff with port", "10.0.0.2:5555", map[string][]string{"X-Forwarded-For": {"198.51.100.7:1234"}}, "198.51.100.7", "198.51.100.7:0"},
 		{"forwarded", "10.0.0.2:1", map[string][]string{"Forwarded": {`for=192.0.2.60;proto=http;by=203.0.113.43, for="[2001:db8:cafe::17]:4711"`}}, "2001:db8:cafe::17", "[2001:db8:cafe::17]:0"},
-		{"forwarded preferred over xff", "10.0.0.2:1", map[string][]string{"Forwarded": {"for=192.0.2.60"}, "X-Forwarded-For": {"6.6.6.6"}}, "192.0.2.60", "192.0.2.60:0"},
+		{"forwarded, xff ignored", "10.0.0.2:1", map[string][]string{"Forwarded": {"for=192.0.2.60"}, "X-Forwarded-For": {"6.6.6.6"}}, "192.0.2.60", "192.0.2.60:0"},
 		{"forwarded through trusted", "10.0.0.2:1", map[string][]string{"Forwarded": {"for=192.0.2.60, for=10.3.3.3"}}, "192.0.2.60", "192.0.2.60:0"},
 		{"forwarded unknown", "10.0.0.2:1", map[string][]string{"Forwarded": {"for=unknown"}}, "10.0.0.2", "10.0.0.2:1"},
 		{"forwarded obfuscated", "10.0.0.2:1", map[string][]string{"Forwarded": {"for=_hidden, for=10.3.3.3"}}, "10.3.3.3", "10.3.3.3:0"},
@@ -42,6 +43,13 @@ func TestRealIP(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			mw := xff // cases named "forwarded..." and "x-real-ip..." read that header
+			switch {
+			case strings.HasPrefix(tc.name, "forwarded"):
+				mw = fwd
+			case strings.HasPrefix(tc.name, "x-real-ip"):
+				mw = xr
+			}
 			var got, remote string
 			h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				got, remote = ClientIP(r), r.RemoteAddr
@@ -102,23 +110,25 @@ func FuzzRealIPHeaders(f *testing.F) {
 	f.Add("1.2.3.4, 10.0.0.1", `for=192.0.2.60;proto=http, for="[2001:db8::17]:4711"`)
 	f.Add("\x00", `for="\"`)
 	f.Add(",,,", `;;;,,,=`)
-	mw := RealIP("10.0.0.0/8", "127.0.0.1")
+	mws := []func(http.Handler) http.Handler{RealIP("10.0.0.0/8", "127.0.0.1"), RealIPFrom("Forwarded", "10.0.0.0/8", "127.0.0.1")}
 	f.Fuzz(func(t *testing.T, xff, fwd string) {
 		var got string
-		h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = ClientIP(r) }))
-		for _, peer := range []string{"127.0.0.1:1", "203.0.113.1:1"} {
-			req := httptest.NewRequest("GET", "/", nil)
-			req.RemoteAddr = peer
-			req.Header["X-Forwarded-For"] = []string{xff}
-			if fwd != "" {
-				req.Header["Forwarded"] = []string{fwd}
-			}
-			h.ServeHTTP(httptest.NewRecorder(), req)
-			if got == "" {
-				t.Fatalf("no client IP for peer %s", peer)
-			}
-			if peer == "203.0.113.1:1" && got != "203.0.113.1" {
-				t.Fatalf("untrusted peer's headers believed: %q", got)
+		for _, mw := range mws {
+			h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = ClientIP(r) }))
+			for _, peer := range []string{"127.0.0.1:1", "203.0.113.1:1"} {
+				req := httptest.NewRequest("GET", "/", nil)
+				req.RemoteAddr = peer
+				req.Header["X-Forwarded-For"] = []string{xff}
+				if fwd != "" {
+					req.Header["Forwarded"] = []string{fwd}
+				}
+				h.ServeHTTP(httptest.NewRecorder(), req)
+				if got == "" {
+					t.Fatalf("no client IP for peer %s", peer)
+				}
+				if peer == "203.0.113.1:1" && got != "203.0.113.1" {
+					t.Fatalf("untrusted peer's headers believed: %q", got)
+				}
 			}
 		}
 	})
