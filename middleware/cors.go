@@ -12,7 +12,8 @@ import (
 type CORSOptions struct {
 	// AllowedOrigins lists the origins allowed to read responses, as scheme://host[:port]
 	// ("https://app.example.com"). A "*" in the host's first label matches any
-	// subdomain ("https://*.example.com"); the single entry "*" allows every origin
+	// subdomain ("https://*.example.com"), on the port the entry names or, without
+	// one, the scheme's default port only; the single entry "*" allows every origin
 	// and is refused together with AllowCredentials. Comparison is case-insensitive.
 	AllowedOrigins []string
 	// AllowOriginFunc, when set, is asked about origins AllowedOrigins does not list.
@@ -217,14 +218,10 @@ func (c *cors) allowed(origin string, r *http.Request) bool {
 		return true
 	}
 	for _, wc := range c.wildcards {
-		if rest, ok := strings.CutPrefix(lo, wc[0]); ok {
-			host := rest
-			if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.Contains(rest[i:], "]") {
-				host = rest[:i]
-			}
-			if strings.HasSuffix(host, wc[1]) && len(host) > len(wc[1]) {
-				return true
-			}
+		// rest is host[:port]; the suffix carries the entry's port, if any, so a
+		// subdomain on another port (another origin) does not match.
+		if rest, ok := strings.CutPrefix(lo, wc[0]); ok && strings.HasSuffix(rest, wc[1]) && len(rest) > len(wc[1]) {
+			return true
 		}
 	}
 	return c.opts.AllowOriginFunc != nil && c.opts.AllowOriginFunc(origin, r)

@@ -46,7 +46,7 @@ func TestCORSSimple(t *testing.T) {
 		{"https://a.b.example.org", true},
 		{"https://example.org", false},
 		{"https://evil-example.org", false},
-		{"https://a.example.org:8443", true},
+		{"https://a.example.org:8443", false}, // another port is another origin
 		{"http://localhost:3000", true},
 		{"http://localhost:3001", false},
 		{"null", false},
