@@ -771,6 +771,31 @@ func normalizeAggregate(v any, vc valueCol) any {
 	if b, ok := v.([]byte); ok {
 		v = string(b)
 	}
+	if v == nil {
+		return nil
+	}
+	if f := vc.field; f != nil && vc.agg != nil {
+		switch {
+		case (f.Kind == KindDateTime || f.Kind == KindDate) && (vc.agg.fn == "MIN" || vc.agg.fn == "MAX"):
+			// the field's own reading: SQLite and MySQL give text, PostgreSQL a time in
+			// the session zone; every path returns a UTC time.Time like a model read.
+			var tm time.Time
+			if (timeScanner{dst: &tm}).Scan(v) == nil {
+				return tm
+			}
+		case f.Kind == KindDecimal && vc.agg.fn != "COUNT" && vc.agg.fn != "AVG":
+			// SQLite's numeric affinity keeps decimals as REAL, so its SUM is a float
+			// sum (0.1+0.2); the exact sum of values with decimal_places digits has
+			// that many digits, so rounding to them restores the exact result.
+			var d Decimal
+			if d.Scan(v) == nil {
+				if f.DecimalPlaces > 0 {
+					d = d.Round(f.DecimalPlaces)
+				}
+				return d
+			}
+		}
+	}
 	if vc.field != nil && vc.field.Kind == KindDecimal && (vc.agg == nil || vc.agg.fn != "COUNT") {
 		switch v.(type) {
 		case float64, int64:
