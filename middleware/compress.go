@@ -55,7 +55,9 @@ type compressor struct {
 // ETag becomes weak (the bytes differ from the identity representation).
 //
 // Flush works (it flushes the gzip stream), Hijack and Unwrap pass through. gzip
-// writers are pooled. Compress panics on an invalid Level.
+// writers are pooled. When the handler panics, a still-buffered start of the body is
+// dropped, not sent, so a recovering middleware outside can answer 500. Compress
+// panics on an invalid Level.
 func Compress(opts CompressOptions) func(http.Handler) http.Handler {
 	level := opts.Level
 	if level == 0 {
@@ -79,8 +81,17 @@ func Compress(opts CompressOptions) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			accepts := r.Method != http.MethodHead && r.Header.Get("Range") == "" && acceptsGzip(r.Header["Accept-Encoding"])
 			cw := &compressWriter{ResponseWriter: w, c: c, accepts: accepts}
-			defer cw.close()
+			finished := false
+			defer func() {
+				if !finished {
+					// A panic: what is still buffered must not go out as a complete
+					// answer, so that a recovering middleware can send its 500.
+					cw.abandon()
+				}
+			}()
 			next.ServeHTTP(cw, r)
+			finished = true
+			cw.close()
 		})
 	}
 }
@@ -330,6 +341,18 @@ func (w *compressWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Unwrap returns the wrapped writer, for http.ResponseController and the router.
 func (w *compressWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// abandon drops a response the handler did not finish (it panicked): a buffered
+// start is discarded rather than sent, and a gzip stream already under way is left
+// unterminated, so the client cannot mistake it for a complete body.
+func (w *compressWriter) abandon() {
+	w.buf = nil
+	if w.gz != nil {
+		w.gz.Reset(nil)
+		w.c.pool.Put(w.gz)
+		w.gz = nil
+	}
+}
 
 func (w *compressWriter) close() {
 	if w.wroteHeader && w.state == undecided {
