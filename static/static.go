@@ -13,7 +13,8 @@
 //
 // Every file gets an ETag (a hash of its content), Last-Modified when the FS knows
 // modification times, a correct Content-Type and X-Content-Type-Options: nosniff;
-// conditional requests, HEAD and byte ranges are answered by http.ServeContent.
+// conditional requests, HEAD and byte ranges are answered by http.ServeContent (a
+// request for more than 16 ranges gets the whole file instead).
 // Fingerprinted URLs (from Server.URL) are cached for a year as immutable, because
 // their name changes whenever their content does.
 //
@@ -252,8 +253,27 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string, 
 	if ct := TypeByExtension(path.Ext(name)); ct != "" {
 		h.Set("Content-Type", ct)
 	}
-	http.ServeContent(w, r, name, fi.ModTime(), rs)
+	http.ServeContent(w, limitRanges(r), name, fi.ModTime(), rs)
 	return true
+}
+
+// maxRanges is the most byte ranges one request may ask for. Browsers and download
+// tools ask for one or a few; hundreds of tiny ones only turn a small request into a
+// multipart answer many times the file's size.
+const maxRanges = 16
+
+// limitRanges returns r without its Range header when it asks for more than
+// maxRanges ranges, so the whole file is served (200), as Apache's MaxRanges does.
+func limitRanges(r *http.Request) *http.Request {
+	rng := r.Header.Get("Range")
+	if strings.Count(rng, ",") < maxRanges {
+		return r
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	r2.Header = r.Header.Clone()
+	r2.Header.Del("Range")
+	return r2
 }
 
 // metaFor returns the cached hash of name, recomputing it when the file's size or
