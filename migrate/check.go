@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/galvani-web/galvani"
@@ -41,15 +42,26 @@ func (*Battery) Check(a *galvani.App) []galvani.CheckMessage {
 	if err != nil {
 		return []galvani.CheckMessage{{Level: galvani.CheckError, ID: "migrate.E002", Object: "migrations", Msg: err.Error()}}
 	}
-	if len(plan) == 0 {
-		return nil
+	var msgs []galvani.CheckMessage
+	if missing := x.Missing(applied); len(missing) > 0 {
+		msgs = append(msgs, galvani.CheckMessage{
+			Level:  galvani.CheckWarning,
+			ID:     "migrate.W003",
+			Object: "database",
+			Msg: fmt.Sprintf("%d migration(s) recorded as applied are not in the code: %s; the database schema may differ from what the migrations describe",
+				len(missing), strings.Join(missing, ", ")),
+			Hint: "restore the deleted or renamed migration files; if they are gone for good, check the schema and delete their rows from " + Table,
+		})
 	}
-	return []galvani.CheckMessage{{
+	if len(plan) == 0 {
+		return msgs
+	}
+	return append(msgs, galvani.CheckMessage{
 		Level:  galvani.CheckWarning,
 		ID:     "migrate.W001",
 		Object: "database",
 		Msg: fmt.Sprintf("%d unapplied migration(s), starting with %s: the site may not work until they are applied",
 			len(plan), plan[0].Migration.Key()),
 		Hint: "run the migrate command (go run . migrate)",
-	}}
+	})
 }

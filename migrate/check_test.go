@@ -47,3 +47,32 @@ func TestCheckBadDatabase(t *testing.T) {
 		t.Fatalf("got %v", msgs)
 	}
 }
+
+// TestMissingAppliedMigrationsWarn: a migration recorded as applied whose file was
+// deleted or renamed was silently ignored; now the check warns (migrate.W003) and
+// migrate prints it.
+func TestMissingAppliedMigrationsWarn(t *testing.T) {
+	m1 := &Migration{App: "checkapp", Name: "0001_initial", Operations: []Operation{
+		&CreateModel{App: "checkapp", Name: "Thing", Table: "checkapp_thing",
+			Fields: []*Field{{Name: "id", Kind: "bigint", PK: true, Auto: true}}},
+	}}
+	m2 := &Migration{App: "checkapp", Name: "0002_gone", Dependencies: []Dependency{{App: "checkapp", Name: "0001_initial"}}}
+	dbURL := "sqlite:///" + filepath.Join(t.TempDir(), "check.sqlite3")
+	app := galvani.New(galvani.Settings{DatabaseURL: dbURL}, checkApp{migs: []*Migration{m1, m2}}, App)
+	if err := app.RunCommand(context.Background(), []string{"migrate"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// the second file is deleted
+	app = galvani.New(galvani.Settings{DatabaseURL: dbURL}, checkApp{migs: []*Migration{m1}}, App)
+	msgs := App.Check(app)
+	if len(msgs) != 1 || msgs[0].ID != "migrate.W003" || !strings.Contains(msgs[0].Msg, "checkapp.0002_gone") {
+		t.Fatalf("check: %v", msgs)
+	}
+	var out strings.Builder
+	if err := app.RunCommand(context.Background(), []string{"migrate"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "checkapp.0002_gone") || !strings.Contains(out.String(), "not in the code") {
+		t.Fatalf("migrate output: %q", out.String())
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -108,6 +109,22 @@ func (x *Executor) applied(ctx context.Context, c conn) (map[string]time.Time, e
 		out[app+"."+name] = t
 	}
 	return out, rows.Err()
+}
+
+// Missing returns, sorted, the migrations recorded as applied in the database that
+// the graph does not have: a migration file deleted or renamed after it ran, or a
+// database shared with another project. Their schema changes stay in the database,
+// and the state Galvani builds from the code no longer describes it, so Migrate
+// prints them and the system check warns (migrate.W003).
+func (x *Executor) Missing(applied map[string]time.Time) []string {
+	var out []string
+	for k := range applied {
+		if _, ok := x.Graph.nodes[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Plan returns the steps Migrate would run with opts, given the applied set.
@@ -221,6 +238,9 @@ func (x *Executor) Migrate(ctx context.Context, opts Options) error {
 			}
 		}
 		return nil
+	}
+	if missing := x.Missing(applied); len(missing) > 0 {
+		fmt.Fprintf(w, "Warning: %d migration(s) recorded as applied are not in the code (deleted or renamed after they ran?): %s\n", len(missing), strings.Join(missing, ", "))
 	}
 	fmt.Fprintln(w, "Running migrations:")
 	if len(steps) == 0 {
