@@ -34,6 +34,7 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -417,4 +418,16 @@ func TypeByExtension(ext string) string {
 		return t
 	}
 	return mime.TypeByExtension(ext)
+}
+
+// Dir returns an fs.FS of the files under the directory dir, for serving from disk
+// in place of os.DirFS: every name is confined to dir, so a symbolic link that points
+// out of it (to /etc/passwd, to the project's source) is refused rather than followed,
+// while links within dir still work. A missing directory is an error.
+func Dir(dir string) (fs.FS, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("static: %w", err)
+	}
+	return root.FS(), nil
 }
