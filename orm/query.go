@@ -947,17 +947,35 @@ func (q QuerySet[T]) Aggregate(ctx context.Context, aggs ...Aggregate) (map[stri
 // InBulk returns the rows whose primary key is in keys, by key (all rows when keys is
 // nil).
 func (q QuerySet[T]) InBulk(ctx context.Context, keys []any) (map[any]*T, error) {
-	if keys != nil {
-		if len(keys) == 0 {
-			return map[any]*T{}, nil
-		}
-		q = q.Filter(q.info.PK.Name+"__in", keys)
+	if keys == nil {
+		return q.inBulk(ctx, q, nil)
 	}
-	items, err := q.All(ctx)
+	if len(keys) == 0 {
+		return map[any]*T{}, nil
+	}
+	// one statement binds a bounded number of parameters: chunk the keys (the rest of
+	// the query's parameters fit in the margin chunkSize leaves)
+	size := chunkSize(q.db.dialect)
+	if len(keys) > size && (q.limit >= 0 || q.offset > 0) {
+		return nil, fmt.Errorf("orm: %s: InBulk with %d keys on a sliced query: remove Limit/Offset or pass at most %d keys", q.info.Name, len(keys), size)
+	}
+	out := map[any]*T{}
+	for _, ch := range chunks(keys, size) {
+		if _, err := q.inBulk(ctx, q.Filter(q.info.PK.Name+"__in", ch), out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (q QuerySet[T]) inBulk(ctx context.Context, sub QuerySet[T], out map[any]*T) (map[any]*T, error) {
+	items, err := sub.All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[any]*T, len(items))
+	if out == nil {
+		out = make(map[any]*T, len(items))
+	}
 	for i := range items {
 		out[pkOf(q.info, unsafe.Pointer(&items[i]))] = &items[i]
 	}
