@@ -194,7 +194,7 @@ func evaluate(r *http.Request, h http.Header) int {
 	etag := h.Get("ETag")
 	lastMod, lmErr := http.ParseTime(h.Get("Last-Modified"))
 	hasLM := lmErr == nil
-	if im := r.Header.Get("If-Match"); im != "" {
+	if im := headerList(r.Header, "If-Match"); im != "" {
 		if !matchETag(im, etag, false) {
 			return http.StatusPreconditionFailed
 		}
@@ -203,7 +203,7 @@ func evaluate(r *http.Request, h http.Header) int {
 			return http.StatusPreconditionFailed
 		}
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
+	if inm := headerList(r.Header, "If-None-Match"); inm != "" {
 		if matchETag(inm, etag, true) {
 			return http.StatusNotModified
 		}
@@ -215,6 +215,16 @@ func evaluate(r *http.Request, h http.Header) int {
 		}
 	}
 	return 0
+}
+
+// headerList returns the list header name, its lines joined with commas, as a list
+// split over several lines means the same as one line (RFC 9110 §5.3).
+func headerList(h http.Header, name string) string {
+	v := h.Values(name)
+	if len(v) == 1 {
+		return v[0]
+	}
+	return strings.Join(v, ",")
 }
 
 // matchETag reports whether the list in an If-Match/If-None-Match header matches
