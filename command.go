@@ -222,8 +222,9 @@ func (a *App) RunCommand(ctx context.Context, args []string, stdout io.Writer) e
 }
 
 // RunCommandIO is RunCommand with every stream given. Flags are parsed with the
-// flag package (-name and --name both work); -h or --help prints the command's help
-// to stdout and returns nil.
+// flag package (-name and --name both work) and may come before or after the
+// positional arguments, as in Django (`runserver 0:8000 --noreload`); "--" ends
+// them. -h or --help prints the command's help to stdout and returns nil.
 func (a *App) RunCommandIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	name := "runserver"
 	if len(args) > 0 {
@@ -244,22 +245,45 @@ func (a *App) RunCommandIO(ctx context.Context, args []string, stdin io.Reader, 
 		return &usageError{msg: msg, unknown: true}
 	}
 	fs := cmd.flagSet()
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return a.writeCommandHelp(stdout, cmd)
 		}
 		return UsageErrorf("%s: %v", cmd.Name, err)
 	}
 	if cmd.Args != nil {
-		if err := cmd.Args(fs.Args()); err != nil {
+		if err := cmd.Args(positional); err != nil {
 			if errors.Is(err, ErrUsage) {
 				return err
 			}
 			return UsageErrorf("%s: %v", cmd.Name, err)
 		}
 	}
-	inv := &Invocation{App: a, Command: cmd, Args: fs.Args(), Flags: fs, Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	inv := &Invocation{App: a, Command: cmd, Args: positional, Flags: fs, Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	return cmd.Run(ctx, inv)
+}
+
+// parseInterspersed parses args with fs, allowing flags after positional arguments
+// as Django's argparse does (`runserver 0:8000 --noreload`, `migrate blog 0002
+// --fake`), and returns the positional arguments. "--" ends the flags: everything
+// after it is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }
 
 // flagSet returns a fresh flag set with the command's flags declared. Errors and
