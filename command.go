@@ -276,14 +276,21 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
-			return positional, nil
+			break
 		}
 		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
-			return append(positional, rest...), nil
+			positional = append(positional, rest...)
+			break
 		}
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+	// Leave fs.Args() (and fs.Arg) answering with all of them, for commands that
+	// read their arguments from the flag set.
+	if err := fs.Parse(append([]string{"--"}, positional...)); err != nil {
+		return nil, err
+	}
+	return positional, nil
 }
 
 // flagSet returns a fresh flag set with the command's flags declared. Errors and

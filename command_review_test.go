@@ -23,6 +23,9 @@ func TestFlagsAfterArguments(t *testing.T) {
 		},
 		Args: MaxArgs(2),
 		Run: func(ctx context.Context, inv *Invocation) error {
+			if !slices.Equal(inv.Args, inv.Flags.Args()) {
+				t.Errorf("inv.Args %q but inv.Flags.Args() %q", inv.Args, inv.Flags.Args())
+			}
 			gotArgs, gotFake, gotDB = inv.Args, inv.Bool("fake"), inv.String("database")
 			return nil
 		},
