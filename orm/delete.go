@@ -47,6 +47,7 @@ type collector struct {
 	db      *DB
 	order   []*ModelInfo
 	deletes map[*ModelInfo][]any
+	batches map[*ModelInfo][][]any // deletes in the order found: parents before children
 	seen    map[*ModelInfo]map[any]bool
 	updates []fieldUpdate
 	m2m     []m2mDelete
@@ -114,6 +115,7 @@ func (c *collector) add(ctx context.Context, m *ModelInfo, pks []any) error {
 		return nil
 	}
 	c.deletes[m] = append(c.deletes[m], fresh...)
+	c.batches[m] = append(c.batches[m], fresh)
 	for _, f := range m.m2m {
 		if err := resolveThrough(f); err != nil {
 			return err
@@ -198,7 +200,7 @@ func (db *DB) deletePKs(ctx context.Context, m *ModelInfo, pks []any, objs map[a
 	}
 	var total int64
 	err := db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
-		c := &collector{db: tx, deletes: map[*ModelInfo][]any{}, seen: map[*ModelInfo]map[any]bool{}}
+		c := &collector{db: tx, deletes: map[*ModelInfo][]any{}, batches: map[*ModelInfo][][]any{}, seen: map[*ModelInfo]map[any]bool{}}
 		if err := c.add(ctx, m, pks); err != nil {
 			return err
 		}
@@ -246,23 +248,18 @@ func (db *DB) deletePKs(ctx context.Context, m *ModelInfo, pks []any, objs map[a
 				}
 			}
 		}
-		// children were collected after their parents: delete in reverse order
-		for i := len(c.order) - 1; i >= 0; i-- {
-			mm := c.order[i]
-			for _, ch := range chunks(c.deletes[mm], size) {
-				q := "DELETE FROM " + d.QuoteIdent(mm.Table) + " WHERE " + d.QuoteIdent(mm.PK.Column) + " IN (" + placeholders(d, 0, len(ch)) + ")"
-				res, err := tx.exec(ctx, q, ch)
-				if err != nil {
+		// MySQL/MariaDB check foreign keys row by row, so children go first: models
+		// that refer to others before those, and a self-referential model's rows
+		// deepest first (the reverse of the order the collector found them in).
+		for _, mm := range c.deleteOrder() {
+			for b := len(c.batches[mm]) - 1; b >= 0; b-- {
+				if err := deleteBatch(ctx, tx, mm, c.batches[mm][b], size, &total); err != nil {
 					return err
 				}
-				n, err := res.RowsAffected()
-				if err != nil {
-					return wrapDBErr(err)
-				}
-				total += n
 			}
 		}
 		if PostDelete.has() {
+
 			for _, mm := range c.order {
 				for _, pk := range c.deletes[mm] {
 					if err := PostDelete.send(ctx, &SignalEvent{Model: mm, Instance: objs[pk], PK: pk, DB: tx}); err != nil {
@@ -281,4 +278,82 @@ func (db *DB) deletePKs(ctx context.Context, m *ModelInfo, pks []any, objs map[a
 		return 0, err
 	}
 	return total, nil
+}
+
+// deleteBatch deletes rows of m by primary key, chunked.
+func deleteBatch(ctx context.Context, tx *DB, m *ModelInfo, pks []any, size int, total *int64) error {
+	d := tx.dialect
+	for _, ch := range chunks(pks, size) {
+		q := "DELETE FROM " + d.QuoteIdent(m.Table) + " WHERE " + d.QuoteIdent(m.PK.Column) + " IN (" + placeholders(d, 0, len(ch)) + ")"
+		res, err := tx.exec(ctx, q, ch)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return wrapDBErr(err)
+		}
+		*total += n
+	}
+	return nil
+}
+
+// deleteOrder sorts the collected models so that a model whose rows refer to another
+// collected model comes before it (Django's Collector.sort). Models in a cycle keep
+// the reverse of the order they were found in.
+func (c *collector) deleteOrder() []*ModelInfo {
+	in := map[*ModelInfo]bool{}
+	for _, m := range c.order {
+		in[m] = true
+	}
+	// refs[m]: collected models other than m that m's foreign keys point at
+	refs := map[*ModelInfo][]*ModelInfo{}
+	for _, m := range c.order {
+		for _, f := range m.concrete {
+			if f.Kind != KindFK && f.Kind != KindO2O {
+				continue
+			}
+			t, err := f.Rel.Target()
+			if err == nil && t != m && in[t] {
+				refs[m] = append(refs[m], t)
+			}
+		}
+	}
+	// referrers left per model: a model can go once no remaining model refers to it
+	waiting := map[*ModelInfo]int{}
+	for _, m := range c.order {
+		for _, t := range refs[m] {
+			waiting[t]++
+		}
+	}
+	out := make([]*ModelInfo, 0, len(c.order))
+	done := map[*ModelInfo]bool{}
+	for len(out) < len(c.order) {
+		progressed := false
+		for i := len(c.order) - 1; i >= 0; i-- {
+			m := c.order[i]
+			if done[m] || waiting[m] > 0 {
+				continue
+			}
+			done[m] = true
+			out = append(out, m)
+			progressed = true
+			for _, t := range refs[m] {
+				waiting[t]--
+			}
+		}
+		if !progressed { // a cycle: take the latest found model of it
+			for i := len(c.order) - 1; i >= 0; i-- {
+				if m := c.order[i]; !done[m] {
+					done[m] = true
+					out = append(out, m)
+					for _, t := range refs[m] {
+						waiting[t]--
+					}
+					break
+				}
+			}
+		}
+	}
+	return out
 }
