@@ -34,6 +34,7 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"strconv"
@@ -207,11 +208,12 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string, 
 		if _, err := fs.Stat(s.fsys, path.Join(name, "index.html")); err != nil {
 			return false
 		}
-		target := r.URL.Path + "/"
-		if r.URL.RawQuery != "" {
-			target += "?" + r.URL.RawQuery
-		}
-		http.Redirect(w, r, target, http.StatusMovedPermanently)
+		// A relative Location ("docs/"): the handler sees the path with the mount
+		// prefix stripped, and only the browser knows the URL it asked for.
+		// http.Redirect would make it absolute from the stripped path.
+		target := &url.URL{Path: path.Base(name) + "/", RawQuery: r.URL.RawQuery}
+		w.Header().Set("Location", target.String())
+		w.WriteHeader(http.StatusMovedPermanently)
 		return true
 	}
 	if !fi.Mode().IsRegular() {

@@ -154,7 +154,7 @@ func TestDotFilesAndDirectories(t *testing.T) {
 	if rec := serve(idx, "GET", "/docs/"); rec.Code != 200 || rec.Body.String() != "<h1>docs</h1>" {
 		t.Errorf("index: %d %q", rec.Code, rec.Body)
 	}
-	if rec := serve(idx, "GET", "/docs?x=1"); rec.Code != 301 || rec.Header().Get("Location") != "/docs/?x=1" {
+	if rec := serve(idx, "GET", "/docs?x=1"); rec.Code != 301 || rec.Header().Get("Location") != "docs/?x=1" {
 		t.Errorf("index redirect: %d %v", rec.Code, rec.Header())
 	}
 	if rec := serve(idx, "GET", "/dir/only/"); rec.Code != 404 {
