@@ -92,9 +92,6 @@ func (r RelatedManager[T]) m2m(op string) (src, dst string, err error) {
 	if r.field.Kind != KindM2M {
 		return "", "", fmt.Errorf("orm: %s is a reverse FK; %s the related objects by saving them", r.field.Rel.RelatedName, op)
 	}
-	if r.field.Rel.throughName != "" {
-		return "", "", fmt.Errorf("orm: %s.%s uses through model %s; create or delete its rows to %s", r.field.Model.Name, r.field.Name, r.field.Rel.throughName, op)
-	}
 	src, dst = r.field.Rel.SourceColumn, r.field.Rel.TargetColumn
 	if !r.forward {
 		src, dst = dst, src
@@ -139,19 +136,54 @@ func (r RelatedManager[T]) current(ctx context.Context, db *DB, src, dst string)
 	return have, wrapDBErr(rows.Err())
 }
 
-// Add relates objs (saved objects of T); existing pairs are left alone.
+// Add relates objs (saved objects of T); existing pairs are left alone. On an M2M
+// with a through model it creates through rows with their fields' defaults (see
+// AddThrough).
 func (r RelatedManager[T]) Add(ctx context.Context, objs ...*T) error {
+	return r.AddThrough(ctx, nil, objs...)
+}
+
+// AddThrough is Add that fills the other fields of the through model's new rows from
+// values (field name to value), like Django's add(..., through_defaults=...). The
+// rows are created with DB.Create, so the through model's defaults, hooks and signals
+// apply. On an M2M without a through model values must be empty.
+func (r RelatedManager[T]) AddThrough(ctx context.Context, values map[string]any, objs ...*T) error {
 	keys, err := keysOf(objs)
 	if err != nil {
 		return err
 	}
-	return r.addKeys(ctx, keys)
+	return r.addKeys(ctx, keys, values)
 }
 
-func (r RelatedManager[T]) addKeys(ctx context.Context, keys []any) error {
+// throughFields returns the through model and its FK fields to the owner's side and
+// to the other side.
+func (r RelatedManager[T]) throughFields(src, dst string) (tm *ModelInfo, own, other *Field, err error) {
+	tm, err = infoOfType(r.field.Rel.Through)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, f := range tm.concrete {
+		switch f.Column {
+		case src:
+			own = f
+		case dst:
+			other = f
+		}
+	}
+	if own == nil || other == nil {
+		return nil, nil, nil, fmt.Errorf("orm: through model %s has no columns %s and %s", tm.Name, src, dst)
+	}
+	return tm, own, other, nil
+}
+
+func (r RelatedManager[T]) addKeys(ctx context.Context, keys []any, values map[string]any) error {
 	src, dst, err := r.m2m("add")
 	if err != nil {
 		return err
+	}
+	through := r.field.Rel.throughName != ""
+	if !through && len(values) > 0 {
+		return fmt.Errorf("orm: %s.%s has no through model to take values", r.field.Model.Name, r.field.Name)
 	}
 	return r.db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
 		have, err := r.current(ctx, tx, src, dst)
@@ -164,6 +196,27 @@ func (r RelatedManager[T]) addKeys(ctx context.Context, keys []any) error {
 				continue
 			}
 			have[normKey(k)] = true
+			if through {
+				tm, own, other, err := r.throughFields(src, dst)
+				if err != nil {
+					return err
+				}
+				if _, clash := values[own.Name]; clash {
+					return &FieldError{Model: tm.Name, Field: own.Name, Msg: "is set by the relation, not by the values"}
+				}
+				if _, clash := values[other.Name]; clash {
+					return &FieldError{Model: tm.Name, Field: other.Name, Msg: "is set by the relation, not by the values"}
+				}
+				row := reflect.New(tm.Type)
+				p := row.UnsafePointer()
+				if err := setFields(tm, p, map[string]any{own.Name: r.ownerPK, other.Name: k}, values); err != nil {
+					return err
+				}
+				if err := tx.Create(ctx, row.Interface()); err != nil {
+					return err
+				}
+				continue
+			}
 			q := "INSERT INTO " + d.QuoteIdent(r.field.Rel.ThroughTable) + " (" + d.QuoteIdent(src) + ", " + d.QuoteIdent(dst) + ") VALUES (" + d.Placeholder(1) + ", " + d.Placeholder(2) + ")"
 			if _, err := tx.exec(ctx, q, []any{r.ownerPK, k}); err != nil {
 				return err
@@ -188,6 +241,9 @@ func (r RelatedManager[T]) removeKeys(ctx context.Context, keys []any) error {
 		return err
 	}
 	d := r.db.dialect
+	if r.field.Rel.throughName != "" {
+		return r.deleteThrough(ctx, src, dst, keys)
+	}
 	for _, ch := range chunks(keys, chunkSize(d)-1) {
 		q := "DELETE FROM " + d.QuoteIdent(r.field.Rel.ThroughTable) + " WHERE " + d.QuoteIdent(src) + " = " + d.Placeholder(1) +
 			" AND " + d.QuoteIdent(dst) + " IN (" + placeholders(d, 1, len(ch)) + ")"
@@ -200,11 +256,14 @@ func (r RelatedManager[T]) removeKeys(ctx context.Context, keys []any) error {
 
 // Clear unrelates every object.
 func (r RelatedManager[T]) Clear(ctx context.Context) error {
-	src, _, err := r.m2m("clear")
+	src, dst, err := r.m2m("clear")
 	if err != nil {
 		return err
 	}
 	d := r.db.dialect
+	if r.field.Rel.throughName != "" {
+		return r.deleteThrough(ctx, src, dst, nil)
+	}
 	_, err = r.db.exec(ctx, "DELETE FROM "+d.QuoteIdent(r.field.Rel.ThroughTable)+" WHERE "+d.QuoteIdent(src)+" = "+d.Placeholder(1), []any{r.ownerPK})
 	return err
 }
@@ -239,8 +298,48 @@ func (r RelatedManager[T]) Set(ctx context.Context, objs ...*T) error {
 		if err := r2.removeKeys(ctx, drop); err != nil {
 			return err
 		}
-		return r2.addKeys(ctx, keys)
+		return r2.addKeys(ctx, keys, nil)
 	})
+}
+
+// deleteThrough deletes the through model's rows of the owner (those pointing at keys
+// when keys is not nil) with DB.Delete's on_delete handling and signals.
+func (r RelatedManager[T]) deleteThrough(ctx context.Context, src, dst string, keys []any) error {
+	tm, _, _, err := r.throughFields(src, dst)
+	if err != nil {
+		return err
+	}
+	d := r.db.dialect
+	q := "SELECT " + d.QuoteIdent(tm.PK.Column) + " FROM " + d.QuoteIdent(tm.Table) + " WHERE " + d.QuoteIdent(src) + " = " + d.Placeholder(1)
+	var pks []any
+	read := func(q string, args []any) error {
+		rows, err := r.db.query(ctx, q, args)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a anyScanner
+			if err := rows.Scan(&a); err != nil {
+				return wrapDBErr(err)
+			}
+			pks = append(pks, a.v)
+		}
+		return wrapDBErr(rows.Err())
+	}
+	if keys == nil {
+		if err := read(q, []any{r.ownerPK}); err != nil {
+			return err
+		}
+	} else {
+		for _, ch := range chunks(keys, chunkSize(d)-1) {
+			if err := read(q+" AND "+d.QuoteIdent(dst)+" IN ("+placeholders(d, 1, len(ch))+")", append([]any{r.ownerPK}, ch...)); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = r.db.deletePKs(ctx, tm, pks, nil)
+	return err
 }
 
 // Load returns the target of the relation, fetching it (and keeping it) when it was
