@@ -426,6 +426,9 @@ func (c *Client) roundTrip(cfg config, method string, u *url.URL, body []byte, h
 		c.jar.SetCookies(c.cookieURL(u), cks)
 	}
 	b, _ := io.ReadAll(res.Body)
+	if method == http.MethodHead || res.StatusCode < 200 || res.StatusCode == http.StatusNoContent || res.StatusCode == http.StatusNotModified {
+		b = nil // a server sends no body here, whatever the handler wrote
+	}
 	return &Response{StatusCode: res.StatusCode, Header: res.Header, Request: req, HTTP: res, body: b, t: c.t}
 }
 
