@@ -209,6 +209,9 @@ func (r RelatedManager[T]) addKeys(ctx context.Context, keys []any, values map[s
 				}
 				row := reflect.New(tm.Type)
 				p := row.UnsafePointer()
+				if err := applyDefaults(tm, p); err != nil {
+					return err
+				}
 				if err := setFields(tm, p, map[string]any{own.Name: r.ownerPK, other.Name: k}, values); err != nil {
 					return err
 				}

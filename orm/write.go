@@ -157,6 +157,9 @@ func (q QuerySet[T]) GetOrCreate(ctx context.Context, lookups map[string]any, de
 		return obj, false, err
 	}
 	obj = new(T)
+	if err := applyDefaults(q.info, unsafe.Pointer(obj)); err != nil {
+		return nil, false, err
+	}
 	if err := setFields(q.info, unsafe.Pointer(obj), lookups, defaults); err != nil {
 		return nil, false, err
 	}
@@ -189,6 +192,9 @@ func (q QuerySet[T]) UpdateOrCreate(ctx context.Context, lookups map[string]any,
 			return tx.Save(ctx, o, ForceUpdate())
 		case errors.Is(err, ErrNotFound):
 			obj = new(T)
+			if err := applyDefaults(q.info, unsafe.Pointer(obj)); err != nil {
+				return err
+			}
 			if err := setFields(q.info, unsafe.Pointer(obj), lookups, defaults); err != nil {
 				return err
 			}
@@ -531,4 +537,99 @@ func writePlaceholder(b *strings.Builder, d Dialect, n int) {
 	var buf [20]byte
 	b.WriteByte('$')
 	b.Write(strconv.AppendInt(buf[:0], int64(n), 10))
+}
+
+// applyDefaults sets every field with a default= tag to its default, as Django does
+// when it makes a new instance. The ORM calls it only for the objects it makes itself
+// (GetOrCreate, UpdateOrCreate and M2M through rows); an object you build keeps the
+// values you gave it, zero included.
+func applyDefaults(m *ModelInfo, p unsafe.Pointer) error {
+	for _, f := range m.concrete {
+		v, ok := f.DefaultValue()
+		if !ok || f.PrimaryKey {
+			continue
+		}
+		if f.Rel != nil {
+			// a relation's default is the target's key: an integer for integer keys
+			if t, err := f.Rel.Target(); err == nil && (t.PK.Kind == KindInt || t.PK.Kind == KindBigInt) {
+				n, err := strconv.ParseInt(fmt.Sprint(v), 10, 64)
+				if err != nil {
+					return &FieldError{Model: m.Name, Field: f.Name, Msg: fmt.Sprintf("default %q: %v", f.Default, err)}
+				}
+				v = n
+			}
+			if s, ok := fieldValue(f, p).Addr().Interface().(interface{ SetID(any) }); ok {
+				s.SetID(v)
+				continue
+			}
+		}
+		if err := setDefault(fieldValue(f, p), v); err != nil {
+			return &FieldError{Model: m.Name, Field: f.Name, Msg: fmt.Sprintf("default %q: %v", f.Default, err)}
+		}
+	}
+	return nil
+}
+
+func setDefault(dst reflect.Value, v any) error {
+	if t, ok := v.(time.Time); ok {
+		switch {
+		case dst.Type() == timeType:
+			dst.Set(reflect.ValueOf(t))
+			return nil
+		case dst.Kind() == reflect.Pointer && dst.Type().Elem() == timeType:
+			dst.Set(reflect.ValueOf(&t))
+			return nil
+		}
+		v = t.Format(time.RFC3339Nano)
+	}
+	s := fmt.Sprint(v)
+	if dst.Kind() == reflect.Pointer {
+		e := reflect.New(dst.Type().Elem())
+		if err := setDefault(e.Elem(), s); err != nil {
+			return err
+		}
+		dst.Set(e)
+		return nil
+	}
+	if sc, ok := dst.Addr().Interface().(interface{ Scan(any) error }); ok {
+		if _, isNull := dst.Interface().(nullKind); !isNull {
+			return sc.Scan(s) // Decimal, UUID, FK/OneToOne keys
+		}
+		if err := setDefault(dst.Field(0), s); err != nil {
+			return err
+		}
+		dst.Field(1).SetBool(true)
+		return nil
+	}
+	switch dst.Kind() {
+	case reflect.String:
+		dst.SetString(s)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(s, 10, dst.Type().Bits())
+		if err != nil {
+			return err
+		}
+		dst.SetInt(n)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, err := strconv.ParseUint(s, 10, dst.Type().Bits())
+		if err != nil {
+			return err
+		}
+		dst.SetUint(n)
+	case reflect.Float32, reflect.Float64:
+		x, err := strconv.ParseFloat(s, dst.Type().Bits())
+		if err != nil {
+			return err
+		}
+		dst.SetFloat(x)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return err
+		}
+		dst.SetBool(b)
+	default:
+		return fmt.Errorf("cannot set a %s from a default", dst.Type())
+	}
+	return nil
 }
