@@ -476,7 +476,10 @@ func (q QuerySet[T]) All(ctx context.Context) ([]T, error) {
 }
 
 // Iter streams the rows, one allocation per row, without holding them all. Stop by
-// breaking out of the loop; an error is yielded once, last.
+// breaking out of the loop; an error is yielded once, last. Inside a transaction on
+// PostgreSQL and MySQL it reads the rows before yielding them (the transaction's one
+// connection cannot run the loop body's queries while a result is open), so there it
+// holds them all like All.
 func (q QuerySet[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		if len(q.prefetch) > 0 {
@@ -495,6 +498,31 @@ func (q QuerySet[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 		}
 		defer rows.Close()
 		rr := newRowReader(plan)
+		if q.db.txFor(ctx) != nil && q.db.dialect.Name() != "sqlite" {
+			// A transaction is one connection, and PostgreSQL and MySQL cannot run
+			// another statement on it while a result is open ("conn busy", "bad
+			// connection"): read the rows first, so the loop body may write.
+			var objs []*T
+			for rows.Next() {
+				obj := new(T)
+				if err := rr.scan(rows, unsafe.Pointer(obj)); err != nil {
+					yield(nil, err)
+					return
+				}
+				objs = append(objs, obj)
+			}
+			if err := rows.Err(); err != nil {
+				yield(nil, wrapDBErr(err))
+				return
+			}
+			rows.Close()
+			for _, obj := range objs {
+				if !yield(obj, nil) {
+					return
+				}
+			}
+			return
+		}
 		for rows.Next() {
 			obj := new(T)
 			if err := rr.scan(rows, unsafe.Pointer(obj)); err != nil {
