@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"net/url"
 	"os"
@@ -512,8 +513,8 @@ func setFromString(v reflect.Value, raw string) error {
 		v.SetUint(n)
 	case reflect.Float32, reflect.Float64:
 		f, err := strconv.ParseFloat(strings.TrimSpace(raw), v.Type().Bits())
-		if err != nil {
-			return errors.New("is not a number")
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return errors.New("is not a finite number")
 		}
 		v.SetFloat(f)
 	case reflect.Slice:
