@@ -13,7 +13,11 @@
 //		middleware.ConditionalGET(middleware.ConditionalOptions{}), // ETag and 304s
 //		middleware.BodyLimit(10<<20),                       // 413 for bodies over 10 MiB
 //		middleware.Timeout(30*time.Second),                 // context deadline, then 503
+//		middleware.Under("/api", middleware.CORS(corsOpts)), // CORS for the API only
 //	)
+//
+// CORS belongs on App.Use (scoped with Under), not on a Group: preflights are OPTIONS
+// requests the router answers itself, which a group's middleware never sees.
 //
 // Order matters in two places: Compress goes outside ConditionalGET so that ETags are
 // computed on the uncompressed body (Compress weakens them when it compresses), and
