@@ -262,6 +262,34 @@ func bindValue(f *Field, p unsafe.Pointer) (any, error) {
 	return iv, nil
 }
 
+// bindStored is bindValue for a value about to be written: on SQLite it refuses a
+// decimal that the column's numeric affinity would round (more than 15 significant
+// digits), instead of storing a different number.
+func bindStored(d Dialect, f *Field, p unsafe.Pointer) (any, error) {
+	v, err := bindValue(f, p)
+	if err == nil {
+		err = checkStoredDecimal(d, f, v)
+	}
+	return v, err
+}
+
+func checkStoredDecimal(d Dialect, f *Field, v any) error {
+	s, ok := v.(string)
+	if !ok || f.Kind != KindDecimal || d.Name() != "sqlite" {
+		return nil
+	}
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+	if digits = strings.Trim(digits, "0"); len(digits) > 15 {
+		return &FieldError{Model: f.Model.Name, Field: f.Name, Msg: fmt.Sprintf("%s has %d significant digits; SQLite keeps decimals as 64-bit numbers and would store only 15 (use PostgreSQL or MySQL for more)", s, len(digits))}
+	}
+	return nil
+}
+
 func checkDecimal(f *Field, s string) error {
 	body := strings.TrimPrefix(s, "-")
 	ip, fp, _ := strings.Cut(body, ".")
@@ -393,7 +421,7 @@ func (db *DB) insert(ctx context.Context, m *ModelInfo, p unsafe.Pointer) error 
 		if f == m.PK && autoPK {
 			continue
 		}
-		v, err := bindValue(f, p)
+		v, err := bindStored(d, f, p)
 		if err != nil {
 			return err
 		}
@@ -453,7 +481,7 @@ func (db *DB) update(ctx context.Context, m *ModelInfo, p unsafe.Pointer, o save
 			if f.PrimaryKey {
 				continue
 			}
-			v, err := bindValue(f, p)
+			v, err := bindStored(d, f, p)
 			if err != nil {
 				return 0, err
 			}
@@ -516,7 +544,7 @@ func (db *DB) update(ctx context.Context, m *ModelInfo, p unsafe.Pointer, o save
 		if f.PrimaryKey {
 			continue
 		}
-		v, err := bindValue(f, p)
+		v, err := bindStored(d, f, p)
 		if err != nil {
 			return 0, err
 		}

@@ -49,6 +49,9 @@ func (q QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, err
 				if err := checkDecimal(f, v.(string)); err != nil {
 					return 0, &FieldError{Model: q.info.Name, Field: f.Name, Msg: err.Error()}
 				}
+				if err := checkStoredDecimal(q.db.dialect, f, v); err != nil {
+					return 0, err
+				}
 			}
 			rhs = c.param(v)
 		}
@@ -364,7 +367,7 @@ func BulkCreate[T any](ctx context.Context, db *DB, objs []T) error {
 				}
 				b.WriteByte('(')
 				for j, f := range fields {
-					v, err := bindValue(f, p)
+					v, err := bindStored(d, f, p)
 					if err != nil {
 						return err
 					}
@@ -486,7 +489,7 @@ func BulkUpdate[T any](ctx context.Context, db *DB, objs []T, fields ...string) 
 					if err != nil {
 						return err
 					}
-					v, err := bindValue(f, p)
+					v, err := bindStored(d, f, p)
 					if err != nil {
 						return err
 					}
