@@ -68,3 +68,23 @@ func TestAggregateTypesAgree(t *testing.T) {
 		}
 	})
 }
+
+// TestAnnotateEveryObject: Annotate with Values and no field names is Django's
+// annotate() on the model: one map per object, objects without related rows
+// included with a zero count.
+func TestAnnotateEveryObject(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		a := mkAuthor(t, db, "an1")
+		mkAuthor(t, db, "an2")
+		mkArticle(t, db, a, "an1", 1)
+		mkArticle(t, db, a, "an2", 2)
+		vs, err := Q[Author](db).Annotate(Count("articles").As("n")).OrderBy("name").Values(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vs) != 2 || vs[0]["name"] != "an1" || vs[0]["n"] != int64(2) || vs[1]["name"] != "an2" || vs[1]["n"] != int64(0) || vs[0]["email"] != "an1@example.com" {
+			t.Fatalf("got %v", vs)
+		}
+	})
+}
