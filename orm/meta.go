@@ -409,6 +409,21 @@ func buildInfo(t reflect.Type, app string) (*ModelInfo, error) {
 		}
 	}
 	m.byName["pk"] = m.PK
+	// The SQL builder marks join aliases with "{A}" and the names below are spliced
+	// into SQL quoted; a name carrying braces or NUL could turn a quoted name into
+	// SQL text, so such names are refused here.
+	idents := []string{m.Table}
+	for _, f := range m.Fields {
+		idents = append(idents, f.Column)
+		if f.Rel != nil {
+			idents = append(idents, f.Rel.ThroughTable)
+		}
+	}
+	for _, n := range idents {
+		if strings.ContainsAny(n, "{}\x00") {
+			return nil, fmt.Errorf("orm: model %s: table or column name %q may not contain braces or NUL", m.Name, n)
+		}
+	}
 	for _, set := range m.UniqueTogether {
 		for _, n := range set {
 			if f, ok := m.byName[n]; !ok || !f.Concrete() {
