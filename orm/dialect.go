@@ -119,106 +119,45 @@ func relTargetPK(f *Field) *Field {
 	return t.PK
 }
 
-func (d sqliteDialect) ColumnType(f *Field) string {
+// Column types per dialect, by field kind (Django's data_types). varchar and decimal
+// take their sizes from the field; FK and O2O columns take the target key's type.
+var (
+	sqliteTypes = map[Kind]string{
+		KindInt: "integer", KindBigInt: "integer", KindFloat: "real", KindBool: "bool",
+		KindText: "text", KindJSON: "text", KindDateTime: "datetime", KindDate: "date",
+		KindDecimal: "decimal(%d, %d)", KindUUID: "char(36)", KindBytes: "blob",
+	}
+	postgresTypes = map[Kind]string{
+		KindInt: "integer", KindBigInt: "bigint", KindFloat: "double precision", KindBool: "boolean",
+		KindText: "text", KindJSON: "jsonb", KindDateTime: "timestamp with time zone", KindDate: "date",
+		KindDecimal: "numeric(%d, %d)", KindUUID: "uuid", KindBytes: "bytea",
+	}
+	mysqlTypes = map[Kind]string{
+		KindInt: "integer", KindBigInt: "bigint", KindFloat: "double precision", KindBool: "bool",
+		KindText: "longtext", KindJSON: "json", KindDateTime: "datetime(6)", KindDate: "date",
+		KindDecimal: "numeric(%d, %d)", KindUUID: "char(36)", KindBytes: "longblob",
+	}
+)
+
+// columnType looks f's kind up in a dialect's type table.
+func columnType(d Dialect, types map[Kind]string, f *Field) string {
 	switch f.Kind {
-	case KindInt, KindBigInt:
-		return "integer"
-	case KindFloat:
-		return "real"
-	case KindBool:
-		return "bool"
 	case KindVarchar:
 		return fmt.Sprintf("varchar(%d)", f.MaxLength)
-	case KindText, KindJSON:
-		return "text"
-	case KindDateTime:
-		return "datetime"
-	case KindDate:
-		return "date"
 	case KindDecimal:
-		return fmt.Sprintf("decimal(%d, %d)", f.MaxDigits, f.DecimalPlaces)
-	case KindUUID:
-		return "char(36)"
-	case KindBytes:
-		return "blob"
+		return fmt.Sprintf(types[KindDecimal], f.MaxDigits, f.DecimalPlaces)
 	case KindFK, KindO2O:
 		if pk := relTargetPK(f); pk != nil {
 			return d.ColumnType(pk)
 		}
-		return "integer"
+		return types[KindBigInt]
 	}
-	return ""
+	return types[f.Kind]
 }
 
-func (d postgresDialect) ColumnType(f *Field) string {
-	switch f.Kind {
-	case KindInt:
-		return "integer"
-	case KindBigInt:
-		return "bigint"
-	case KindFloat:
-		return "double precision"
-	case KindBool:
-		return "boolean"
-	case KindVarchar:
-		return fmt.Sprintf("varchar(%d)", f.MaxLength)
-	case KindText:
-		return "text"
-	case KindJSON:
-		return "jsonb"
-	case KindDateTime:
-		return "timestamp with time zone"
-	case KindDate:
-		return "date"
-	case KindDecimal:
-		return fmt.Sprintf("numeric(%d, %d)", f.MaxDigits, f.DecimalPlaces)
-	case KindUUID:
-		return "uuid"
-	case KindBytes:
-		return "bytea"
-	case KindFK, KindO2O:
-		if pk := relTargetPK(f); pk != nil {
-			return d.ColumnType(pk)
-		}
-		return "bigint"
-	}
-	return ""
-}
-
-func (d mysqlDialect) ColumnType(f *Field) string {
-	switch f.Kind {
-	case KindInt:
-		return "integer"
-	case KindBigInt:
-		return "bigint"
-	case KindFloat:
-		return "double precision"
-	case KindBool:
-		return "bool"
-	case KindVarchar:
-		return fmt.Sprintf("varchar(%d)", f.MaxLength)
-	case KindText:
-		return "longtext"
-	case KindJSON:
-		return "json"
-	case KindDateTime:
-		return "datetime(6)"
-	case KindDate:
-		return "date"
-	case KindDecimal:
-		return fmt.Sprintf("numeric(%d, %d)", f.MaxDigits, f.DecimalPlaces)
-	case KindUUID:
-		return "char(36)"
-	case KindBytes:
-		return "longblob"
-	case KindFK, KindO2O:
-		if pk := relTargetPK(f); pk != nil {
-			return d.ColumnType(pk)
-		}
-		return "bigint"
-	}
-	return ""
-}
+func (d sqliteDialect) ColumnType(f *Field) string   { return columnType(d, sqliteTypes, f) }
+func (d postgresDialect) ColumnType(f *Field) string { return columnType(d, postgresTypes, f) }
+func (d mysqlDialect) ColumnType(f *Field) string    { return columnType(d, mysqlTypes, f) }
 
 func nullSQL(f *Field) string {
 	if f.Null {
