@@ -242,23 +242,9 @@ func valuesRows(v url.Values) []debugRow {
 }
 
 // headerRows lists request headers, masking credentials (Authorization, Cookie) and
-// anything whose name looks secret (X-Api-Key, X-CSRF-Token).
-func headerRows(h http.Header) []debugRow {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	rows := make([]debugRow, 0, len(keys))
-	for _, k := range keys {
-		val := strings.Join(h[k], ", ")
-		if secretName.MatchString(k) {
-			val = masked
-		}
-		rows = append(rows, debugRow{k, val})
-	}
-	return rows
-}
+// anything whose name looks secret (X-Api-Key, X-CSRF-Token): the same rule as
+// valuesRows, since both are map[string][]string.
+func headerRows(h http.Header) []debugRow { return valuesRows(url.Values(h)) }
 
 // cookieRows lists the request's cookie names; values are masked (a session cookie
 // is a credential).
