@@ -84,7 +84,10 @@ func (db *DB) conn(ctx context.Context) executor {
 }
 
 // Exec runs a statement with parameters (written with the dialect's placeholders, or
-// "?" on every database: see Raw) and logs it in ctx's query log.
+// "?" on every database: see Raw) and logs it in ctx's query log. On PostgreSQL a "?"
+// inside a string, a quoted identifier or a comment is left alone, "??" is a literal
+// "?" (the jsonb operators ?, ?| and ?& are written ??, ??| and ??&), and a statement
+// already written with $1-style markers is sent unchanged.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (Result, error) {
 	return db.exec(ctx, db.rebind(query), args)
 }
@@ -116,30 +119,13 @@ func (db *DB) query(ctx context.Context, query string, args []any) (Rows, error)
 	return rows, wrapDBErr(err)
 }
 
-// rebind turns "?" markers outside quotes into the dialect's markers.
+// rebind turns the "?" markers of a hand-written statement into the dialect's markers:
+// $1, $2... on PostgreSQL (see rebindDollar); SQLite and MySQL read "?" themselves.
 func (db *DB) rebind(q string) string {
-	if db.dialect.Name() != "postgres" || !strings.Contains(q, "?") {
+	if db.dialect.Name() != "postgres" {
 		return q
 	}
-	var b strings.Builder
-	n := 0
-	var quote rune
-	for _, r := range q {
-		switch {
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			}
-		case r == '\'' || r == '"':
-			quote = r
-		case r == '?':
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return rebindDollar(q)
 }
 
 // ---- opening ------------------------------------------------------------------------
