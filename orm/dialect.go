@@ -60,6 +60,7 @@ type lookupSQL interface {
 	returning() bool
 	lower(expr string) string
 	castText(col string) string
+	random() string
 	index() int
 }
 
@@ -455,6 +456,11 @@ func (mysqlDialect) lower(e string) string    { return "LOWER(" + e + ")" }
 func (sqliteDialect) castText(c string) string   { return c }
 func (postgresDialect) castText(c string) string { return c + "::text" }
 func (mysqlDialect) castText(c string) string    { return c }
+
+// random is the ORDER BY expression of OrderBy("?").
+func (sqliteDialect) random() string   { return "RANDOM()" }
+func (postgresDialect) random() string { return "RANDOM()" }
+func (mysqlDialect) random() string    { return "RAND()" }
 
 func (sqliteDialect) index() int   { return 0 }
 func (postgresDialect) index() int { return 1 }

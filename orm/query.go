@@ -128,8 +128,11 @@ func (q QuerySet[T]) Filter(args ...any) QuerySet[T] { return q.addCond(false, a
 func (q QuerySet[T]) Exclude(args ...any) QuerySet[T] { return q.addCond(true, args) }
 
 // OrderBy sets the ordering: field paths, "-" for descending ("-published",
-// "author__username"). Only known fields are accepted. No arguments clears the
-// ordering, including the model's default.
+// "author__username"), and "?" for a random order (RANDOM() or RAND(), like Django's
+// order_by('?'); "-views", "?" shuffles the rows that tie on views). Only known fields
+// are accepted. No arguments clears the ordering, including the model's default.
+//
+// A random order sorts every matching row, so it is slow on large tables.
 func (q QuerySet[T]) OrderBy(fields ...string) QuerySet[T] {
 	q.order, q.orderSet = clip(fields), true
 	return q
@@ -254,8 +257,20 @@ func (q QuerySet[T]) orderSQL(c *compiler) (string, error) {
 	}
 	parts := make([]string, len(order))
 	for i, o := range order {
+		if o == "?" {
+			if q.distinct {
+				// PostgreSQL refuses an ORDER BY expression outside a DISTINCT's select
+				// list; refused everywhere, so the query means the same on each database
+				return "", &FieldError{Model: q.info.Name, Field: o, Msg: "a random order cannot be combined with Distinct"}
+			}
+			parts[i] = c.d.random()
+			continue
+		}
 		desc := strings.HasPrefix(o, "-")
 		name := strings.TrimPrefix(o, "-")
+		if name == "?" {
+			return "", &FieldError{Model: q.info.Name, Field: o, Msg: `a random order has no direction (write "?")`}
+		}
 		col, _, rest, err := c.resolvePath(name, true)
 		if err != nil {
 			return "", err
@@ -634,9 +649,12 @@ func (q QuerySet[T]) Last(ctx context.Context) (*T, error) {
 	}
 	rev := make([]string, len(order))
 	for i, o := range order {
-		if strings.HasPrefix(o, "-") {
+		switch {
+		case o == "?":
+			rev[i] = o // reversed, a random order is a random order
+		case strings.HasPrefix(o, "-"):
 			rev[i] = o[1:]
-		} else {
+		default:
 			rev[i] = "-" + o
 		}
 	}
