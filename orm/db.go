@@ -184,7 +184,10 @@ func sqliteFuncs() {
 //
 // SQLite runs in WAL mode with a busy timeout, foreign keys on and write transactions
 // that take the write lock when they begin, so concurrent requests wait for each other
-// instead of failing with "database is locked". Times are kept in UTC everywhere.
+// instead of failing with "database is locked". On MySQL and MariaDB the session's
+// sql_mode is the server's plus STRICT_TRANS_TABLES, so data that does not fit its
+// column is an error rather than silently truncated (a sql_mode= URL parameter, sent as
+// SET sql_mode = <value>, replaces it). Times are kept in UTC everywhere.
 // Pool sizes can be set with max_conns= and max_idle_conns= URL parameters.
 // Open pings the database, so a bad URL or a missing server fails here.
 func Open(ctx context.Context, rawURL string) (*DB, error) {
@@ -339,7 +342,29 @@ func mysqlConfig(rest string) (*mysql.Config, error) {
 			cfg.Params[k] = v
 		}
 	}
+	if !hasParam(cfg.Params, "sql_mode") {
+		cfg.Params["sql_mode"] = mysqlStrictMode
+	}
 	return cfg, nil
+}
+
+// mysqlStrictMode is the session sql_mode the ORM sets on every MySQL connection: the
+// server's mode plus STRICT_TRANS_TABLES, under which a value that does not fit its
+// column (a string longer than a varchar, a number out of range, an invalid date) is
+// an error instead of being truncated or converted with a warning. A sql_mode given in
+// the URL is used instead. The driver sends it as "SET sql_mode = <this>".
+const mysqlStrictMode = "IF(FIND_IN_SET('STRICT_TRANS_TABLES', @@sql_mode) > 0, @@sql_mode, " +
+	"CONCAT_WS(',', NULLIF(@@sql_mode, ''), 'STRICT_TRANS_TABLES'))"
+
+// hasParam reports whether params sets the system variable name (case-insensitive, as
+// MySQL reads variable names).
+func hasParam(params map[string]string, name string) bool {
+	for k := range params {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
 }
 
 var userinfoRE = regexp.MustCompile(`://([^:/@]*):[^@/]*@`)

@@ -1,0 +1,185 @@
+package orm
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/galvani-web/galvani/internal/testdb"
+)
+
+func TestMySQLConfigSQLMode(t *testing.T) {
+	cases := []struct{ url, want string }{
+		{"root@db:3306/app", mysqlStrictMode},
+		{"root@db:3306/app?sql_mode=%27ANSI_QUOTES%27", "'ANSI_QUOTES'"},
+		{"root@db:3306/app?sql_mode=''", "''"},
+	}
+	for _, c := range cases {
+		cfg, err := mysqlConfig(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Params["sql_mode"]; got != c.want {
+			t.Errorf("%s: sql_mode %q, want %q", c.url, got, c.want)
+		}
+	}
+	cfg, err := mysqlConfig("root@db/app?SQL_MODE=TRADITIONAL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cfg.Params["sql_mode"]; ok || cfg.Params["SQL_MODE"] != "TRADITIONAL" {
+		t.Errorf("SQL_MODE in the URL: params %v", cfg.Params)
+	}
+}
+
+// TestTooLongStringNotTruncated: a string longer than its varchar column, written with
+// hand-written SQL, is an error on PostgreSQL and MySQL/MariaDB (whatever the server's
+// global sql_mode) and kept whole on SQLite, which does not enforce lengths; it is never
+// stored cut short.
+func TestTooLongStringNotTruncated(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		long := strings.Repeat("x", 51) // Tag.Name is varchar(50)
+		_, err := db.Exec(ctx, "INSERT INTO ormtest_tag (name) VALUES (?)", long)
+		if db.Dialect().Name() == "sqlite" {
+			if err != nil {
+				t.Fatal(err)
+			}
+			tags, err := Q[Tag](db).All(ctx)
+			if err != nil || len(tags) != 1 || tags[0].Name != long {
+				t.Fatalf("%v %+v", err, tags)
+			}
+			return
+		}
+		if err == nil {
+			tags, _ := Q[Tag](db).All(ctx)
+			t.Fatalf("a 51-character string in a varchar(50) was accepted: %+v", tags)
+		}
+		if n, _ := Q[Tag](db).Count(ctx); n != 0 {
+			t.Fatalf("%d rows stored", n)
+		}
+		if db.Dialect().Name() == "mysql" {
+			var mode string
+			rows, err := db.Query(ctx, "SELECT @@SESSION.sql_mode")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				rows.Scan(&mode)
+			}
+			rows.Close()
+			if !slices.Contains(strings.Split(mode, ","), "STRICT_TRANS_TABLES") {
+				t.Fatalf("session sql_mode %q", mode)
+			}
+		}
+	})
+}
+
+// TestMySQLStrictModeAppends: the session mode is the server's plus STRICT_TRANS_TABLES
+// (shown on sessions that start from other modes, since the server's global mode may
+// already be strict), strictness is what turns truncation into an error, and a
+// sql_mode in the URL is the user's to keep.
+func TestMySQLStrictModeAppends(t *testing.T) {
+	addr := testdb.MySQLAddr(t)
+	ctx := context.Background()
+	admin, err := Open(ctx, "mysql://root@"+addr+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = admin.Exec(ctx, "CREATE DATABASE IF NOT EXISTS galvani_orm_strict")
+	admin.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func(query string) (*DB, *sql.Conn) {
+		t.Helper()
+		db, err := Open(ctx, "mysql://root@"+addr+"/galvani_orm_strict?max_conns=1"+query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		conn, err := db.SQL().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return db, conn
+	}
+	modeOf := func(conn *sql.Conn) []string {
+		t.Helper()
+		var mode string
+		if err := conn.QueryRowContext(ctx, "SELECT @@SESSION.sql_mode").Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if mode == "" {
+			return nil
+		}
+		m := strings.Split(mode, ",")
+		slices.Sort(m)
+		return m
+	}
+	// insertLong writes 6 characters into a varchar(5) of a temporary table (one per
+	// session) and returns the error and what was stored.
+	insertLong := func(conn *sql.Conn) (error, string) {
+		t.Helper()
+		if _, err := conn.ExecContext(ctx, "CREATE TEMPORARY TABLE IF NOT EXISTS galvani_strict_probe (s varchar(5)) ENGINE=InnoDB"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.ExecContext(ctx, "DELETE FROM galvani_strict_probe"); err != nil {
+			t.Fatal(err)
+		}
+		_, ierr := conn.ExecContext(ctx, "INSERT INTO galvani_strict_probe (s) VALUES (?)", "abcdef")
+		var got string
+		if err := conn.QueryRowContext(ctx, "SELECT COALESCE(MAX(s), '') FROM galvani_strict_probe").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		return ierr, got
+	}
+
+	_, conn := open("")
+	if m := modeOf(conn); !slices.Contains(m, "STRICT_TRANS_TABLES") {
+		t.Fatalf("ORM session sql_mode %v", m)
+	}
+	if err, got := insertLong(conn); err == nil {
+		t.Fatalf("strict session stored %q", got)
+	}
+
+	// the ORM's expression on sessions starting from other modes
+	for _, c := range []struct{ from, want string }{
+		{"", "STRICT_TRANS_TABLES"},
+		{"ANSI_QUOTES,NO_ENGINE_SUBSTITUTION", "ANSI_QUOTES,NO_ENGINE_SUBSTITUTION,STRICT_TRANS_TABLES"},
+		{"STRICT_TRANS_TABLES,ANSI_QUOTES", "ANSI_QUOTES,STRICT_TRANS_TABLES"},
+	} {
+		if _, err := conn.ExecContext(ctx, "SET SESSION sql_mode = ?", c.from); err != nil {
+			t.Fatal(err)
+		}
+		if c.from == "" {
+			// the difference strictness makes: without it, MariaDB/MySQL cut the string
+			if err, got := insertLong(conn); err != nil || got != "abcde" {
+				t.Fatalf("non-strict session: %v %q (want a truncated abcde, which is what strict mode prevents)", err, got)
+			}
+		}
+		if _, err := conn.ExecContext(ctx, "SET SESSION sql_mode = "+mysqlStrictMode); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.Split(c.want, ",")
+		slices.Sort(want)
+		if got := modeOf(conn); !slices.Equal(got, want) {
+			t.Errorf("from %q: sql_mode %v, want %v", c.from, got, want)
+		}
+		if err, got := insertLong(conn); err == nil {
+			t.Errorf("from %q: strict session stored %q", c.from, got)
+		}
+	}
+
+	// a sql_mode in the URL is the user's choice, kept as given
+	_, own := open("&sql_mode=%27ANSI_QUOTES%27")
+	if m := modeOf(own); !slices.Equal(m, []string{"ANSI_QUOTES"}) {
+		t.Fatalf("sql_mode from the URL: %v", m)
+	}
+	if err, got := insertLong(own); err != nil || got != "abcde" {
+		t.Fatalf("the user's non-strict mode: %v %q", err, got)
+	}
+}
