@@ -98,6 +98,9 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (Rows, error
 }
 
 func (db *DB) exec(ctx context.Context, query string, args []any) (Result, error) {
+	if err := checkParams(db.dialect, "", len(args)); err != nil {
+		return nil, err
+	}
 	if log := queryLogFrom(ctx); log != nil {
 		start := time.Now()
 		res, err := db.conn(ctx).exec(ctx, query, args)
@@ -109,6 +112,9 @@ func (db *DB) exec(ctx context.Context, query string, args []any) (Result, error
 }
 
 func (db *DB) query(ctx context.Context, query string, args []any) (Rows, error) {
+	if err := checkParams(db.dialect, "", len(args)); err != nil {
+		return nil, err
+	}
 	if log := queryLogFrom(ctx); log != nil {
 		start := time.Now()
 		rows, err := db.conn(ctx).query(ctx, query, args)

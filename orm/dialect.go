@@ -18,7 +18,8 @@ type Dialect interface {
 	QuoteIdent(name string) string
 	// Placeholder returns the marker of the n-th (1-based) parameter: "?" or "$n".
 	Placeholder(n int) string
-	// MaxParams is the number of bound parameters one statement may carry.
+	// MaxParams is the number of bound parameters one statement may carry; a statement
+	// with more is refused with a *TooManyParametersError before it is sent.
 	MaxParams() int
 	// ColumnType returns the column type of f ("varchar(200)", "bigint"...). For an
 	// auto primary key it is the integer type; ColumnDefinition adds the identity part.

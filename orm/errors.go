@@ -76,6 +76,36 @@ func unknownField(m *ModelInfo, name string) error {
 	return &FieldError{Model: m.Name, Field: name, Msg: "no such field (choices are: " + strings.Join(names, ", ") + ")"}
 }
 
+// TooManyParametersError is returned, before anything is sent, by a statement that
+// would bind more parameters than the database takes in one statement (Dialect.MaxParams:
+// 32766 on SQLite as modernc.org/sqlite is built, 65535 on PostgreSQL and MySQL). The
+// usual cause is a long __in list: look rows up by key with InBulk, which splits its
+// keys into statements below the limit, or run the query once per chunk of the list.
+type TooManyParametersError struct {
+	Model    string // the model queried; "" for Raw, Exec and Query
+	Count    int    // the parameters the statement would bind
+	Limit    int    // the most the database takes
+	Database string // the dialect's name
+}
+
+func (e *TooManyParametersError) Error() string {
+	what := "statement"
+	if e.Model != "" {
+		what = e.Model + " query"
+	}
+	return fmt.Sprintf("orm: %s binds %d parameters, more than %s takes in one statement (%d): "+
+		"fetch by primary key with InBulk, which chunks the keys itself, or split the __in list into chunks",
+		what, e.Count, e.Database, e.Limit)
+}
+
+// checkParams returns a *TooManyParametersError when n parameters exceed d's limit.
+func checkParams(d Dialect, model string, n int) error {
+	if limit := d.MaxParams(); n > limit {
+		return &TooManyParametersError{Model: model, Count: n, Limit: limit, Database: d.Name()}
+	}
+	return nil
+}
+
 // DBError wraps an error from the database driver (a constraint violation, a lost
 // connection...). IsUniqueViolation and friends classify it.
 type DBError struct {

@@ -244,6 +244,11 @@ func (q QuerySet[T]) whereSQL(c *compiler) (string, error) {
 		}
 		parts[i] = s
 	}
+	// the WHERE clause holds the lists that can be long (__in): check the statement's
+	// parameters so far here, for every kind of query, before anything is sent
+	if err := checkParams(c.d, q.info.Name, len(c.args)); err != nil {
+		return "", err
+	}
 	return " WHERE " + strings.Join(parts, " AND "), nil
 }
 
@@ -777,6 +782,9 @@ func (q QuerySet[T]) compileValues(fields []string) (string, []any, []valueCol, 
 			}
 		}
 		having = " HAVING " + strings.Join(parts, " AND ")
+		if err := checkParams(c.d, q.info.Name, len(c.args)); err != nil {
+			return "", nil, nil, err
+		}
 	}
 	order, err := q.orderSQL(c)
 	if err != nil {
