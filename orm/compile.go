@@ -52,6 +52,9 @@ var transformNames = map[string]bool{
 	"date": true, "year": true, "month": true, "day": true, "hour": true, "minute": true, "second": true, "week_day": true,
 }
 
+// compareOps are the lookups that compare a column with one value or expression.
+var compareOps = map[string]string{"exact": " = ", "gt": " > ", "gte": " >= ", "lt": " < ", "lte": " <= "}
+
 const lookupList = "exact iexact contains icontains in gt gte lt lte startswith istartswith endswith iendswith range isnull regex iregex date year month day hour minute second week_day"
 
 func (c *compiler) join(key, sql string) string {
@@ -254,7 +257,7 @@ func (c *compiler) leaf(lookup string, value any) (string, error) {
 		return s
 	}
 	if e, ok := value.(Expr); ok {
-		op, ok := map[string]string{"exact": " = ", "gt": " > ", "gte": " >= ", "lt": " < ", "lte": " <= "}[lk]
+		op, ok := compareOps[lk]
 		if !ok {
 			return "", fe("lookup %q does not take an expression", lk)
 		}
@@ -285,8 +288,13 @@ func (c *compiler) leaf(lookup string, value any) (string, error) {
 		if err != nil {
 			return "", fe("%v", err)
 		}
-		op := map[string]string{"exact": " = ", "gt": " > ", "gte": " >= ", "lt": " < ", "lte": " <= "}[lk]
-		return notNull(col + op + c.param(v)), nil
+		if v == nil { // a typed nil pointer or an invalid Null[T]: the same as nil
+			if lk == "exact" {
+				return col + " IS NULL", nil
+			}
+			return "", fe("%s takes a value, not nil", lk)
+		}
+		return notNull(col + compareOps[lk] + c.param(v)), nil
 	case "iexact":
 		s, err := textValue(tf, value)
 		if err != nil {
@@ -457,6 +465,9 @@ func coerce(f *Field, v any) (any, error) {
 		if f.Kind == KindInt && (n > math.MaxInt32 || n < math.MinInt32) {
 			return nil, fmt.Errorf("%d overflows a 32-bit integer field", n)
 		}
+		if _, ok := v.(int64); ok {
+			return v, nil // already what the drivers bind; boxing it again would allocate
+		}
 		return n, nil
 	case KindFloat:
 		if _, ok := v.(Decimal); ok {
@@ -469,6 +480,9 @@ func coerce(f *Field, v any) (any, error) {
 		}
 		return rv.Bool(), nil
 	case KindVarchar, KindText:
+		if _, ok := v.(string); ok {
+			return v, nil
+		}
 		if rv.Kind() != reflect.String {
 			return nil, fmt.Errorf("expects a string, got %T", v)
 		}

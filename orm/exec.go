@@ -192,3 +192,22 @@ func (a *anyScanner) Scan(src any) error {
 	a.v = src
 	return nil
 }
+
+// argsPool recycles the argument slices of single-row statements. database/sql and
+// pgx convert the arguments before Exec returns (and before the rows of a Query are
+// closed), and the query log copies them, so a slice is free again once the
+// statement is done.
+var argsPool = sync.Pool{New: func() any { s := make([]any, 0, 8); return &s }}
+
+// getArgs returns an empty argument slice from the pool; give it back with putArgs
+// after the statement (and its rows) are done, storing the grown slice in *p first.
+func getArgs() *[]any { return argsPool.Get().(*[]any) }
+
+func putArgs(p *[]any) {
+	if cap(*p) > 64 {
+		return // a rare wide row: let the collector have it rather than pin it
+	}
+	*p = (*p)[:0]
+	clear((*p)[:cap(*p)]) // an early return may have left values past len
+	argsPool.Put(p)
+}

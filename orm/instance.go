@@ -333,20 +333,34 @@ func ForceUpdate() SaveOption { return func(o *saveOpts) { o.forceUpdate = true 
 
 // Create inserts obj (a pointer to a model) and sets its auto primary key.
 func (db *DB) Create(ctx context.Context, obj any) error {
-	return db.Save(ctx, obj, ForceInsert())
+	return db.save(ctx, obj, saveOpts{forceInsert: true})
 }
 
 // Save inserts obj when its auto primary key is zero, and otherwise updates its row
 // (inserting it when no row has the key), like Django's save(). Options limit the
 // columns written (Fields, OnlyChanged) or force one path.
 func (db *DB) Save(ctx context.Context, obj any, opts ...SaveOption) error {
+	var o saveOpts
+	if len(opts) > 0 {
+		o = collectSaveOpts(opts)
+	}
+	return db.save(ctx, obj, o)
+}
+
+// collectSaveOpts applies opts (its own function so that a Save without options
+// does not move the options to the heap).
+func collectSaveOpts(opts []SaveOption) saveOpts {
+	o := new(saveOpts)
+	for _, fn := range opts {
+		fn(o)
+	}
+	return *o
+}
+
+func (db *DB) save(ctx context.Context, obj any, o saveOpts) error {
 	m, p, err := instance(obj)
 	if err != nil {
 		return err
-	}
-	var o saveOpts
-	for _, fn := range opts {
-		fn(&o)
 	}
 	insert := o.forceInsert || (m.PK.Auto && isZeroPK(m, p))
 	if m.hooks.beforeSave {
@@ -416,7 +430,9 @@ func (db *DB) insert(ctx context.Context, m *ModelInfo, p unsafe.Pointer) error 
 	d := db.dialect
 	sc := m.sql(d)
 	autoPK := m.PK.Auto && isZeroPK(m, p)
-	args := make([]any, 0, len(m.concrete))
+	ap := getArgs()
+	defer putArgs(ap)
+	args := *ap
 	for _, f := range m.concrete {
 		if f == m.PK && autoPK {
 			continue
@@ -427,6 +443,7 @@ func (db *DB) insert(ctx context.Context, m *ModelInfo, p unsafe.Pointer) error 
 		}
 		args = append(args, v)
 	}
+	*ap = args
 	if !autoPK {
 		_, err := db.exec(ctx, sc.insertAll, args)
 		return err
@@ -476,7 +493,9 @@ func (db *DB) update(ctx context.Context, m *ModelInfo, p unsafe.Pointer, o save
 	d := db.dialect
 	fields := m.concrete
 	if len(o.fields) == 0 && !o.onlyChanged && m.sql(d).updateAll != "" {
-		args := make([]any, 0, len(fields))
+		ap := getArgs()
+		defer putArgs(ap)
+		args := *ap
 		for _, f := range fields {
 			if f.PrimaryKey {
 				continue
@@ -491,7 +510,9 @@ func (db *DB) update(ctx context.Context, m *ModelInfo, p unsafe.Pointer, o save
 		if err != nil {
 			return 0, err
 		}
-		res, err := db.exec(ctx, m.sql(d).updateAll, append(args, pk))
+		args = append(args, pk)
+		*ap = args
+		res, err := db.exec(ctx, m.sql(d).updateAll, args)
 		if err != nil {
 			return 0, err
 		}

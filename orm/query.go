@@ -60,6 +60,11 @@ func clip[S ~[]E, E any](s S) S { return s[:len(s):len(s)] }
 
 // condArgs reads Filter arguments: lookup/value pairs and Cond values.
 func condArgs(m *ModelInfo, args []any) (Cond, error) {
+	if len(args) == 2 { // Filter("field", value), the common case, without a slice
+		if l, ok := args[0].(string); ok {
+			return Where(l, args[1]), nil
+		}
+	}
 	var cs []Cond
 	for i := 0; i < len(args); i++ {
 		switch a := args[i].(type) {

@@ -1,6 +1,11 @@
 package orm
 
-import "strings"
+import (
+	"maps"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
 
 // sqlCache holds the SQL text of a model that does not depend on the query: quoted
 // names and the statements of single-row operations. Built once per model and dialect.
@@ -13,6 +18,9 @@ type sqlCache struct {
 	insertAll  string   // INSERT with every concrete column
 	insertAuto string   // INSERT without the auto pk (+ RETURNING where supported)
 	updateAll  string   // UPDATE every non-pk column WHERE pk = ?
+
+	updMu   sync.Mutex                             // serializes storeUpdate
+	updates atomic.Pointer[map[updateShape]string] // QuerySet.Update SQL by shape, copied on write
 }
 
 func (m *ModelInfo) sql(d Dialect) *sqlCache {
@@ -60,4 +68,121 @@ func (m *ModelInfo) sql(d Dialect) *sqlCache {
 	}
 	slot.Store(c)
 	return c
+}
+
+// updateShape identifies the SQL of a QuerySet.Update: the fields it sets, then the
+// comparisons that choose its rows with their grouping. Only shapes whose SQL depends
+// on nothing else get one (see updateShapeOf), so equal shapes mean equal SQL.
+type updateShape struct {
+	n     uint8
+	items [maxShapeItems]uint16
+}
+
+const (
+	maxShapeItems   = 14
+	maxCachedShapes = 256 // per model and dialect; a program has a handful
+	shapeSetsEnd    = 0xFFFF
+	shapeAndOpen    = 0xFFFE
+	shapeAndClose   = 0xFFFD
+	maxShapeField   = 0xFFF0 >> 3
+)
+
+// shapeOps numbers the lookups a cached shape may use; "" is exact.
+var shapeOps = map[string]uint16{"": 1, "exact": 1, "gt": 2, "gte": 3, "lt": 4, "lte": 5}
+
+func (k *updateShape) add(v uint16) bool {
+	if int(k.n) == len(k.items) {
+		return false
+	}
+	k.items[k.n] = v
+	k.n++
+	return true
+}
+
+// updateShapeOf returns the shape of an Update of m setting sets on the rows matching
+// where, or false when the SQL may depend on more than the shape: expressions,
+// relations, negations, OR, nil values, other lookups.
+func updateShapeOf(m *ModelInfo, where []Cond, sets []Assignment) (k updateShape, ok bool) {
+	for _, s := range sets {
+		f, ok := m.byName[s.field]
+		if !ok || !f.Concrete() || f.cidx >= maxShapeField || !k.add(uint16(f.cidx)<<3) {
+			return k, false
+		}
+		if _, isExpr := s.value.(Expr); isExpr {
+			return k, false
+		}
+	}
+	if !k.add(shapeSetsEnd) {
+		return k, false
+	}
+	for _, w := range where {
+		switch {
+		case w.op == 'l':
+			if !k.leaf(m, w) {
+				return k, false
+			}
+		case w.op == '&' && !w.not && len(w.children) > 0:
+			if !k.add(shapeAndOpen) {
+				return k, false
+			}
+			for _, ch := range w.children {
+				if ch.op != 'l' || !k.leaf(m, ch) {
+					return k, false
+				}
+			}
+			if !k.add(shapeAndClose) {
+				return k, false
+			}
+		default:
+			return k, false
+		}
+	}
+	return k, true
+}
+
+// leaf adds a comparison of one of m's own columns with a plain value.
+func (k *updateShape) leaf(m *ModelInfo, w Cond) bool {
+	if w.not || w.value == nil {
+		return false
+	}
+	if _, isExpr := w.value.(Expr); isExpr {
+		return false
+	}
+	name, lk, _ := strings.Cut(w.lookup, "__")
+	op, ok := shapeOps[lk]
+	if !ok {
+		return false
+	}
+	f, ok := m.byName[name]
+	if !ok || !f.Concrete() || f.Rel != nil || f.Kind == KindJSON || f.cidx >= maxShapeField {
+		return false
+	}
+	return k.add(uint16(f.cidx)<<3 | op)
+}
+
+// update returns the cached SQL of an Update shape.
+func (c *sqlCache) update(k updateShape) (string, bool) {
+	if m := c.updates.Load(); m != nil {
+		q, ok := (*m)[k]
+		return q, ok
+	}
+	return "", false
+}
+
+// storeUpdate remembers the SQL compiled for an Update shape.
+func (c *sqlCache) storeUpdate(k updateShape, query string) {
+	c.updMu.Lock()
+	defer c.updMu.Unlock()
+	old := c.updates.Load()
+	if old != nil {
+		if _, ok := (*old)[k]; ok || len(*old) >= maxCachedShapes {
+			return
+		}
+	}
+	next := map[updateShape]string{}
+	if old != nil {
+		next = maps.Clone(*old)
+	}
+	next[k] = query
+	c.updates.Store(&next)
 }

@@ -8,12 +8,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 )
 
 // Update sets columns of every matching row in one statement and returns the number of
 // rows matched: Update(ctx, Set("views", F("views").Add(1))). Values are checked like
 // filter values; expressions may use the model's own fields.
+//
+// The SQL of the common shapes (plain values set, rows chosen by comparisons of the
+// model's own fields) is compiled once per shape and kept with the model.
 func (q QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, error) {
 	if q.err != nil {
 		return 0, q.err
@@ -23,6 +27,15 @@ func (q QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, err
 	}
 	if q.limit >= 0 || q.offset > 0 {
 		return 0, fmt.Errorf("orm: %s: Update cannot be used on a sliced query", q.info.Name)
+	}
+	sc := q.info.sql(q.db.dialect)
+	key, cacheable := updateShapeOf(q.info, q.where, sets)
+	if cacheable {
+		if query, ok := sc.update(key); ok {
+			if n, done, err := q.updateCached(ctx, query, sets); done {
+				return n, err
+			}
+		}
 	}
 	c := q.newCompiler()
 	parts := make([]string, 0, len(sets))
@@ -38,20 +51,9 @@ func (q QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, err
 				return 0, err
 			}
 		} else {
-			v, err := coerce(f, s.value)
+			v, err := updateValue(q.db.dialect, f, s.value)
 			if err != nil {
-				return 0, &FieldError{Model: q.info.Name, Field: f.Name, Msg: err.Error()}
-			}
-			if str, ok := v.(string); ok && f.MaxLength > 0 && len([]rune(str)) > f.MaxLength {
-				return 0, &FieldError{Model: q.info.Name, Field: f.Name, Msg: fmt.Sprintf("value is longer than max_length %d", f.MaxLength)}
-			}
-			if f.Kind == KindDecimal && v != nil {
-				if err := checkDecimal(f, v.(string)); err != nil {
-					return 0, &FieldError{Model: q.info.Name, Field: f.Name, Msg: err.Error()}
-				}
-				if err := checkStoredDecimal(q.db.dialect, f, v); err != nil {
-					return 0, err
-				}
+				return 0, err
 			}
 			rhs = c.param(v)
 		}
@@ -70,12 +72,83 @@ func (q QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, err
 	} else {
 		query += where
 	}
+	if cacheable && len(c.joins) == 0 {
+		sc.storeUpdate(key, query)
+	}
 	res, err := q.db.exec(ctx, query, c.args)
 	if err != nil {
 		return 0, err
 	}
 	n, err := res.RowsAffected()
 	return n, wrapDBErr(err)
+}
+
+// updateValue checks a plain value assigned by Update and returns what to bind.
+func updateValue(d Dialect, f *Field, value any) (any, error) {
+	v, err := coerce(f, value)
+	if err != nil {
+		return nil, &FieldError{Model: f.Model.Name, Field: f.Name, Msg: err.Error()}
+	}
+	if str, ok := v.(string); ok && f.MaxLength > 0 && len(str) > f.MaxLength && utf8.RuneCountInString(str) > f.MaxLength {
+		return nil, &FieldError{Model: f.Model.Name, Field: f.Name, Msg: fmt.Sprintf("value is longer than max_length %d", f.MaxLength)}
+	}
+	if f.Kind == KindDecimal && v != nil {
+		if err := checkDecimal(f, v.(string)); err != nil {
+			return nil, &FieldError{Model: f.Model.Name, Field: f.Name, Msg: err.Error()}
+		}
+		if err := checkStoredDecimal(d, f, v); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// updateCached runs an Update whose SQL came from the shape cache: it binds the set
+// values, then the filter values, in the order the compiler wrote their parameters.
+// done is false when a value needs the full compiler (a nil, or an error to report
+// in the compiler's words); the caller then compiles the query.
+func (q QuerySet[T]) updateCached(ctx context.Context, query string, sets []Assignment) (n int64, done bool, err error) {
+	ap := getArgs()
+	defer putArgs(ap)
+	args := *ap
+	d := q.db.dialect
+	for _, s := range sets {
+		v, err := updateValue(d, q.info.byName[s.field], s.value)
+		if err != nil {
+			return 0, false, nil
+		}
+		args = append(args, v)
+	}
+	for _, w := range q.where {
+		if w.op == 'l' {
+			if args, done = shapeArg(q.info, w, args); !done {
+				return 0, false, nil
+			}
+			continue
+		}
+		for _, ch := range w.children {
+			if args, done = shapeArg(q.info, ch, args); !done {
+				return 0, false, nil
+			}
+		}
+	}
+	*ap = args
+	res, err := q.db.exec(ctx, query, args)
+	if err != nil {
+		return 0, true, err
+	}
+	n, err = res.RowsAffected()
+	return n, true, wrapDBErr(err)
+}
+
+// shapeArg appends the value of the comparison leaf w (already known to fit a shape).
+func shapeArg(m *ModelInfo, w Cond, args []any) ([]any, bool) {
+	name, _, _ := strings.Cut(w.lookup, "__")
+	v, err := coerce(m.byName[name], w.value)
+	if err != nil || v == nil {
+		return args, false
+	}
+	return append(args, v), true
 }
 
 // pkSubquery selects the matching primary keys (wrapped in a derived table, which MySQL
@@ -112,7 +185,9 @@ func (q QuerySet[T]) Delete(ctx context.Context) (int64, error) {
 
 // Raw runs a SQL query written by hand and scans its rows into T by column name
 // (columns without a field are an error). Parameters are bound, never spliced: write
-// "?" for each (PostgreSQL's $1 style works there too).
+// "?" for each on every database (PostgreSQL's $1 style works there too). On
+// PostgreSQL a "?" inside a string, quoted name or comment stays as it is and "??" is
+// a literal "?" (for the jsonb operators), as for DB.Exec.
 func Raw[T any](ctx context.Context, db *DB, query string, args ...any) ([]T, error) {
 	m, err := infoOfType(reflect.TypeFor[T]())
 	if err != nil {

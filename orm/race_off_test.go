@@ -1,0 +1,5 @@
+//go:build !race
+
+package orm
+
+const raceEnabled = false
