@@ -317,7 +317,13 @@ func mysqlConfig(rest string) (*mysql.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := mysql.NewConfig()
+	// The query string is the driver's own DSN parameters (tls, timeout, readTimeout,
+	// interpolateParams, ...), read by the driver; names it does not know are MySQL
+	// session variables, as in its DSN.
+	cfg, err := mysql.ParseDSN("/?" + u.RawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("mysql URL parameters: %v", err)
+	}
 	if u.User != nil {
 		cfg.User = u.User.Username()
 		cfg.Passwd, _ = u.User.Password()
@@ -328,25 +334,27 @@ func mysqlConfig(rest string) (*mysql.Config, error) {
 		cfg.Addr = u.Host + ":3306"
 	}
 	cfg.DBName = strings.TrimPrefix(u.Path, "/")
-	cfg.ParseTime = true
-	cfg.Loc = time.UTC
-	cfg.ClientFoundRows = true
-	cfg.Collation = "utf8mb4_bin"
-	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
-	for k, vs := range u.Query() {
-		v := vs[0]
-		switch k {
-		case "tls":
-			cfg.TLSConfig = v
-		case "collation":
-			cfg.Collation = v
-		case "timeout":
-			if cfg.Timeout, err = time.ParseDuration(v); err != nil {
-				return nil, fmt.Errorf("timeout=%q: %v", v, err)
-			}
-		default:
-			cfg.Params[k] = v
-		}
+	// What the ORM needs unless the URL says otherwise: times as time.Time in UTC on
+	// both sides, "rows matched" counts (as PostgreSQL and SQLite give), utf8mb4 with
+	// byte-wise comparison, like the other databases.
+	set := u.Query()
+	if !set.Has("parseTime") {
+		cfg.ParseTime = true
+	}
+	if !set.Has("loc") {
+		cfg.Loc = time.UTC
+	}
+	if !set.Has("clientFoundRows") {
+		cfg.ClientFoundRows = true
+	}
+	if !set.Has("collation") && !set.Has("charset") {
+		cfg.Collation = "utf8mb4_bin"
+	}
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	if !hasParam(cfg.Params, "time_zone") {
+		cfg.Params["time_zone"] = "'+00:00'"
 	}
 	if !hasParam(cfg.Params, "sql_mode") {
 		cfg.Params["sql_mode"] = mysqlStrictMode

@@ -183,3 +183,44 @@ func TestMySQLStrictModeAppends(t *testing.T) {
 		t.Fatalf("the user's non-strict mode: %v %q", err, got)
 	}
 }
+
+// TestMySQLConfigDriverOptions: the URL's query string is the driver's DSN parameters
+// (read by the driver, not sent to the server as session variables); other names are
+// session variables; the ORM's defaults give way to the URL's.
+func TestMySQLConfigDriverOptions(t *testing.T) {
+	cfg, err := mysqlConfig("u:p%40ss@db/app?interpolateParams=true&readTimeout=5s&maxAllowedPacket=1048576&wait_timeout=60")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.InterpolateParams || cfg.ReadTimeout.String() != "5s" || cfg.MaxAllowedPacket != 1048576 {
+		t.Errorf("driver options not read: %+v", cfg)
+	}
+	if cfg.User != "u" || cfg.Passwd != "p@ss" || cfg.Addr != "db:3306" || cfg.DBName != "app" {
+		t.Errorf("user/address: %q %q %q %q", cfg.User, cfg.Passwd, cfg.Addr, cfg.DBName)
+	}
+	for _, k := range []string{"interpolateParams", "readTimeout", "maxAllowedPacket"} {
+		if _, ok := cfg.Params[k]; ok {
+			t.Errorf("%s would be sent to the server as a session variable", k)
+		}
+	}
+	if cfg.Params["wait_timeout"] != "60" || cfg.Params["time_zone"] != "'+00:00'" {
+		t.Errorf("session variables: %v", cfg.Params)
+	}
+	if !cfg.ParseTime || cfg.Loc.String() != "UTC" || !cfg.ClientFoundRows || cfg.Collation != "utf8mb4_bin" {
+		t.Errorf("defaults: parseTime %v loc %v clientFoundRows %v collation %q", cfg.ParseTime, cfg.Loc, cfg.ClientFoundRows, cfg.Collation)
+	}
+
+	cfg, err = mysqlConfig("root@db/app?clientFoundRows=false&collation=utf8mb4_general_ci&time_zone=%27SYSTEM%27")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ClientFoundRows || cfg.Collation != "utf8mb4_general_ci" || cfg.Params["time_zone"] != "'SYSTEM'" {
+		t.Errorf("the URL's settings were overridden: %+v %v", cfg, cfg.Params)
+	}
+
+	for _, bad := range []string{"root@db/app?timeout=soon", "root@db/app?interpolateParams=maybe", "root@db/app?tls=nosuchconfig"} {
+		if _, err := mysqlConfig(bad); err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+}
