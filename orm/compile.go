@@ -465,8 +465,11 @@ func coerce(f *Field, v any) (any, error) {
 		if f.Kind == KindInt && (n > math.MaxInt32 || n < math.MinInt32) {
 			return nil, fmt.Errorf("%d overflows a 32-bit integer field", n)
 		}
-		if _, ok := v.(int64); ok {
-			return v, nil // already what the drivers bind; boxing it again would allocate
+		switch v.(type) {
+		case int64, int, int32, int16, int8, uint32, uint16, uint8:
+			// In range, and every driver binds these Go types itself: handing back the
+			// value given saves boxing an int64 copy (an allocation per query).
+			return v, nil
 		}
 		return n, nil
 	case KindFloat:

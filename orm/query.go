@@ -605,7 +605,10 @@ func (q QuerySet[T]) getPK(ctx context.Context, key any) (*T, error) {
 		return nil, &FieldError{Model: q.info.Name, Field: q.info.PK.Name, Msg: err.Error()}
 	}
 	sc := q.info.sql(q.db.dialect)
-	rows, err := q.db.query(ctx, sc.getByPK, []any{v})
+	ap := getArgs()
+	defer putArgs(ap)
+	*ap = append(*ap, v)
+	rows, err := q.db.query(ctx, sc.getByPK, *ap)
 	if err != nil {
 		return nil, err
 	}

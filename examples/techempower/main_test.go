@@ -63,7 +63,7 @@ func TestQueryCount(t *testing.T) {
 }
 
 // benchDB creates (once) the galvani_techempower database with the benchmark's tables.
-func benchDB(t *testing.T) *orm.DB {
+func benchDB(t testing.TB) *orm.DB {
 	t.Helper()
 	base := testdb.PostgresAddr(t)
 	ctx := context.Background()
