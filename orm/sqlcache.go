@@ -160,6 +160,18 @@ func (k *updateShape) leaf(m *ModelInfo, w Cond) bool {
 	return k.add(uint16(f.cidx)<<3 | op)
 }
 
+// params returns the number of parameters the SQL of shape k binds when every
+// comparison compiles to "col op ?": one per field set and one per comparison.
+func (k *updateShape) params() int {
+	n := 0
+	for _, it := range k.items[:k.n] {
+		if it < shapeAndClose {
+			n++
+		}
+	}
+	return n
+}
+
 // update returns the cached SQL of an Update shape.
 func (c *sqlCache) update(k updateShape) (string, bool) {
 	if m := c.updates.Load(); m != nil {

@@ -178,3 +178,46 @@ func TestFilterTypedNilIsNull(t *testing.T) {
 		}
 	})
 }
+
+// TestUpdateKeptShapeAfterNilFilter: an exact filter given a typed nil compiles to
+// IS NULL, without a parameter. That SQL must not be kept for the shape, or the next
+// Update of the shape with a value binds one parameter too many to "IS NULL".
+func TestUpdateKeptShapeAfterNilFilter(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		ada := mkAuthor(t, db, "Ada")
+		bob := mkAuthor(t, db, "Bob")
+		bio := "x"
+		bob.Bio = &bio
+		if err := db.Save(ctx, bob); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := InfoOfValue(Author{})
+		m.sql(db.Dialect()).updates.Store(nil)
+		n, err := Q[Author](db).Filter("bio", (*string)(nil)).Filter("karma__gte", 0).Update(ctx, Set("karma", 1))
+		if err != nil || n != 1 {
+			t.Fatalf("bio is nil: %d %v", n, err)
+		}
+		n, err = Q[Author](db).Filter("bio", &bio).Filter("karma__gte", 0).Update(ctx, Set("karma", 2))
+		if err != nil || n != 1 {
+			t.Fatalf("bio = x after bio is nil: %d %v", n, err)
+		}
+		n, err = Q[Author](db).Filter("bio", bio).Filter("karma__gte", 0).Update(ctx, Set("karma", 3))
+		if err != nil || n != 1 {
+			t.Fatalf("bio = x again: %d %v", n, err)
+		}
+		// the same with an invalid Null[T]
+		m.sql(db.Dialect()).updates.Store(nil)
+		if n, err := Q[Author](db).Filter("bio", Null[string]{}).Filter("karma__gte", 0).Update(ctx, Set("karma", 4)); err != nil || n != 1 {
+			t.Fatalf("bio is Null{}: %d %v", n, err)
+		}
+		if n, err := Q[Author](db).Filter("bio", NullOf("x")).Filter("karma__gte", 0).Update(ctx, Set("karma", 5)); err != nil || n != 1 {
+			t.Fatalf("bio = NullOf(x) after Null{}: %d %v", n, err)
+		}
+		a, _ := Q[Author](db).Get(ctx, "pk", ada.ID)
+		b, _ := Q[Author](db).Get(ctx, "pk", bob.ID)
+		if a.Karma != 4 || b.Karma != 5 {
+			t.Fatalf("karma: Ada %d (want 4), Bob %d (want 5)", a.Karma, b.Karma)
+		}
+	})
+}

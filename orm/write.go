@@ -72,7 +72,9 @@ func (q QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, err
 	} else {
 		query += where
 	}
-	if cacheable && len(c.joins) == 0 {
+	// A comparison whose value turned out to be nil (a nil pointer, an invalid Null[T])
+	// compiled to IS NULL without a parameter: that SQL is not the shape's.
+	if cacheable && len(c.joins) == 0 && len(c.args) == key.params() {
 		sc.storeUpdate(key, query)
 	}
 	res, err := q.db.exec(ctx, query, c.args)
