@@ -334,6 +334,10 @@ func mysqlConfig(rest string) (*mysql.Config, error) {
 		cfg.Addr = u.Host + ":3306"
 	}
 	cfg.DBName = strings.TrimPrefix(u.Path, "/")
+	// ParseDSN built the TLS config (tls=true or a registered name) for its default
+	// address, naming 127.0.0.1 as the server to verify: drop it, and NewConnector
+	// builds it again from cfg.TLSConfig for cfg.Addr.
+	cfg.TLS = nil
 	// What the ORM needs unless the URL says otherwise: times as time.Time in UTC on
 	// both sides, "rows matched" counts (as PostgreSQL and SQLite give), utf8mb4 with
 	// byte-wise comparison, like the other databases.

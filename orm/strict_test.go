@@ -2,10 +2,13 @@ package orm
 
 import (
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/galvani-web/galvani/internal/testdb"
 )
@@ -221,6 +224,34 @@ func TestMySQLConfigDriverOptions(t *testing.T) {
 	for _, bad := range []string{"root@db/app?timeout=soon", "root@db/app?interpolateParams=maybe", "root@db/app?tls=nosuchconfig"} {
 		if _, err := mysqlConfig(bad); err == nil {
 			t.Errorf("%s: accepted", bad)
+		}
+	}
+}
+
+// TestMySQLConfigTLSServerName: with tls=true (or a registered config without a
+// ServerName) the driver verifies the server's certificate against the URL's host.
+// mysql.ParseDSN builds the TLS config for its default address, 127.0.0.1, before
+// mysqlConfig sets the URL's; a config left with that name fails verification against
+// any other host.
+func TestMySQLConfigTLSServerName(t *testing.T) {
+	if err := mysql.RegisterTLSConfig("galvani-orm-test", &tls.Config{MinVersion: tls.VersionTLS12}); err != nil {
+		t.Fatal(err)
+	}
+	defer mysql.DeregisterTLSConfig("galvani-orm-test")
+	for _, param := range []string{"true", "galvani-orm-test", "preferred", "skip-verify"} {
+		cfg, err := mysqlConfig("root@db.example.com:3307/app?tls=" + param)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.TLS != nil && !cfg.TLS.InsecureSkipVerify && cfg.TLS.ServerName != "db.example.com" {
+			t.Errorf("tls=%s: certificate checked against %q, not db.example.com", param, cfg.TLS.ServerName)
+		}
+		// what NewConnector does with the config: TLS for the URL's address
+		if _, err := mysql.NewConnector(cfg); err != nil {
+			t.Errorf("tls=%s: %v", param, err)
+		}
+		if cfg.TLSConfig != param {
+			t.Errorf("tls=%s: TLSConfig %q", param, cfg.TLSConfig)
 		}
 	}
 }
