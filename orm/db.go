@@ -320,6 +320,10 @@ func mysqlConfig(rest string) (*mysql.Config, error) {
 	// The query string is the driver's own DSN parameters (tls, timeout, readTimeout,
 	// interpolateParams, ...), read by the driver; names it does not know are MySQL
 	// session variables, as in its DSN.
+	set := u.Query()
+	if set.Has("strict") { // the driver panics on it
+		return nil, errors.New("strict= was removed from the MySQL driver (the ORM's sessions are strict: see sql_mode in Open)")
+	}
 	cfg, err := mysql.ParseDSN("/?" + u.RawQuery)
 	if err != nil {
 		return nil, fmt.Errorf("mysql URL parameters: %v", err)
@@ -341,7 +345,6 @@ func mysqlConfig(rest string) (*mysql.Config, error) {
 	// What the ORM needs unless the URL says otherwise: times as time.Time in UTC on
 	// both sides, "rows matched" counts (as PostgreSQL and SQLite give), utf8mb4 with
 	// byte-wise comparison, like the other databases.
-	set := u.Query()
 	if !set.Has("parseTime") {
 		cfg.ParseTime = true
 	}

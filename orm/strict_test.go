@@ -255,3 +255,20 @@ func TestMySQLConfigTLSServerName(t *testing.T) {
 		}
 	}
 }
+
+// TestMySQLConfigStrictParam: the driver panics on strict= (its strict mode was
+// removed); a URL with it is an error from Open, not a panic.
+func TestMySQLConfigStrictParam(t *testing.T) {
+	for _, u := range []string{"root@db/app?strict=true", "root@db/app?parseTime=true&strict=false"} {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("%s: panic %v", u, p)
+				}
+			}()
+			if _, err := mysqlConfig(u); err == nil || !strings.Contains(err.Error(), "strict") {
+				t.Errorf("%s: %v", u, err)
+			}
+		}()
+	}
+}
