@@ -324,7 +324,7 @@ func mysqlConfig(rest string) (*mysql.Config, error) {
 	if set.Has("strict") { // the driver panics on it
 		return nil, errors.New("strict= was removed from the MySQL driver (the ORM's sessions are strict: see sql_mode in Open)")
 	}
-	cfg, err := mysql.ParseDSN("/?" + u.RawQuery)
+	cfg, err := mysql.ParseDSN("/?" + charsetCommas(u.RawQuery))
 	if err != nil {
 		return nil, fmt.Errorf("mysql URL parameters: %v", err)
 	}
@@ -367,6 +367,19 @@ func mysqlConfig(rest string) (*mysql.Config, error) {
 		cfg.Params["sql_mode"] = mysqlStrictMode
 	}
 	return cfg, nil
+}
+
+// charsetCommas unescapes the commas of a charset= list in a query string: the driver
+// splits the list on commas without unescaping it, and Open re-encodes the query
+// string (a comma becomes %2C).
+func charsetCommas(rawQuery string) string {
+	parts := strings.Split(rawQuery, "&")
+	for i, p := range parts {
+		if v, ok := strings.CutPrefix(p, "charset="); ok {
+			parts[i] = "charset=" + strings.ReplaceAll(strings.ReplaceAll(v, "%2C", ","), "%2c", ",")
+		}
+	}
+	return strings.Join(parts, "&")
 }
 
 // mysqlStrictMode is the session sql_mode the ORM sets on every MySQL connection: the

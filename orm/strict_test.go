@@ -272,3 +272,20 @@ func TestMySQLConfigStrictParam(t *testing.T) {
 		}()
 	}
 }
+
+// TestMySQLCharsetList: charset= takes a comma-separated list (the first the server
+// knows is used), which the driver splits without unescaping; Open re-encodes the
+// query string, and the commas must reach the driver as commas.
+func TestMySQLCharsetList(t *testing.T) {
+	addr := testdb.MySQLAddr(t)
+	ctx := context.Background()
+	db, err := Open(ctx, "mysql://root@"+addr+"/?charset=utf8mb4,utf8&max_conns=1")
+	if err != nil {
+		t.Fatalf("charset list: %v", err)
+	}
+	defer db.Close()
+	var cs string
+	if err := db.SQL().QueryRowContext(ctx, "SELECT @@character_set_client").Scan(&cs); err != nil || cs != "utf8mb4" {
+		t.Fatalf("character_set_client %q %v", cs, err)
+	}
+}
