@@ -181,3 +181,87 @@ func MustParseUUIDForTest(t *testing.T, s string) UUID {
 	}
 	return u
 }
+
+// TestUpdateShapesConcurrently updates through many shapes from many goroutines at
+// once, beside Creates, Saves and Gets (the statements that take pooled argument
+// slices), some inside Atomic and some with a query log; run it with -race. Every
+// goroutine owns one row and checks that the row ends with what it wrote.
+func TestUpdateShapesConcurrently(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		updKindTable(t, db)
+		const workers, rounds = 12, 15
+		ids := make([]int64, workers)
+		for w := range ids {
+			r := UpdKind{I8: int8(w), State: "a", Code: NewUUID(), Mood: Mood(fmt.Sprint("m", w))}
+			if err := db.Create(ctx, &r); err != nil {
+				t.Fatal(err)
+			}
+			ids[w] = r.ID
+		}
+		m, _ := InfoOfValue(UpdKind{})
+		m.sql(db.Dialect()).updates.Store(nil)
+		errs := make(chan error, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- func() error {
+					id := ids[w]
+					mood := Mood(fmt.Sprint("m", w))
+					for r := range rounds {
+						c := ctx
+						if r%3 == 0 {
+							c, _ = WithQueryLog(ctx)
+						}
+						qs := Q[UpdKind](db)
+						var n int64
+						var err error
+						switch (w + r) % 5 {
+						case 0:
+							n, err = qs.Filter("id", id).Update(c, Set("big", int64(r)), Set("note", fmt.Sprint(w, "/", r)))
+						case 1:
+							n, err = qs.Filter("mood", mood).Filter("i8__gte", int8(w)).Update(c, Set("note", fmt.Sprint(w, "/", r)), Set("big", uint16(r)))
+						case 2:
+							n, err = qs.Filter(And(Where("pk", id), Where("state", "a"))).Update(c, Set("big", int32(r)), Set("note", fmt.Sprint(w, "/", r)))
+						case 3:
+							err = db.Atomic(c, func(c context.Context, tx *DB) error {
+								var err error
+								n, err = Q[UpdKind](tx).Filter("id__lte", id).Filter("id__gte", id).Update(c, Set("note", fmt.Sprint(w, "/", r)), Set("big", r))
+								return err
+							})
+						case 4:
+							var o *UpdKind
+							if o, err = qs.Get(c, "pk", id); err == nil {
+								o.Big, o.Note, n = int64(r), fmt.Sprint(w, "/", r), 1
+								err = db.Save(c, o)
+							}
+						}
+						if err != nil {
+							return fmt.Errorf("worker %d round %d: %v", w, r, err)
+						}
+						if n != 1 {
+							return fmt.Errorf("worker %d round %d: %d rows", w, r, n)
+						}
+						o, err := Q[UpdKind](db).Get(c, "pk", id)
+						if err != nil {
+							return err
+						}
+						if o.Big != int64(r) || o.Note != fmt.Sprint(w, "/", r) {
+							return fmt.Errorf("worker %d round %d: row has big %d note %q", w, r, o.Big, o.Note)
+						}
+					}
+					return nil
+				}()
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}
