@@ -393,9 +393,13 @@ func (mysqlDialect) regex(col, ph string, ci bool) string {
 	return "CAST(" + col + " AS BINARY) REGEXP CAST(" + ph + " AS BINARY)"
 }
 
-var sqliteParts = map[string]string{"year": "%Y", "month": "%m", "day": "%d", "hour": "%H", "minute": "%M", "second": "%S", "week_day": "%w"}
+var sqliteParts = map[string]string{"year": "%Y", "month": "%m", "day": "%d", "hour": "%H", "minute": "%M", "second": "%S"}
 
 func (sqliteDialect) extract(part, col string) string {
+	if part == "week_day" {
+		// strftime's %w counts from Sunday = 0; Django's week_day (and DAYOFWEEK) from 1
+		return "(CAST(strftime('%w', " + col + ") AS INTEGER) + 1)"
+	}
 	return "CAST(strftime('" + sqliteParts[part] + "', " + col + ") AS INTEGER)"
 }
 func (postgresDialect) extract(part, col string) string {
