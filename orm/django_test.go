@@ -47,3 +47,52 @@ func TestWeekDayCountsFromSunday(t *testing.T) {
 		}
 	})
 }
+
+// Article-like model with a default ordering, for grouped and distinct Values.
+func TestValuesIgnoreDefaultOrderingWhenGroupingOrDistinct(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		ada, bob := mkAuthor(t, db, "Ada"), mkAuthor(t, db, "Bob")
+		for _, g := range []*Group{{Name: "b"}, {Name: "a"}, {Name: "c"}} {
+			if err := db.Create(ctx, g); err != nil {
+				t.Fatal(err)
+			}
+			members := Related[Author](db, g, "members")
+			if err := members.Add(ctx, ada); err != nil {
+				t.Fatal(err)
+			}
+			if g.Name != "c" {
+				if err := members.Add(ctx, bob); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		// Group's Meta.Ordering is "name": values("x").annotate(...) groups by x alone
+		rows, err := Q[Group](db).Annotate(Count("id").As("n")).OrderBy("members__name").Values(ctx, "members__name")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 2 || rows[0]["members__name"] != "Ada" || rows[0]["n"] != int64(3) || rows[1]["n"] != int64(2) {
+			t.Fatalf("grouped with an explicit order: %v", rows)
+		}
+		rows, err = Q[Group](db).Annotate(Count("id").As("n")).Values(ctx, "members__name")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 2 {
+			t.Fatalf("grouped under the default ordering: %v", rows)
+		}
+		vals, err := Q[Group](db).Filter("name__in", []string{"a", "b"}).Distinct().ValuesList(ctx, "members__name")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vals) != 2 {
+			t.Fatalf("distinct under the default ordering: %v", vals)
+		}
+		// the default ordering still applies to plain Values
+		names, err := Q[Group](db).ValuesList(ctx, "name")
+		if err != nil || len(names) != 3 || names[0][0] != "a" || names[2][0] != "c" {
+			t.Fatalf("default ordering: %v %v", names, err)
+		}
+	})
+}

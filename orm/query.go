@@ -745,6 +745,13 @@ func (q QuerySet[T]) compileValues(fields []string) (string, []any, []valueCol, 
 	if q.err != nil {
 		return "", nil, nil, q.err
 	}
+	if !q.orderSet && (len(q.annots) > 0 || q.distinct) {
+		// The model's default ordering would put its columns in ORDER BY, which
+		// PostgreSQL refuses when they are neither grouped nor selected (and which
+		// would change the groups elsewhere): like Django, a GROUP BY query ignores
+		// Meta.Ordering, and so does a DISTINCT one. An explicit OrderBy still applies.
+		q.orderSet, q.order = true, nil
+	}
 	c := q.newCompiler()
 	if len(fields) == 0 {
 		for _, f := range q.info.concrete {
