@@ -96,3 +96,33 @@ func TestValuesIgnoreDefaultOrderingWhenGroupingOrDistinct(t *testing.T) {
 		}
 	})
 }
+
+func TestSelectForUpdateNeedsATransaction(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		mkAuthor(t, db, "Ada")
+		// Django: "select_for_update cannot be used outside of a transaction"
+		if _, err := Q[Author](db).SelectForUpdate().All(ctx); err == nil {
+			t.Fatal("SelectForUpdate outside a transaction: no error")
+		}
+		if _, err := Q[Author](db).SelectForUpdateSkipLocked().Get(ctx, "name", "Ada"); err == nil {
+			t.Fatal("SelectForUpdateSkipLocked().Get outside a transaction: no error")
+		}
+		for _, err := range Q[Author](db).SelectForUpdateNoWait().Iter(ctx) {
+			if err == nil {
+				t.Fatal("SelectForUpdateNoWait().Iter outside a transaction: no error")
+			}
+		}
+		err := db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
+			if _, err := Q[Author](tx).SelectForUpdate().Get(ctx, "name", "Ada"); err != nil {
+				return err
+			}
+			// the outer db with the transaction's ctx is inside it too
+			_, err := Q[Author](db).SelectForUpdate().First(ctx)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -182,9 +182,10 @@ func (q QuerySet[T]) PrefetchRelated(paths ...string) QuerySet[T] {
 	return q
 }
 
-// SelectForUpdate locks the selected rows until the transaction ends (use it inside
-// Atomic). On SQLite, where write transactions already exclude each other, it is a
-// no-op.
+// SelectForUpdate locks the selected rows until the transaction ends. Like Django's
+// select_for_update it must run inside Atomic: outside a transaction the lock would
+// end with the statement, so the query is an error on every database. On SQLite,
+// where write transactions already exclude each other, it adds nothing to the SQL.
 func (q QuerySet[T]) SelectForUpdate() QuerySet[T] {
 	q.lock = &lockOpts{}
 	return q
@@ -466,10 +467,21 @@ func setRelObj(f *Field, owner, obj unsafe.Pointer) {
 	reflect.NewAt(f.GoType, unsafe.Add(owner, f.offset)).Interface().(objSetter).setObj(obj)
 }
 
+// errNoTxLock reports a SelectForUpdate run outside a transaction.
+func (q QuerySet[T]) errNoTxLock(ctx context.Context) error {
+	if q.lock == nil || q.db.txFor(ctx) != nil {
+		return nil
+	}
+	return fmt.Errorf("orm: %s: SelectForUpdate outside a transaction (run it inside db.Atomic, with the ctx it passes)", q.info.Name)
+}
+
 // All runs the query and returns every row.
 func (q QuerySet[T]) All(ctx context.Context) ([]T, error) {
 	plan, err := q.compileSelect()
 	if err != nil {
+		return nil, err
+	}
+	if err := q.errNoTxLock(ctx); err != nil {
 		return nil, err
 	}
 	rows, err := q.db.query(ctx, plan.sql, plan.args)
@@ -512,6 +524,9 @@ func (q QuerySet[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 			return
 		}
 		plan, err := q.compileSelect()
+		if err == nil {
+			err = q.errNoTxLock(ctx)
+		}
 		if err != nil {
 			yield(nil, err)
 			return
