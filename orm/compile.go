@@ -23,6 +23,8 @@ type compiler struct {
 	annots     map[string]Aggregate
 	usedAnnots bool
 	multi      bool // a multi-valued (reverse or M2M) join was added
+	joined     bool // the column resolvePath returned last comes from a joined table
+	negated    bool // compiling inside a Not (an odd number of them)
 }
 
 func newCompiler(d Dialect, m *ModelInfo) *compiler {
@@ -87,6 +89,7 @@ func (c *compiler) resolvePath(path string, allowMulti bool) (string, *Field, []
 	var lastCol string
 	var lastField *Field
 	prefix := ""
+	c.joined = false
 	for i := 0; i < len(parts); i++ {
 		p := parts[i]
 		if prefix != "" {
@@ -112,7 +115,7 @@ func (c *compiler) resolvePath(path string, allowMulti bool) (string, *Field, []
 			}
 			if rev, ok := m.reverse(p); ok {
 				other := rev.Field.Model
-				c.multi = true
+				c.multi, c.joined = true, true
 				if rev.Field.Kind == KindM2M {
 					if err := resolveThrough(rev.Field); err != nil {
 						return "", nil, nil, err
@@ -141,7 +144,7 @@ func (c *compiler) resolvePath(path string, allowMulti bool) (string, *Field, []
 			if err != nil {
 				return "", nil, nil, err
 			}
-			c.multi = true
+			c.multi, c.joined = true, true
 			r := f.Rel
 			th := c.join(prefix+"#through", " LEFT JOIN "+c.d.QuoteIdent(r.ThroughTable)+" {A} ON {A}."+c.d.QuoteIdent(r.SourceColumn)+" = "+c.col(qual, m.PK))
 			qual = c.join(prefix, " LEFT JOIN "+c.d.QuoteIdent(t.Table)+" {A} ON {A}."+c.d.QuoteIdent(t.PK.Column)+" = "+th+"."+c.d.QuoteIdent(r.TargetColumn))
@@ -160,6 +163,7 @@ func (c *compiler) resolvePath(path string, allowMulti bool) (string, *Field, []
 				return c.col(qual, f), f, parts[i+2:], nil
 			}
 			qual = c.joinFK(prefix, qual, f, t)
+			c.joined = true
 			m = t
 			lastCol, lastField = c.col(qual, m.PK), m.PK
 		default:
@@ -171,6 +175,95 @@ func (c *compiler) resolvePath(path string, allowMulti bool) (string, *Field, []
 
 // cond compiles a condition tree.
 func (c *compiler) cond(q Cond) (string, error) {
+	if !q.not {
+		return c.condBody(q)
+	}
+	if c.condMulti(q) {
+		return c.notMulti(q)
+	}
+	c.negated = !c.negated
+	s, err := c.condBody(q)
+	c.negated = !c.negated
+	if err != nil {
+		return "", err
+	}
+	return "NOT (" + s + ")", nil
+}
+
+// condMulti reports whether q follows a multi-valued relation (a reverse FK or an
+// M2M) and refers to no annotation.
+func (c *compiler) condMulti(q Cond) bool {
+	multi, annot := c.condRefs(q)
+	return multi && !annot
+}
+
+func (c *compiler) condRefs(q Cond) (multi, annot bool) {
+	if q.op == 'l' {
+		return c.pathMulti(q.lookup)
+	}
+	for _, ch := range q.children {
+		m, a := c.condRefs(ch)
+		multi, annot = multi || m, annot || a
+	}
+	return multi, annot
+}
+
+// pathMulti reports whether a lookup path crosses a multi-valued relation, or starts
+// at an annotation.
+func (c *compiler) pathMulti(path string) (multi, annot bool) {
+	m := c.model
+	for i := 0; path != ""; i++ {
+		var p string
+		p, path, _ = strings.Cut(path, "__")
+		f, ok := m.byName[p]
+		switch {
+		case !ok:
+			if _, isAnnot := c.annots[p]; isAnnot && i == 0 {
+				return false, true
+			}
+			_, rev := m.reverse(p)
+			return rev, false
+		case f.Kind == KindM2M:
+			return true, false
+		case f.Rel != nil:
+			t, err := f.Rel.Target()
+			if err != nil {
+				return false, false
+			}
+			m = t
+		default:
+			return false, false
+		}
+	}
+	return false, false
+}
+
+// notMulti compiles a negated condition across a multi-valued relation as Django's
+// exclude(tags__name="go") does: the rows none of whose related rows match, as
+// NOT (pk IN (SELECT pk ... WHERE <condition>)). NOT over the joined rows would keep
+// every row that has some other related row, once per such row.
+func (c *compiler) notMulti(q Cond) (string, error) {
+	sub := newCompiler(c.d, c.model)
+	sub.args, sub.annots = c.args, c.annots
+	q.not = false
+	s, err := sub.cond(q)
+	if err != nil {
+		return "", err
+	}
+	c.args = sub.args
+	pk := c.col(c.qual, c.model.PK)
+	from := " FROM " + sub.qual + strings.Join(sub.joins, "") + " WHERE " + s
+	if c.d.Name() == "mysql" {
+		// MySQL refuses a subquery on the table an UPDATE changes, unless it is
+		// read into a derived table first
+		alias := c.d.QuoteIdent("pk")
+		return "NOT (" + pk + " IN (SELECT " + alias + " FROM (SELECT " + pk + " AS " + alias + from + ") " + c.d.QuoteIdent("sub") + "))", nil
+	}
+	return "NOT (" + pk + " IN (SELECT " + pk + from + "))", nil
+}
+
+// condBody compiles a condition tree, ignoring its own negation.
+func (c *compiler) condBody(q Cond) (string, error) {
 	var s string
 	switch q.op {
 	case 'l':
@@ -205,9 +298,6 @@ func (c *compiler) cond(q Cond) (string, error) {
 	default:
 		return "", fmt.Errorf("orm: empty condition")
 	}
-	if q.not {
-		return "NOT (" + s + ")", nil
-	}
 	return s, nil
 }
 
@@ -217,6 +307,9 @@ func (c *compiler) leaf(lookup string, value any) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// Under a NOT, a column reached through a (LEFT) join is NULL for the rows the
+	// join found nothing for: like Django, such a negated lookup keeps those rows.
+	nullable := field.Null || c.negated && c.joined
 	m := field.Model
 	if m == nil {
 		m = c.model
@@ -251,7 +344,7 @@ func (c *compiler) leaf(lookup string, value any) (string, error) {
 		tf = &Field{Model: field.Model, Name: field.Name, Kind: kind}
 	}
 	notNull := func(s string) string {
-		if field.Null && !strings.HasPrefix(col, "COUNT(") {
+		if nullable && !strings.HasPrefix(col, "COUNT(") {
 			return "(" + s + " AND " + col + " IS NOT NULL)"
 		}
 		return s

@@ -2,6 +2,7 @@ package orm
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -123,6 +124,122 @@ func TestSelectForUpdateNeedsATransaction(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// multiFixture: Ada wrote "go-db" (tags go, db, edited by Bob) and "db" (tag db);
+// Bob wrote "web-go" (tags web, go, edited by Ada) and "none" (no tags); Cy wrote
+// nothing.
+func multiFixture(t *testing.T, db *DB) (ada, bob, cy *Author, goTag *Tag) {
+	t.Helper()
+	ctx := context.Background()
+	ada, bob, cy = mkAuthor(t, db, "Ada"), mkAuthor(t, db, "Bob"), mkAuthor(t, db, "Cy")
+	tags := map[string]*Tag{}
+	for _, n := range []string{"go", "db", "web"} {
+		tags[n] = &Tag{Name: n}
+		if err := db.Create(ctx, tags[n]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range []struct {
+		slug   string
+		author *Author
+		views  int64
+		editor *Author
+		tags   []string
+	}{
+		{"go-db", ada, 10, bob, []string{"go", "db"}},
+		{"db", ada, 5, nil, []string{"db"}},
+		{"web-go", bob, 20, ada, []string{"web", "go"}},
+		{"none", bob, 0, nil, nil},
+	} {
+		art := mkArticle(t, db, a.author, a.slug, a.views)
+		if a.editor != nil {
+			art.Editor = To(a.editor)
+			if err := db.Save(ctx, art); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, n := range a.tags {
+			if err := Related[Tag](db, art, "tags").Add(ctx, tags[n]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return ada, bob, cy, tags["go"]
+}
+
+func slugs(t *testing.T, qs QuerySet[Article]) []string {
+	t.Helper()
+	rows, err := qs.OrderBy("slug").ValuesList(context.Background(), "slug")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{}
+	for _, r := range rows {
+		out = append(out, r[0].(string))
+	}
+	return out
+}
+
+func names(t *testing.T, qs QuerySet[Author]) []string {
+	t.Helper()
+	rows, err := qs.OrderBy("name").ValuesList(context.Background(), "name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := []string{}
+	for _, r := range rows {
+		out = append(out, r[0].(string))
+	}
+	return out
+}
+
+func TestExcludeAcrossRelations(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		ada, bob, _, _ := multiFixture(t, db)
+		arts := Q[Article](db)
+		authors := Q[Author](db)
+		for _, c := range []struct {
+			name string
+			got  []string
+			want []string
+		}{
+			// multi-valued: the rows none of whose related rows match (no repeats)
+			{"exclude(tags__name=go)", slugs(t, arts.Exclude("tags__name", "go")), []string{"db", "none"}},
+			{"filter(~Q(tags__name=go))", slugs(t, arts.Filter(Not(Where("tags__name", "go")))), []string{"db", "none"}},
+			{"filter(Q(views=5) | ~Q(tags__name=db))", slugs(t, arts.Filter(Or(Where("views", 5), Not(Where("tags__name", "db"))))), []string{"db", "none", "web-go"}},
+			{"exclude(tags__name__in=[go, db])", slugs(t, arts.Exclude("tags__name__in", []string{"go", "db"})), []string{"none"}},
+			{"exclude(tags__isnull=True)", slugs(t, arts.Exclude("tags__isnull", true)), []string{"db", "go-db", "web-go"}},
+			{"filter(~Q(~Q(tags__name=go)))", slugs(t, arts.Filter(Not(Not(Where("tags__name", "go"))))), []string{"go-db", "web-go"}},
+			{"exclude(articles__views__gte=10)", names(t, authors.Exclude("articles__views__gte", 10)), []string{"Cy"}},
+			{"exclude(articles__tags__name=go)", names(t, authors.Exclude("articles__tags__name", "go")), []string{"Cy"}},
+			// through a nullable FK: the rows without an editor stay
+			{"exclude(editor__name=Bob)", slugs(t, arts.Exclude("editor__name", "Bob")), []string{"db", "none", "web-go"}},
+			{"exclude(editor__name__in=[Bob])", slugs(t, arts.Exclude("editor__name__in", []string{"Bob"})), []string{"db", "none", "web-go"}},
+			{"exclude(editor__name__icontains=o)", slugs(t, arts.Exclude("editor__name__icontains", "o")), []string{"db", "none", "web-go"}},
+			{"exclude(editor__karma__gt=-1)", slugs(t, arts.Exclude("editor__karma__gt", -1)), []string{"db", "none"}},
+			{"filter(~Q(editor__name=Bob))", slugs(t, arts.Filter(Not(Where("editor__name", "Bob")))), []string{"db", "none", "web-go"}},
+			{"exclude(editor=bob)", slugs(t, arts.Exclude("editor", bob)), []string{"db", "none", "web-go"}},
+			{"exclude(author__name=Ada, views__gte=10)", slugs(t, arts.Exclude("author__name", "Ada", "views__gte", 10)), []string{"db", "none", "web-go"}},
+			{"exclude(editor__isnull=True)", slugs(t, arts.Exclude("editor__isnull", true)), []string{"go-db", "web-go"}},
+			// a positive lookup through the join is unchanged
+			{"filter(editor__name=Ada)", slugs(t, arts.Filter("editor__name", ada.Name)), []string{"web-go"}},
+		} {
+			if strings.Join(c.got, ",") != strings.Join(c.want, ",") {
+				t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+			}
+		}
+		// Update and Delete take the same conditions (MySQL reads the subquery into
+		// a derived table to update the table it selects from)
+		n, err := arts.Exclude("tags__name", "go").Update(ctx, Set("views", 99))
+		if err != nil || n != 2 {
+			t.Fatalf("update excluding across M2M: %d %v", n, err)
+		}
+		if n, err := arts.Exclude("tags__name", "go").Delete(ctx); err != nil || n != 2 {
+			t.Fatalf("delete excluding across M2M: %d %v", n, err)
 		}
 	})
 }
