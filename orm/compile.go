@@ -25,6 +25,12 @@ type compiler struct {
 	multi      bool // a multi-valued (reverse or M2M) join was added
 	joined     bool // the column resolvePath returned last comes from a joined table
 	negated    bool // compiling inside a Not (an odd number of them)
+	// scope is the Filter or Exclude call being compiled (1, 2...; 0 outside WHERE).
+	// Like Django, each call gets its own joins across multi-valued relations, while
+	// the conditions of one call share them; multiScope keeps which one came first,
+	// which the other clauses (Values, OrderBy, aggregates) reuse.
+	scope      int
+	multiScope map[string]string
 }
 
 func newCompiler(d Dialect, m *ModelInfo) *compiler {
@@ -89,6 +95,7 @@ func (c *compiler) resolvePath(path string, allowMulti bool) (string, *Field, []
 	var lastCol string
 	var lastField *Field
 	prefix := ""
+	sfx := "" // join key suffix: the scope, once the path crossed a multi-valued relation
 	c.joined = false
 	for i := 0; i < len(parts); i++ {
 		p := parts[i]
@@ -116,15 +123,16 @@ func (c *compiler) resolvePath(path string, allowMulti bool) (string, *Field, []
 			if rev, ok := m.reverse(p); ok {
 				other := rev.Field.Model
 				c.multi, c.joined = true, true
+				sfx = c.scopeOf(prefix, sfx)
 				if rev.Field.Kind == KindM2M {
 					if err := resolveThrough(rev.Field); err != nil {
 						return "", nil, nil, err
 					}
 					r := rev.Field.Rel
-					th := c.join(prefix+"#through", " LEFT JOIN "+c.d.QuoteIdent(r.ThroughTable)+" {A} ON {A}."+c.d.QuoteIdent(r.TargetColumn)+" = "+c.col(qual, m.PK))
-					qual = c.join(prefix, " LEFT JOIN "+c.d.QuoteIdent(other.Table)+" {A} ON {A}."+c.d.QuoteIdent(other.PK.Column)+" = "+th+"."+c.d.QuoteIdent(r.SourceColumn))
+					th := c.join(prefix+"#through"+sfx, " LEFT JOIN "+c.d.QuoteIdent(r.ThroughTable)+" {A} ON {A}."+c.d.QuoteIdent(r.TargetColumn)+" = "+c.col(qual, m.PK))
+					qual = c.join(prefix+sfx, " LEFT JOIN "+c.d.QuoteIdent(other.Table)+" {A} ON {A}."+c.d.QuoteIdent(other.PK.Column)+" = "+th+"."+c.d.QuoteIdent(r.SourceColumn))
 				} else {
-					qual = c.join(prefix, " LEFT JOIN "+c.d.QuoteIdent(other.Table)+" {A} ON "+c.col("{A}", rev.Field)+" = "+c.col(qual, m.PK))
+					qual = c.join(prefix+sfx, " LEFT JOIN "+c.d.QuoteIdent(other.Table)+" {A} ON "+c.col("{A}", rev.Field)+" = "+c.col(qual, m.PK))
 				}
 				m = other
 				lastCol, lastField = c.col(qual, m.PK), m.PK
@@ -145,9 +153,10 @@ func (c *compiler) resolvePath(path string, allowMulti bool) (string, *Field, []
 				return "", nil, nil, err
 			}
 			c.multi, c.joined = true, true
+			sfx = c.scopeOf(prefix, sfx)
 			r := f.Rel
-			th := c.join(prefix+"#through", " LEFT JOIN "+c.d.QuoteIdent(r.ThroughTable)+" {A} ON {A}."+c.d.QuoteIdent(r.SourceColumn)+" = "+c.col(qual, m.PK))
-			qual = c.join(prefix, " LEFT JOIN "+c.d.QuoteIdent(t.Table)+" {A} ON {A}."+c.d.QuoteIdent(t.PK.Column)+" = "+th+"."+c.d.QuoteIdent(r.TargetColumn))
+			th := c.join(prefix+"#through"+sfx, " LEFT JOIN "+c.d.QuoteIdent(r.ThroughTable)+" {A} ON {A}."+c.d.QuoteIdent(r.SourceColumn)+" = "+c.col(qual, m.PK))
+			qual = c.join(prefix+sfx, " LEFT JOIN "+c.d.QuoteIdent(t.Table)+" {A} ON {A}."+c.d.QuoteIdent(t.PK.Column)+" = "+th+"."+c.d.QuoteIdent(r.TargetColumn))
 			m = t
 			lastCol, lastField = c.col(qual, m.PK), m.PK
 		case f.Rel != nil:
@@ -162,7 +171,7 @@ func (c *compiler) resolvePath(path string, allowMulti bool) (string, *Field, []
 			if (parts[i+1] == t.PK.Name || parts[i+1] == "pk") && (i+2 == len(parts) || lookupNames[parts[i+2]]) {
 				return c.col(qual, f), f, parts[i+2:], nil
 			}
-			qual = c.joinFK(prefix, qual, f, t)
+			qual = c.joinFK(prefix+sfx, qual, f, t)
 			c.joined = true
 			m = t
 			lastCol, lastField = c.col(qual, m.PK), m.PK
@@ -171,6 +180,25 @@ func (c *compiler) resolvePath(path string, allowMulti bool) (string, *Field, []
 		}
 	}
 	return lastCol, lastField, nil, nil
+}
+
+// scopeOf returns the join key suffix of a path that crosses its first multi-valued
+// relation at prefix (sfx is the suffix so far: a path keeps the one it took).
+func (c *compiler) scopeOf(prefix, sfx string) string {
+	if sfx != "" {
+		return sfx
+	}
+	if s, ok := c.multiScope[prefix]; ok && c.scope == 0 {
+		return s
+	}
+	s := "@" + strconv.Itoa(c.scope)
+	if c.multiScope == nil {
+		c.multiScope = map[string]string{}
+	}
+	if _, ok := c.multiScope[prefix]; !ok {
+		c.multiScope[prefix] = s
+	}
+	return s
 }
 
 // cond compiles a condition tree.

@@ -243,3 +243,50 @@ func TestExcludeAcrossRelations(t *testing.T) {
 		}
 	})
 }
+
+func TestFilterCallsAcrossMultiValuedRelations(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		multiFixture(t, db)
+		arts := Q[Article](db)
+		authors := Q[Author](db)
+		for _, c := range []struct {
+			name string
+			got  []string
+			want []string
+		}{
+			// two filter() calls: a go tag and a db tag, possibly different ones
+			{"filter(tags__name=go).filter(tags__name=db)", slugs(t, arts.Filter("tags__name", "go").Filter("tags__name", "db")), []string{"go-db"}},
+			// one call: one tag matching both
+			{"filter(tags__name=go, tags__name__startswith=d)", slugs(t, arts.Filter("tags__name", "go", "tags__name__startswith", "d")), []string{}},
+			{"filter(Q(tags__name=go) & Q(tags__name=db))", slugs(t, arts.Filter(And(Where("tags__name", "go"), Where("tags__name", "db")))), []string{}},
+			{"filter(articles__views__gte=10).filter(articles__slug=db)", names(t, authors.Filter("articles__views__gte", 10).Filter("articles__slug", "db")), []string{"Ada"}},
+			{"filter(articles__views__gte=10, articles__slug=db)", names(t, authors.Filter("articles__views__gte", 10, "articles__slug", "db")), []string{}},
+			{"filter(articles__tags__name=web).filter(articles__tags__name=db)", names(t, authors.Filter("articles__tags__name", "web").Filter("articles__tags__name", "db")), []string{}},
+			{"filter(articles__tags__name=go).filter(articles__tags__name=db)", names(t, authors.Distinct().Filter("articles__tags__name", "go").Filter("articles__tags__name", "db")), []string{"Ada"}},
+			{"filter(tags__name=go).exclude(tags__name=web)", slugs(t, arts.Filter("tags__name", "go").Exclude("tags__name", "web")), []string{"go-db"}},
+		} {
+			if strings.Join(c.got, ",") != strings.Join(c.want, ",") {
+				t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+			}
+		}
+		// An aggregate reuses the filter's join (Django's filter() before annotate()):
+		// the articles of 10 views or more, per author, without multiplied rows
+		rows, err := authors.Filter("articles__views__gte", 10).Annotate(Count("articles").As("n")).OrderBy("name").Values(ctx, "name")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 2 || rows[0]["n"] != int64(1) || rows[1]["n"] != int64(1) {
+			t.Fatalf("filter then annotate: %v", rows)
+		}
+		agg, err := arts.Filter("tags__name", "go").Aggregate(ctx, Count("tags"))
+		if err != nil || agg["tags__count"] != int64(2) {
+			t.Fatalf("aggregate over the filter's join: %v %v", agg, err)
+		}
+		// OrderBy reuses it too: one row per matching article
+		got, err := arts.Filter("tags__name__in", []string{"go", "web"}).Filter("views__gte", 10).OrderBy("tags__name", "slug").ValuesList(ctx, "slug", "tags__name")
+		if err != nil || len(got) != 3 {
+			t.Fatalf("order by the filter's join: %v %v", got, err)
+		}
+	})
+}

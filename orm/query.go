@@ -244,12 +244,14 @@ func (q QuerySet[T]) whereSQL(c *compiler) (string, error) {
 	}
 	parts := make([]string, len(q.where))
 	for i, w := range q.where {
+		c.scope = i + 1 // each Filter call its own joins across multi-valued relations
 		s, err := c.cond(w)
 		if err != nil {
 			return "", err
 		}
 		parts[i] = s
 	}
+	c.scope = 0
 	// the WHERE clause holds the lists that can be long (__in): check the statement's
 	// parameters so far here, for every kind of query, before anything is sent
 	if err := checkParams(c.d, q.info.Name, len(c.args)); err != nil {
@@ -773,6 +775,12 @@ func (q QuerySet[T]) compileValues(fields []string) (string, []any, []valueCol, 
 			fields = append(fields, f.Name)
 		}
 	}
+	// WHERE first: the fields and aggregates (which bind no parameters) then reuse
+	// its joins across multi-valued relations, as Django's annotate does after filter
+	where, err := q.whereSQL(c)
+	if err != nil {
+		return "", nil, nil, err
+	}
 	var cols, group []string
 	var vcs []valueCol
 	for _, name := range fields {
@@ -798,10 +806,6 @@ func (q QuerySet[T]) compileValues(fields []string) (string, []any, []valueCol, 
 		}
 		cols = append(cols, s)
 		vcs = append(vcs, valueCol{name: a.Name(), field: f, agg: &a})
-	}
-	where, err := q.whereSQL(c)
-	if err != nil {
-		return "", nil, nil, err
 	}
 	having := ""
 	if len(q.having) > 0 {
@@ -985,6 +989,10 @@ func (q QuerySet[T]) Aggregate(ctx context.Context, aggs ...Aggregate) (map[stri
 		return nil, q.err
 	}
 	c := q.newCompiler()
+	where, err := q.whereSQL(c) // first, so the aggregates reuse its joins (see compileValues)
+	if err != nil {
+		return nil, err
+	}
 	var cols []string
 	var vcs []valueCol
 	for i := range aggs {
@@ -995,10 +1003,6 @@ func (q QuerySet[T]) Aggregate(ctx context.Context, aggs ...Aggregate) (map[stri
 		}
 		cols = append(cols, s)
 		vcs = append(vcs, valueCol{name: a.Name(), field: f, agg: &a})
-	}
-	where, err := q.whereSQL(c)
-	if err != nil {
-		return nil, err
 	}
 	from := q.fromSQL(c)
 	query := "SELECT " + strings.Join(cols, ", ") + from + where
