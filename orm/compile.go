@@ -338,6 +338,7 @@ func (c *compiler) leaf(lookup string, value any) (string, error) {
 	// Under a NOT, a column reached through a (LEFT) join is NULL for the rows the
 	// join found nothing for: like Django, such a negated lookup keeps those rows.
 	nullable := field.Null || c.negated && c.joined
+	value = instanceKey(field, value)
 	m := field.Model
 	if m == nil {
 		m = c.model
@@ -453,7 +454,7 @@ func (c *compiler) leaf(lookup string, value any) (string, error) {
 		}
 		phs := make([]string, len(vals))
 		for i, v := range vals {
-			cv, err := coerce(tf, v)
+			cv, err := coerce(tf, instanceKey(field, v))
 			if err != nil {
 				return "", fe("in: %v", err)
 			}
@@ -476,6 +477,23 @@ func (c *compiler) leaf(lookup string, value any) (string, error) {
 		return notNull(col + " BETWEEN " + c.param(lo) + " AND " + c.param(hi)), nil
 	}
 	return "", fe("unsupported lookup %q", lk)
+}
+
+// instanceKey turns an object given for its own model's primary key into the key:
+// Filter("tags", &tag) and Filter("articles", article) (Django's filter(tags=tag)),
+// where the path ends at the related model's key.
+func instanceKey(f *Field, v any) any {
+	if !f.PrimaryKey || f.Model == nil || v == nil {
+		return v
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	if rv.Type() != f.Model.Type {
+		return v
+	}
+	return rv.FieldByIndex(f.index).Interface()
 }
 
 func escapeLike(s string) string {

@@ -199,7 +199,7 @@ func names(t *testing.T, qs QuerySet[Author]) []string {
 func TestExcludeAcrossRelations(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *DB) {
 		ctx := context.Background()
-		ada, bob, _, _ := multiFixture(t, db)
+		ada, bob, _, goTag := multiFixture(t, db)
 		arts := Q[Article](db)
 		authors := Q[Author](db)
 		for _, c := range []struct {
@@ -216,6 +216,7 @@ func TestExcludeAcrossRelations(t *testing.T) {
 			{"filter(~Q(~Q(tags__name=go)))", slugs(t, arts.Filter(Not(Not(Where("tags__name", "go"))))), []string{"go-db", "web-go"}},
 			{"exclude(articles__views__gte=10)", names(t, authors.Exclude("articles__views__gte", 10)), []string{"Cy"}},
 			{"exclude(articles__tags__name=go)", names(t, authors.Exclude("articles__tags__name", "go")), []string{"Cy"}},
+			{"exclude(tags=tag)", slugs(t, arts.Exclude("tags", goTag)), []string{"db", "none"}},
 			// through a nullable FK: the rows without an editor stay
 			{"exclude(editor__name=Bob)", slugs(t, arts.Exclude("editor__name", "Bob")), []string{"db", "none", "web-go"}},
 			{"exclude(editor__name__in=[Bob])", slugs(t, arts.Exclude("editor__name__in", []string{"Bob"})), []string{"db", "none", "web-go"}},
@@ -287,6 +288,40 @@ func TestFilterCallsAcrossMultiValuedRelations(t *testing.T) {
 		got, err := arts.Filter("tags__name__in", []string{"go", "web"}).Filter("views__gte", 10).OrderBy("tags__name", "slug").ValuesList(ctx, "slug", "tags__name")
 		if err != nil || len(got) != 3 {
 			t.Fatalf("order by the filter's join: %v %v", got, err)
+		}
+	})
+}
+
+func TestFilterByObjectAcrossRelations(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ada, _, _, goTag := multiFixture(t, db)
+		arts := Q[Article](db)
+		goDB, err := arts.Get(context.Background(), "slug", "go-db")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name string
+			got  []string
+			want []string
+		}{
+			{"filter(tags=tag)", slugs(t, arts.Filter("tags", goTag)), []string{"go-db", "web-go"}},
+			{"filter(tags=*tag)", slugs(t, arts.Filter("tags", *goTag)), []string{"go-db", "web-go"}},
+			{"filter(tags=tag.id)", slugs(t, arts.Filter("tags", goTag.ID)), []string{"go-db", "web-go"}},
+			{"filter(tags__in=[tag])", slugs(t, arts.Filter("tags__in", []*Tag{goTag})), []string{"go-db", "web-go"}},
+			{"filter(tags__pk=tag)", slugs(t, arts.Filter("tags__pk", goTag)), []string{"go-db", "web-go"}},
+			{"filter(pk=obj)", slugs(t, arts.Filter("pk", goDB)), []string{"go-db"}},
+			{"author filter(articles=obj)", names(t, Q[Author](db).Filter("articles", goDB)), []string{"Ada"}},
+			{"author filter(articles__in=[obj])", names(t, Q[Author](db).Filter("articles__in", []Article{*goDB})), []string{"Ada"}},
+			{"author filter(pk=ada)", names(t, Q[Author](db).Filter("pk", ada)), []string{"Ada"}},
+		} {
+			if strings.Join(c.got, ",") != strings.Join(c.want, ",") {
+				t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+			}
+		}
+		// an object of another model is still an error
+		if _, err := arts.Filter("tags", ada).Count(context.Background()); err == nil {
+			t.Fatal("filter(tags=author): no error")
 		}
 	})
 }
