@@ -82,3 +82,21 @@ func TestInstall(t *testing.T) {
 		t.Fatalf("debug page lacks the query log: %d %s", rec.Code, rec.Body.String())
 	}
 }
+
+func TestRegisterAppsRefusesWhatIsNoApp(t *testing.T) {
+	app := galvani.New(shopApp{})
+	// app.Apps() without "..." is one []AppConfig: it used to register nothing
+	if err := RegisterApps(app.Apps()); err == nil || !strings.Contains(err.Error(), "is not an app") {
+		t.Fatalf("RegisterApps(slice): %v", err)
+	}
+	var apps []any
+	for _, a := range app.Apps() {
+		apps = append(apps, a)
+	}
+	if err := RegisterApps(apps...); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ModelByLabel("shop.Product"); !ok {
+		t.Fatal("shop.Product not registered")
+	}
+}

@@ -726,7 +726,7 @@ func parseField(m *ModelInfo, sf reflect.StructField, tag string) (*Field, error
 		case "help_text", "help":
 			f.HelpText = v
 		default:
-			return nil, fail("unknown option %q (known: column name max_length text date datetime json bigint null blank unique index pk auto auto_now auto_now_add max_digits decimal_places default choices on_delete related_name db_table verbose_name help_text)", k)
+			return nil, fail("unknown option %q (known: column name max_length text date datetime json bigint null blank unique index pk auto auto_now auto_now_add max_digits decimal_places default choices on_delete related_name through db_table verbose_name help_text)", k)
 		}
 	}
 	// consistency

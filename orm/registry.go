@@ -47,15 +47,20 @@ func RegisterModels(app string, models ...any) error {
 }
 
 // RegisterApps registers the models of every app that has a Label() string method and
-// implements ModelsProvider (galvani.AppConfig values, typically from App.Apps()).
+// implements ModelsProvider (galvani.AppConfig values, typically from App.Apps(); apps
+// without models are skipped). A value that is no app at all, such as the slice
+// App.Apps() itself passed without "...", is an error rather than nothing registered.
 func RegisterApps(apps ...any) error {
 	for _, a := range apps {
+		l, isApp := a.(interface{ Label() string })
 		mp, ok := a.(ModelsProvider)
 		if !ok {
+			if !isApp {
+				return fmt.Errorf("orm: RegisterApps: %T is not an app (it has no Label method)", a)
+			}
 			continue
 		}
-		l, ok := a.(interface{ Label() string })
-		if !ok {
+		if !isApp {
 			return fmt.Errorf("orm: %T provides models but has no Label() method", a)
 		}
 		if err := RegisterModels(l.Label(), mp.Models()...); err != nil {
