@@ -325,3 +325,50 @@ func TestFilterByObjectAcrossRelations(t *testing.T) {
 		}
 	})
 }
+
+func TestDecimalsReadWithTheirPlaces(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		ada := mkAuthor(t, db, "Ada")
+		for slug, price := range map[string]string{"a": "12.5", "b": "3", "c": "0", "d": "7.25"} {
+			art := mkArticle(t, db, ada, slug, 1)
+			art.Price = MustDecimal(price)
+			if err := db.Save(ctx, art); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := map[string]string{"a": "12.50", "b": "3.00", "c": "0.00", "d": "7.25"}
+		// a DecimalField(decimal_places=2) reads back with two places on every
+		// database (SQLite keeps 12.50 as the number 12.5)
+		arts, err := Q[Article](db).OrderBy("slug").All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range arts {
+			if a.Price.String() != want[a.Slug] {
+				t.Errorf("All: %s price %s, want %s", a.Slug, a.Price, want[a.Slug])
+			}
+		}
+		one, err := Q[Article](db).Get(ctx, "pk", arts[0].ID)
+		if err != nil || one.Price.String() != "12.50" {
+			t.Errorf("Get by key: %v %v", one, err)
+		}
+		rows, err := Q[Article](db).OrderBy("slug").ValuesList(ctx, "slug", "price")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if d, ok := r[1].(Decimal); !ok || d.String() != want[r[0].(string)] {
+				t.Errorf("ValuesList: %v", r)
+			}
+		}
+		c := &Comment{Article: To(&arts[1]), Text: "x"}
+		if err := db.Create(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Q[Comment](db).SelectRelated("article").Get(ctx, "text", "x")
+		if err != nil || got.Article.Obj().Price.String() != "3.00" {
+			t.Errorf("SelectRelated: %v %v", got, err)
+		}
+	})
+}

@@ -397,14 +397,55 @@ type rowReader struct {
 	plan  *selectPlan
 	dests []any
 	objs  []unsafe.Pointer
+	decs  bool // a field read is a decimal (see padDecimals)
 }
 
 func newRowReader(plan *selectPlan) *rowReader {
 	n := len(plan.fields)
+	decs := hasDecimal(plan.fields)
 	for _, rp := range plan.related {
 		n += len(rp.target.concrete)
+		decs = decs || hasDecimal(rp.target.concrete)
 	}
-	return &rowReader{plan: plan, dests: make([]any, n), objs: make([]unsafe.Pointer, len(plan.related))}
+	return &rowReader{plan: plan, dests: make([]any, n), objs: make([]unsafe.Pointer, len(plan.related)), decs: decs}
+}
+
+func hasDecimal(fs []*Field) bool {
+	for _, f := range fs {
+		if f.Kind == KindDecimal && f.DecimalPlaces > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// padDecimals gives the decimals read into the object at base their field's
+// decimal_places digits ("12.50"), as PostgreSQL and MySQL return them: SQLite keeps
+// a decimal as a number and gives back 12.5 (Django quantizes it there the same way).
+func padDecimals(fs []*Field, base unsafe.Pointer) {
+	for _, f := range fs {
+		padDecimal(f, unsafe.Add(base, f.offset))
+	}
+}
+
+// padDecimal is padDecimals for the value of field f at p.
+func padDecimal(f *Field, p unsafe.Pointer) {
+	if f.Kind != KindDecimal || f.DecimalPlaces <= 0 {
+		return
+	}
+	switch f.GoType {
+	case decimalType:
+		d := (*Decimal)(p)
+		*d = d.places(f.DecimalPlaces)
+	case reflect.TypeFor[*Decimal]():
+		if d := *(**Decimal)(p); d != nil {
+			*d = d.places(f.DecimalPlaces)
+		}
+	case reflect.TypeFor[Null[Decimal]]():
+		if n := (*Null[Decimal])(p); n.Valid {
+			n.V = n.V.places(f.DecimalPlaces)
+		}
+	}
 }
 
 func fieldDest(f *Field, base unsafe.Pointer) any { return destAt(f, unsafe.Add(base, f.offset)) }
@@ -434,10 +475,16 @@ func (r *rowReader) scan(rows Rows, base unsafe.Pointer) error {
 	if err := rows.Scan(r.dests...); err != nil {
 		return wrapDBErr(err)
 	}
+	if r.decs {
+		padDecimals(r.plan.fields, base)
+	}
 	for j, rp := range r.plan.related {
 		first := r.dests[rp.first+indexOf(rp.target.concrete, rp.target.PK)].(*nullSkip)
 		if !first.set {
 			continue
+		}
+		if r.decs {
+			padDecimals(rp.target.concrete, r.objs[j])
 		}
 		owner := base
 		if rp.parent >= 0 {
@@ -644,6 +691,9 @@ func (q QuerySet[T]) getPK(ctx context.Context, key any) (*T, error) {
 	}
 	if err := rows.Scan(dests...); err != nil {
 		return nil, wrapDBErr(err)
+	}
+	if hasDecimal(fields) {
+		padDecimals(fields, unsafe.Pointer(obj))
 	}
 	if rows.Next() {
 		return nil, multiple(q.info, -1)
@@ -852,7 +902,10 @@ func valueHolder(vc valueCol) (dest any, get func() any) {
 		return a, func() any { return a.v }
 	}
 	p := reflect.New(f.GoType)
-	return destAt(f, p.UnsafePointer()), func() any { return p.Elem().Interface() }
+	return destAt(f, p.UnsafePointer()), func() any {
+		padDecimal(f, p.UnsafePointer())
+		return p.Elem().Interface()
+	}
 }
 
 func normalizeAggregate(v any, vc valueCol) any {

@@ -155,6 +155,22 @@ func (d Decimal) Round(places int) Decimal {
 	return Decimal{s: r.FloatString(places)}
 }
 
+// places returns d with exactly n digits after the point: d itself when it has them
+// (no allocation), padded with zeros or rounded otherwise.
+func (d Decimal) places(n int) Decimal {
+	s := d.String()
+	_, frac, _ := strings.Cut(s, ".")
+	switch {
+	case len(frac) == n:
+		return d
+	case len(frac) > n:
+		return d.Round(n)
+	case frac == "":
+		s += "."
+	}
+	return Decimal{s: s + strings.Repeat("0", n-len(frac))}
+}
+
 // Value implements driver.Valuer (as text, so no precision is lost).
 func (d Decimal) Value() (driver.Value, error) { return d.String(), nil }
 
