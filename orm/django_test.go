@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -369,6 +370,97 @@ func TestDecimalsReadWithTheirPlaces(t *testing.T) {
 		got, err := Q[Comment](db).SelectRelated("article").Get(ctx, "text", "x")
 		if err != nil || got.Article.Obj().Price.String() != "3.00" {
 			t.Errorf("SelectRelated: %v %v", got, err)
+		}
+	})
+}
+
+// Models with default orderings, for prefetching (app "ormorder").
+type Jar struct {
+	Model
+	Name   string        `orm:"max_length=20"`
+	Labels M2M[Label]    `orm:"related_name=jars"`
+	Notes  Reverse[Note] `orm:"related_name=notes"`
+}
+
+func (Jar) Meta() Meta { return Meta{Ordering: []string{"name"}} }
+
+type Label struct {
+	Model
+	Name string       `orm:"max_length=20"`
+	Jars Reverse[Jar] `orm:"related_name=jars"`
+}
+
+func (Label) Meta() Meta { return Meta{Ordering: []string{"-name"}} }
+
+type Note struct {
+	Model
+	Jar  FK[Jar] `orm:"on_delete=cascade,related_name=notes"`
+	Text string  `orm:"max_length=20"`
+}
+
+func (Note) Meta() Meta { return Meta{Ordering: []string{"text"}} }
+
+var orderModelsOnce sync.Once
+
+func TestPrefetchFollowsDefaultOrdering(t *testing.T) {
+	orderModelsOnce.Do(func() {
+		if err := RegisterModels("ormorder", Jar{}, Label{}, Note{}); err != nil {
+			panic(err)
+		}
+	})
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		_ = DropTables(ctx, db, Note{}, Jar{}, Label{})
+		if err := CreateTables(ctx, db, Label{}, Jar{}, Note{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = DropTables(ctx, db, Note{}, Jar{}, Label{}) })
+		mk := func(obj any) {
+			if err := db.Create(ctx, obj); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// created out of order, so key order is not the default ordering
+		la, lc, lb := &Label{Name: "a"}, &Label{Name: "c"}, &Label{Name: "b"}
+		jy, jx := &Jar{Name: "y"}, &Jar{Name: "x"}
+		for _, o := range []any{la, lc, lb, jy, jx} {
+			mk(o)
+		}
+		for _, j := range []*Jar{jy, jx} {
+			if err := Related[Label](db, j, "labels").Add(ctx, lb, la, lc); err != nil {
+				t.Fatal(err)
+			}
+			for _, text := range []string{"n2", "n3", "n1"} {
+				mk(&Note{Jar: To(j), Text: text})
+			}
+		}
+		jars, err := Q[Jar](db).PrefetchRelated("labels", "notes").All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(jars) != 2 || jars[0].Name != "x" {
+			t.Fatalf("jars: %v", jars)
+		}
+		for _, j := range jars {
+			var got []string
+			for _, l := range j.Labels.Items() {
+				got = append(got, l.Name)
+			}
+			for _, n := range j.Notes.Items() {
+				got = append(got, n.Text)
+			}
+			if strings.Join(got, ",") != "c,b,a,n1,n2,n3" {
+				t.Errorf("jar %s: labels and notes %v, want c,b,a then n1,n2,n3", j.Name, got)
+			}
+		}
+		labels, err := Q[Label](db).PrefetchRelated("jars").All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range labels {
+			if js := l.Jars.Items(); len(js) != 2 || js[0].Name != "x" || js[1].Name != "y" {
+				t.Errorf("label %s: jars %v, want x, y", l.Name, js)
+			}
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"unsafe"
 )
@@ -136,10 +137,11 @@ func prefetchOne(ctx context.Context, db *DB, m *ModelInfo, objs []unsafe.Pointe
 		for _, p := range targets {
 			byKey[normKey(pkOf(t, p))] = p
 		}
+		rank := loadRanks(targets, t)
 		assign = func() {
 			for _, o := range objs {
 				var ps []unsafe.Pointer
-				for _, tk := range pairs[normKey(pkOf(m, o))] {
+				for _, tk := range inLoadOrder(pairs[normKey(pkOf(m, o))], rank) {
 					if p, ok := byKey[tk]; ok {
 						ps = append(ps, p)
 					}
@@ -157,6 +159,30 @@ func prefetchOne(ctx context.Context, db *DB, m *ModelInfo, objs []unsafe.Pointe
 	// M2M items are copied into the owners: after the nested prefetches filled them
 	assign()
 	return nil
+}
+
+// loadRanks maps the keys of rows of t that loadByKeys loaded to their place, when t
+// has a default ordering (nil otherwise: key order, that of the join table).
+func loadRanks(loaded []unsafe.Pointer, t *ModelInfo) map[any]int {
+	if len(t.Ordering) == 0 {
+		return nil
+	}
+	rank := make(map[any]int, len(loaded))
+	for i, p := range loaded {
+		rank[normKey(pkOf(t, p))] = i
+	}
+	return rank
+}
+
+// inLoadOrder sorts keys read from a join table by rank (see loadRanks), so M2M
+// items follow the target's default ordering.
+func inLoadOrder(keys []any, rank map[any]int) []any {
+	if len(keys) < 2 || rank == nil {
+		return keys
+	}
+	out := append([]any(nil), keys...)
+	sort.SliceStable(out, func(i, j int) bool { return rank[out[i]] < rank[out[j]] })
+	return out
 }
 
 func bytesToString(v any) any {
@@ -242,8 +268,9 @@ func prefetchReverse(ctx context.Context, db *DB, m *ModelInfo, objs []unsafe.Po
 		for _, p := range srcs {
 			byKey[normKey(pkOf(other, p))] = p
 		}
+		rank := loadRanks(srcs, other)
 		for t, ss := range pairs {
-			for _, s := range ss {
+			for _, s := range inLoadOrder(ss, rank) {
 				if p, ok := byKey[s]; ok {
 					groups[t] = append(groups[t], p)
 				}
@@ -290,18 +317,30 @@ func (m *M2M[T]) setItems(ps []unsafe.Pointer) {
 	m.loaded = true
 }
 
-// loadByKeys loads rows of t whose col is in keys, in chunks; it returns pointers to
-// new objects.
+// loadByKeys loads rows of t whose col is in keys, in chunks, in t's default ordering
+// (Meta.Ordering, then the key) as Django's prefetch does; it returns pointers to new
+// objects.
 func loadByKeys(ctx context.Context, db *DB, t *ModelInfo, col string, keys []any) ([]unsafe.Pointer, error) {
 	d := db.dialect
 	cols := make([]string, len(t.concrete))
 	for i, f := range t.concrete {
 		cols[i] = d.QuoteIdent(f.Column)
 	}
+	var order []string
+	for _, o := range t.Ordering {
+		if f, ok := t.byName[strings.TrimPrefix(o, "-")]; ok && f.Concrete() && f != t.PK {
+			dir := " ASC"
+			if strings.HasPrefix(o, "-") {
+				dir = " DESC"
+			}
+			order = append(order, d.QuoteIdent(f.Column)+dir)
+		}
+	}
+	order = append(order, d.QuoteIdent(t.PK.Column))
 	var out []unsafe.Pointer
 	rr := newRowReader(&selectPlan{fields: t.concrete})
 	for _, ch := range chunks(keys, chunkSize(d)) {
-		q := "SELECT " + strings.Join(cols, ", ") + " FROM " + d.QuoteIdent(t.Table) + " WHERE " + d.QuoteIdent(col) + " IN (" + placeholders(d, 0, len(ch)) + ") ORDER BY " + d.QuoteIdent(t.PK.Column)
+		q := "SELECT " + strings.Join(cols, ", ") + " FROM " + d.QuoteIdent(t.Table) + " WHERE " + d.QuoteIdent(col) + " IN (" + placeholders(d, 0, len(ch)) + ") ORDER BY " + strings.Join(order, ", ")
 		rows, err := db.query(ctx, q, ch)
 		if err != nil {
 			return nil, err
