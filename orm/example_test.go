@@ -20,15 +20,21 @@ type Post struct {
 	Writer orm.FK[Writer] `orm:"on_delete=cascade,related_name=posts"`
 }
 
+// exampleModels are the models of every example. They are registered together, and
+// each example's database has all their tables: a delete follows every relation
+// registered, whichever example registered it.
+var exampleModels = []any{Writer{}, Post{}, Club{}, Seat{}, Topic{}, Note{}, Shelf{}, Volume{}}
+
 func setup() (*orm.DB, context.Context) {
 	ctx := context.Background()
-	orm.MustRegister[Writer]("example")
-	orm.MustRegister[Post]("example")
+	if err := orm.RegisterModels("example", exampleModels...); err != nil {
+		panic(err)
+	}
 	db, err := orm.Open(ctx, "sqlite://:memory:")
 	if err != nil {
 		panic(err)
 	}
-	if err := orm.CreateTables(ctx, db, Writer{}, Post{}); err != nil {
+	if err := orm.CreateTables(ctx, db, exampleModels...); err != nil {
 		panic(err)
 	}
 	return db, ctx

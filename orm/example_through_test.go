@@ -25,11 +25,6 @@ type Seat struct {
 func ExampleRelatedManager_AddThrough() {
 	db, ctx := setup()
 	defer db.Close()
-	orm.MustRegister[Club]("example")
-	orm.MustRegister[Seat]("example")
-	if err := orm.CreateTables(ctx, db, Club{}, Seat{}); err != nil {
-		panic(err)
-	}
 
 	ada, bob := &Writer{Name: "Ada"}, &Writer{Name: "Bob"}
 	db.Create(ctx, ada)
