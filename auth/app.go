@@ -127,7 +127,7 @@ func (m *Manager) Models() []any {
 }
 
 // Register registers the auth models with the orm (idempotent). Projects that call
-// orm.RegisterApps(app.Apps()...) need not call it.
+// orm.Install (which registers every installed app's models) need not call it.
 func (m *Manager) Register() error { return orm.RegisterApps(m) }
 
 // Templates implements galvani.TemplatesProvider: registration/*.html, which a
