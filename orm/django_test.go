@@ -464,3 +464,29 @@ func TestPrefetchFollowsDefaultOrdering(t *testing.T) {
 		}
 	})
 }
+
+func TestGetOrCreateLookupsWithTransforms(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		mkAuthor(t, db, "Ada")
+		// get_or_create(name__iexact="ada") finds Ada
+		a, created, err := Q[Author](db).GetOrCreate(ctx, map[string]any{"name__iexact": "ADA"}, map[string]any{"email": "x@example.com"})
+		if err != nil || created || a.Name != "Ada" {
+			t.Fatalf("found: %v %v %v", a, created, err)
+		}
+		// and creates from the plain fields and the defaults, leaving out the lookups
+		a, created, err = Q[Author](db).GetOrCreate(ctx, map[string]any{"name__iexact": "bob", "karma": 3}, map[string]any{"name": "Bob", "email": "bob@example.com"})
+		if err != nil || !created || a.Name != "Bob" || a.Karma != 3 {
+			t.Fatalf("created: %+v %v %v", a, created, err)
+		}
+		// "pk" names the key
+		k, created, err := Q[Counter](db).UpdateOrCreate(ctx, map[string]any{"pk": 41}, map[string]any{"name": "c", "n": 1})
+		if err != nil || !created || k.ID != 41 {
+			t.Fatalf("pk: %+v %v %v", k, created, err)
+		}
+		k, created, err = Q[Counter](db).UpdateOrCreate(ctx, map[string]any{"pk": 41}, map[string]any{"n": 2})
+		if err != nil || created || k.N != 2 {
+			t.Fatalf("pk update: %+v %v %v", k, created, err)
+		}
+	})
+}

@@ -240,7 +240,7 @@ func (q QuerySet[T]) GetOrCreate(ctx context.Context, lookups map[string]any, de
 	if err := applyDefaults(q.info, unsafe.Pointer(obj)); err != nil {
 		return nil, false, err
 	}
-	if err := setFields(q.info, unsafe.Pointer(obj), lookups, defaults); err != nil {
+	if err := setFields(q.info, unsafe.Pointer(obj), createValues(q.info, lookups), defaults); err != nil {
 		return nil, false, err
 	}
 	err = q.db.Atomic(ctx, func(ctx context.Context, tx *DB) error { return tx.Create(ctx, obj) })
@@ -275,7 +275,7 @@ func (q QuerySet[T]) UpdateOrCreate(ctx context.Context, lookups map[string]any,
 			if err := applyDefaults(q.info, unsafe.Pointer(obj)); err != nil {
 				return err
 			}
-			if err := setFields(q.info, unsafe.Pointer(obj), lookups, defaults); err != nil {
+			if err := setFields(q.info, unsafe.Pointer(obj), createValues(q.info, lookups), defaults); err != nil {
 				return err
 			}
 			created = true
@@ -287,6 +287,22 @@ func (q QuerySet[T]) UpdateOrCreate(ctx context.Context, lookups map[string]any,
 		return nil, false, err
 	}
 	return obj, created, nil
+}
+
+// createValues returns the lookups of GetOrCreate and UpdateOrCreate that set a field
+// of the row they create, as Django does: the field names ("pk" for the key), not the
+// lookups with "__" (title__iexact), which only find the row.
+func createValues(m *ModelInfo, lookups map[string]any) map[string]any {
+	out := make(map[string]any, len(lookups))
+	for k, v := range lookups {
+		switch {
+		case k == "pk":
+			out[m.PK.Name] = v
+		case !strings.Contains(k, "__"):
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func lookupArgs(m map[string]any) []any {
