@@ -329,6 +329,23 @@ func (c *compiler) condBody(q Cond) (string, error) {
 	return s, nil
 }
 
+// isNull reports whether a filter value stands for SQL NULL: nil, a nil pointer, an
+// unset Null[T] or an unset relation (FK, OneToOne), as None does in Django.
+func isNull(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch x := v.(type) {
+	case interface{ nullElem() reflect.Type }:
+		dv, err := v.(driver.Valuer).Value()
+		return err == nil && dv == nil
+	case interface{ Key() any }:
+		return x.Key() == nil
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
 // leaf compiles one lookup.
 func (c *compiler) leaf(lookup string, value any) (string, error) {
 	col, field, rest, err := c.resolvePath(lookup, true)
@@ -400,7 +417,7 @@ func (c *compiler) leaf(lookup string, value any) (string, error) {
 		}
 		return col + " IS NOT NULL", nil
 	case "exact", "gt", "gte", "lt", "lte":
-		if value == nil {
+		if isNull(value) {
 			if lk == "exact" {
 				return col + " IS NULL", nil
 			}

@@ -198,6 +198,7 @@ func TestTagErrors(t *testing.T) {
 			}
 		}
 	}
+	registerTestModels(t) // Author belongs to "ormtest" (the test must not rely on running after another)
 	if _, err := Register[Author]("otherapp"); err == nil {
 		t.Error("re-registering in another app")
 	}

@@ -142,7 +142,7 @@ func updateShapeOf(m *ModelInfo, where []Cond, sets []Assignment) (k updateShape
 
 // leaf adds a comparison of one of m's own columns with a plain value.
 func (k *updateShape) leaf(m *ModelInfo, w Cond) bool {
-	if w.not || w.value == nil {
+	if w.not || isNull(w.value) {
 		return false
 	}
 	if _, isExpr := w.value.(Expr); isExpr {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 // TestUpdateShapeCache runs each Update shape twice: the first compiles the SQL and
@@ -218,6 +219,48 @@ func TestUpdateKeptShapeAfterNilFilter(t *testing.T) {
 		b, _ := Q[Author](db).Get(ctx, "pk", bob.ID)
 		if a.Karma != 4 || b.Karma != 5 {
 			t.Fatalf("karma: Ada %d (want 4), Bob %d (want 5)", a.Karma, b.Karma)
+		}
+	})
+}
+
+// TestFilterNullValues: every Go spelling of "no value" in an exact filter means IS
+// NULL, like None in Django: an unset relation, an unset Null[T], a nil pointer, also
+// on a field that cannot be NULL (no row matches; not an error).
+func TestFilterNullValues(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		ada := mkAuthor(t, db, "Ada")
+		free := mkArticle(t, db, ada, "free", 1)
+		edited := mkArticle(t, db, ada, "edited", 2)
+		edited.Editor = To(ada)
+		if err := db.Save(ctx, edited); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Q[Article](db).Filter("editor", free.Editor).All(ctx)
+		if err != nil || len(got) != 1 || got[0].ID != free.ID {
+			t.Fatalf("editor = unset FK: %v %v", got, err)
+		}
+		got, err = Q[Article](db).Filter("day", Null[time.Time]{}).OrderBy("id").All(ctx)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("day = Null{}: %v %v", len(got), err)
+		}
+		var noName *string
+		n, err := Q[Author](db).Filter("name", noName).Count(ctx)
+		if err != nil || n != 0 {
+			t.Fatalf("non-null name = nil pointer: %d %v", n, err)
+		}
+		if _, err := Q[Article](db).Filter("views__lt", (*int64)(nil)).Count(ctx); err == nil {
+			t.Fatal("lt nil pointer accepted")
+		}
+		// the same through a kept Update shape
+		for i := 0; i < 2; i++ {
+			n, err := Q[Article](db).Filter("editor", free.Editor).Update(ctx, Set("views", 10+i))
+			if err != nil || n != 1 {
+				t.Fatalf("update where editor unset: %d %v", n, err)
+			}
+		}
+		if a, _ := Q[Article](db).Get(ctx, "id", free.ID); a.Views != 11 {
+			t.Fatalf("views %d", a.Views)
 		}
 	})
 }
