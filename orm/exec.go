@@ -193,21 +193,25 @@ func (a *anyScanner) Scan(src any) error {
 	return nil
 }
 
-// argsPool recycles the argument slices of single-row statements. database/sql and
-// pgx convert the arguments before Exec returns (and before the rows of a Query are
-// closed), and the query log copies them, so a slice is free again once the
-// statement is done.
-var argsPool = sync.Pool{New: func() any { s := make([]any, 0, 8); return &s }}
+// argBuf is the argument list of a single-row statement, recycled through a pool.
+// database/sql and pgx convert the arguments before Exec returns (and before the rows
+// of a Query are closed), and the query log copies them, so the list is free again
+// once the statement is done.
+type argBuf struct{ args []any }
 
-// getArgs returns an empty argument slice from the pool; give it back with putArgs
-// after the statement (and its rows) are done, storing the grown slice in *p first.
-func getArgs() *[]any { return argsPool.Get().(*[]any) }
+var argBufs = sync.Pool{New: func() any { return &argBuf{args: make([]any, 0, 8)} }}
 
-func putArgs(p *[]any) {
-	if cap(*p) > 64 {
+// getArgs returns an empty argument list; release it after the statement (and its
+// rows) are done.
+func getArgs() *argBuf { return argBufs.Get().(*argBuf) }
+
+func (b *argBuf) add(v any) { b.args = append(b.args, v) }
+
+func (b *argBuf) release() {
+	if cap(b.args) > 64 {
 		return // a rare wide row: let the collector have it rather than pin it
 	}
-	*p = (*p)[:0]
-	clear((*p)[:cap(*p)]) // an early return may have left values past len
-	argsPool.Put(p)
+	clear(b.args[:cap(b.args)])
+	b.args = b.args[:0]
+	argBufs.Put(b)
 }

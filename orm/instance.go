@@ -430,9 +430,8 @@ func (db *DB) insert(ctx context.Context, m *ModelInfo, p unsafe.Pointer) error 
 	d := db.dialect
 	sc := m.sql(d)
 	autoPK := m.PK.Auto && isZeroPK(m, p)
-	ap := getArgs()
-	defer putArgs(ap)
-	args := *ap
+	buf := getArgs()
+	defer buf.release()
 	for _, f := range m.concrete {
 		if f == m.PK && autoPK {
 			continue
@@ -441,9 +440,9 @@ func (db *DB) insert(ctx context.Context, m *ModelInfo, p unsafe.Pointer) error 
 		if err != nil {
 			return err
 		}
-		args = append(args, v)
+		buf.add(v)
 	}
-	*ap = args
+	args := buf.args
 	if !autoPK {
 		_, err := db.exec(ctx, sc.insertAll, args)
 		return err
@@ -493,9 +492,8 @@ func (db *DB) update(ctx context.Context, m *ModelInfo, p unsafe.Pointer, o save
 	d := db.dialect
 	fields := m.concrete
 	if len(o.fields) == 0 && !o.onlyChanged && m.sql(d).updateAll != "" {
-		ap := getArgs()
-		defer putArgs(ap)
-		args := *ap
+		buf := getArgs()
+		defer buf.release()
 		for _, f := range fields {
 			if f.PrimaryKey {
 				continue
@@ -504,15 +502,14 @@ func (db *DB) update(ctx context.Context, m *ModelInfo, p unsafe.Pointer, o save
 			if err != nil {
 				return 0, err
 			}
-			args = append(args, v)
+			buf.add(v)
 		}
 		pk, err := bindValue(m.PK, p)
 		if err != nil {
 			return 0, err
 		}
-		args = append(args, pk)
-		*ap = args
-		res, err := db.exec(ctx, m.sql(d).updateAll, args)
+		buf.add(pk)
+		res, err := db.exec(ctx, m.sql(d).updateAll, buf.args)
 		if err != nil {
 			return 0, err
 		}

@@ -669,10 +669,10 @@ func (q QuerySet[T]) getPK(ctx context.Context, key any) (*T, error) {
 		return nil, &FieldError{Model: q.info.Name, Field: q.info.PK.Name, Msg: err.Error()}
 	}
 	sc := q.info.sql(q.db.dialect)
-	ap := getArgs()
-	defer putArgs(ap)
-	*ap = append(*ap, v)
-	rows, err := q.db.query(ctx, sc.getByPK, *ap)
+	buf := getArgs()
+	defer buf.release()
+	buf.add(v)
+	rows, err := q.db.query(ctx, sc.getByPK, buf.args)
 	if err != nil {
 		return nil, err
 	}

@@ -110,32 +110,30 @@ func updateValue(d Dialect, f *Field, value any) (any, error) {
 // done is false when a value needs the full compiler (a nil, or an error to report
 // in the compiler's words); the caller then compiles the query.
 func (q QuerySet[T]) updateCached(ctx context.Context, query string, sets []Assignment) (n int64, done bool, err error) {
-	ap := getArgs()
-	defer putArgs(ap)
-	args := *ap
+	buf := getArgs()
+	defer buf.release()
 	d := q.db.dialect
 	for _, s := range sets {
 		v, err := updateValue(d, q.info.byName[s.field], s.value)
 		if err != nil {
 			return 0, false, nil
 		}
-		args = append(args, v)
+		buf.add(v)
 	}
 	for _, w := range q.where {
 		if w.op == 'l' {
-			if args, done = shapeArg(q.info, w, args); !done {
+			if !shapeArg(q.info, w, buf) {
 				return 0, false, nil
 			}
 			continue
 		}
 		for _, ch := range w.children {
-			if args, done = shapeArg(q.info, ch, args); !done {
+			if !shapeArg(q.info, ch, buf) {
 				return 0, false, nil
 			}
 		}
 	}
-	*ap = args
-	res, err := q.db.exec(ctx, query, args)
+	res, err := q.db.exec(ctx, query, buf.args)
 	if err != nil {
 		return 0, true, err
 	}
@@ -144,13 +142,14 @@ func (q QuerySet[T]) updateCached(ctx context.Context, query string, sets []Assi
 }
 
 // shapeArg appends the value of the comparison leaf w (already known to fit a shape).
-func shapeArg(m *ModelInfo, w Cond, args []any) ([]any, bool) {
+func shapeArg(m *ModelInfo, w Cond, buf *argBuf) bool {
 	name, _, _ := strings.Cut(w.lookup, "__")
 	v, err := coerce(m.byName[name], w.value)
 	if err != nil || v == nil {
-		return args, false
+		return false
 	}
-	return append(args, v), true
+	buf.add(v)
+	return true
 }
 
 // pkSubquery selects the matching primary keys (wrapped in a derived table, which MySQL
