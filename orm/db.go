@@ -212,23 +212,36 @@ func OpenNamed(ctx context.Context, name, rawURL string) (*DB, error) {
 	}
 	maxOpen, maxIdle := 32, 32
 	var err error
-	// strip our pool parameters
+	// strip our pool parameters, keeping every other pair as written (the drivers read
+	// them, and re-encoding would change what they see: a charset list's commas)
 	if base, q, hasQ := strings.Cut(rest, "?"); hasQ {
-		vals, perr := url.ParseQuery(q)
-		if perr != nil {
+		if _, perr := url.ParseQuery(q); perr != nil {
 			return nil, fmt.Errorf("orm: database URL %q: %v", redact(rawURL), perr)
 		}
-		for key, dst := range map[string]*int{"max_conns": &maxOpen, "max_idle_conns": &maxIdle} {
-			if v := vals.Get(key); v != "" {
+		var kept []string
+		for _, pair := range strings.Split(q, "&") {
+			k, v, _ := strings.Cut(pair, "=")
+			k, _ = url.QueryUnescape(k)
+			v, _ = url.QueryUnescape(v)
+			var dst *int
+			switch k {
+			case "max_conns":
+				dst = &maxOpen
+			case "max_idle_conns":
+				dst = &maxIdle
+			}
+			switch {
+			case dst != nil && v != "":
 				if *dst, err = strconv.Atoi(v); err != nil || *dst < 0 {
-					return nil, fmt.Errorf("orm: database URL: %s=%q is not a count", key, v)
+					return nil, fmt.Errorf("orm: database URL: %s=%q is not a count", k, v)
 				}
-				vals.Del(key)
+			case pair != "":
+				kept = append(kept, pair)
 			}
 		}
 		rest = base
-		if enc := vals.Encode(); enc != "" {
-			rest += "?" + enc
+		if len(kept) > 0 {
+			rest += "?" + strings.Join(kept, "&")
 		}
 	}
 	var sqlDB *sql.DB
@@ -324,7 +337,7 @@ func mysqlConfig(rest string) (*mysql.Config, error) {
 	if set.Has("strict") { // the driver panics on it
 		return nil, errors.New("strict= was removed from the MySQL driver (the ORM's sessions are strict: see sql_mode in Open)")
 	}
-	cfg, err := mysql.ParseDSN("/?" + charsetCommas(u.RawQuery))
+	cfg, err := mysql.ParseDSN("/?" + u.RawQuery)
 	if err != nil {
 		return nil, fmt.Errorf("mysql URL parameters: %v", err)
 	}
@@ -367,19 +380,6 @@ func mysqlConfig(rest string) (*mysql.Config, error) {
 		cfg.Params["sql_mode"] = mysqlStrictMode
 	}
 	return cfg, nil
-}
-
-// charsetCommas unescapes the commas of a charset= list in a query string: the driver
-// splits the list on commas without unescaping it, and Open re-encodes the query
-// string (a comma becomes %2C).
-func charsetCommas(rawQuery string) string {
-	parts := strings.Split(rawQuery, "&")
-	for i, p := range parts {
-		if v, ok := strings.CutPrefix(p, "charset="); ok {
-			parts[i] = "charset=" + strings.ReplaceAll(strings.ReplaceAll(v, "%2C", ","), "%2c", ",")
-		}
-	}
-	return strings.Join(parts, "&")
 }
 
 // mysqlStrictMode is the session sql_mode the ORM sets on every MySQL connection: the

@@ -274,8 +274,8 @@ func TestMySQLConfigStrictParam(t *testing.T) {
 }
 
 // TestMySQLCharsetList: charset= takes a comma-separated list (the first the server
-// knows is used), which the driver splits without unescaping; Open re-encodes the
-// query string, and the commas must reach the driver as commas.
+// knows is used), which the driver splits without unescaping; Open must hand the
+// rest of the query string over as written, commas as commas.
 func TestMySQLCharsetList(t *testing.T) {
 	addr := testdb.MySQLAddr(t)
 	ctx := context.Background()
