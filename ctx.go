@@ -1,6 +1,7 @@
 package galvani
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -56,7 +57,12 @@ type Ctx struct {
 	tw          templateWriter
 	query       url.Values
 	bodyLimited bool
+	jsonBuf     bytes.Buffer // JSON's encoding buffer, kept with the pooled Ctx
 }
+
+// maxKeptJSONBuf bounds the encoding buffer a pooled Ctx keeps between requests, so
+// one large answer doesn't pin its memory.
+const maxKeptJSONBuf = 64 << 10
 
 // App returns the App serving the request.
 func (c *Ctx) App() *App { return c.app }
@@ -93,6 +99,10 @@ func (c *Ctx) reset() {
 	c.tw = templateWriter{}
 	c.query = nil
 	c.bodyLimited = false
+	if c.jsonBuf.Cap() > maxKeptJSONBuf {
+		c.jsonBuf = bytes.Buffer{}
+	}
+	c.jsonBuf.Reset()
 }
 
 // ---- path parameters ----
@@ -370,13 +380,18 @@ func (c *Ctx) Bytes(status int, contentType string, b []byte) error {
 // JSON writes v as an application/json response. A value that cannot be encoded is
 // returned as an error before anything is written, so it becomes a 500 page.
 func (c *Ctx) JSON(status int, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
+	// Encoding into the Ctx's own buffer spares json.Marshal's copy of the result;
+	// the output is Marshal's (HTML-safe escapes), without Encode's final newline.
+	buf := &c.jsonBuf
+	buf.Reset()
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		return err
 	}
+	b := buf.Bytes()
+	b = b[:len(b)-1]
 	c.Response.Header()["Content-Type"] = appJSON
 	c.Response.WriteHeader(status)
-	_, err = c.Response.Write(b)
+	_, err := c.Response.Write(b)
 	return err
 }
 

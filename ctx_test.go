@@ -385,3 +385,29 @@ func FuzzForm(f *testing.F) {
 		}
 	})
 }
+
+// JSON encodes into a buffer the pooled Ctx keeps: answers after a large one are
+// whole and exact, and a buffer grown past maxKeptJSONBuf is not kept.
+func TestJSONBufferReuse(t *testing.T) {
+	a, _ := testApp(t, false)
+	big := strings.Repeat("x", 2*maxKeptJSONBuf)
+	a.Get("/big", func(c *Ctx) error { return c.JSON(200, map[string]string{"s": big}) })
+	a.Get("/small", func(c *Ctx) error { return c.JSON(200, []any{nil, 1.5, "é<>&"}) })
+	a.Get("/null", func(c *Ctx) error { return c.JSON(200, nil) })
+	want := map[string]string{
+		"/big":   `{"s":"` + big + `"}`,
+		"/small": `[null,1.5,"é\u003c\u003e\u0026"]`,
+		"/null":  `null`,
+	}
+	for _, p := range []string{"/small", "/big", "/small", "/null", "/big", "/null"} {
+		if w := do(a, "GET", p, nil); w.Code != 200 || w.Body.String() != want[p] {
+			t.Fatalf("%s: %d %.60q", p, w.Code, w.Body.String())
+		}
+	}
+	c := &Ctx{}
+	c.jsonBuf.Grow(2 * maxKeptJSONBuf)
+	c.reset()
+	if c.jsonBuf.Cap() > maxKeptJSONBuf {
+		t.Errorf("reset kept a %d-byte buffer", c.jsonBuf.Cap())
+	}
+}
