@@ -125,6 +125,22 @@ func (db *DB) query(ctx context.Context, query string, args []any) (Rows, error)
 	return rows, wrapDBErr(err)
 }
 
+// queryRow runs a query read for one row into dest, like query, and reports how
+// many rows there were (0, 1, or 2 for more than one; see scanOne).
+func (db *DB) queryRow(ctx context.Context, query string, args, dest []any) (int, error) {
+	if err := checkParams(db.dialect, "", len(args)); err != nil {
+		return 0, err
+	}
+	if log := queryLogFrom(ctx); log != nil {
+		start := time.Now()
+		n, err := db.conn(ctx).queryRow(ctx, query, args, dest)
+		log.add(db.name, query, args, time.Since(start), err)
+		return n, wrapDBErr(err)
+	}
+	n, err := db.conn(ctx).queryRow(ctx, query, args, dest)
+	return n, wrapDBErr(err)
+}
+
 // rebind turns the "?" markers of a hand-written statement into the dialect's markers:
 // $1, $2... on PostgreSQL (see rebindDollar); SQLite and MySQL read "?" themselves.
 func (db *DB) rebind(q string) string {

@@ -32,6 +32,39 @@ type Result interface {
 type executor interface {
 	exec(ctx context.Context, q string, args []any) (Result, error)
 	query(ctx context.Context, q string, args []any) (Rows, error)
+	// queryRow runs a query read for one row: see scanOne.
+	queryRow(ctx context.Context, q string, args, dest []any) (int, error)
+}
+
+// rowSource is what scanOne needs of database/sql's and pgx's rows.
+type rowSource interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// scanOne scans the first row of rows into dest and reports how many rows there
+// were: 0, 1, or 2 for more than one. The caller closes rows. It spares a single-row
+// read (Get by key, an insert's RETURNING) the Rows wrapper that Query hands out.
+func scanOne(rows rowSource, dest []any) (int, error) {
+	if !rows.Next() {
+		return 0, rows.Err()
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return 0, err
+	}
+	if rows.Next() {
+		return 2, nil
+	}
+	return 1, rows.Err()
+}
+
+func sqlQueryRow(rows *sql.Rows, err error, dest []any) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	return scanOne(rows, dest)
 }
 
 // pool is an executor that can begin transactions and be closed.
@@ -63,6 +96,10 @@ func (p sqlPool) query(ctx context.Context, q string, args []any) (Rows, error) 
 	}
 	return r, nil
 }
+func (p sqlPool) queryRow(ctx context.Context, q string, args, dest []any) (int, error) {
+	rows, err := p.db.QueryContext(ctx, q, args...)
+	return sqlQueryRow(rows, err, dest)
+}
 func (p sqlPool) begin(ctx context.Context) (txConn, error) {
 	tx, err := p.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -85,6 +122,10 @@ func (t sqlTx) query(ctx context.Context, q string, args []any) (Rows, error) {
 		return nil, err
 	}
 	return r, nil
+}
+func (t sqlTx) queryRow(ctx context.Context, q string, args, dest []any) (int, error) {
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	return sqlQueryRow(rows, err, dest)
 }
 func (t sqlTx) commit(context.Context) error   { return t.tx.Commit() }
 func (t sqlTx) rollback(context.Context) error { return t.tx.Rollback() }
@@ -118,11 +159,23 @@ func pgxQuery(ctx context.Context, q pgxQuerier, s string, args []any) (Rows, er
 	return &pgRows{Rows: r}, nil
 }
 
+func pgxQueryRow(ctx context.Context, q pgxQuerier, s string, args, dest []any) (int, error) {
+	rows, err := q.Query(ctx, s, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	return scanOne(rows, dest)
+}
+
 func (p *pgxPool) exec(ctx context.Context, q string, args []any) (Result, error) {
 	return pgxExec(ctx, p.p, q, args)
 }
 func (p *pgxPool) query(ctx context.Context, q string, args []any) (Rows, error) {
 	return pgxQuery(ctx, p.p, q, args)
+}
+func (p *pgxPool) queryRow(ctx context.Context, q string, args, dest []any) (int, error) {
+	return pgxQueryRow(ctx, p.p, q, args, dest)
 }
 func (p *pgxPool) begin(ctx context.Context) (txConn, error) {
 	tx, err := p.p.Begin(ctx)
@@ -151,6 +204,9 @@ func (t pgxTx) exec(ctx context.Context, q string, args []any) (Result, error) {
 }
 func (t pgxTx) query(ctx context.Context, q string, args []any) (Rows, error) {
 	return pgxQuery(ctx, t.tx, q, args)
+}
+func (t pgxTx) queryRow(ctx context.Context, q string, args, dest []any) (int, error) {
+	return pgxQueryRow(ctx, t.tx, q, args, dest)
 }
 func (t pgxTx) commit(ctx context.Context) error   { return t.tx.Commit(ctx) }
 func (t pgxTx) rollback(ctx context.Context) error { return t.tx.Rollback(ctx) }

@@ -450,23 +450,16 @@ func (db *DB) insert(ctx context.Context, m *ModelInfo, p unsafe.Pointer) error 
 	q := sc.insertAuto
 	pk := fieldValue(m.PK, p)
 	if d.returning() {
-		rows, err := db.query(ctx, q, args)
+		var id int64
+		n, err := db.queryRow(ctx, q, args, []any{&id})
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		if !rows.Next() {
-			if err := rows.Err(); err != nil {
-				return wrapDBErr(err)
-			}
+		if n == 0 {
 			return fmt.Errorf("orm: insert into %s returned no key", m.Table)
 		}
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return wrapDBErr(err)
-		}
 		setInt(pk, id)
-		return wrapDBErr(rows.Close())
+		return nil
 	}
 	res, err := db.exec(ctx, q, args)
 	if err != nil {

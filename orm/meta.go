@@ -262,8 +262,11 @@ func (m *ModelInfo) reverse(name string) (ReverseRelation, bool) {
 var (
 	infoMu    sync.RWMutex
 	infoCache = map[reflect.Type]*ModelInfo{}
-	appOf     = map[reflect.Type]string{}
-	regOrder  []*ModelInfo
+	// infoRead mirrors infoCache for Q's lookup on every query: a sync.Map read takes
+	// no lock, where an RWMutex read makes both cores write the same cache line.
+	infoRead sync.Map // reflect.Type -> *ModelInfo
+	appOf    = map[reflect.Type]string{}
+	regOrder []*ModelInfo
 )
 
 var (
@@ -300,11 +303,8 @@ func infoOfType(t reflect.Type) (*ModelInfo, error) {
 	if t == nil {
 		return nil, fmt.Errorf("orm: nil is not a model")
 	}
-	infoMu.RLock()
-	m := infoCache[t]
-	infoMu.RUnlock()
-	if m != nil {
-		return m, nil
+	if m, ok := infoRead.Load(t); ok {
+		return m.(*ModelInfo), nil
 	}
 	infoMu.RLock()
 	_, registered := appOf[t]

@@ -672,33 +672,25 @@ func (q QuerySet[T]) getPK(ctx context.Context, key any) (*T, error) {
 	buf := getArgs()
 	defer buf.release()
 	buf.add(v)
-	rows, err := q.db.query(ctx, sc.getByPK, buf.args)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return nil, wrapDBErr(err)
-		}
-		return nil, notFound(q.info)
-	}
 	obj := new(T)
 	fields := q.info.concrete
 	dests := make([]any, len(fields))
 	for i, f := range fields {
 		dests[i] = fieldDest(f, unsafe.Pointer(obj))
 	}
-	if err := rows.Scan(dests...); err != nil {
-		return nil, wrapDBErr(err)
+	n, err := q.db.queryRow(ctx, sc.getByPK, buf.args, dests)
+	switch {
+	case err != nil:
+		return nil, err
+	case n == 0:
+		return nil, notFound(q.info)
+	case n > 1:
+		return nil, multiple(q.info, -1)
 	}
 	if hasDecimal(fields) {
 		padDecimals(fields, unsafe.Pointer(obj))
 	}
-	if rows.Next() {
-		return nil, multiple(q.info, -1)
-	}
-	return obj, wrapDBErr(rows.Err())
+	return obj, nil
 }
 
 // First returns the first row by the query's ordering (by primary key when there is

@@ -96,6 +96,7 @@ func registerType(t reflect.Type, app string) (*ModelInfo, error) {
 		}
 	}
 	infoCache[t] = m
+	infoRead.Store(t, m)
 	regOrder = append(append([]*ModelInfo(nil), regOrder...), m)
 	return m, nil
 }
