@@ -25,10 +25,9 @@ type message struct {
 // Header values shared by every response: assigning a prepared slice into the
 // header map costs no allocation, Header().Set would make one.
 var (
-	serverHeader = []string{"Galvani"}
-	textPlain    = []string{"text/plain"}
-	textHTML     = []string{"text/html; charset=utf-8"}
-	helloWorld   = []byte("Hello, World!")
+	textPlain  = []string{"text/plain"}
+	textHTML   = []string{"text/html; charset=utf-8"}
+	helloWorld = []byte("Hello, World!")
 )
 
 // templates holds fortunes.html, the same Django template the Django peer renders.
@@ -42,19 +41,24 @@ type fortunesPage struct {
 	Fortunes []Fortune
 }
 
-// server holds the database the handlers use.
+// server holds the database the handlers use and the Server header they send.
 type server struct {
-	db *orm.DB
+	db     *orm.DB
+	header []string // the Server header's value, nil for none
 }
 
 // newApp returns the benchmark application. db may be nil when only /plaintext and
-// /json are served (the database endpoints then answer 503).
-func newApp(db *orm.DB) *galvani.App {
+// /json are served (the database endpoints then answer 503). name is the Server
+// header every answer carries, or "" for none.
+func newApp(db *orm.DB, name string) *galvani.App {
 	registerModels()
 	s := &server{db: db}
+	if name != "" {
+		s.header = []string{name}
+	}
 	app := galvani.New(galvani.Settings{AllowedHosts: []string{"*"}})
-	app.Get("/plaintext", plaintext)
-	app.Get("/json", jsonHandler)
+	app.Get("/plaintext", s.plaintext)
+	app.Get("/json", s.jsonHello)
 	app.Get("/db", s.single)
 	app.Get("/queries", s.queries)
 	app.Get("/updates", s.updates)
@@ -64,23 +68,30 @@ func newApp(db *orm.DB) *galvani.App {
 	return app
 }
 
-func plaintext(c *galvani.Ctx) error {
+// setServer adds the Server header when the app sends one.
+func (s *server) setServer(h http.Header) {
+	if s.header != nil {
+		h["Server"] = s.header
+	}
+}
+
+func (s *server) plaintext(c *galvani.Ctx) error {
 	h := c.Response.Header()
-	h["Server"] = serverHeader
+	s.setServer(h)
 	h["Content-Type"] = textPlain
 	_, err := c.Response.Write(helloWorld)
 	return err
 }
 
-// writeJSON answers v as JSON through Ctx.JSON, with the Server header the
-// benchmark expects (net/http adds Date and Content-Length).
-func writeJSON(c *galvani.Ctx, v any) error {
-	c.Response.Header()["Server"] = serverHeader
+// writeJSON answers v as JSON through Ctx.JSON (net/http adds Date and
+// Content-Length).
+func (s *server) writeJSON(c *galvani.Ctx, v any) error {
+	s.setServer(c.Response.Header())
 	return c.JSON(http.StatusOK, v)
 }
 
-func jsonHandler(c *galvani.Ctx) error {
-	return writeJSON(c, message{Message: "Hello, World!"})
+func (s *server) jsonHello(c *galvani.Ctx) error {
+	return s.writeJSON(c, message{Message: "Hello, World!"})
 }
 
 func randomID() int32 { return int32(rand.IntN(10000) + 1) }
@@ -101,7 +112,7 @@ func (s *server) single(c *galvani.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, w)
+	return s.writeJSON(c, w)
 }
 
 // queryCount reads the queries parameter as the rules say: missing or not a number
@@ -146,7 +157,7 @@ func (s *server) queries(c *galvani.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, worlds)
+	return s.writeJSON(c, worlds)
 }
 
 func (s *server) updates(c *galvani.Ctx) error {
@@ -179,7 +190,7 @@ func (s *server) updates(c *galvani.Ctx) error {
 	if _, err := orm.BulkUpdate(c.Context(), db, rows, "random_number"); err != nil {
 		return err
 	}
-	return writeJSON(c, worlds)
+	return s.writeJSON(c, worlds)
 }
 
 func (s *server) fortunes(c *galvani.Ctx) error {
@@ -194,7 +205,7 @@ func (s *server) fortunes(c *galvani.Ctx) error {
 	fortunes = append(fortunes, Fortune{ID: 0, Message: "Additional fortune added at request time."})
 	slices.SortFunc(fortunes, func(a, b Fortune) int { return strings.Compare(a.Message, b.Message) })
 	h := c.Response.Header()
-	h["Server"] = serverHeader
+	s.setServer(h)
 	h["Content-Type"] = textHTML
 	return c.Render(200, "fortunes.html", &fortunesPage{Fortunes: fortunes})
 }

@@ -21,7 +21,6 @@ func rawHandlers(pool *pgxpool.Pool) http.Handler {
 		return w, err
 	}
 	answer := func(w http.ResponseWriter, v any) {
-		w.Header().Set("Server", "Galvani") // benchHandler checks it
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(v)
 	}
@@ -72,7 +71,7 @@ func benchPools(b *testing.B) (*orm.DB, *pgxpool.Pool) {
 func BenchmarkDB(b *testing.B) {
 	db, pool := benchPools(b)
 	raw := rawHandlers(pool)
-	app := newApp(db)
+	app := newApp(db, "")
 	for _, path := range []string{"/db", "/queries?queries=20"} {
 		name := path[1:]
 		b.Run(name+"/raw", func(b *testing.B) { benchHandler(b, raw, path) })
@@ -88,7 +87,7 @@ func BenchmarkDBParallel(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		h    http.Handler
-	}{{"raw", rawHandlers(pool)}, {"galvani", newApp(db)}} {
+	}{{"raw", rawHandlers(pool)}, {"galvani", newApp(db, "")}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetParallelism(8) // × GOMAXPROCS goroutines
