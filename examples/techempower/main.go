@@ -5,7 +5,9 @@
 //	go run ./examples/techempower -addr 127.0.0.1:8080 -db postgres://root@127.0.0.1:5432/bench
 //
 // The database endpoints go through the ORM (models.go); /fortunes renders through
-// the template engine. /plaintext and /json need no database.
+// the template engine. /plaintext and /json need no database. Answers carry no
+// Server header, like the comparison's peers in ../shared/bench; -server Galvani adds
+// the one TechEmpower's rules ask for.
 package main
 
 import (
