@@ -97,48 +97,55 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (Rows, error
 	return db.query(ctx, db.rebind(query), args)
 }
 
+// stmt starts a statement: it checks the parameter count and returns the executor
+// for ctx and, when ctx keeps a query log, the log and the start time. done ends it.
+func (db *DB) stmt(ctx context.Context, nargs int) (executor, *QueryLog, time.Time, error) {
+	if err := checkParams(db.dialect, "", nargs); err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	log := queryLogFrom(ctx)
+	var start time.Time
+	if log != nil {
+		start = time.Now()
+	}
+	return db.conn(ctx), log, start, nil
+}
+
+// done logs a statement begun with stmt (when there is a log) and wraps its error.
+func (db *DB) done(log *QueryLog, start time.Time, query string, args []any, err error) error {
+	if log != nil {
+		log.add(db.name, query, args, time.Since(start), err)
+	}
+	return wrapDBErr(err)
+}
+
 func (db *DB) exec(ctx context.Context, query string, args []any) (Result, error) {
-	if err := checkParams(db.dialect, "", len(args)); err != nil {
+	ex, log, start, err := db.stmt(ctx, len(args))
+	if err != nil {
 		return nil, err
 	}
-	if log := queryLogFrom(ctx); log != nil {
-		start := time.Now()
-		res, err := db.conn(ctx).exec(ctx, query, args)
-		log.add(db.name, query, args, time.Since(start), err)
-		return res, wrapDBErr(err)
-	}
-	res, err := db.conn(ctx).exec(ctx, query, args)
-	return res, wrapDBErr(err)
+	res, err := ex.exec(ctx, query, args)
+	return res, db.done(log, start, query, args, err)
 }
 
 func (db *DB) query(ctx context.Context, query string, args []any) (Rows, error) {
-	if err := checkParams(db.dialect, "", len(args)); err != nil {
+	ex, log, start, err := db.stmt(ctx, len(args))
+	if err != nil {
 		return nil, err
 	}
-	if log := queryLogFrom(ctx); log != nil {
-		start := time.Now()
-		rows, err := db.conn(ctx).query(ctx, query, args)
-		log.add(db.name, query, args, time.Since(start), err)
-		return rows, wrapDBErr(err)
-	}
-	rows, err := db.conn(ctx).query(ctx, query, args)
-	return rows, wrapDBErr(err)
+	rows, err := ex.query(ctx, query, args)
+	return rows, db.done(log, start, query, args, err)
 }
 
 // queryRow runs a query read for one row into dest, like query, and reports how
 // many rows there were (0, 1, or 2 for more than one; see scanOne).
 func (db *DB) queryRow(ctx context.Context, query string, args, dest []any) (int, error) {
-	if err := checkParams(db.dialect, "", len(args)); err != nil {
+	ex, log, start, err := db.stmt(ctx, len(args))
+	if err != nil {
 		return 0, err
 	}
-	if log := queryLogFrom(ctx); log != nil {
-		start := time.Now()
-		n, err := db.conn(ctx).queryRow(ctx, query, args, dest)
-		log.add(db.name, query, args, time.Since(start), err)
-		return n, wrapDBErr(err)
-	}
-	n, err := db.conn(ctx).queryRow(ctx, query, args, dest)
-	return n, wrapDBErr(err)
+	n, err := ex.queryRow(ctx, query, args, dest)
+	return n, db.done(log, start, query, args, err)
 }
 
 // rebind turns the "?" markers of a hand-written statement into the dialect's markers:
