@@ -31,15 +31,15 @@ func serverDB(t *testing.T, kind string) *orm.DB {
 			t.Fatal(err)
 		}
 		var one int
-		if admin.QueryRow("SELECT 1 FROM pg_database WHERE datname = 'galvani_auth'").Scan(&one) == sql.ErrNoRows {
-			if _, err := admin.Exec("CREATE DATABASE galvani_auth"); err != nil {
+		if admin.QueryRow("SELECT 1 FROM pg_database WHERE datname = '"+testdb.Name("galvani_auth")+"'").Scan(&one) == sql.ErrNoRows {
+			if _, err := admin.Exec("CREATE DATABASE " + testdb.Name("galvani_auth")); err != nil {
 				admin.Close()
 				t.Fatal(err)
 			}
 		}
 		admin.Close()
 		v := *u
-		v.Path = "/galvani_auth"
+		v.Path = "/" + testdb.Name("galvani_auth")
 		url = v.String()
 	case "mysql":
 		addr := testdb.MySQLAddr(t)
@@ -47,12 +47,12 @@ func serverDB(t *testing.T, kind string) *orm.DB {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = admin.Exec(ctx, "CREATE DATABASE IF NOT EXISTS galvani_auth CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+		_, err = admin.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+testdb.Name("galvani_auth")+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
 		admin.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
-		url = "mysql://root@" + addr + "/galvani_auth"
+		url = "mysql://root@" + addr + "/" + testdb.Name("galvani_auth")
 	}
 	db, err := orm.Open(ctx, url)
 	if err != nil {

@@ -37,13 +37,13 @@ func backends() []backend {
 			defer admin.Close()
 			serverLock(t, "postgres", base.String())
 			var one int
-			if admin.QueryRow("SELECT 1 FROM pg_database WHERE datname = 'galvani_migrate'").Scan(&one) == sql.ErrNoRows {
-				if _, err := admin.Exec("CREATE DATABASE galvani_migrate"); err != nil {
+			if admin.QueryRow("SELECT 1 FROM pg_database WHERE datname = '"+testdb.Name("galvani_migrate")+"'").Scan(&one) == sql.ErrNoRows {
+				if _, err := admin.Exec("CREATE DATABASE " + testdb.Name("galvani_migrate")); err != nil {
 					t.Fatal(err)
 				}
 			}
 			v := *base
-			v.Path = "/galvani_migrate"
+			v.Path = "/" + testdb.Name("galvani_migrate")
 			db := openURL(t, v.String())
 			for _, q := range []string{"DROP SCHEMA public CASCADE", "CREATE SCHEMA public"} {
 				if _, err := db.Exec(context.Background(), q); err != nil {
@@ -56,12 +56,12 @@ func backends() []backend {
 			addr := testdb.MySQLAddr(t)
 			serverLock(t, "mysql", "mysql://root@"+addr+"/")
 			admin := openURL(t, "mysql://root@"+addr+"/")
-			for _, q := range []string{"DROP DATABASE IF EXISTS galvani_migrate", "CREATE DATABASE galvani_migrate CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"} {
+			for _, q := range []string{"DROP DATABASE IF EXISTS " + testdb.Name("galvani_migrate"), "CREATE DATABASE " + testdb.Name("galvani_migrate") + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"} {
 				if _, err := admin.Exec(context.Background(), q); err != nil {
 					t.Fatal(err)
 				}
 			}
-			u := "mysql://root@" + addr + "/galvani_migrate"
+			u := "mysql://root@" + addr + "/" + testdb.Name("galvani_migrate")
 			return openURL(t, u), u
 		}},
 	}
@@ -118,7 +118,7 @@ func serverLock(t *testing.T, kind, url string) {
 		_, err = c.ExecContext(ctx, "SELECT pg_advisory_lock(7147418436917330030)")
 	} else {
 		var got int
-		err = c.QueryRowContext(ctx, "SELECT GET_LOCK('galvani_migrate_tests', 300)").Scan(&got)
+		err = c.QueryRowContext(ctx, "SELECT GET_LOCK('"+testdb.Name("galvani_migrate_tests")+"', 300)").Scan(&got)
 		if err == nil && got != 1 {
 			err = fmt.Errorf("GET_LOCK timed out")
 		}

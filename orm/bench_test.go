@@ -44,7 +44,7 @@ func benchDBs(b *testing.B) []*DB {
 	if !testdb.Required() {
 		if u := testdb.PostgresAddr(b); u != nil {
 			v := *u
-			v.Path = "/galvani_orm"
+			v.Path = "/" + testdb.Name("galvani_orm")
 			if pg, err := Open(ctx, v.String()); err == nil {
 				out = append(out, pg)
 			}
@@ -245,6 +245,6 @@ var _ = sql.ErrNoRows
 
 func pgURL(b *testing.B) string {
 	v := *testdb.PostgresAddr(b)
-	v.Path = "/galvani_orm"
+	v.Path = "/" + testdb.Name("galvani_orm")
 	return v.String()
 }

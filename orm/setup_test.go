@@ -194,13 +194,13 @@ func backendsList() []backend {
 				}
 				defer admin.Close()
 				var one int
-				if admin.QueryRow("SELECT 1 FROM pg_database WHERE datname = 'galvani_orm'").Scan(&one) == sql.ErrNoRows {
-					if _, err := admin.Exec("CREATE DATABASE galvani_orm"); err != nil {
+				if admin.QueryRow("SELECT 1 FROM pg_database WHERE datname = '"+testdb.Name("galvani_orm")+"'").Scan(&one) == sql.ErrNoRows {
+					if _, err := admin.Exec("CREATE DATABASE " + testdb.Name("galvani_orm")); err != nil {
 						return nil, err
 					}
 				}
 				v := *u
-				v.Path = "/galvani_orm"
+				v.Path = "/" + testdb.Name("galvani_orm")
 				return Open(context.Background(), v.String())
 			})
 		}},
@@ -212,10 +212,10 @@ func backendsList() []backend {
 					return nil, err
 				}
 				defer admin.Close()
-				if _, err := admin.Exec(context.Background(), "CREATE DATABASE IF NOT EXISTS galvani_orm CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
+				if _, err := admin.Exec(context.Background(), "CREATE DATABASE IF NOT EXISTS "+testdb.Name("galvani_orm")+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
 					return nil, err
 				}
-				return Open(context.Background(), "mysql://root@"+addr+"/galvani_orm")
+				return Open(context.Background(), "mysql://root@"+addr+"/"+testdb.Name("galvani_orm"))
 			})
 		}},
 	}
@@ -312,7 +312,7 @@ func lockTestDB(t testing.TB, db *DB) {
 	}
 	q := "SELECT pg_advisory_lock(73110516)"
 	if db.Dialect().Name() == "mysql" {
-		q = "SELECT GET_LOCK('galvani_orm_tests', 300)"
+		q = "SELECT GET_LOCK('" + testdb.Name("galvani_orm_tests") + "', 300)"
 	}
 	if _, err := conn.ExecContext(ctx, q); err != nil {
 		t.Fatalf("test lock: %v", err)

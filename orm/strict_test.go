@@ -91,14 +91,14 @@ func TestMySQLStrictModeAppends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = admin.Exec(ctx, "CREATE DATABASE IF NOT EXISTS galvani_orm_strict")
+	_, err = admin.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+testdb.Name("galvani_orm_strict"))
 	admin.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 	open := func(query string) (*DB, *sql.Conn) {
 		t.Helper()
-		db, err := Open(ctx, "mysql://root@"+addr+"/galvani_orm_strict?max_conns=1"+query)
+		db, err := Open(ctx, "mysql://root@"+addr+"/"+testdb.Name("galvani_orm_strict")+"?max_conns=1"+query)
 		if err != nil {
 			t.Fatal(err)
 		}

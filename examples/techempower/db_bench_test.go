@@ -52,7 +52,7 @@ func rawHandlers(pool *pgxpool.Pool) http.Handler {
 func benchPools(b *testing.B) (*orm.DB, *pgxpool.Pool) {
 	db := benchDB(b)
 	u := *testdb.PostgresAddr(b)
-	u.Path = "/galvani_techempower"
+	u.Path = "/" + testdb.Name("galvani_techempower")
 	q := u.Query()
 	q.Set("pool_max_conns", "16")
 	u.RawQuery = q.Encode()

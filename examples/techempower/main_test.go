@@ -77,14 +77,14 @@ func benchDB(t testing.TB) *orm.DB {
 	if err != nil {
 		t.Fatalf("connect %s: %v", base.Redacted(), err)
 	}
-	_, err = admin.Exec(ctx, "CREATE DATABASE galvani_techempower")
+	_, err = admin.Exec(ctx, "CREATE DATABASE "+testdb.Name("galvani_techempower"))
 	var pgErr *pgconn.PgError
 	if err != nil && !(errors.As(err, &pgErr) && pgErr.Code == "42P04") { // 42P04: already exists
 		t.Fatalf("create database: %v", err)
 	}
 	admin.Close(ctx)
 	u := *base
-	u.Path = "/galvani_techempower"
+	u.Path = "/" + testdb.Name("galvani_techempower")
 	pool, err := connect(ctx, u.String())
 	if err != nil {
 		t.Fatal(err)

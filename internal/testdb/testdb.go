@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -75,4 +76,20 @@ func RedisAddr(t testing.TB) string {
 	}
 	reachable(t, "Redis", addr)
 	return addr
+}
+
+// Name returns the name of a test database (or server-wide lock) made from base and
+// the environment variable GALVANI_TEST_DB_SUFFIX, so that several checkouts can run
+// their tests against the same servers at once without sharing tables. The suffix
+// keeps only ASCII letters, digits and underscores, so the result is always safe to
+// write into SQL as an identifier or a string literal.
+func Name(base string) string {
+	var b strings.Builder
+	b.WriteString(base)
+	for _, r := range os.Getenv("GALVANI_TEST_DB_SUFFIX") {
+		if r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -49,13 +49,13 @@ func backends(t *testing.T) map[string]func(t *testing.T) *orm.DB {
 			}
 			defer admin.Close()
 			var one int
-			if admin.QueryRow("SELECT 1 FROM pg_database WHERE datname = 'galvani_session'").Scan(&one) == sql.ErrNoRows {
-				if _, err := admin.Exec("CREATE DATABASE galvani_session"); err != nil && !strings.Contains(err.Error(), "already exists") {
+			if admin.QueryRow("SELECT 1 FROM pg_database WHERE datname = '"+testdb.Name("galvani_session")+"'").Scan(&one) == sql.ErrNoRows {
+				if _, err := admin.Exec("CREATE DATABASE " + testdb.Name("galvani_session")); err != nil && !strings.Contains(err.Error(), "already exists") {
 					t.Fatal(err)
 				}
 			}
 			v := *u
-			v.Path = "/galvani_session"
+			v.Path = "/" + testdb.Name("galvani_session")
 			db, err := orm.Open(ctx, v.String())
 			if err != nil {
 				t.Fatal(err)
@@ -69,10 +69,10 @@ func backends(t *testing.T) map[string]func(t *testing.T) *orm.DB {
 				t.Fatal(err)
 			}
 			defer admin.Close()
-			if _, err := admin.Exec(ctx, "CREATE DATABASE IF NOT EXISTS galvani_session CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
+			if _, err := admin.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+testdb.Name("galvani_session")+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
 				t.Fatal(err)
 			}
-			db, err := orm.Open(ctx, "mysql://root@"+addr+"/galvani_session")
+			db, err := orm.Open(ctx, "mysql://root@"+addr+"/"+testdb.Name("galvani_session"))
 			if err != nil {
 				t.Fatal(err)
 			}
