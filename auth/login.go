@@ -99,6 +99,21 @@ func CurrentUser[U any](r *http.Request) *U {
 	return u
 }
 
+// SetUser makes user the user of the request for UserFrom, CurrentUser, HasPerm
+// and templates, without touching the session: for credentials that come with
+// every request (API tokens), which the rest battery checks. It needs the auth
+// middleware (ErrNoMiddleware otherwise). A nil user makes the request anonymous.
+func SetUser(r *http.Request, user UserModel) error {
+	st := stateOf(r)
+	if st == nil {
+		return ErrNoMiddleware
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.user, st.loaded, st.perms = user, true, nil
+	return nil
+}
+
 // loadUser reads the session and fetches the user; nil for anonymous. A session
 // whose password hash no longer matches the user's (the password changed
 // elsewhere) is flushed.

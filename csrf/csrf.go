@@ -28,6 +28,7 @@ package csrf
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -203,11 +204,12 @@ type ctxKey struct{}
 
 // state is the per-request CSRF state that Token and Rotate use.
 type state struct {
-	p      *Protector
-	w      http.ResponseWriter
-	secret string // cookie secret, possibly new
-	set    bool   // a Set-Cookie for the secret was added
-	reason string // why the request was refused, for FailureHandler
+	p        *Protector
+	w        http.ResponseWriter
+	secret   string // cookie secret, possibly new
+	set      bool   // a Set-Cookie for the secret was added
+	reason   string // why the request was refused, for FailureHandler
+	verified bool   // the middleware checked this request and let it through
 }
 
 // Handler is the middleware.
@@ -232,8 +234,37 @@ func (p *Protector) Handler(next http.Handler) http.Handler {
 			p.reject(w, r, st, status, reason)
 			return
 		}
+		st.verified = true
 		next.ServeHTTP(w, r)
 	})
+}
+
+// ErrNotVerified is what Verify returns for an unsafe request that did not pass
+// the checks; it wraps the reason.
+var ErrNotVerified = errors.New("csrf: request not verified")
+
+// Verify runs the CSRF checks on a request the middleware let through without them
+// (an exempt route), as Django REST framework's session authentication does: a view
+// that authenticates by session cookie calls it for unsafe methods. Safe methods
+// and requests the middleware already checked pass. Without the middleware it
+// fails: there is no configuration to check against.
+func Verify(r *http.Request) error {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return nil
+	}
+	st, _ := r.Context().Value(ctxKey{}).(*state)
+	if st == nil {
+		return fmt.Errorf("%w: the CSRF middleware is not installed", ErrNotVerified)
+	}
+	if st.verified {
+		return nil
+	}
+	if _, reason := st.p.check(r, st); reason != "" {
+		return fmt.Errorf("%w: %s", ErrNotVerified, reason)
+	}
+	st.verified = true
+	return nil
 }
 
 // Failure reasons, as shown on the debug 403 page and logged.
