@@ -299,3 +299,28 @@ func TestSessionSurvivesKeyRotation(t *testing.T) {
 	e.app.Settings.SecretKey, e.app.Settings.SecretKeyFallbacks = old, []string{e.app.Settings.SecretKey}
 	c.Get("/private/").AssertStatus(200)
 }
+
+// TestSetUser: a user set on the request (by token authentication) is the
+// request's user for UserFrom and HasPerm, without a session.
+func TestSetUser(t *testing.T) {
+	e := newEnv(t, Options{})
+	u := e.user("ann", goodPassword)
+	var got, perm string
+	h := e.m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := SetUser(r, u); err != nil {
+			t.Error(err)
+		}
+		got = UserFrom(r).Username
+		if HasPerm(r, "blog.add_article") {
+			perm = "yes"
+		}
+	}))
+	r, _ := http.NewRequest("GET", "/", nil)
+	h.ServeHTTP(nil, r)
+	if got != "ann" || perm != "" {
+		t.Fatalf("UserFrom = %q, perm %q", got, perm)
+	}
+	if err := SetUser(r, u); err != ErrNoMiddleware {
+		t.Fatalf("without the middleware: %v", err)
+	}
+}

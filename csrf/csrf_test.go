@@ -3,6 +3,7 @@ package csrf
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -414,4 +415,36 @@ func FuzzFormToken(f *testing.F) {
 			t.Fatalf("status %d", w.Code)
 		}
 	})
+}
+
+// TestVerify: a view on an exempt route checks the request itself; what the
+// middleware checked passes; without the middleware nothing does.
+func TestVerify(t *testing.T) {
+	p := newProtector(t, Config{Exempt: []string{"/hook/"}})
+	verify := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := Verify(r); err != nil {
+			http.Error(w, err.Error(), http.StatusForbidden)
+			return
+		}
+		io.WriteString(w, "ok")
+	})
+	for name, tc := range map[string]struct {
+		r    req
+		want int
+	}{
+		"exempt, no token":       {req{url: "http://example.com/hook/", cookies: withCSRF(nil)}, 403},
+		"exempt, good token":     {req{url: "http://example.com/hook/", cookies: withCSRF(nil), headers: map[string]string{"X-CSRFToken": secret}}, 200},
+		"exempt, cross-site":     {req{url: "http://example.com/hook/", cookies: withCSRF(nil), headers: map[string]string{"X-CSRFToken": secret, "Sec-Fetch-Site": "cross-site"}}, 403},
+		"exempt, safe method":    {req{method: "GET", url: "http://example.com/hook/", cookies: withCSRF(nil)}, 200},
+		"checked by middleware":  {req{cookies: withCSRF(nil), headers: map[string]string{"X-CSRFToken": secret}}, 200},
+		"no ambient credentials": {req{url: "http://example.com/hook/"}, 200},
+	} {
+		if w := serve(p, verify, tc.r.build()); w.Code != tc.want {
+			t.Errorf("%s: %d %s, want %d", name, w.Code, w.Body, tc.want)
+		}
+	}
+	r := req{cookies: withCSRF(nil)}.build()
+	if err := Verify(r); !errors.Is(err, ErrNotVerified) {
+		t.Errorf("without the middleware: %v", err)
+	}
 }
