@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/galvani-web/galvani/orm"
+	"github.com/galvani-web/galvani/paginator"
 	"github.com/galvani-web/galvani/rest/openapi"
 )
 
@@ -238,10 +239,7 @@ type PageNumber struct {
 }
 
 type pageNumberPage struct {
-	p          PageNumber
-	num, pages int
-	size       int
-	count      int64
+	pg *paginator.Page
 }
 
 func (p PageNumber) sizes() (int, int) {
@@ -255,7 +253,9 @@ func (p PageNumber) sizes() (int, int) {
 	return size, max
 }
 
-// Paginate implements Paginator.
+// Paginate implements Paginator, with the paginator package's arithmetic (Django's
+// Paginator): an empty list has one empty page, and a number that is not a page
+// is a 404 "Invalid page.".
 func (p PageNumber) Paginate(r *Request, q PageQuery) (PageQuery, Page, error) {
 	size, max := p.sizes()
 	if p.PageSizeParam != "" {
@@ -265,45 +265,29 @@ func (p PageNumber) Paginate(r *Request, q PageQuery) (PageQuery, Page, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	pages := int((count + int64(size) - 1) / int64(size))
-	if pages == 0 {
-		pages = 1 // an empty list has one empty page, as in Django
-	}
-	num := 1
-	if s := r.Ctx.Query("page"); s != "" {
-		if s == "last" {
-			num = pages
-		} else {
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				return nil, nil, &Error{Status: 404, Detail: "Invalid page.", Code: "not_found"}
-			}
-			num = n
-		}
-	}
-	if num < 1 || num > pages {
+	pg, err := paginator.New(count, size).ParsePage(r.Ctx.Query("page"))
+	if err != nil {
 		return nil, nil, &Error{Status: 404, Detail: "Invalid page.", Code: "not_found"}
 	}
-	pg := &pageNumberPage{p: p, num: num, pages: pages, size: size, count: count}
-	return q.Window((num-1)*size, size), pg, nil
+	return q.Window(pg.Offset(), pg.Limit()), &pageNumberPage{pg: pg}, nil
 }
 
-func (pg *pageNumberPage) Arrange(rows Rows) []int { return identity(rows.Len()) }
+func (pn *pageNumberPage) Arrange(rows Rows) []int { return identity(rows.Len()) }
 
-func (pg *pageNumberPage) AppendEnvelope(b []byte, r *Request, results []byte) ([]byte, error) {
+func (pn *pageNumberPage) AppendEnvelope(b []byte, r *Request, results []byte) ([]byte, error) {
 	var next, prev []byte
-	if pg.num < pg.pages {
-		next = pageLink(r, map[string]string{"page": strconv.Itoa(pg.num + 1)})
+	if n, err := pn.pg.NextPageNumber(); err == nil && pn.pg.HasNext() {
+		next = pageLink(r, map[string]string{"page": strconv.FormatInt(n, 10)})
 	}
-	if pg.num > 1 {
+	if n, err := pn.pg.PreviousPageNumber(); err == nil && pn.pg.HasPrevious() {
 		pp := ""
-		if pg.num > 2 {
-			pp = strconv.Itoa(pg.num - 1)
+		if n > 1 {
+			pp = strconv.FormatInt(n, 10)
 		}
 		prev = pageLink(r, map[string]string{"page": pp})
 	}
 	b = append(b, `{"count":`...)
-	b = strconv.AppendInt(b, pg.count, 10)
+	b = strconv.AppendInt(b, pn.pg.Count(), 10)
 	b = append(b, `,"next":`...)
 	b = appendLink(b, next)
 	b = append(b, `,"previous":`...)
