@@ -48,6 +48,15 @@ type Settings struct {
 	// entry "default" is always DatabaseURL; other names come from code or from
 	// DATABASE_URL_<NAME> variables (DATABASE_URL_REPLICA sets "replica").
 	Databases map[string]string
+	// CacheURL selects the default cache of the cache battery: locmem:// (in-process
+	// LRU, the default), redis://host:6379/0, memcached://host:11211, db://table (with
+	// the cache/dbcache app installed) or dummy://; options such as timeout and
+	// key_prefix go in the query (docs/cache.md). Env: CACHE_URL.
+	CacheURL string
+	// Caches names every cache, like Django's CACHES. The entry "default" is always
+	// CacheURL; other names come from code or from CACHE_URL_<NAME> variables
+	// (CACHE_URL_SESSIONS sets "sessions").
+	Caches map[string]string
 	// Addr is the listen address for runserver. Env: ADDR, or PORT (which listens on
 	// every interface, as platforms that set PORT expect). Default 127.0.0.1:8000.
 	Addr string
@@ -90,6 +99,7 @@ type Settings struct {
 const (
 	DefaultAddr              = "127.0.0.1:8000"
 	DefaultDatabaseURL       = "sqlite:///db.sqlite3"
+	DefaultCacheURL          = "locmem://"
 	DefaultMaxBodyBytes      = 10 << 20
 	DefaultMaxHeaderBytes    = 64 << 10
 	DefaultReadHeaderTimeout = 10 * time.Second
@@ -187,6 +197,7 @@ func (s *Settings) ApplyEnv(environ []string) error {
 		}
 		s.Databases[db] = v
 	}
+	errs = append(errs, s.applyCacheEnv()...)
 	if name, v, ok := s.lookupEnv("ADDR"); ok {
 		if a, err := ParseAddr(v); err != nil {
 			bad(name, v, err.Error())
@@ -345,6 +356,7 @@ func (s Settings) withDefaults() Settings {
 		dbs["default"] = s.DatabaseURL
 	}
 	s.Databases = dbs
+	s.CacheURL, s.Caches = withDefaultURL(s.CacheURL, s.Caches, DefaultCacheURL)
 	if s.Addr == "" {
 		s.Addr = DefaultAddr
 	}

@@ -1,0 +1,53 @@
+package galvani
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestCacheURLEnv(t *testing.T) {
+	var s Settings
+	err := s.ApplyEnv([]string{"CACHE_URL=redis://:pw@cache:6379/0?timeout=60", "CACHE_URL_SESSIONS=redis://cache/1",
+		"GALVANI_CACHE_URL_LOCAL=locmem://", "CACHE_URL_LOCAL=dummy://"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.CacheURL != "redis://:pw@cache:6379/0?timeout=60" || s.Caches["sessions"] != "redis://cache/1" || s.Caches["local"] != "locmem://" {
+		t.Fatalf("%q %q", s.CacheURL, s.Caches)
+	}
+	if u, ok := s.Cache("default"); !ok || u != s.CacheURL {
+		t.Errorf("Cache(default) = %q %v", u, ok)
+	}
+	d := s.withDefaults()
+	if d.Caches["default"] != s.CacheURL {
+		t.Errorf("Caches[default] = %q", d.Caches["default"])
+	}
+	if d := (Settings{}).withDefaults(); d.CacheURL != DefaultCacheURL || d.Caches["default"] != DefaultCacheURL {
+		t.Errorf("defaults: %q %q", d.CacheURL, d.Caches)
+	}
+	if d := (Settings{Caches: map[string]string{"default": "dummy://"}}).withDefaults(); d.CacheURL != "dummy://" {
+		t.Errorf("Caches[default] alone: %q", d.CacheURL)
+	}
+	for _, tc := range []struct{ env, want string }{
+		{"CACHE_URL=", "empty"},
+		{"CACHE_URL=localhost:6379", "scheme://"},
+		{"CACHE_URL=redis://:secret@h/%zz", "scheme://"},
+		{"CACHE_URL_BAD-NAME=locmem://", "letters, digits"},
+		{"CACHE_URL_X=nothing", "scheme://"},
+	} {
+		var s Settings
+		err := s.ApplyEnv([]string{tc.env})
+		var ee *EnvError
+		if !errors.As(err, &ee) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v", tc.env, err)
+		}
+		if strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: the password shows: %v", tc.env, err)
+		}
+	}
+	var c Settings
+	if err := c.ApplyEnv([]string{"CACHE_URL=locmem://", "CACHE_URL_DEFAULT=dummy://"}); err == nil || !strings.Contains(err.Error(), "conflicts") {
+		t.Errorf("conflicting default: %v", err)
+	}
+}
