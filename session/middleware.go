@@ -152,7 +152,7 @@ func (m *Manager) Store() Store { return m.store }
 // and saves it, when modified, just before the response headers are written.
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := &Session{m: m, ctx: r.Context()}
+		s := &Session{m: m, ctx: r.Context(), header: w.Header()}
 		s.cookie, _ = httpx.CookieValue(r, m.cfg.CookieName)
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, s))
 		sw := &writer{ResponseWriter: w, s: s}

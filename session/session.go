@@ -41,6 +41,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/galvani-web/galvani/internal/httpx"
 )
 
 // ErrNoMiddleware is returned by Session methods that change data when the
@@ -73,10 +75,17 @@ type Session struct {
 	values   map[string]json.RawMessage
 	expiry   int64        // 0 config default, -1 at browser close, >0 seconds
 	out      *http.Cookie // cookie prepared by the last save
+	// header is the response's header map: Vary: Cookie goes into it as soon as
+	// the session is read, so a cache storing the response before the session
+	// middleware commits it (cache.Page) already sees that the page varies.
+	header http.Header
 }
 
 // load reads the record on first use. Any failure gives a fresh session.
 func (s *Session) load() {
+	if !s.accessed && s.header != nil {
+		httpx.AddVary(s.header, "Cookie")
+	}
 	s.accessed = true
 	if s.loaded {
 		return
