@@ -19,14 +19,24 @@ type PostMigrateHook interface {
 	PostMigrate(ctx context.Context, db *orm.DB, applied map[string]time.Time, out io.Writer) error
 }
 
-// RunPostMigrate calls PostMigrate on every installed app of a that implements
-// it, in installation order. The migrate command calls it after migrating (not
-// with --plan); programs that drive the Executor themselves call it likewise.
+// PostMigrateAppHook is PostMigrateHook for hooks that need the project: the
+// database cache creates the tables its cache URLs name (Django's
+// createcachetable) this way.
+type PostMigrateAppHook interface {
+	PostMigrateApp(ctx context.Context, a *galvani.App, db *orm.DB, applied map[string]time.Time, out io.Writer) error
+}
+
+// RunPostMigrate calls PostMigrate (or PostMigrateApp) on every installed app of a
+// that implements it, in installation order. The migrate command calls it after
+// migrating (not with --plan); programs that drive the Executor themselves call it
+// likewise.
 func RunPostMigrate(ctx context.Context, a *galvani.App, db *orm.DB, out io.Writer) error {
 	var hooks []PostMigrateHook
 	for _, ac := range a.Apps() {
 		if h, ok := ac.(PostMigrateHook); ok {
 			hooks = append(hooks, h)
+		} else if h, ok := ac.(PostMigrateAppHook); ok {
+			hooks = append(hooks, appHook{h, a})
 		}
 	}
 	if len(hooks) == 0 {
@@ -45,4 +55,14 @@ func RunPostMigrate(ctx context.Context, a *galvani.App, db *orm.DB, out io.Writ
 		}
 	}
 	return nil
+}
+
+// appHook adapts a PostMigrateAppHook to PostMigrateHook.
+type appHook struct {
+	h PostMigrateAppHook
+	a *galvani.App
+}
+
+func (h appHook) PostMigrate(ctx context.Context, db *orm.DB, applied map[string]time.Time, out io.Writer) error {
+	return h.h.PostMigrateApp(ctx, h.a, db, applied, out)
 }
