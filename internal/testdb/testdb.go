@@ -1,13 +1,14 @@
 // Package testdb gives tests the database services of the machine they run on.
 //
-// SQLite always runs. PostgreSQL, MariaDB/MySQL and Redis run when their service
+// SQLite always runs. PostgreSQL, MariaDB/MySQL, Redis and memcached run when their service
 // answers and are skipped with a clear message when it doesn't, except when the
 // environment variable CI is "true" (as .ci/run sets it), where a missing service
 // fails the test: a green CI means every backend passed.
 //
 // Addresses default to this project's development machines and can be changed with
 // GALVANI_TEST_POSTGRES (a postgres:// URL whose database part is ignored),
-// GALVANI_TEST_MYSQL (host:port) and GALVANI_TEST_REDIS (host:port).
+// GALVANI_TEST_MYSQL (host:port), GALVANI_TEST_REDIS (host:port) and
+// GALVANI_TEST_MEMCACHED (host:port).
 package testdb
 
 import (
@@ -75,6 +76,18 @@ func RedisAddr(t testing.TB) string {
 		addr = "127.0.0.1:6379"
 	}
 	reachable(t, "Redis", addr)
+	return addr
+}
+
+// MemcachedAddr returns host:port of the memcached server (.ci/tools starts one)
+// after checking that it answers. GALVANI_TEST_MEMCACHED changes the address.
+func MemcachedAddr(t testing.TB) string {
+	t.Helper()
+	addr := os.Getenv("GALVANI_TEST_MEMCACHED")
+	if addr == "" {
+		addr = "127.0.0.1:11211"
+	}
+	reachable(t, "memcached", addr)
 	return addr
 }
 
