@@ -197,7 +197,7 @@ func (m *Memcached) Incr(_ context.Context, key string, delta int64) (int64, err
 	if delta >= 0 {
 		n, err = m.mc.Increment(key, uint64(delta))
 	} else {
-		n, err = m.mc.Decrement(key, uint64(-(delta + 1))+1)
+		n, err = m.mc.Decrement(key, uint64(-(delta+1))+1)
 	}
 	switch {
 	case errors.Is(err, memcache.ErrCacheMiss):
