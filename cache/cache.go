@@ -500,6 +500,11 @@ func (c *Cache) fill(ctx context.Context, k string, ttl time.Duration, fn func(c
 	}
 	if locked {
 		defer c.b.Delete(context.WithoutCancel(ctx), lk)
+		// The holder before us may have stored the value and released the lock
+		// between our last Get and our Add.
+		if v, ok, err := c.b.Get(ctx, k); err != nil || ok {
+			return v, err
+		}
 	}
 	v, err := fn(ctx)
 	if err != nil {

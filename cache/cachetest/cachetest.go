@@ -182,7 +182,7 @@ func Run(t *testing.T, open Open, caps Caps) {
 		if err := clients[0].Set(ctx, "counter", []byte("0"), 0); err != nil {
 			t.Fatal(err)
 		}
-		const workers, each = 8, 100
+		const workers, each = 8, 40
 		var wg sync.WaitGroup
 		errs := make(chan error, workers)
 		for w := 0; w < workers; w++ {

@@ -194,6 +194,8 @@ type Backend struct {
 	MaxEntries int
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+
+	noAutoCull bool // tests cull by hand
 }
 
 var _ cache.Backend = (*Backend)(nil)
@@ -543,7 +545,7 @@ const cullEvery = 100
 // maybeCull now and then removes expired rows and, past MaxEntries, the third of
 // the rows closest to expiring (Django's culling).
 func (b *Backend) maybeCull(ctx context.Context) {
-	if rand.IntN(cullEvery) != 0 {
+	if b.noAutoCull || rand.IntN(cullEvery) != 0 {
 		return
 	}
 	b.Cull(context.WithoutCancel(ctx))
