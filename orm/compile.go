@@ -20,11 +20,20 @@ type compiler struct {
 	joins      []string
 	joinAlias  map[string]string
 	args       []any
-	annots     map[string]Aggregate
+	annots     map[string]annot
 	usedAnnots bool
-	multi      bool // a multi-valued (reverse or M2M) join was added
-	joined     bool // the column resolvePath returned last comes from a joined table
-	negated    bool // compiling inside a Not (an odd number of them)
+	// inAnnot is set while an annotation added after annotAt Filter calls compiles:
+	// like Django, it reuses the joins across multi-valued relations of the latest
+	// Filter before it, and a Filter after it joins anew (see scopeOf).
+	inAnnot bool
+	annotAt int
+	scopes  map[string][]int // the Filter calls (scopes) that crossed each multi-valued path
+	outer   *compiler        // the enclosing query of a subquery (OuterRef resolves there)
+	tz      []string         // time zones a MySQL query converts to (checked before it runs)
+	mariadb bool             // the MySQL-dialect server is MariaDB
+	multi   bool             // a multi-valued (reverse or M2M) join was added
+	joined  bool             // the column resolvePath returned last comes from a joined table
+	negated bool             // compiling inside a Not (an odd number of them)
 	// scope is the Filter or Exclude call being compiled (1, 2...; 0 outside WHERE).
 	// Like Django, each call gets its own joins across multi-valued relations, while
 	// the conditions of one call share them; multiScope keeps which one came first,
@@ -107,17 +116,12 @@ func (c *compiler) resolvePath(path string, allowMulti bool) (string, *Field, []
 		if !ok {
 			if i == 0 && c.annots != nil {
 				if a, ok := c.annots[p]; ok {
-					sqlExpr, af, err := a.compileExpr(c)
+					sqlExpr, af, err := c.annotSQL(a)
 					if err != nil {
 						return "", nil, nil, err
 					}
 					c.usedAnnots = true
-					if af == nil || a.fn == "COUNT" {
-						af = &Field{Name: p, Kind: KindBigInt, Model: m}
-					} else if a.fn == "AVG" {
-						af = &Field{Name: p, Kind: KindFloat, Model: m}
-					}
-					return sqlExpr, af, parts[1:], nil
+					return sqlExpr, annotField(a, af, p, m), parts[1:], nil
 				}
 			}
 			if rev, ok := m.reverse(p); ok {
@@ -188,6 +192,16 @@ func (c *compiler) scopeOf(prefix, sfx string) string {
 	if sfx != "" {
 		return sfx
 	}
+	if c.inAnnot && c.scope == 0 {
+		// an annotation reuses the join of the latest Filter before it, or its own
+		best := 0
+		for _, sc := range c.scopes[prefix] {
+			if sc <= c.annotAt && sc > best {
+				best = sc
+			}
+		}
+		return "@" + strconv.Itoa(best)
+	}
 	if s, ok := c.multiScope[prefix]; ok && c.scope == 0 {
 		return s
 	}
@@ -198,7 +212,49 @@ func (c *compiler) scopeOf(prefix, sfx string) string {
 	if _, ok := c.multiScope[prefix]; !ok {
 		c.multiScope[prefix] = s
 	}
+	if c.scope > 0 {
+		if c.scopes == nil {
+			c.scopes = map[string][]int{}
+		}
+		c.scopes[prefix] = append(c.scopes[prefix], c.scope)
+	}
 	return s
+}
+
+// annot is an annotation of a query: its name, expression, what it holds, and the
+// number of Filter calls made before it (for its joins, see scopeOf).
+type annot struct {
+	name string
+	expr Expr
+	fl   exprFlags
+	at   int
+}
+
+// annotSQL compiles an annotation's expression in its own join scope.
+func (c *compiler) annotSQL(a annot) (string, *Field, error) {
+	saveIn, saveAt, saveScope := c.inAnnot, c.annotAt, c.scope
+	c.inAnnot, c.annotAt, c.scope = true, a.at, 0
+	s, f, err := a.expr.compileExpr(c)
+	c.inAnnot, c.annotAt, c.scope = saveIn, saveAt, saveScope
+	return s, f, err
+}
+
+// annotField describes an annotation's result for lookups on it.
+func annotField(a annot, af *Field, name string, m *ModelInfo) *Field {
+	if agg, ok := a.expr.(Aggregate); ok {
+		if af == nil || agg.fn == "COUNT" {
+			return &Field{Name: name, Kind: KindBigInt, Model: m}
+		} else if agg.fn == "AVG" {
+			return &Field{Name: name, Kind: KindFloat, Model: m}
+		}
+		return af
+	}
+	if af == nil {
+		return &Field{Name: name, Kind: KindBigInt}
+	}
+	r := *resultOf(af)
+	r.Name = name
+	return &r
 }
 
 // cond compiles a condition tree.
@@ -272,7 +328,7 @@ func (c *compiler) pathMulti(path string) (multi, annot bool) {
 // every row that has some other related row, once per such row.
 func (c *compiler) notMulti(q Cond) (string, error) {
 	sub := newCompiler(c.d, c.model)
-	sub.args, sub.annots = c.args, c.annots
+	sub.args, sub.annots, sub.outer, sub.mariadb = c.args, c.annots, c.outer, c.mariadb
 	q.not = false
 	s, err := sub.cond(q)
 	if err != nil {
@@ -301,6 +357,11 @@ func (c *compiler) condBody(q Cond) (string, error) {
 		}
 	case 'r':
 		s = q.raw(c)
+	case 'x':
+		var err error
+		if s, _, err = q.value.(Expr).compileExpr(c); err != nil {
+			return "", err
+		}
 	case '&', '|':
 		if len(q.children) == 0 {
 			if q.op == '&' {
@@ -394,6 +455,14 @@ func (c *compiler) leaf(lookup string, value any) (string, error) {
 			return "(" + s + " AND " + col + " IS NOT NULL)"
 		}
 		return s
+	}
+	if lk == "in" {
+		if sub, ok, err := c.subqueryIn(value); ok {
+			if err != nil {
+				return "", err
+			}
+			return notNull(col + " IN (" + sub + ")"), nil
+		}
 	}
 	if e, ok := value.(Expr); ok {
 		op, ok := compareOps[lk]

@@ -31,6 +31,7 @@ type DB struct {
 	dialect Dialect
 	root    *DB
 	tx      *txState
+	mariadb bool // a MySQL-dialect server that is MariaDB (asked by Open)
 }
 
 // Name returns the name the database was registered under ("default" unless given).
@@ -193,6 +194,30 @@ func sqliteFuncs() {
 			}
 			return int64(0), nil
 		})
+		_ = sqlite.RegisterDeterministicScalarFunction("galvani_upper", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			switch v := args[0].(type) {
+			case string:
+				return strings.ToUpper(v), nil
+			case []byte:
+				return strings.ToUpper(string(v)), nil
+			}
+			return args[0], nil
+		})
+		text := func(v driver.Value) string {
+			switch x := v.(type) {
+			case string:
+				return x
+			case []byte:
+				return string(x)
+			}
+			return ""
+		}
+		_ = sqlite.RegisterDeterministicScalarFunction("galvani_trunc", 3, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			return sqliteTrunc(text(args[0]), args[1], text(args[2]))
+		})
+		_ = sqlite.RegisterDeterministicScalarFunction("galvani_extract", 3, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			return sqliteExtract(text(args[0]), args[1], text(args[2]))
+		})
 		_ = sqlite.RegisterDeterministicScalarFunction("galvani_lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 			switch v := args[0].(type) {
 			case string:
@@ -345,6 +370,9 @@ func OpenNamed(ctx context.Context, name, rawURL string) (*DB, error) {
 	}
 	db := &DB{name: name, pool: pl, dialect: d}
 	db.root = db
+	if d == MySQL {
+		db.mariadb = db.isMariaDB(ctx)
+	}
 	return db, nil
 }
 
@@ -517,4 +545,25 @@ func sortStrings(s []string) {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
 	}
+}
+
+// mariaDB remembers, per root DB, whether its MySQL server is MariaDB (for the
+// features one has and the other lacks).
+var mariaDB sync.Map // *DB -> bool
+
+// isMariaDB reports whether db's server is MariaDB; asked once per database.
+func (db *DB) isMariaDB(ctx context.Context) bool {
+	if db.dialect.Name() != "mysql" {
+		return false
+	}
+	if v, ok := mariaDB.Load(db.root); ok {
+		return v.(bool)
+	}
+	var version string
+	if _, err := db.root.queryRow(ctx, "SELECT VERSION()", nil, []any{&version}); err != nil {
+		return false
+	}
+	is := strings.Contains(strings.ToLower(version), "mariadb")
+	mariaDB.Store(db.root, is)
+	return is
 }

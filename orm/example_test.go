@@ -23,7 +23,7 @@ type Post struct {
 // exampleModels are the models of every example. They are registered together, and
 // each example's database has all their tables: a delete follows every relation
 // registered, whichever example registered it.
-var exampleModels = []any{Writer{}, Post{}, Club{}, Seat{}, Topic{}, Note{}, Shelf{}, Volume{}}
+var exampleModels = []any{Writer{}, Post{}, Club{}, Seat{}, Topic{}, Note{}, Shelf{}, Volume{}, Visit{}}
 
 func setup() (*orm.DB, context.Context) {
 	ctx := context.Background()

@@ -128,6 +128,7 @@ type Field struct {
 	offset uintptr
 	ptr    bool // GoType is a pointer (nullable)
 	scan   func(p unsafe.Pointer) any
+	loc    *time.Location // a computed time's zone (Trunc...In), for reading it back
 }
 
 // IsRelation reports whether the field is a FK, OneToOne or M2M.

@@ -29,10 +29,16 @@ type QuerySet[T any] struct {
 	related  []string
 	prefetch []string
 	lock     *lockOpts
-	annots   []Aggregate
+	annots   []annot
+	only     []string // Only: the fields to load (nil: all)
+	deferred []string // Defer: the fields not to load
+	combined []combinedPart[T]
 }
 
-type lockOpts struct{ nowait, skipLocked bool }
+type lockOpts struct {
+	nowait, skipLocked bool
+	of                 []string // SelectForUpdate(Of(...)): "self" and relation paths
+}
 
 // Q starts a query over model T on db.
 func Q[T any](db *DB) QuerySet[T] {
@@ -70,6 +76,8 @@ func condArgs(m *ModelInfo, args []any) (Cond, error) {
 		switch a := args[i].(type) {
 		case Cond:
 			cs = append(cs, a)
+		case ExistsExpr:
+			cs = append(cs, a.Cond())
 		case string:
 			if i+1 >= len(args) {
 				return Cond{}, fmt.Errorf("orm: %s: lookup %q has no value", m.Name, a)
@@ -77,7 +85,7 @@ func condArgs(m *ModelInfo, args []any) (Cond, error) {
 			cs = append(cs, Where(a, args[i+1]))
 			i++
 		default:
-			return Cond{}, fmt.Errorf("orm: %s: filter arguments are lookup/value pairs or orm.Cond values, got %T", m.Name, args[i])
+			return Cond{}, fmt.Errorf("orm: %s: filter arguments are lookup/value pairs, orm.Cond or orm.Exists values, got %T", m.Name, args[i])
 		}
 	}
 	if len(cs) == 1 {
@@ -90,6 +98,10 @@ func (q QuerySet[T]) addCond(not bool, args []any) QuerySet[T] {
 	if q.err != nil {
 		return q
 	}
+	if len(q.combined) > 0 {
+		q.err = fmt.Errorf("orm: %s: Filter and Exclude after Union, Intersection or Difference are not supported (filter the parts)", q.info.Name)
+		return q
+	}
 	c, err := condArgs(q.info, args)
 	if err != nil {
 		q.err = err
@@ -98,31 +110,40 @@ func (q QuerySet[T]) addCond(not bool, args []any) QuerySet[T] {
 	if not {
 		c = Not(c)
 	}
-	// conditions on annotations go to HAVING
-	if len(q.annots) > 0 && condUsesAnnotation(c, q.annots) {
-		q.having = append(clip(q.having), c)
-	} else {
-		q.where = append(clip(q.where), c)
+	if len(q.annots) > 0 {
+		if name, ok := condUsesAnnotation(c, q.annots, hasWindow); ok {
+			// Django 3.2 refuses it too: a window is computed after WHERE and HAVING
+			q.err = &FieldError{Model: q.info.Name, Field: name, Msg: "a window annotation cannot be filtered on (filter an outer query over it instead)"}
+			return q
+		}
+		// conditions on aggregate annotations go to HAVING, the others to WHERE
+		if _, ok := condUsesAnnotation(c, q.annots, hasAggregate); ok {
+			q.having = append(clip(q.having), c)
+			return q
+		}
 	}
+	q.where = append(clip(q.where), c)
 	return q
 }
 
-func condUsesAnnotation(c Cond, annots []Aggregate) bool {
+// condUsesAnnotation reports the first annotation with one of the flags that c
+// refers to.
+func condUsesAnnotation(c Cond, annots []annot, fl exprFlags) (string, bool) {
 	if c.op == 'l' {
 		first, _, _ := strings.Cut(c.lookup, "__")
 		for _, a := range annots {
-			if a.Name() == first {
-				return true
+			if a.name == first && a.fl&fl != 0 {
+				return a.name, true
 			}
 		}
-		return false
+		return "", false
 	}
 	for _, ch := range c.children {
-		if condUsesAnnotation(ch, annots) {
-			return true
+		if n, ok := condUsesAnnotation(ch, annots, fl); ok {
+			return n, true
 		}
 	}
-	return false
+	return "", false
 }
 
 // Filter keeps the rows matching every condition: lookup/value pairs
@@ -168,7 +189,9 @@ func (q QuerySet[T]) Offset(n int) QuerySet[T] {
 }
 
 // SelectRelated loads FK and OneToOne targets in the same query with JOINs
-// ("author", "author__profile"); read them with the field's Obj method.
+// ("author", "author__profile"); read them with the field's Obj method. A relation
+// that cannot be NULL is an INNER JOIN (reached through nullable ones, a LEFT JOIN),
+// as in Django.
 func (q QuerySet[T]) SelectRelated(paths ...string) QuerySet[T] {
 	q.related = append(clip(q.related), paths...)
 	return q
@@ -186,10 +209,30 @@ func (q QuerySet[T]) PrefetchRelated(paths ...string) QuerySet[T] {
 // select_for_update it must run inside Atomic: outside a transaction the lock would
 // end with the statement, so the query is an error on every database. On SQLite,
 // where write transactions already exclude each other, it adds nothing to the SQL.
-func (q QuerySet[T]) SelectForUpdate() QuerySet[T] {
-	q.lock = &lockOpts{}
+// Options: NoWait, SkipLocked, and Of("self", "author") to lock only the rows of the
+// model itself ("self") and of the named SelectRelated relations (PostgreSQL and
+// MySQL 8; MariaDB has no FOR UPDATE OF and refuses the query with an error naming it).
+func (q QuerySet[T]) SelectForUpdate(opts ...LockOption) QuerySet[T] {
+	l := &lockOpts{}
+	for _, o := range opts {
+		o(l)
+	}
+	q.lock = l
 	return q
 }
+
+// LockOption changes how SelectForUpdate locks.
+type LockOption func(*lockOpts)
+
+// NoWait makes SelectForUpdate fail at once when a row is locked (Django's nowait=True).
+func NoWait() LockOption { return func(l *lockOpts) { l.nowait = true } }
+
+// SkipLocked makes SelectForUpdate skip locked rows (Django's skip_locked=True).
+func SkipLocked() LockOption { return func(l *lockOpts) { l.skipLocked = true } }
+
+// Of makes SelectForUpdate lock only the rows of the model ("self") and of the named
+// SelectRelated relations (Django's of=("self", "author")).
+func Of(paths ...string) LockOption { return func(l *lockOpts) { l.of = append(l.of, paths...) } }
 
 // SelectForUpdateNoWait is SelectForUpdate that fails at once when a row is locked.
 func (q QuerySet[T]) SelectForUpdateNoWait() QuerySet[T] {
@@ -203,11 +246,45 @@ func (q QuerySet[T]) SelectForUpdateSkipLocked() QuerySet[T] {
 	return q
 }
 
-// Annotate adds aggregates computed per group; the groups are the fields given to
-// Values or ValuesList (Django's values(...).annotate(...)). Filter on an
-// annotation's name after Annotate becomes a HAVING clause.
-func (q QuerySet[T]) Annotate(aggs ...Aggregate) QuerySet[T] {
-	q.annots = append(clip(q.annots), aggs...)
+// Annotate adds named expressions to each row, read with Values or ValuesList:
+// aggregates computed per group (the groups are the fields given to Values, Django's
+// values(...).annotate(...)), and any other expression named with As (F arithmetic,
+// functions, Case, Subquery, windows, Trunc/Extract). A Filter on an aggregate
+// annotation's name becomes a HAVING clause; on another annotation, a WHERE
+// condition. As in Django, an aggregate across a multi-valued relation counts the
+// related rows of the Filter calls made before Annotate (filter-then-annotate), while a
+// Filter made after it joins anew and leaves the aggregate alone.
+func (q QuerySet[T]) Annotate(anns ...Annotation) QuerySet[T] {
+	if q.err != nil {
+		return q
+	}
+	if len(q.combined) > 0 {
+		q.err = fmt.Errorf("orm: %s: Annotate after Union, Intersection or Difference is not supported (annotate the parts)", q.info.Name)
+		return q
+	}
+	q.annots = clip(q.annots)
+	for _, a := range anns {
+		if a == nil {
+			q.err = fmt.Errorf("orm: %s: a nil annotation", q.info.Name)
+			return q
+		}
+		name := a.Name()
+		if _, clash := q.info.byName[name]; clash || name == "pk" {
+			q.err = &FieldError{Model: q.info.Name, Field: name, Msg: "the annotation's name is a field of the model"}
+			return q
+		}
+		if name == "" {
+			q.err = fmt.Errorf("orm: %s: an annotation needs a name (orm.As)", q.info.Name)
+			return q
+		}
+		for _, b := range q.annots {
+			if b.name == name {
+				q.err = &FieldError{Model: q.info.Name, Field: name, Msg: "the query already has an annotation of that name"}
+				return q
+			}
+		}
+		q.annots = append(q.annots, annot{name: name, expr: a, fl: a.flags(), at: len(q.where)})
+	}
 	return q
 }
 
@@ -216,6 +293,7 @@ func (q QuerySet[T]) Annotate(aggs ...Aggregate) QuerySet[T] {
 type selectPlan struct {
 	sql     string
 	args    []any
+	zones   []string // time zones MySQL must know (see checkZones)
 	fields  []*Field
 	related []relatedPlan
 }
@@ -229,10 +307,11 @@ type relatedPlan struct {
 
 func (q QuerySet[T]) newCompiler() *compiler {
 	c := newCompiler(q.db.dialect, q.info)
+	c.mariadb = q.db.root.mariadb
 	if len(q.annots) > 0 {
-		c.annots = map[string]Aggregate{}
+		c.annots = make(map[string]annot, len(q.annots))
 		for _, a := range q.annots {
-			c.annots[a.Name()] = a
+			c.annots[a.name] = a
 		}
 	}
 	return c
@@ -260,7 +339,12 @@ func (q QuerySet[T]) whereSQL(c *compiler) (string, error) {
 	return " WHERE " + strings.Join(parts, " AND "), nil
 }
 
-func (q QuerySet[T]) orderSQL(c *compiler) (string, error) {
+func (q QuerySet[T]) orderSQL(c *compiler) (string, error) { return q.orderSQLAliased(c, nil) }
+
+// orderSQLAliased is orderSQL in a query whose select list names its annotations:
+// ordering by one uses its alias, so its expression is neither compiled (and its
+// parameters bound) twice nor compared with the GROUP BY's.
+func (q QuerySet[T]) orderSQLAliased(c *compiler, aliases map[string]string) (string, error) {
 	order := q.order
 	if !q.orderSet {
 		order = q.info.Ordering
@@ -284,12 +368,17 @@ func (q QuerySet[T]) orderSQL(c *compiler) (string, error) {
 		if name == "?" {
 			return "", &FieldError{Model: q.info.Name, Field: o, Msg: `a random order has no direction (write "?")`}
 		}
-		col, _, rest, err := c.resolvePath(name, true)
-		if err != nil {
-			return "", err
-		}
-		if len(rest) > 0 {
-			return "", &FieldError{Model: q.info.Name, Field: name, Msg: "OrderBy takes field names, not lookups"}
+		col, ok := aliases[name]
+		if !ok {
+			var rest []string
+			var err error
+			col, _, rest, err = c.resolvePath(name, true)
+			if err != nil {
+				return "", err
+			}
+			if len(rest) > 0 {
+				return "", &FieldError{Model: q.info.Name, Field: name, Msg: "OrderBy takes field names, not lookups"}
+			}
 		}
 		if desc {
 			col += " DESC"
@@ -313,10 +402,23 @@ func (q QuerySet[T]) compileSelect() (*selectPlan, error) {
 	if len(q.annots) > 0 {
 		return nil, fmt.Errorf("orm: %s: Annotate results are read with Values or ValuesList", q.info.Name)
 	}
+	if len(q.combined) > 0 {
+		return q.compileCombinedSelect()
+	}
 	c := q.newCompiler()
 	plan := &selectPlan{fields: q.info.concrete}
 	cols := c.cache.cols
-	if len(q.related) > 0 {
+	if len(q.only) > 0 || len(q.deferred) > 0 {
+		fields, err := q.loadedFields()
+		if err != nil {
+			return nil, err
+		}
+		plan.fields = fields
+		cols = make([]string, len(fields))
+		for i, f := range fields {
+			cols[i] = c.cache.cols[f.cidx]
+		}
+	} else if len(q.related) > 0 {
 		cols = append([]string(nil), cols...)
 	}
 	// select related: join each FK along the path
@@ -324,6 +426,7 @@ func (q QuerySet[T]) compileSelect() (*selectPlan, error) {
 	for _, path := range q.related {
 		parts := strings.Split(path, "__")
 		m, qual, parent := q.info, c.qual, -1
+		inner := true // an INNER JOIN while every relation so far is NOT NULL
 		prefix := ""
 		for _, p := range parts {
 			if prefix != "" {
@@ -341,7 +444,12 @@ func (q QuerySet[T]) compileSelect() (*selectPlan, error) {
 			if err != nil {
 				return nil, err
 			}
-			qual = c.joinFK(prefix, qual, f, t)
+			inner = inner && !f.Null
+			if inner {
+				qual = c.join(prefix, " INNER JOIN "+c.d.QuoteIdent(t.Table)+" {A} ON {A}."+c.d.QuoteIdent(t.PK.Column)+" = "+c.col(qual, f))
+			} else {
+				qual = c.joinFK(prefix, qual, f, t)
+			}
 			if idx, ok := aliasOf[prefix]; ok {
 				parent, m = idx, t
 				continue
@@ -375,10 +483,106 @@ func (q QuerySet[T]) compileSelect() (*selectPlan, error) {
 	b.WriteString(order)
 	b.WriteString(q.db.dialect.limitOffset(q.limit, q.offset))
 	if q.lock != nil {
-		b.WriteString(q.db.dialect.forUpdate(q.lock.nowait, q.lock.skipLocked))
+		lock := q.db.dialect.forUpdate(q.lock.nowait, q.lock.skipLocked)
+		if len(q.lock.of) > 0 && lock != "" {
+			of, err := q.lockOf(c)
+			if err != nil {
+				return nil, err
+			}
+			lock = strings.Replace(lock, " FOR UPDATE", " FOR UPDATE OF "+of, 1)
+		}
+		b.WriteString(lock)
 	}
-	plan.sql, plan.args = b.String(), c.args
+	plan.sql, plan.args, plan.zones = b.String(), c.args, c.tz
 	return plan, nil
+}
+
+// lockOf names the tables of SelectForUpdate(Of(...)): the model's table for "self",
+// the alias of a SelectRelated join for a relation path.
+func (q QuerySet[T]) lockOf(c *compiler) (string, error) {
+	names := make([]string, len(q.lock.of))
+	for i, p := range q.lock.of {
+		if p == "self" {
+			names[i] = c.qual
+			if c.d.Name() == "mysql" {
+				names[i] = c.d.QuoteIdent(q.info.Table)
+			}
+			continue
+		}
+		a, ok := c.joinAlias[p]
+		if !ok || !containsString(q.related, p) && !relatedPrefix(q.related, p) {
+			return "", &FieldError{Model: q.info.Name, Field: p, Msg: `SelectForUpdate(Of(...)) names "self" or relations given to SelectRelated`}
+		}
+		names[i] = a
+	}
+	return strings.Join(names, ", "), nil
+}
+
+func relatedPrefix(related []string, p string) bool {
+	for _, r := range related {
+		if strings.HasPrefix(r, p+"__") {
+			return true
+		}
+	}
+	return false
+}
+
+// loadedFields returns the fields Only and Defer leave to load (the key always).
+func (q QuerySet[T]) loadedFields() ([]*Field, error) {
+	if len(q.only) == 0 && len(q.deferred) == 0 {
+		return q.info.concrete, nil
+	}
+	named := map[*Field]bool{}
+	for _, n := range append(append([]string(nil), q.only...), q.deferred...) {
+		if n == "pk" {
+			named[q.info.PK] = true
+			continue
+		}
+		f, ok := q.info.byName[n]
+		if !ok {
+			return nil, unknownField(q.info, n)
+		}
+		if !f.Concrete() {
+			return nil, &FieldError{Model: q.info.Name, Field: n, Msg: "Only and Defer take fields with a column"}
+		}
+		named[f] = true
+	}
+	var out []*Field
+	for _, f := range q.info.concrete {
+		keep := !named[f]
+		if len(q.only) > 0 {
+			keep = named[f] && !containsField(q.info, q.deferred, f)
+		}
+		if keep || f == q.info.PK {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func containsField(m *ModelInfo, names []string, f *Field) bool {
+	for _, n := range names {
+		if m.byName[n] == f {
+			return true
+		}
+	}
+	return false
+}
+
+// Only loads just the named fields (and the primary key); the others keep their zero
+// values (Django's only()). Saving such an object writes every field, zeros included:
+// save it with db.Save(ctx, &obj, orm.Fields(...)) naming the loaded fields, or load
+// it whole.
+func (q QuerySet[T]) Only(fields ...string) QuerySet[T] {
+	q.only = append(clip(q.only), fields...)
+	return q
+}
+
+// Defer loads every field but the named ones, which keep their zero values (Django's
+// defer()); see Only about saving.
+func (q QuerySet[T]) Defer(fields ...string) QuerySet[T] {
+	q.deferred = append(clip(q.deferred), fields...)
+	return q
 }
 
 // SQL returns the SELECT statement and its parameters, for debugging.
@@ -518,6 +722,9 @@ func setRelObj(f *Field, owner, obj unsafe.Pointer) {
 
 // errNoTxLock reports a SelectForUpdate run outside a transaction.
 func (q QuerySet[T]) errNoTxLock(ctx context.Context) error {
+	if q.lock != nil && len(q.lock.of) > 0 && q.db.dialect.Name() == "mysql" && q.db.root.isMariaDB(ctx) {
+		return fmt.Errorf("orm: %s: MariaDB does not support SELECT ... FOR UPDATE OF (SelectForUpdate(orm.Of(...))); lock without Of", q.info.Name)
+	}
 	if q.lock == nil || q.db.txFor(ctx) != nil {
 		return nil
 	}
@@ -531,6 +738,9 @@ func (q QuerySet[T]) All(ctx context.Context) ([]T, error) {
 		return nil, err
 	}
 	if err := q.errNoTxLock(ctx); err != nil {
+		return nil, err
+	}
+	if err := q.db.checkZones(ctx, plan.zones); err != nil {
 		return nil, err
 	}
 	rows, err := q.db.query(ctx, plan.sql, plan.args)
@@ -575,6 +785,9 @@ func (q QuerySet[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 		plan, err := q.compileSelect()
 		if err == nil {
 			err = q.errNoTxLock(ctx)
+		}
+		if err == nil {
+			err = q.db.checkZones(ctx, plan.zones)
 		}
 		if err != nil {
 			yield(nil, err)
@@ -739,12 +952,21 @@ func (q QuerySet[T]) Count(ctx context.Context) (int64, error) {
 		return 0, q.err
 	}
 	c := q.newCompiler()
-	where, err := q.whereSQL(c)
-	if err != nil {
+	var query string
+	var where string
+	var err error
+	if len(q.combined) > 0 {
+		plan, err := q.compileCombinedSelect()
+		if err != nil {
+			return 0, err
+		}
+		query, c.args = "SELECT COUNT(*) FROM ("+plan.sql+") "+q.db.dialect.QuoteIdent("sub"), plan.args
+	} else if where, err = q.whereSQL(c); err != nil {
 		return 0, err
 	}
-	var query string
-	if q.distinct || q.limit >= 0 || q.offset > 0 {
+	if query != "" {
+		// counted above
+	} else if q.distinct || q.limit >= 0 || q.offset > 0 {
 		inner := "SELECT "
 		if q.distinct {
 			inner += "DISTINCT "
@@ -757,6 +979,9 @@ func (q QuerySet[T]) Count(ctx context.Context) (int64, error) {
 		query = "SELECT COUNT(*) FROM (" + inner + ") " + q.db.dialect.QuoteIdent("sub")
 	} else {
 		query = "SELECT COUNT(*)" + q.fromSQL(c) + where
+	}
+	if err := q.db.checkZones(ctx, c.tz); err != nil {
+		return 0, err
 	}
 	rows, err := q.db.query(ctx, query, c.args)
 	if err != nil {
@@ -777,12 +1002,19 @@ func (q QuerySet[T]) Exists(ctx context.Context) (bool, error) {
 	if q.err != nil {
 		return false, q.err
 	}
+	if len(q.combined) > 0 {
+		n, err := q.Limit(1).Count(ctx)
+		return n > 0, err
+	}
 	c := q.newCompiler()
 	where, err := q.whereSQL(c)
 	if err != nil {
 		return false, err
 	}
 	query := "SELECT 1" + q.fromSQL(c) + where + q.db.dialect.limitOffset(1, q.offset)
+	if err := q.db.checkZones(ctx, c.tz); err != nil {
+		return false, err
+	}
 	rows, err := q.db.query(ctx, query, c.args)
 	if err != nil {
 		return false, err
@@ -796,76 +1028,161 @@ func (q QuerySet[T]) Exists(ctx context.Context) (bool, error) {
 
 type valueCol struct {
 	name  string
-	field *Field // nil for aggregates
+	field *Field // nil for COUNT(*)
 	agg   *Aggregate
+	expr  bool // an annotation: read by its result's kind (see normalizeExpr)
 }
 
-func (q QuerySet[T]) compileValues(fields []string) (string, []any, []valueCol, error) {
-	if q.err != nil {
-		return "", nil, nil, q.err
+// aggOf returns the aggregate an annotation is (alone or as a window function).
+func aggOf(e Expr) *Aggregate {
+	switch x := e.(type) {
+	case Aggregate:
+		return &x
+	case Named:
+		return aggOf(x.expr)
+	case Window:
+		return aggOf(x.Expr)
 	}
-	if !q.orderSet && (len(q.annots) > 0 || q.distinct) {
+	return nil
+}
+
+// segment is the range of a compiler's arguments one clause bound.
+type segment struct{ from, to int }
+
+// textual puts the arguments bound since base into the order of the segments, which
+// is their order in the statement's text. Clauses compile out of textual order (WHERE
+// before the select list, whose annotations reuse its joins); "?" markers bind by
+// position, so the arguments move with their clause. PostgreSQL's numbered markers
+// already name their argument.
+func (c *compiler) textual(base int, segs ...segment) {
+	if c.d.Name() == "postgres" {
+		return
+	}
+	out := make([]any, 0, len(c.args)-base)
+	for _, s := range segs {
+		out = append(out, c.args[s.from:s.to]...)
+	}
+	if len(out) != len(c.args)-base {
+		panic("orm: internal error: argument segments do not cover the statement")
+	}
+	copy(c.args[base:], out)
+}
+
+func (q QuerySet[T]) compileValues(fields []string) (string, []any, []valueCol, []string, error) {
+	if q.err != nil {
+		return "", nil, nil, nil, q.err
+	}
+	c := q.newCompiler()
+	if len(q.combined) > 0 {
+		query, vcs, err := q.compileCombined(c, fields)
+		return query, c.args, vcs, c.tz, err
+	}
+	query, vcs, err := q.valuesSQL(c, fields, false)
+	return query, c.args, vcs, c.tz, err
+}
+
+// valuesSQL compiles the SELECT of Values on c, whose arguments it appends to. With
+// listedOnly (a subquery's one column) it selects the named fields and annotations
+// only.
+func (q QuerySet[T]) valuesSQL(c *compiler, fields []string, listedOnly bool) (string, []valueCol, error) {
+	grouped := false
+	for _, a := range q.annots {
+		if !listedOnly || containsString(fields, a.name) {
+			grouped = grouped || a.fl&hasAggregate != 0
+		}
+	}
+	if !q.orderSet && (grouped || q.distinct) {
 		// The model's default ordering would put its columns in ORDER BY, which
 		// PostgreSQL refuses when they are neither grouped nor selected (and which
 		// would change the groups elsewhere): like Django, a GROUP BY query ignores
 		// Meta.Ordering, and so does a DISTINCT one. An explicit OrderBy still applies.
 		q.orderSet, q.order = true, nil
 	}
-	c := q.newCompiler()
 	if len(fields) == 0 {
 		for _, f := range q.info.concrete {
 			fields = append(fields, f.Name)
 		}
 	}
-	// WHERE first: the fields and aggregates (which bind no parameters) then reuse
-	// its joins across multi-valued relations, as Django's annotate does after filter
+	base := len(c.args)
+	// WHERE first: the fields and annotations then reuse its joins across
+	// multi-valued relations, as Django's annotate does after filter
 	where, err := q.whereSQL(c)
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, err
 	}
+	whereSeg := segment{base, len(c.args)}
 	var cols, group []string
 	var vcs []valueCol
+	listed := map[string]bool{}
+	aliases := map[string]string{}
+	addAnnot := func(a annot) error {
+		s, f, err := c.annotSQL(a)
+		if err != nil {
+			return err
+		}
+		alias := c.d.QuoteIdent(a.name)
+		aliases[a.name] = alias
+		cols = append(cols, s+" AS "+alias)
+		if a.fl&(hasAggregate|hasWindow) == 0 {
+			// grouped by position: the expression may hold parameters
+			group = append(group, strconv.Itoa(len(cols)))
+		}
+		vcs = append(vcs, valueCol{name: a.name, field: f, agg: aggOf(a.expr), expr: true})
+		return nil
+	}
 	for _, name := range fields {
+		if a, isAnnot := c.annots[name]; isAnnot {
+			if a.fl&(hasAggregate|hasWindow) != 0 && !listedOnly {
+				return "", nil, &FieldError{Model: q.info.Name, Field: name, Msg: "aggregate and window annotations are added to Values results automatically"}
+			}
+			if listed[name] {
+				continue
+			}
+			listed[name] = true
+			if err := addAnnot(a); err != nil {
+				return "", nil, err
+			}
+			continue
+		}
 		col, f, rest, err := c.resolvePath(name, true)
 		if err != nil {
-			return "", nil, nil, err
+			return "", nil, err
 		}
 		if len(rest) > 0 {
-			return "", nil, nil, &FieldError{Model: q.info.Name, Field: name, Msg: "Values takes field names, not lookups"}
-		}
-		if _, isAnnot := c.annots[name]; isAnnot {
-			return "", nil, nil, &FieldError{Model: q.info.Name, Field: name, Msg: "annotations are added to Values results automatically"}
+			return "", nil, &FieldError{Model: q.info.Name, Field: name, Msg: "Values takes field names, not lookups"}
 		}
 		cols = append(cols, col)
 		group = append(group, col)
 		vcs = append(vcs, valueCol{name: name, field: f})
 	}
-	for i := range q.annots {
-		a := q.annots[i]
-		s, f, err := a.compileExpr(c)
-		if err != nil {
-			return "", nil, nil, err
+	for _, a := range q.annots {
+		if listed[a.name] || listedOnly {
+			continue
 		}
-		cols = append(cols, s)
-		vcs = append(vcs, valueCol{name: a.Name(), field: f, agg: &a})
+		if err := addAnnot(a); err != nil {
+			return "", nil, err
+		}
 	}
+	selectSeg := segment{whereSeg.to, len(c.args)}
 	having := ""
 	if len(q.having) > 0 {
 		parts := make([]string, len(q.having))
 		for i, h := range q.having {
 			if parts[i], err = c.cond(h); err != nil {
-				return "", nil, nil, err
+				return "", nil, err
 			}
 		}
 		having = " HAVING " + strings.Join(parts, " AND ")
 		if err := checkParams(c.d, q.info.Name, len(c.args)); err != nil {
-			return "", nil, nil, err
+			return "", nil, err
 		}
 	}
-	order, err := q.orderSQL(c)
+	havingSeg := segment{selectSeg.to, len(c.args)}
+	order, err := q.orderSQLAliased(c, aliases)
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, err
 	}
+	c.textual(base, selectSeg, whereSeg, havingSeg, segment{havingSeg.to, len(c.args)})
 	var b strings.Builder
 	b.WriteString("SELECT ")
 	if q.distinct {
@@ -874,16 +1191,20 @@ func (q QuerySet[T]) compileValues(fields []string) (string, []any, []valueCol, 
 	b.WriteString(strings.Join(cols, ", "))
 	b.WriteString(q.fromSQL(c))
 	b.WriteString(where)
-	if len(q.annots) > 0 && len(group) > 0 {
+	if grouped && len(group) > 0 {
 		b.WriteString(" GROUP BY " + strings.Join(group, ", "))
 	}
 	b.WriteString(having)
 	b.WriteString(order)
 	b.WriteString(q.db.dialect.limitOffset(q.limit, q.offset))
-	return b.String(), c.args, vcs, nil
+	return b.String(), vcs, nil
 }
 
 func valueHolder(vc valueCol) (dest any, get func() any) {
+	if vc.expr && vc.agg == nil && vc.field != nil {
+		a := &anyScanner{}
+		return a, func() any { return normalizeExpr(a.v, vc.field) }
+	}
 	if vc.agg != nil || vc.field == nil {
 		a := &anyScanner{}
 		return a, func() any { return normalizeAggregate(a.v, vc) }
@@ -993,8 +1314,11 @@ func (q QuerySet[T]) ValuesList(ctx context.Context, fields ...string) ([][]any,
 }
 
 func (q QuerySet[T]) readValues(ctx context.Context, fields []string, emit func([]string, []any)) error {
-	query, args, vcs, err := q.compileValues(fields)
+	query, args, vcs, zones, err := q.compileValues(fields)
 	if err != nil {
+		return err
+	}
+	if err := q.db.checkZones(ctx, zones); err != nil {
 		return err
 	}
 	rows, err := q.db.query(ctx, query, args)
@@ -1032,6 +1356,9 @@ func (q QuerySet[T]) Aggregate(ctx context.Context, aggs ...Aggregate) (map[stri
 	}
 	if q.err != nil {
 		return nil, q.err
+	}
+	if len(q.combined) > 0 {
+		return nil, fmt.Errorf("orm: %s: Aggregate over a Union, Intersection or Difference is not supported", q.info.Name)
 	}
 	c := q.newCompiler()
 	where, err := q.whereSQL(c) // first, so the aggregates reuse its joins (see compileValues)
@@ -1117,4 +1444,51 @@ func (q QuerySet[T]) inBulk(ctx context.Context, sub QuerySet[T], out map[any]*T
 
 func pkOf(m *ModelInfo, p unsafe.Pointer) any {
 	return reflect.NewAt(m.PK.GoType, unsafe.Add(p, m.PK.offset)).Elem().Interface()
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ValuesListFlat returns one field (or annotation) of each row as a []V, Django's
+// values_list(field, flat=True): ValuesListFlat[string](ctx, qs, "slug"). V is the
+// field's Go value type as Values returns it (any takes every value); a NULL is V's
+// zero value (nil for any or a pointer), and a number converts to another number type.
+func ValuesListFlat[V any, T any](ctx context.Context, q QuerySet[T], field string) ([]V, error) {
+	var out []V
+	vt := reflect.TypeFor[V]()
+	var convErr error
+	err := q.readValues(ctx, []string{field}, func(_ []string, vals []any) {
+		if convErr != nil {
+			return
+		}
+		var v V
+		switch x := vals[0].(type) {
+		case nil:
+		case V:
+			v = x
+		default:
+			rv := reflect.ValueOf(x)
+			if isNumberKind(rv.Kind()) && isNumberKind(vt.Kind()) && rv.CanConvert(vt) {
+				v = rv.Convert(vt).Interface().(V)
+			} else {
+				convErr = fmt.Errorf("orm: ValuesListFlat[%s]: %s.%s is a %T", vt, q.info.Name, field, x)
+				return
+			}
+		}
+		out = append(out, v)
+	})
+	if err == nil {
+		err = convErr
+	}
+	return out, err
+}
+
+func isNumberKind(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Float64
 }

@@ -25,8 +25,8 @@ func (q QuerySet[T]) Update(ctx context.Context, sets ...Assignment) (int64, err
 	if len(sets) == 0 {
 		return 0, fmt.Errorf("orm: %s: Update needs at least one Set", q.info.Name)
 	}
-	if q.limit >= 0 || q.offset > 0 {
-		return 0, fmt.Errorf("orm: %s: Update cannot be used on a sliced query", q.info.Name)
+	if q.limit >= 0 || q.offset > 0 || len(q.combined) > 0 {
+		return 0, fmt.Errorf("orm: %s: Update cannot be used on a sliced or combined query", q.info.Name)
 	}
 	sc := q.info.sql(q.db.dialect)
 	key, cacheable := updateShapeOf(q.info, q.where, sets)
@@ -165,8 +165,8 @@ func (q QuerySet[T]) Delete(ctx context.Context) (int64, error) {
 	if q.err != nil {
 		return 0, q.err
 	}
-	if q.limit >= 0 || q.offset > 0 {
-		return 0, fmt.Errorf("orm: %s: Delete cannot be used on a sliced query", q.info.Name)
+	if q.limit >= 0 || q.offset > 0 || len(q.combined) > 0 {
+		return 0, fmt.Errorf("orm: %s: Delete cannot be used on a sliced or combined query", q.info.Name)
 	}
 	var total int64
 	err := q.db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
