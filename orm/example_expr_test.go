@@ -152,3 +152,14 @@ func ExampleQuerySet_Only() {
 	fmt.Println(posts[0].Title, posts[0].Views)
 	// Output: Engines 0
 }
+
+// A reverse FK manager moves rows between owners with one UPDATE.
+func ExampleRelatedManager_Add() {
+	db, posts := examplePosts()
+	defer db.Close()
+	bob, _ := orm.Q[Writer](db).Get(ctx(), "name", "Bob")
+	orm.Related[Post](db, bob, "posts").Add(ctx(), posts[1])
+	n, _ := orm.Related[Post](db, bob, "posts").Count(ctx())
+	fmt.Println(n, posts[1].Writer.ID() == bob.ID)
+	// Output: 2 true
+}

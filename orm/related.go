@@ -138,9 +138,107 @@ func (r RelatedManager[T]) current(ctx context.Context, db *DB, src, dst string)
 
 // Add relates objs (saved objects of T); existing pairs are left alone. On an M2M
 // with a through model it creates through rows with their fields' defaults (see
-// AddThrough).
+// AddThrough). On a reverse FK (author.articles) it points each object's FK at the
+// owner, in the database with one UPDATE and in the objects given, like Django's
+// add(bulk=True): no hooks or signals run.
 func (r RelatedManager[T]) Add(ctx context.Context, objs ...*T) error {
+	if r.err == nil && r.field.Kind != KindM2M {
+		return r.reverseAdd(ctx, objs)
+	}
 	return r.AddThrough(ctx, nil, objs...)
+}
+
+// reverseAdd is Add on a reverse FK.
+func (r RelatedManager[T]) reverseAdd(ctx context.Context, objs []*T) error {
+	keys, err := keysOf(objs)
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	if err := r.reverseUpdate(ctx, keys, r.ownerPK, nil); err != nil {
+		return err
+	}
+	for _, o := range objs {
+		setRelKey(r.field, unsafe.Pointer(o), r.ownerPK)
+	}
+	return nil
+}
+
+// reverseUpdate sets the FK of the rows of T whose keys are given (all the owner's
+// rows when keys is nil) to value, a key or nil; only rows pointing at the owner
+// change when onlyOwner is set.
+func (r RelatedManager[T]) reverseUpdate(ctx context.Context, keys []any, value any, onlyOwner *bool) error {
+	m := r.field.Model
+	return r.db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
+		for _, ch := range chunks(keys, chunkSize(tx.dialect)-2) {
+			q := Q[T](tx).Filter(m.PK.Name+"__in", ch)
+			if onlyOwner != nil {
+				q = q.Filter(r.field.Name, r.ownerPK)
+			}
+			if _, err := q.Update(ctx, Set(r.field.Name, value)); err != nil {
+				return err
+			}
+		}
+		if keys == nil && onlyOwner != nil {
+			_, err := Q[T](tx).Filter(r.field.Name, r.ownerPK).Update(ctx, Set(r.field.Name, value))
+			return err
+		}
+		return nil
+	})
+}
+
+// setRelKey sets the FK field f of the object at p to key (nil unsets it).
+func setRelKey(f *Field, p unsafe.Pointer, key any) {
+	v := reflect.NewAt(f.GoType, unsafe.Add(p, f.offset)).Interface()
+	if s, ok := v.(interface{ SetID(any) }); ok {
+		s.SetID(key)
+	}
+}
+
+// errNotNullable refuses Remove, Clear and Set on a reverse FK that cannot be NULL
+// (Django's managers have no remove() or clear() there either).
+func (r RelatedManager[T]) errNotNullable(op string) error {
+	if r.field.Null {
+		return nil
+	}
+	return fmt.Errorf("orm: %s.%s is not nullable, so %s cannot %s its rows: delete them, or point them at another %s", r.field.Model.Name, r.field.Name, r.field.Rel.RelatedName, op, r.owner.Name)
+}
+
+// reverseRemove is Remove on a reverse FK: it sets the FK of the owner's rows among
+// keys to NULL; a row that does not point at the owner is an error, as in Django.
+func (r RelatedManager[T]) reverseRemove(ctx context.Context, objs []*T) error {
+	if err := r.errNotNullable("remove"); err != nil {
+		return err
+	}
+	keys, err := keysOf(objs)
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	err = r.db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
+		n, err := Q[T](tx).Filter(r.field.Model.PK.Name+"__in", keys, r.field.Name, r.ownerPK).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if int(n) != len(uniqueKeys(keys)) {
+			return fmt.Errorf("orm: Remove: some %s objects are not related to this %s", r.field.Model.Name, r.owner.Name)
+		}
+		only := true
+		return RelatedManager[T]{db: tx, owner: r.owner, ownerPK: r.ownerPK, field: r.field}.reverseUpdate(ctx, keys, nil, &only)
+	})
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		setRelKey(r.field, unsafe.Pointer(o), nil)
+	}
+	return nil
+}
+
+func uniqueKeys(keys []any) map[any]bool {
+	out := make(map[any]bool, len(keys))
+	for _, k := range keys {
+		out[normKey(k)] = true
+	}
+	return out
 }
 
 // AddThrough is Add that fills the other fields of the through model's new rows from
@@ -229,8 +327,12 @@ func (r RelatedManager[T]) addKeys(ctx context.Context, keys []any, values map[s
 	})
 }
 
-// Remove unrelates objs.
+// Remove unrelates objs. On a reverse FK it sets their FK to NULL (the FK must be
+// nullable, and the objects related to the owner).
 func (r RelatedManager[T]) Remove(ctx context.Context, objs ...*T) error {
+	if r.err == nil && r.field.Kind != KindM2M {
+		return r.reverseRemove(ctx, objs)
+	}
 	keys, err := keysOf(objs)
 	if err != nil {
 		return err
@@ -257,8 +359,16 @@ func (r RelatedManager[T]) removeKeys(ctx context.Context, keys []any) error {
 	return nil
 }
 
-// Clear unrelates every object.
+// Clear unrelates every object (on a reverse FK, sets the FK of the owner's rows to
+// NULL; it must be nullable).
 func (r RelatedManager[T]) Clear(ctx context.Context) error {
+	if r.err == nil && r.field.Kind != KindM2M {
+		if err := r.errNotNullable("clear"); err != nil {
+			return err
+		}
+		_, err := r.Query().Update(ctx, Set(r.field.Name, nil))
+		return err
+	}
 	src, dst, err := r.m2m("clear")
 	if err != nil {
 		return err
@@ -272,10 +382,26 @@ func (r RelatedManager[T]) Clear(ctx context.Context) error {
 }
 
 // Set makes objs exactly the related objects (removing the others, adding the new).
+// On a reverse FK the removed ones get a NULL FK (it must be nullable).
 func (r RelatedManager[T]) Set(ctx context.Context, objs ...*T) error {
 	keys, err := keysOf(objs)
 	if err != nil {
 		return err
+	}
+	if r.err == nil && r.field.Kind != KindM2M {
+		if err := r.errNotNullable("set"); err != nil {
+			return err
+		}
+		return r.db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
+			q := Q[T](tx).Filter(r.field.Name, r.ownerPK)
+			if len(keys) > 0 {
+				q = q.Exclude(r.field.Model.PK.Name+"__in", keys)
+			}
+			if _, err := q.Update(ctx, Set(r.field.Name, nil)); err != nil {
+				return err
+			}
+			return RelatedManager[T]{db: tx, owner: r.owner, ownerPK: r.ownerPK, field: r.field}.reverseAdd(ctx, objs)
+		})
 	}
 	src, dst, err := r.m2m("set")
 	if err != nil {
