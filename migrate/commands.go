@@ -53,8 +53,31 @@ func (b *Battery) Commands() []*galvani.Command {
 				fs.Bool("no-renames", false, "treat detected renames as a removal and an addition")
 				fs.Bool("noinput", false, "never prompt; unanswered questions are errors")
 				fs.Var(&fillFlag{}, "default", "app.Model.field=VALUE: the value existing rows get for a new NOT NULL field (repeatable)")
+				fs.Bool("merge", false, "write a merge migration for each given app (or every app) that has several latest migrations")
 			},
 			Run: runMakemigrations,
+		},
+		{
+			Name:  "squashmigrations",
+			Usage: "APP [START] END",
+			Help:  "squash a range of an app's migrations into one",
+			Long: "Writes one migration replacing the app's migrations from START (default: the first)\n" +
+				"to END: their operations in order, with Replaces naming them. A database that\n" +
+				"applied the originals takes it as applied; a new one runs it alone. RunGo and\n" +
+				"RunSQL operations are taken from the originals' variables: move that code into\n" +
+				"the new file before deleting them. Delete the originals once every database\n" +
+				"has migrated past them.",
+			Flags: func(fs *flag.FlagSet) {
+				fs.String("squashed-name", "", "the name of the squashed migration (after the number)")
+				fs.Bool("dry-run", false, "show what would be written, write nothing")
+			},
+			Args: func(args []string) error {
+				if len(args) < 2 || len(args) > 3 {
+					return galvani.UsageErrorf("squashmigrations takes APP [START] END, got %q", args)
+				}
+				return nil
+			},
+			Run: runSquashmigrations,
 		},
 		{
 			Name:  "migrate",
@@ -227,6 +250,9 @@ func runMakemigrations(ctx context.Context, inv *galvani.Invocation) error {
 		if !containsStr(p.labels, a) {
 			return galvani.UsageErrorf("no installed app %q (installed: %s)", a, strings.Join(p.labels, ", "))
 		}
+	}
+	if inv.Bool("merge") {
+		return runMerge(inv, p)
 	}
 	models, err := FromModels(orm.Models(p.labels...)...)
 	if err != nil {
@@ -433,4 +459,79 @@ func statementText(sql string) string {
 		return sql
 	}
 	return sql + ";"
+}
+
+func runMerge(inv *galvani.Invocation, p *project) error {
+	apps := inv.Args
+	if len(apps) == 0 {
+		apps = p.graph.Apps()
+	}
+	w := inv.Stdout
+	merged := 0
+	for _, app := range apps {
+		if len(p.graph.Leaves(app)) < 2 {
+			continue
+		}
+		n, branches, err := Merge(p.graph, app, p.dirs[app], time.Time{})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "Merging %s\n", app)
+		leaves := make([]string, 0, len(branches))
+		for l := range branches {
+			leaves = append(leaves, l)
+		}
+		sort.Strings(leaves)
+		for _, l := range leaves {
+			fmt.Fprintf(w, "  Branch %s\n", l)
+			for _, d := range branches[l] {
+				fmt.Fprintf(w, "    - %s\n", d)
+			}
+		}
+		fmt.Fprintf(w, "Created new merge migration %s\n", n.Path)
+		merged++
+		if inv.Bool("dry-run") {
+			continue
+		}
+		if err := n.Write(); err != nil {
+			return err
+		}
+	}
+	if merged == 0 {
+		fmt.Fprintln(w, "No conflicts detected to merge.")
+	}
+	return nil
+}
+
+func runSquashmigrations(ctx context.Context, inv *galvani.Invocation) error {
+	p, err := loadProject(inv.App)
+	if err != nil {
+		return err
+	}
+	app := inv.Args[0]
+	if !containsStr(p.graph.Apps(), app) {
+		return galvani.UsageErrorf("app %q has no migrations (apps with migrations: %s)", app, strings.Join(p.graph.Apps(), ", "))
+	}
+	opts := SquashOptions{End: inv.Args[len(inv.Args)-1], Name: inv.String("squashed-name"), Dir: p.dirs[app]}
+	if len(inv.Args) == 3 {
+		opts.Start = inv.Args[1]
+	}
+	n, err := Squash(p.graph, app, opts)
+	if err != nil {
+		return err
+	}
+	w := inv.Stdout
+	fmt.Fprintf(w, "Squashed %d migrations of %s into %s:\n", len(n.Migration.Replaces), app, n.Path)
+	for _, r := range n.Migration.Replaces {
+		fmt.Fprintf(w, "  replaces %s\n", r.Name)
+	}
+	if inv.Bool("dry-run") {
+		return nil
+	}
+	if err := n.Write(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "Migrate every database past the originals, then delete them (and remove them from migrations.go);\n"+
+		"move any RunGo code they hold into the new file first.")
+	return nil
 }

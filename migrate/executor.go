@@ -31,6 +31,16 @@ type Executor struct {
 	Out io.Writer
 	// LockTimeout bounds the wait for another process's migrate (default 10 minutes).
 	LockTimeout time.Duration
+
+	eff *Graph // Graph as the database being migrated sees it (see Graph.ForApplied)
+}
+
+// graph returns the graph of the database being migrated.
+func (x *Executor) graph() *Graph {
+	if x.eff != nil {
+		return x.eff
+	}
+	return x.Graph
 }
 
 // Step is one migration to apply (Backwards false) or unapply.
@@ -119,7 +129,7 @@ func (x *Executor) applied(ctx context.Context, c conn) (map[string]time.Time, e
 func (x *Executor) Missing(applied map[string]time.Time) []string {
 	var out []string
 	for k := range applied {
-		if _, ok := x.Graph.nodes[k]; !ok {
+		if _, ok := x.Graph.nodes[k]; !ok && !x.Graph.replaced(k) && x.Graph.all != nil && !x.Graph.known(k) {
 			out = append(out, k)
 		}
 	}
@@ -129,7 +139,11 @@ func (x *Executor) Missing(applied map[string]time.Time) []string {
 
 // Plan returns the steps Migrate would run with opts, given the applied set.
 func (x *Executor) Plan(opts Options, applied map[string]time.Time) ([]Step, error) {
-	g := x.Graph
+	g, err := x.Graph.ForApplied(applied)
+	if err != nil {
+		return nil, err
+	}
+	applied = withSquashed(g, applied)
 	var steps []Step
 	forward := func(keep map[string]bool) {
 		for _, m := range g.order {
@@ -216,6 +230,22 @@ func (x *Executor) Migrate(ctx context.Context, opts Options) error {
 	applied, err := x.applied(ctx, c)
 	if err != nil {
 		return err
+	}
+	if x.eff, err = x.Graph.ForApplied(applied); err != nil {
+		return err
+	}
+	defer func() { x.eff = nil }()
+	if !opts.PlanOnly {
+		// a squashed migration whose originals were all applied counts as applied from
+		// now on, so the originals can be deleted (Django's check_replacements)
+		for k := range withSquashed(x.eff, applied) {
+			if _, ok := applied[k]; !ok {
+				if err := x.record(ctx, c, x.eff.nodes[k], false); err != nil {
+					return err
+				}
+				applied[k] = time.Now()
+			}
+		}
 	}
 	steps, err := x.Plan(opts, applied)
 	if err != nil {
@@ -318,7 +348,7 @@ func (x *Executor) lock(ctx context.Context, c *sql.Conn) (func(), error) {
 // already done it.
 func (x *Executor) run(ctx context.Context, c *sql.Conn, s Step, fake bool) (done bool, err error) {
 	m := s.Migration
-	before, err := x.Graph.StateBefore(m)
+	before, err := x.graph().StateBefore(m)
 	if err != nil {
 		return false, err
 	}
@@ -457,6 +487,63 @@ func (e *OpError) Error() string {
 func (e *OpError) Unwrap() error { return e.Err }
 
 func (x *Executor) record(ctx context.Context, c conn, m *Migration, remove bool) error {
+	// a squashed migration records (or unrecords) its originals with it, as Django's
+	// does, so a database migrated with it looks like one migrated with them
+	for _, r := range m.Replaces {
+		if err := x.recordOne(ctx, c, &Migration{App: r.App, Name: r.Name}, true); err != nil {
+			return err
+		}
+		if !remove {
+			if err := x.recordOne(ctx, c, &Migration{App: r.App, Name: r.Name}, false); err != nil {
+				return err
+			}
+		}
+	}
+	if !remove {
+		// once per migration, whatever recorded it before
+		if err := x.recordOne(ctx, c, m, true); err != nil {
+			return err
+		}
+	}
+	return x.recordOne(ctx, c, m, remove)
+}
+
+// withSquashed returns applied plus the squashed migrations of g all of whose
+// originals are in applied.
+func withSquashed(g *Graph, applied map[string]time.Time) map[string]time.Time {
+	var extra []string
+	for _, m := range g.order {
+		if len(m.Replaces) == 0 {
+			continue
+		}
+		if _, ok := applied[m.Key()]; ok {
+			continue
+		}
+		all := true
+		for _, r := range m.Replaces {
+			if _, ok := applied[r.App+"."+r.Name]; !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			extra = append(extra, m.Key())
+		}
+	}
+	if len(extra) == 0 {
+		return applied
+	}
+	out := make(map[string]time.Time, len(applied)+len(extra))
+	for k, v := range applied {
+		out[k] = v
+	}
+	for _, k := range extra {
+		out[k] = time.Now()
+	}
+	return out
+}
+
+func (x *Executor) recordOne(ctx context.Context, c conn, m *Migration, remove bool) error {
 	d := x.d()
 	var err error
 	if remove {

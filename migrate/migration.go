@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Migration is one migration file: a named, ordered list of operations of one app,
@@ -17,6 +18,12 @@ type Migration struct {
 	Dependencies []Dependency
 	// Operations run in order.
 	Operations []Operation
+	// Replaces lists the migrations a squashed migration stands for (squashmigrations
+	// writes it). A database that applied none of them runs the squashed migration;
+	// one that applied all of them takes it as applied; one that applied some runs the
+	// rest of the originals. Once every database has migrated past them, the originals
+	// can be deleted (move any RunGo code they hold first).
+	Replaces []Dependency
 }
 
 // Dependency names a migration another depends on.
@@ -47,12 +54,28 @@ type Graph struct {
 	nodes map[string]*Migration
 	order []*Migration // topological, deterministic
 	index map[string]int
+	all   []*Migration // every migration given, squashed ones and their originals
+	// replacedBy maps a migration left out of the graph to the one standing for it:
+	// an original to its squashed migration, or a squashed migration to its last
+	// original when a database applied only some originals.
+	replacedBy map[string]string
 }
 
 // NewGraph checks the migrations (unique names, known dependencies, no cycles) and
-// orders them.
-func NewGraph(migs ...*Migration) (*Graph, error) {
-	g := &Graph{nodes: map[string]*Migration{}, index: map[string]int{}}
+// orders them. A squashed migration (one with Replaces) stands for its originals,
+// as for a database that applied none of them; the Executor chooses per database
+// (see ForApplied).
+func NewGraph(migs ...*Migration) (*Graph, error) { return newGraph(migs, nil) }
+
+// ForApplied returns the graph as a database with the applied migrations sees it: a
+// squashed migration stands for its originals when none or all of them are applied,
+// and is left out for the originals when only some are (Django's rule).
+func (g *Graph) ForApplied(applied map[string]time.Time) (*Graph, error) {
+	return newGraph(g.all, applied)
+}
+
+func newGraph(migs []*Migration, applied map[string]time.Time) (*Graph, error) {
+	g := &Graph{nodes: map[string]*Migration{}, index: map[string]int{}, replacedBy: map[string]string{}}
 	for _, m := range migs {
 		if m == nil {
 			continue
@@ -64,6 +87,37 @@ func NewGraph(migs ...*Migration) (*Graph, error) {
 			return nil, fmt.Errorf("migrate: migration %s is defined twice", m.Key())
 		}
 		g.nodes[m.Key()] = m
+		g.all = append(g.all, m)
+	}
+	for _, m := range g.all {
+		if len(m.Replaces) == 0 {
+			continue
+		}
+		n := 0
+		var missing []string
+		for _, r := range m.Replaces {
+			k := r.App + "." + r.Name
+			if _, ok := applied[k]; ok {
+				n++
+			}
+			if _, ok := g.nodes[k]; !ok {
+				missing = append(missing, k)
+			}
+		}
+		if n == 0 || n == len(m.Replaces) {
+			for _, r := range m.Replaces {
+				k := r.App + "." + r.Name
+				g.replacedBy[k] = m.Key()
+				delete(g.nodes, k)
+			}
+			continue
+		}
+		if len(missing) > 0 {
+			return nil, fmt.Errorf("migrate: the database applied some of the migrations %s replaces, and needs the others (%s), which the code no longer has: restore them, migrate, then delete them again", m.Key(), strings.Join(missing, ", "))
+		}
+		last := m.Replaces[len(m.Replaces)-1]
+		g.replacedBy[m.Key()] = last.App + "." + last.Name
+		delete(g.nodes, m.Key())
 	}
 	keys := make([]string, 0, len(g.nodes))
 	for k := range g.nodes {
@@ -82,7 +136,10 @@ func NewGraph(migs ...*Migration) (*Graph, error) {
 		state[k] = 1
 		m := g.nodes[k]
 		for _, d := range m.Dependencies {
-			dk := d.App + "." + d.Name
+			dk := g.resolve(d.App + "." + d.Name)
+			if dk == k {
+				continue // a squashed migration depends on nothing it replaces
+			}
 			if _, ok := g.nodes[dk]; !ok {
 				return fmt.Errorf("migrate: migration %s depends on %s, which does not exist (is app %q installed and does it provide its migrations?)", k, dk, d.App)
 			}
@@ -101,6 +158,42 @@ func NewGraph(migs ...*Migration) (*Graph, error) {
 		}
 	}
 	return g, nil
+}
+
+// resolve follows replacements from a migration's key to the one in the graph.
+func (g *Graph) resolve(k string) string {
+	for i := 0; i < 100; i++ {
+		r, ok := g.replacedBy[k]
+		if !ok {
+			return k
+		}
+		k = r
+	}
+	return k
+}
+
+// replaced reports whether key names a migration a squashed migration of the graph
+// stands for.
+func (g *Graph) replaced(key string) bool {
+	for _, m := range g.all {
+		for _, r := range m.Replaces {
+			if r.App+"."+r.Name == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// known reports whether key names a migration of the code, in the graph or standing
+// aside for a squashed one.
+func (g *Graph) known(key string) bool {
+	for _, m := range g.all {
+		if m.Key() == key {
+			return true
+		}
+	}
+	return false
 }
 
 // All returns every migration in dependency order.
@@ -147,7 +240,7 @@ func (g *Graph) Leaves(app string) []*Migration {
 	for _, m := range g.order {
 		for _, d := range m.Dependencies {
 			if d.App == m.App {
-				hasChild[d.App+"."+d.Name] = true
+				hasChild[g.resolve(d.App+"."+d.Name)] = true
 			}
 		}
 	}
@@ -170,7 +263,9 @@ func (g *Graph) ancestors(m *Migration) map[string]bool {
 		}
 		out[m.Key()] = true
 		for _, d := range m.Dependencies {
-			walk(g.nodes[d.App+"."+d.Name])
+			if dm, ok := g.nodes[g.resolve(d.App+"."+d.Name)]; ok && dm != m {
+				walk(dm)
+			}
 		}
 	}
 	walk(m)
@@ -182,7 +277,7 @@ func (g *Graph) descendants(m *Migration) map[string]bool {
 	out := map[string]bool{m.Key(): true}
 	for _, n := range g.order[g.index[m.Key()]:] {
 		for _, d := range n.Dependencies {
-			if out[d.App+"."+d.Name] {
+			if out[g.resolve(d.App+"."+d.Name)] {
 				out[n.Key()] = true
 			}
 		}
