@@ -136,20 +136,26 @@ func Squash(g *Graph, app string, opts SquashOptions) (*NewMigration, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := opts.Dir
+	return newFile(g, m, opts.Dir, src)
+}
+
+// newFile is the NewMigration writing m (source src) into the app's migrations
+// directory (dir, or "<app>/migrations"), with the package's list file naming it
+// beside the migrations there and in g.
+func newFile(g *Graph, m *Migration, dir string, src []byte) (*NewMigration, error) {
 	if dir == "" {
-		dir = filepath.Join(app, "migrations")
+		dir = filepath.Join(m.App, "migrations")
 	}
 	existing, err := migrationFiles(dir)
 	if err != nil {
 		return nil, err
 	}
-	names := map[string]bool{name: true}
+	names := map[string]bool{m.Name: true}
 	for _, n := range existing {
 		names[n] = true
 	}
 	for _, mm := range g.all {
-		if mm.App == app {
+		if mm.App == m.App {
 			names[mm.Name] = true
 		}
 	}
@@ -157,11 +163,11 @@ func Squash(g *Graph, app string, opts SquashOptions) (*NewMigration, error) {
 	for n := range names {
 		list = append(list, n)
 	}
-	idx, err := WriteIndex("migrations", app, list)
+	idx, err := WriteIndex("migrations", m.App, list)
 	if err != nil {
 		return nil, err
 	}
-	return &NewMigration{Migration: m, Path: joinPath(dir, name), Source: src, IndexPath: filepath.Join(dir, "migrations.go"), Index: idx}, nil
+	return &NewMigration{Migration: m, Path: joinPath(dir, m.Name), Source: src, IndexPath: filepath.Join(dir, "migrations.go"), Index: idx}, nil
 }
 
 func indexOfMigration(list []*Migration, m *Migration) int {
@@ -226,29 +232,6 @@ func Merge(g *Graph, app string, dir string, now time.Time) (m *NewMigration, br
 	if err != nil {
 		return nil, nil, err
 	}
-	if dir == "" {
-		dir = filepath.Join(app, "migrations")
-	}
-	existing, err := migrationFiles(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	names := map[string]bool{name: true}
-	for _, n := range existing {
-		names[n] = true
-	}
-	for _, mm := range g.all {
-		if mm.App == app {
-			names[mm.Name] = true
-		}
-	}
-	list := make([]string, 0, len(names))
-	for n := range names {
-		list = append(list, n)
-	}
-	idx, err := WriteIndex("migrations", app, list)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &NewMigration{Migration: mig, Path: joinPath(dir, name), Source: src, IndexPath: filepath.Join(dir, "migrations.go"), Index: idx}, branches, nil
+	n, err := newFile(g, mig, dir, src)
+	return n, branches, err
 }
