@@ -187,3 +187,24 @@ func TestExpressionParameterOrder(t *testing.T) {
 		}
 	})
 }
+
+// Get on a combined query is refused (as Django's get() after union()), and Get by key
+// with Only loads the named fields only.
+func TestGetOnCombinedAndOnly(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		ada := mkAuthor(t, db, "Ada")
+		a := mkArticle(t, db, ada, "one", 7)
+		if _, err := Q[Article](db).Filter("views", 1).Union(Q[Article](db).Filter("views", 2)).Get(ctx, "pk", a.ID); err == nil {
+			t.Error("Get on a Union should fail")
+		}
+		got, err := Q[Article](db).Only("slug").Get(ctx, "pk", a.ID)
+		if err != nil || got.Slug != "one" || got.Views != 0 {
+			t.Fatalf("Only then Get: %v %+v", err, got)
+		}
+		n, err := Q[Article](db).Filter("views", 7).Union(Q[Article](db).Filter("slug", "one")).Count(ctx)
+		if err != nil || n != 1 {
+			t.Fatalf("Count of a Union: %d %v", n, err)
+		}
+	})
+}

@@ -872,7 +872,8 @@ func (q QuerySet[T]) Get(ctx context.Context, args ...any) (*T, error) {
 
 func (q QuerySet[T]) simple() bool {
 	return q.err == nil && len(q.where) == 0 && len(q.having) == 0 && len(q.related) == 0 && len(q.prefetch) == 0 &&
-		q.lock == nil && len(q.annots) == 0 && !q.distinct && q.limit < 0 && q.offset == 0
+		q.lock == nil && len(q.annots) == 0 && !q.distinct && q.limit < 0 && q.offset == 0 &&
+		len(q.combined) == 0 && len(q.only) == 0 && len(q.deferred) == 0
 }
 
 // getPK is Get by primary key with the model's cached statement.
@@ -953,32 +954,31 @@ func (q QuerySet[T]) Count(ctx context.Context) (int64, error) {
 	}
 	c := q.newCompiler()
 	var query string
-	var where string
-	var err error
 	if len(q.combined) > 0 {
 		plan, err := q.compileCombinedSelect()
 		if err != nil {
 			return 0, err
 		}
-		query, c.args = "SELECT COUNT(*) FROM ("+plan.sql+") "+q.db.dialect.QuoteIdent("sub"), plan.args
-	} else if where, err = q.whereSQL(c); err != nil {
-		return 0, err
-	}
-	if query != "" {
-		// counted above
-	} else if q.distinct || q.limit >= 0 || q.offset > 0 {
-		inner := "SELECT "
-		if q.distinct {
-			inner += "DISTINCT "
-		}
-		cols := make([]string, len(q.info.concrete))
-		for i, f := range q.info.concrete {
-			cols[i] = c.col(c.qual, f)
-		}
-		inner += strings.Join(cols, ", ") + q.fromSQL(c) + where + q.db.dialect.limitOffset(q.limit, q.offset)
-		query = "SELECT COUNT(*) FROM (" + inner + ") " + q.db.dialect.QuoteIdent("sub")
+		query, c.args, c.tz = "SELECT COUNT(*) FROM ("+plan.sql+") "+q.db.dialect.QuoteIdent("sub"), plan.args, plan.zones
 	} else {
-		query = "SELECT COUNT(*)" + q.fromSQL(c) + where
+		where, err := q.whereSQL(c)
+		if err != nil {
+			return 0, err
+		}
+		if q.distinct || q.limit >= 0 || q.offset > 0 {
+			inner := "SELECT "
+			if q.distinct {
+				inner += "DISTINCT "
+			}
+			cols := make([]string, len(q.info.concrete))
+			for i, f := range q.info.concrete {
+				cols[i] = c.col(c.qual, f)
+			}
+			inner += strings.Join(cols, ", ") + q.fromSQL(c) + where + q.db.dialect.limitOffset(q.limit, q.offset)
+			query = "SELECT COUNT(*) FROM (" + inner + ") " + q.db.dialect.QuoteIdent("sub")
+		} else {
+			query = "SELECT COUNT(*)" + q.fromSQL(c) + where
+		}
 	}
 	if err := q.db.checkZones(ctx, c.tz); err != nil {
 		return 0, err
