@@ -61,3 +61,30 @@ func ExampleDiff() {
 	// Rename field title on blog.Post to headline
 	// Add field draft to blog.Post
 }
+
+// Squashing two migrations: the new one replaces them, and a graph holding both takes
+// it in their place.
+func ExampleSquash() {
+	m1 := &migrate.Migration{App: "blog", Name: "0001_initial", Operations: []migrate.Operation{
+		&migrate.CreateModel{App: "blog", Name: "Post", Table: "blog_post", Fields: []*migrate.Field{
+			{Name: "id", Kind: orm.KindBigInt, PK: true, Auto: true},
+		}},
+	}}
+	m2 := &migrate.Migration{App: "blog", Name: "0002_title", Dependencies: []migrate.Dependency{{App: "blog", Name: "0001_initial"}},
+		Operations: []migrate.Operation{
+			&migrate.AddField{App: "blog", Model: "Post", Field: &migrate.Field{Name: "title", Kind: orm.KindVarchar, MaxLength: 100, Null: true}},
+		}}
+	g, _ := migrate.NewGraph(m1, m2)
+	n, err := migrate.Squash(g, "blog", migrate.SquashOptions{End: "0002", Dir: "testdata/none"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(n.Migration.Name, len(n.Migration.Operations), n.Migration.Replaces)
+	both, _ := migrate.NewGraph(m1, m2, n.Migration)
+	for _, m := range both.All() {
+		fmt.Println(m.Key())
+	}
+	// Output:
+	// 0001_squashed_0002_title 2 [{blog 0001_initial} {blog 0002_title}]
+	// blog.0001_squashed_0002_title
+}
