@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -50,18 +51,13 @@ func decodeContext(v any) any {
 	case map[string]any:
 		if len(x) == 1 {
 			if s, ok := x["$date"].(string); ok {
-				t, err := time.Parse("2006-01-02T15:04:05", s)
-				if err != nil {
-					t, _ = time.Parse("2006-01-02", s)
-				}
-				return t
+				return parseISODate(s)
 			}
 			if s, ok := x["$safe"].(string); ok {
 				return SafeString(s)
 			}
 			if s, ok := x["$decimal"].(string); ok {
-				f, _ := strconv.ParseFloat(s, 64)
-				return f
+				return newPyDecimal(s)
 			}
 		}
 		out := make(map[string]any, len(x))
@@ -81,12 +77,92 @@ func decodeContext(v any) any {
 			if i, err := strconv.Atoi(s); err == nil {
 				return i
 			}
+			if b, ok := new(big.Int).SetString(s, 10); ok {
+				return b // Python ints have no size limit
+			}
 		}
 		f, _ := x.Float64()
 		return f
 	}
 	return v
 }
+
+// parseISODate reads the ISO 8601 forms Python's datetime.fromisoformat accepts in
+// gen.py's cases: a date, optionally followed by T (or a space) and HH[:MM[:SS[.f]]],
+// optionally followed by Z or an offset. Without an offset the time is naive (UTC
+// in Go); with one it carries a fixed zone.
+func parseISODate(s string) time.Time {
+	for _, layout := range []string{
+		"2006-01-02T15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999",
+		"2006-01-02T15:04Z07:00", "2006-01-02T15:04", "2006-01-02T15Z07:00", "2006-01-02T15",
+		"2006-01-02",
+	} {
+		v := s
+		if len(v) > 10 && v[10] == ' ' {
+			v = v[:10] + "T" + v[11:]
+		}
+		if t, err := time.Parse(layout, v); err == nil {
+			if strings.Contains(layout, "Z07") && t.Location() == time.UTC {
+				// An explicit zero offset is an aware datetime in Python
+				// (timezone.utc); time.UTC stands for a naive one.
+				t = t.In(time.FixedZone("UTC", 0))
+			}
+			return t
+		}
+	}
+	panic(fmt.Sprintf("conformance case: bad $date %q", s))
+}
+
+// pyDecimal stands for Python's decimal.Decimal in the cases: its String is
+// Decimal's str() (scientific notation when the exponent calls for it).
+type pyDecimal struct {
+	text string
+	rat  *big.Rat
+}
+
+func newPyDecimal(s string) pyDecimal {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		panic(fmt.Sprintf("conformance case: bad $decimal %q", s))
+	}
+	// Decimal's to_sci_string: coefficient digits and exponent as written.
+	neg := strings.HasPrefix(s, "-")
+	body := strings.TrimLeft(s, "+-")
+	mant, expS, _ := strings.Cut(strings.ToLower(body), "e")
+	exp, _ := strconv.Atoi(expS)
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimLeft(intPart+frac, "0")
+	if digits == "" {
+		digits = "0"
+	}
+	exp -= len(frac)
+	adjusted := exp + len(digits) - 1
+	var text string
+	switch {
+	case exp <= 0 && adjusted >= -6:
+		if point := len(digits) + exp; point > 0 {
+			text = digits[:point]
+			if point < len(digits) {
+				text += "." + digits[point:]
+			}
+		} else {
+			text = "0." + strings.Repeat("0", -point) + digits
+		}
+	default:
+		text = digits[:1]
+		if len(digits) > 1 {
+			text += "." + digits[1:]
+		}
+		text += fmt.Sprintf("E%+d", adjusted)
+	}
+	if neg {
+		text = "-" + text
+	}
+	return pyDecimal{text: text, rat: r}
+}
+
+func (d pyDecimal) String() string { return d.text }
+func (d pyDecimal) Rat() *big.Rat  { return new(big.Rat).Set(d.rat) }
 
 func runCase(c conformanceCase) (string, error) {
 	templates := map[string]string{}
@@ -116,11 +192,19 @@ func TestConformance(t *testing.T) {
 	fmt.Printf("dtl conformance: %d passed, %d failed\n", passed, failed)
 }
 
-// TestConformanceExtra runs the package's own Django-generated cases
-// (testdata/cases_extra.py, rendered by gen.py into testdata/cases_extra.jsonl).
+// TestConformanceExtra runs the package's own Django-generated cases: each
+// testdata/cases_*.py, rendered by gen.py into the .jsonl file of the same name.
 func TestConformanceExtra(t *testing.T) {
-	passed, failed := runCasesFile(t, filepath.Join("testdata", "cases_extra.jsonl"))
-	t.Logf("extra cases: %d passed, %d failed", passed, failed)
+	files, err := filepath.Glob(filepath.Join("testdata", "cases_*.jsonl"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no testdata/cases_*.jsonl (%v)", err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".jsonl"), func(t *testing.T) {
+			passed, failed := runCasesFile(t, f)
+			t.Logf("%s: %d passed, %d failed", f, passed, failed)
+		})
+	}
 }
 
 func runCasesFile(t *testing.T, path string) (passed, failed int) {
