@@ -247,7 +247,7 @@ func (c *Context) writeValue(v reflect.Value) {
 	}
 	switch v.Kind() {
 	case reflect.String:
-		if !c.Autoescape || v.Type() == safeStringType || v.Type() == htmlType {
+		if !c.Autoescape || v.Type() == safeStringType || v.Type() == htmlType || v.Type() == lazyTextType {
 			c.out = append(c.out, v.String()...)
 		} else {
 			c.out = appendEscaped(c.out, v.String())
@@ -269,10 +269,10 @@ func (c *Context) writeValue(v reflect.Value) {
 		return
 	}
 	if c.Autoescape {
-		s := appendStr(nil, v, false)
+		s := appendLocalized(nil, v)
 		c.out = appendEscaped(c.out, string(s))
 	} else {
-		c.out = appendStr(c.out, v, false)
+		c.out = appendLocalized(c.out, v)
 	}
 }
 
@@ -321,3 +321,16 @@ type ForLoop struct {
 }
 
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// renderValue is Django's render_value_in_context as a value: the text {{ v }}
+// would write, safe when autoescaping made it so.
+func (c *Context) renderValue(v reflect.Value) any {
+	start := len(c.out)
+	c.writeValue(v)
+	s := string(c.out[start:])
+	c.out = c.out[:start]
+	if c.Autoescape {
+		return SafeString(s)
+	}
+	return s
+}

@@ -1,13 +1,17 @@
 package template
 
 import (
+	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// dateFormats are Django's default named formats (English locale).
-var dateFormats = map[string]string{
+// formatSettings are Django's default values of the settings get_format knows
+// (English, no localisation): a date format argument naming one of them is replaced
+// by its value, whatever its type.
+var formatSettings = map[string]any{
 	"DATE_FORMAT":           "N j, Y",
 	"DATETIME_FORMAT":       "N j, Y, P",
 	"TIME_FORMAT":           "P",
@@ -15,37 +19,112 @@ var dateFormats = map[string]string{
 	"MONTH_DAY_FORMAT":      "F j",
 	"SHORT_DATE_FORMAT":     "m/d/Y",
 	"SHORT_DATETIME_FORMAT": "m/d/Y P",
+	"FIRST_DAY_OF_WEEK":     0,
+	"DECIMAL_SEPARATOR":     ".",
+	"THOUSAND_SEPARATOR":    ",",
+	"NUMBER_GROUPING":       0,
+	"DATE_INPUT_FORMATS": []any{"%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%b %d %Y", "%b %d, %Y",
+		"%d %b %Y", "%d %b, %Y", "%B %d %Y", "%B %d, %Y", "%d %B %Y", "%d %B, %Y"},
+	"TIME_INPUT_FORMATS": []any{"%H:%M:%S", "%H:%M:%S.%f", "%H:%M"},
+	"DATETIME_INPUT_FORMATS": []any{"%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M",
+		"%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M:%S.%f", "%m/%d/%Y %H:%M",
+		"%m/%d/%y %H:%M:%S", "%m/%d/%y %H:%M:%S.%f", "%m/%d/%y %H:%M"},
 }
 
-// namedFormat maps a format name like "SHORT_DATE_FORMAT" to its format string.
-func namedFormat(f string) string {
-	if s, ok := dateFormats[f]; ok {
-		return s
+// dateFormats are the named date formats, for code that formats with one directly.
+var dateFormats = map[string]string{}
+
+func init() {
+	for k, v := range formatSettings {
+		if s, ok := v.(string); ok && strings.HasSuffix(k, "_FORMAT") {
+			dateFormats[k] = s
+		}
 	}
-	return f
 }
 
-var apMonths = [...]string{"Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."}
+// getFormat is Django's get_format: the format string a date or time filter uses
+// for its argument. A missing or false argument means def; the name of a format
+// setting means its value; anything else is used as it is, as text.
+func getFormat(arg any, def string) string {
+	if !truthy(reflect.ValueOf(arg)) {
+		arg = def
+	}
+	if rv := reflect.ValueOf(arg); isString(rv) {
+		if v, ok := formatSettings[rv.String()]; ok {
+			arg = v
+		}
+	}
+	return toString(reflect.ValueOf(arg))
+}
 
-// formatDate formats t with Django's date format characters; a backslash escapes the
-// next character.
+var (
+	monthsAP    = [...]string{"Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."}
+	monthsShort = [...]string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+)
+
+// The format characters Django's dateformat knows, and those a time may use.
+const (
+	dateFormatChars = "aAbcdDeEfFgGhHiIjlLmMnNoOPrsStTUuwWyYzZ"
+	timeFormatChars = "aAefgGhHiOPsTuZ"
+	// tzFormatChars give "" rather than failing for a value that is not a date.
+	tzFormatChars = "eOTZI"
+)
+
+// formatDate formats t with Django's date format characters.
 func formatDate(t time.Time, format string) string {
+	s, _ := formatDateTime(reflect.ValueOf(t), format, false)
+	return s
+}
+
+// formatDateTime is Django's DateFormat(v).format(format) (TimeFormat with timeOnly).
+// A character is a format character unless a backslash comes right before it; in
+// the text between format characters a backslash escapes the next character. ok is
+// false when Python would raise AttributeError: a value that is not a date (except
+// for the time-zone characters, which give ""), or a date-only character in a time
+// format.
+func formatDateTime(v reflect.Value, format string, timeOnly bool) (string, bool) {
+	t, isTime := asTime(v)
 	var b []byte
 	rs := []rune(format)
 	for i := 0; i < len(rs); i++ {
 		c := rs[i]
-		if c == '\\' {
-			if i+1 < len(rs) {
-				i++
-				b = append(b, string(rs[i])...)
-			} else {
-				b = append(b, '\\')
+		if strings.ContainsRune(dateFormatChars, c) && (i == 0 || rs[i-1] != '\\') {
+			if timeOnly && !strings.ContainsRune(timeFormatChars, c) {
+				return "", false
 			}
+			if !isTime {
+				if !strings.ContainsRune(tzFormatChars, c) {
+					return "", false
+				}
+				continue
+			}
+			b = appendDateChar(b, t, c)
 			continue
 		}
-		b = appendDateChar(b, t, c)
+		if c == '\\' && i+1 < len(rs) && rs[i+1] != '\n' {
+			i++
+			c = rs[i]
+		}
+		b = append(b, string(c)...)
 	}
-	return string(b)
+	return string(b), true
+}
+
+// asTime returns the time.Time in v (a time.Time or a non-nil *time.Time).
+func asTime(v reflect.Value) (time.Time, bool) {
+	v = unwrapIface(v)
+	if !v.IsValid() || !v.CanInterface() {
+		return time.Time{}, false
+	}
+	switch x := v.Interface().(type) {
+	case time.Time:
+		return x, true
+	case *time.Time:
+		if x != nil {
+			return *x, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func pad2(b []byte, n int) []byte {
@@ -63,6 +142,19 @@ func hour12(t time.Time) int {
 	return h
 }
 
+// tzName is Python's tzname() for an aware time: the zone's abbreviation, or for a
+// zone without a name, "UTC" and the offset as datetime.timezone names it.
+func tzName(t time.Time) string {
+	name, off := t.Zone()
+	if name != "" {
+		return name
+	}
+	if off == 0 {
+		return "UTC"
+	}
+	return string(appendOffset([]byte("UTC"), off, true))
+}
+
 func appendDateChar(b []byte, t time.Time, c rune) []byte {
 	switch c {
 	case 'a':
@@ -76,16 +168,18 @@ func appendDateChar(b []byte, t time.Time, c rune) []byte {
 		}
 		return append(b, "PM"...)
 	case 'b':
-		return append(b, strings.ToLower(t.Month().String()[:3])...)
+		return append(b, monthsShort[t.Month()-1]...)
 	case 'c':
-		return append(b, t.Format("2006-01-02T15:04:05.999999")...)
+		return appendISO(b, t, 'T')
 	case 'd':
 		return pad2(b, t.Day())
 	case 'D':
 		return append(b, t.Weekday().String()[:3]...)
 	case 'e':
-		name, _ := t.Zone()
-		return append(b, name...)
+		if isNaive(t) {
+			return b
+		}
+		return append(b, tzName(t)...)
 	case 'E', 'F':
 		return append(b, t.Month().String()...)
 	case 'f':
@@ -127,12 +221,13 @@ func appendDateChar(b []byte, t time.Time, c rune) []byte {
 	case 'n':
 		return strconv.AppendInt(b, int64(t.Month()), 10)
 	case 'N':
-		return append(b, apMonths[t.Month()-1]...)
+		return append(b, monthsAP[t.Month()-1]...)
 	case 'o':
 		y, _ := t.ISOWeek()
 		return strconv.AppendInt(b, int64(y), 10)
 	case 'O':
-		return append(b, t.Format("-0700")...)
+		_, off := t.Zone()
+		return appendOffset(b, off/60*60, false)
 	case 'P':
 		if t.Minute() == 0 && t.Hour() == 0 {
 			return append(b, "midnight"...)
@@ -144,7 +239,14 @@ func appendDateChar(b []byte, t time.Time, c rune) []byte {
 		b = append(b, ' ')
 		return appendDateChar(b, t, 'a')
 	case 'r':
-		return append(b, t.Format("Mon, 02 Jan 2006 15:04:05 -0700")...)
+		// email.utils.format_datetime: the year has four digits, the offset %z.
+		_, off := t.Zone()
+		b = fmt.Appendf(b, "%s, %02d %s %04d %02d:%02d:%02d ", t.Weekday().String()[:3], t.Day(), t.Month().String()[:3], t.Year(), t.Hour(), t.Minute(), t.Second())
+		b = appendOffset(b, off/60*60, false)
+		if s := off % 60; s != 0 {
+			b = pad2(b, max(s, -s))
+		}
+		return b
 	case 's':
 		return pad2(b, t.Second())
 	case 'S':
@@ -161,13 +263,15 @@ func appendDateChar(b []byte, t time.Time, c rune) []byte {
 		}
 		return append(b, "th"...)
 	case 't':
-		return strconv.AppendInt(b, int64(time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()), 10)
+		return pad2(b, time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day())
 	case 'T':
-		name, _ := t.Zone()
-		return append(b, name...)
+		if isNaive(t) {
+			name, _ := t.Zone()
+			return append(b, name...)
+		}
+		return append(b, tzName(t)...)
 	case 'u':
-		s := strconv.Itoa(t.Nanosecond() / 1000)
-		return append(b, strings.Repeat("0", 6-len(s))+s...)
+		return fmt.Appendf(b, "%06d", t.Nanosecond()/1000)
 	case 'U':
 		return strconv.AppendInt(b, t.Unix(), 10)
 	case 'w':
@@ -178,8 +282,7 @@ func appendDateChar(b []byte, t time.Time, c rune) []byte {
 	case 'y':
 		return pad2(b, t.Year()%100)
 	case 'Y':
-		s := strconv.Itoa(t.Year())
-		return append(b, strings.Repeat("0", max(0, 4-len(s)))+s...)
+		return strconv.AppendInt(b, int64(t.Year()), 10)
 	case 'z':
 		return strconv.AppendInt(b, int64(t.YearDay()), 10)
 	case 'Z':
@@ -187,4 +290,24 @@ func appendDateChar(b []byte, t time.Time, c rune) []byte {
 		return strconv.AppendInt(b, int64(off), 10)
 	}
 	return append(b, string(c)...)
+}
+
+// filterDate is Django's date filter (and time, with timeOnly): "" for None and "",
+// the value formatted with get_format(arg), and "" when formatting fails.
+func filterDate(timeOnly bool) func(in, arg any, _ bool) (any, error) {
+	def := "DATE_FORMAT"
+	if timeOnly {
+		def = "TIME_FORMAT"
+	}
+	return func(in, arg any, _ bool) (any, error) {
+		rv := unwrapIface(reflect.ValueOf(in))
+		if !rv.IsValid() || isString(rv) && rv.Len() == 0 {
+			return "", nil
+		}
+		s, ok := formatDateTime(rv, getFormat(arg, def), timeOnly)
+		if !ok {
+			return "", nil
+		}
+		return s, nil
+	}
 }

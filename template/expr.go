@@ -35,25 +35,24 @@ var (
 
 func parseVariable(s string) (*variable, error) {
 	v := &variable{raw: s}
-	if isPyNumber(s) {
-		if strings.ContainsAny(s, ".eE") {
-			if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.HasSuffix(s, ".") {
-				v.literal, v.isLiteral = reflect.ValueOf(f), true
-				return v, nil
-			}
-		} else if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-			v.literal, v.isLiteral = reflect.ValueOf(int(i)), true
-			return v, nil
-		} else if f, err := strconv.ParseFloat(s, 64); err == nil {
-			v.literal, v.isLiteral = reflect.ValueOf(f), true // too big for int64
+	// Like Django's Variable: with a point or an e, a float (not one ending in a
+	// point); otherwise an int. Python's int() and float() take underscores between
+	// digits and digits of any script.
+	if strings.ContainsAny(s, ".eE") {
+		if f, ok := parsePyFloat(s); ok && !strings.HasSuffix(s, ".") && s == pyStrip(s) {
+			v.literal, v.isLiteral = reflect.ValueOf(f), true
 			return v, nil
 		}
+	} else if n, ok := parsePyInt(s); ok && s == pyStrip(s) {
+		v.literal, v.isLiteral = reflect.ValueOf(numberValue(n)), true
+		return v, nil
 	}
 	if strings.HasPrefix(s, "_(") && strings.HasSuffix(s, ")") && len(s) >= 4 {
-		// A translatable literal. Without the i18n battery it is the literal itself.
+		// A translatable literal, translated at render time (and by then a lazy
+		// translation, not a plain string).
 		inner := s[2 : len(s)-1]
 		if lit, ok := unquote(inner); ok {
-			v.literal, v.isLiteral, v.translate = reflect.ValueOf(SafeString(lit)), true, true
+			v.literal, v.isLiteral, v.translate = reflect.ValueOf(lit), true, true
 			return v, nil
 		}
 	}
@@ -75,29 +74,6 @@ func parseVariable(s string) (*variable, error) {
 		v.path = append(v.path, seg)
 	}
 	return v, nil
-}
-
-// isPyNumber reports whether s looks like a number Django's Variable would try.
-func isPyNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	i := 0
-	if s[0] == '+' || s[0] == '-' {
-		i++
-	}
-	digits := false
-	for ; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			digits = true
-		case c == '.' || c == 'e' || c == 'E' || ((c == '+' || c == '-') && (s[i-1] == 'e' || s[i-1] == 'E')):
-		default:
-			return false
-		}
-	}
-	return digits
 }
 
 // unquote returns the contents of a single- or double-quoted string literal with
@@ -135,8 +111,14 @@ func unquote(s string) (string, bool) {
 // invalid Value is None.
 func (v *variable) resolve(c *Context) (reflect.Value, bool, error) {
 	if v.isLiteral {
-		if v.translate && c.engine != nil && c.engine.translate != nil {
-			return reflect.ValueOf(SafeString(c.engine.translate(c.Request, v.literal.String()))), true, nil
+		if v.translate {
+			// Django doubles % in the message id (gettext's python-format) and
+			// returns a lazy translation.
+			msgid := strings.ReplaceAll(v.literal.String(), "%", "%%")
+			if c.engine != nil && c.engine.translate != nil {
+				msgid = c.engine.translate(c.Request, msgid)
+			}
+			return reflect.ValueOf(lazyText(msgid)), true, nil
 		}
 		return v.literal, true, nil
 	}
@@ -181,7 +163,10 @@ type filterDef struct {
 	fn     func(in, arg any, autoescape bool) (any, error)
 	ctxFn  func(c *Context, in, arg any) (any, error) // for filters that need the render context
 	isSafe bool
-	arg    argMode
+	// stringFilter is Django's @stringfilter: the input is converted with str()
+	// (keeping a safe string safe) before the filter sees it.
+	stringFilter bool
+	arg          argMode
 }
 
 type filterCall struct {
@@ -233,9 +218,18 @@ func (e *Expr) resolve(c *Context, ignoreFailures bool) (reflect.Value, error) {
 			if !found {
 				return reflect.Value{}, fmt.Errorf("failed lookup for filter argument %q", f.arg.raw)
 			}
+			if f.arg.translate {
+				a = reflect.ValueOf(SafeString(a.String())) // mark_safe(constant argument)
+			}
 			arg = valueToAny(a)
 		}
 		in := valueToAny(v)
+		safeInput := isSafe(v)
+		if f.def.stringFilter {
+			in = pyStrValue(v)
+			_, isSafeStr := in.(SafeString)
+			safeInput = safeInput || isSafeStr
+		}
 		var out any
 		var err error
 		if f.def.ctxFn != nil {
@@ -246,10 +240,9 @@ func (e *Expr) resolve(c *Context, ignoreFailures bool) (reflect.Value, error) {
 		if err != nil {
 			return reflect.Value{}, fmt.Errorf("filter %s: %w", f.def.name, err)
 		}
-		if f.def.isSafe && isSafe(v) {
-			if s, ok := out.(string); ok {
-				out = SafeString(s)
-			}
+		if f.def.isSafe && safeInput {
+			// Django's mark_safe(new_obj): whatever the filter returned.
+			out = markSafe(reflect.ValueOf(out))
 		}
 		v = reflect.ValueOf(out)
 	}
@@ -258,7 +251,8 @@ func (e *Expr) resolve(c *Context, ignoreFailures bool) (reflect.Value, error) {
 
 var emptyString = reflect.ValueOf("")
 
-func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+// isWordRune is Python's \w: letters, numbers and the underscore.
+func isWordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r) }
 
 // compileExpr parses a filter expression (Django's FilterExpression regexp, by hand).
 func compileExpr(s string, lookupFilter func(string) *filterDef) (*Expr, error) {
@@ -319,16 +313,11 @@ func compileExpr(s string, lookupFilter func(string) *filterDef) (*Expr, error) 
 	e.v = v
 	for pos < len(s) {
 		start := pos
-		for pos < len(s) && isSpace(s[pos]) {
-			pos++
-		}
+		pos = skipPySpace(s, pos)
 		if pos >= len(s) || s[pos] != '|' {
 			return nil, fmt.Errorf("Could not parse the remainder: '%s' from '%s'", s[start:], s)
 		}
-		pos++
-		for pos < len(s) && isSpace(s[pos]) {
-			pos++
-		}
+		pos = skipPySpace(s, pos+1)
 		nstart := pos
 		for pos < len(s) {
 			r, size := utf8.DecodeRuneInString(s[pos:])

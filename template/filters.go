@@ -1,20 +1,14 @@
 package template
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"html"
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"net/url"
 	"reflect"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -39,77 +33,14 @@ func str(v any) string {
 // safeIn reports whether a filter input is marked safe.
 func safeIn(v any) bool { return isSafe(reflect.ValueOf(v)) }
 
-// toInt is Python's int() of a value: ints, floats (truncated), numeric strings.
-func toInt(v any) (int, bool) {
-	rv := unwrapIface(reflect.ValueOf(v))
-	if n, ok := asNumber(rv); ok {
-		if n.isFloat {
-			if math.IsNaN(n.f) || n.f >= math.MaxInt64 || n.f < math.MinInt64 {
-				return 0, false // also ±Inf: converting would give an arbitrary int
-			}
-			return int(n.f), true
-		}
-		return int(n.i), true
-	}
-	if isString(rv) {
-		i, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(rv.String(), "_", "")))
-		return i, err == nil
-	}
-	return 0, false
-}
+// Flags of a built-in filter, as Django declares them.
+const (
+	fSafe   = 1 << iota // is_safe=True: a safe input gives a safe output
+	fString             // @stringfilter: the input is converted with str() first
+)
 
-// toBigInt is Python's int() of a value, without a range limit: integers of any
-// Go kind, floats (truncated) and strings of digits.
-func toBigInt(v any) (*big.Int, bool) {
-	rv := unwrapIface(reflect.ValueOf(v))
-	if !rv.IsValid() {
-		return nil, false
-	}
-	switch rv.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return big.NewInt(rv.Int()), true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return new(big.Int).SetUint64(rv.Uint()), true
-	case reflect.Float32, reflect.Float64, reflect.Bool:
-		n, _ := asNumber(rv)
-		if n.isFloat {
-			if math.IsNaN(n.f) || math.IsInf(n.f, 0) {
-				return nil, false
-			}
-			i, _ := big.NewFloat(n.f).Int(nil)
-			return i, true
-		}
-		return big.NewInt(n.i), true
-	case reflect.String:
-		i, ok := new(big.Int).SetString(strings.TrimSpace(strings.ReplaceAll(rv.String(), "_", "")), 10)
-		return i, ok
-	}
-	if b, ok := v.(*big.Int); ok && b != nil {
-		return new(big.Int).Set(b), true
-	}
-	return nil, false
-}
-
-// toFloat is Python's float() of a value.
-func toFloat(v any) (float64, bool) {
-	rv := unwrapIface(reflect.ValueOf(v))
-	if n, ok := asNumber(rv); ok {
-		return n.float(), true
-	}
-	if isString(rv) {
-		f, err := strconv.ParseFloat(strings.TrimSpace(rv.String()), 64)
-		return f, err == nil
-	}
-	return 0, false
-}
-
-// stringFilter adapts a string→string function as a Django @stringfilter.
-func stringFilter(fn func(s string) string) func(in, arg any, ae bool) (any, error) {
-	return func(in, arg any, ae bool) (any, error) { return fn(str(in)), nil }
-}
-
-func reg(name string, fn func(in, arg any, ae bool) (any, error), safe bool, mode argMode) {
-	builtinLibrary.filters[name] = &filterDef{name: name, fn: fn, isSafe: safe, arg: mode}
+func reg(name string, flags int, mode argMode, fn func(in, arg any, ae bool) (any, error)) {
+	builtinLibrary.filters[name] = &filterDef{name: name, fn: fn, isSafe: flags&fSafe != 0, stringFilter: flags&fString != 0, arg: mode}
 }
 
 func init() {
@@ -118,127 +49,106 @@ func init() {
 		none = argNone
 		req  = argRequired
 	)
-	reg("add", filterAdd, false, req)
-	reg("addslashes", stringFilter(func(s string) string {
-		return strings.NewReplacer(`\`, `\\`, `"`, `\"`, `'`, `\'`).Replace(s)
-	}), true, none)
-	reg("capfirst", stringFilter(func(s string) string {
+	// Flags as Django declares them: is_safe (fSafe) and @stringfilter (fString).
+	reg("add", 0, req, filterAdd)
+	reg("addslashes", fSafe|fString, none, func(in, arg any, _ bool) (any, error) {
+		return strings.NewReplacer(`\`, `\\`, `"`, `\"`, `'`, `\'`).Replace(str(in)), nil
+	})
+	reg("capfirst", fSafe|fString, none, func(in, arg any, _ bool) (any, error) {
+		s := str(in)
 		_, n := utf8.DecodeRuneInString(s)
 		if n == 0 {
-			return s
+			return s, nil
 		}
-		return pyUpper(s[:n]) + s[n:]
-	}), true, none)
-	reg("center", func(in, arg any, _ bool) (any, error) { return pyJustify(str(in), arg, 'c') }, true, req)
-	reg("ljust", func(in, arg any, _ bool) (any, error) { return pyJustify(str(in), arg, 'l') }, true, req)
-	reg("rjust", func(in, arg any, _ bool) (any, error) { return pyJustify(str(in), arg, 'r') }, true, req)
-	reg("cut", func(in, arg any, _ bool) (any, error) {
+		return pyUpper(s[:n]) + s[n:], nil
+	})
+	reg("center", fSafe|fString, req, func(in, arg any, _ bool) (any, error) { return pyJustify(str(in), arg, 'c') })
+	reg("ljust", fSafe|fString, req, func(in, arg any, _ bool) (any, error) { return pyJustify(str(in), arg, 'l') })
+	reg("rjust", fSafe|fString, req, func(in, arg any, _ bool) (any, error) { return pyJustify(str(in), arg, 'r') })
+	reg("cut", fString, req, func(in, arg any, _ bool) (any, error) {
+		if !isString(reflect.ValueOf(arg)) || isLazyText(reflect.ValueOf(arg)) {
+			return nil, fmt.Errorf("cut: the argument must be a string, not %s", pyTypeName(arg))
+		}
 		s := strings.ReplaceAll(str(in), str(arg), "")
 		if safeIn(in) && str(arg) != ";" {
 			return SafeString(s), nil
 		}
 		return s, nil
-	}, false, req)
-	reg("date", filterDate(dateFormats["DATE_FORMAT"]), false, opt)
-	reg("time", filterDate(dateFormats["TIME_FORMAT"]), false, opt)
-	reg("default", func(in, arg any, _ bool) (any, error) {
+	})
+	reg("date", 0, opt, filterDate(false))
+	reg("time", 0, opt, filterDate(true))
+	reg("default", 0, req, func(in, arg any, _ bool) (any, error) {
 		if truthy(reflect.ValueOf(in)) {
 			return in, nil
 		}
 		return arg, nil
-	}, false, req)
-	reg("default_if_none", func(in, arg any, _ bool) (any, error) {
-		if in == nil || !unwrapIface(reflect.ValueOf(in)).IsValid() {
+	})
+	reg("default_if_none", 0, req, func(in, arg any, _ bool) (any, error) {
+		if !unwrapIface(reflect.ValueOf(in)).IsValid() {
 			return arg, nil
 		}
 		return in, nil
-	}, false, req)
-	reg("dictsort", filterDictsort(false), false, req)
-	reg("dictsortreversed", filterDictsort(true), false, req)
-	reg("divisibleby", func(in, arg any, _ bool) (any, error) {
-		a, ok1 := toInt(in)
-		b, ok2 := toInt(arg)
-		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("divisibleby needs integers, got %v and %v", str(in), str(arg))
+	})
+	reg("dictsort", 0, req, filterDictsort(false))
+	reg("dictsortreversed", 0, req, filterDictsort(true))
+	reg("divisibleby", 0, req, func(in, arg any, _ bool) (any, error) {
+		a, err := pyInt(in)
+		if err != pyOK {
+			return nil, fmt.Errorf("divisibleby: %s is not an integer", pyRepr(in))
 		}
-		if b == 0 {
-			return nil, fmt.Errorf("divisibleby: division by zero")
+		b, err := pyInt(arg)
+		if err != pyOK {
+			return nil, fmt.Errorf("divisibleby: %s is not an integer", pyRepr(arg))
 		}
-		return a%b == 0, nil
-	}, false, req)
-	reg("escape", func(in, arg any, _ bool) (any, error) {
+		if b.kind == numInt && b.i == 0 {
+			return nil, fmt.Errorf("divisibleby: integer division or modulo by zero")
+		}
+		return new(big.Int).Rem(a.bigInt(), b.bigInt()).Sign() == 0, nil
+	})
+	reg("escape", fSafe|fString, none, func(in, arg any, _ bool) (any, error) {
 		if safeIn(in) {
 			return in, nil
 		}
-		if h, ok := htmlOf(reflect.ValueOf(in)); ok {
-			return h, nil
-		}
 		return SafeString(escapeString(str(in))), nil
-	}, true, none)
-	reg("force_escape", func(in, arg any, _ bool) (any, error) {
+	})
+	reg("force_escape", fSafe|fString, none, func(in, arg any, _ bool) (any, error) {
 		return SafeString(escapeString(str(in))), nil
-	}, true, none)
-	reg("escapejs", func(in, arg any, _ bool) (any, error) { return SafeString(escapeJS(str(in))), nil }, false, none)
-	reg("filesizeformat", func(in, arg any, _ bool) (any, error) { return filesizeformat(in), nil }, true, none)
-	reg("first", func(in, arg any, _ bool) (any, error) {
-		n, at := iterate(reflect.ValueOf(in))
-		if n == 0 {
-			return "", nil
-		}
-		return valueToAny(at(0)), nil
-	}, false, none)
-	reg("last", func(in, arg any, _ bool) (any, error) {
-		n, at := iterate(reflect.ValueOf(in))
-		if n == 0 {
-			return "", nil
-		}
-		return valueToAny(at(n - 1)), nil
-	}, false, none)
-	reg("floatformat", func(in, arg any, _ bool) (any, error) { return floatformat(in, arg), nil }, true, opt)
-	reg("get_digit", func(in, arg any, _ bool) (any, error) {
-		d, ok1 := toInt(arg)
-		v, ok2 := toInt(in)
-		if !ok1 || !ok2 || d < 1 {
-			return in, nil
-		}
-		s := strconv.Itoa(v)
-		if d > len(s) {
-			return 0, nil
-		}
-		c := s[len(s)-d]
-		if c < '0' || c > '9' {
-			return in, nil
-		}
-		return int(c - '0'), nil
-	}, false, req)
-	reg("iriencode", stringFilter(func(s string) string { return pyQuote(s, "/#%[]=:;$&()+,!?*@'~") }), true, none)
-	reg("join", filterJoin, true, req)
-	reg("json_script", filterJSONScript, false, opt)
-	reg("length", func(in, arg any, _ bool) (any, error) {
+	})
+	reg("escapejs", fString, none, func(in, arg any, _ bool) (any, error) { return SafeString(escapeJS(str(in))), nil })
+	reg("filesizeformat", fSafe, none, func(in, arg any, _ bool) (any, error) { return filesizeformat(in) })
+	reg("first", 0, none, func(in, arg any, _ bool) (any, error) { return pyIndexFilter(in, 0, "first") })
+	reg("last", fSafe, none, func(in, arg any, _ bool) (any, error) { return pyIndexFilter(in, -1, "last") })
+	reg("floatformat", fSafe, opt, func(in, arg any, _ bool) (any, error) { return floatformat(in, arg) })
+	reg("get_digit", 0, req, filterGetDigit)
+	reg("iriencode", fSafe|fString, none, func(in, arg any, _ bool) (any, error) {
+		return pyQuote(str(in), "/#%[]=:;$&()+,!?*@'~"), nil
+	})
+	reg("join", fSafe, req, filterJoin)
+	reg("json_script", fSafe, req, filterJSONScript)
+	reg("length", 0, none, func(in, arg any, _ bool) (any, error) {
 		n, _ := length(reflect.ValueOf(in))
 		return n, nil
-	}, true, none)
-	reg("length_is", func(in, arg any, _ bool) (any, error) {
+	})
+	reg("length_is", 0, req, func(in, arg any, _ bool) (any, error) {
 		n, ok := length(reflect.ValueOf(in))
-		want, ok2 := toInt(arg)
-		if !ok || !ok2 {
+		want, err := pyInt(arg)
+		if !ok || err != pyOK {
 			return "", nil
 		}
-		return n == want, nil
-	}, false, req)
-	reg("linebreaks", func(in, arg any, ae bool) (any, error) {
+		return want.kind == numInt && int64(n) == want.i, nil
+	})
+	reg("linebreaks", fSafe|fString, none, func(in, arg any, ae bool) (any, error) {
 		return SafeString(linebreaks(str(in), ae && !safeIn(in))), nil
-	}, true, none)
-	reg("linebreaksbr", func(in, arg any, ae bool) (any, error) {
+	})
+	reg("linebreaksbr", fSafe|fString, none, func(in, arg any, ae bool) (any, error) {
 		s := normalizeNewlines(str(in))
 		if ae && !safeIn(in) {
 			s = escapeString(s)
 		}
 		return SafeString(strings.ReplaceAll(s, "\n", "<br>")), nil
-	}, true, none)
-	reg("linenumbers", func(in, arg any, ae bool) (any, error) {
-		s := str(in)
-		lines := strings.Split(s, "\n")
+	})
+	reg("linenumbers", fSafe|fString, none, func(in, arg any, ae bool) (any, error) {
+		lines := strings.Split(str(in), "\n")
 		width := len(strconv.Itoa(len(lines)))
 		esc := ae && !safeIn(in)
 		for i, l := range lines {
@@ -248,118 +158,129 @@ func init() {
 			lines[i] = fmt.Sprintf("%0*d. %s", width, i+1, l)
 		}
 		return SafeString(strings.Join(lines, "\n")), nil
-	}, true, none)
-	reg("lower", stringFilter(pyLower), true, none)
-	reg("upper", stringFilter(pyUpper), false, none)
-	reg("make_list", func(in, arg any, _ bool) (any, error) {
+	})
+	reg("lower", fSafe|fString, none, func(in, arg any, _ bool) (any, error) { return pyLower(str(in)), nil })
+	reg("upper", fString, none, func(in, arg any, _ bool) (any, error) { return pyUpper(str(in)), nil })
+	reg("make_list", fString, none, func(in, arg any, _ bool) (any, error) {
 		s := str(in)
 		out := make([]any, 0, len(s))
 		for _, r := range s {
 			out = append(out, string(r))
 		}
 		return out, nil
-	}, false, none)
-	reg("phone2numeric", stringFilter(phone2numeric), false, none)
-	reg("pluralize", filterPluralize, false, opt)
-	reg("pprint", func(in, arg any, _ bool) (any, error) {
-		return string(appendStr(nil, reflect.ValueOf(in), true)), nil
-	}, true, none)
-	reg("random", func(in, arg any, _ bool) (any, error) {
-		n, at := iterate(reflect.ValueOf(in))
+	})
+	reg("phone2numeric", fSafe, none, func(in, arg any, _ bool) (any, error) {
+		if !isString(reflect.ValueOf(in)) {
+			return nil, fmt.Errorf("phone2numeric: '%s' object has no attribute 'lower'", pyTypeName(in))
+		}
+		return phone2numeric(str(in)), nil
+	})
+	reg("pluralize", 0, opt, filterPluralize)
+	reg("pprint", fSafe, none, func(in, arg any, _ bool) (any, error) { return pformat(reflect.ValueOf(in)), nil })
+	reg("random", fSafe, none, func(in, arg any, _ bool) (any, error) {
+		n, ok := length(reflect.ValueOf(in))
+		if !ok {
+			return nil, fmt.Errorf("random: object of type '%s' has no len()", pyTypeName(in))
+		}
 		if n == 0 {
 			return nil, fmt.Errorf("random: cannot choose from an empty sequence")
 		}
-		return valueToAny(at(rand.IntN(n))), nil
-	}, true, none)
-	reg("safe", func(in, arg any, _ bool) (any, error) { return SafeString(str(in)), nil }, true, none)
-	reg("safeseq", func(in, arg any, _ bool) (any, error) {
-		n, at := iterate(reflect.ValueOf(in))
+		return pyIndexFilter(in, rand.IntN(n), "random")
+	})
+	reg("safe", fSafe|fString, none, func(in, arg any, _ bool) (any, error) { return SafeString(str(in)), nil })
+	reg("safeseq", fSafe, none, func(in, arg any, _ bool) (any, error) {
+		n, at, ok := pyIter(reflect.ValueOf(in))
+		if !ok {
+			return nil, fmt.Errorf("safeseq: '%s' object is not iterable", pyTypeName(in))
+		}
 		out := make([]any, n)
 		for i := range out {
-			out[i] = SafeString(toString(at(i)))
+			out[i] = markSafe(at(i))
 		}
 		return out, nil
-	}, true, none)
-	reg("slice", filterSlice, true, req)
-	reg("slugify", stringFilter(slugify), true, none)
-	reg("stringformat", func(in, arg any, _ bool) (any, error) { return stringformat(in, str(arg)), nil }, true, req)
-	reg("striptags", stringFilter(stripTags), true, none)
+	})
+	reg("slice", fSafe, req, filterSlice)
+	reg("slugify", fSafe|fString, none, func(in, arg any, _ bool) (any, error) { return slugify(str(in)), nil })
+	reg("stringformat", fSafe, req, func(in, arg any, _ bool) (any, error) { return stringformat(in, str(arg)) })
+	reg("striptags", fSafe|fString, none, func(in, arg any, _ bool) (any, error) { return stripTags(str(in)) })
 	builtinLibrary.filters["timesince"] = &filterDef{name: "timesince", ctxFn: filterTimesince(false)}
 	builtinLibrary.filters["timeuntil"] = &filterDef{name: "timeuntil", ctxFn: filterTimesince(true)}
-	reg("title", stringFilter(title), true, none)
-	reg("truncatechars", func(in, arg any, _ bool) (any, error) {
-		n, ok := toInt(arg)
-		if !ok {
-			return in, nil
+	reg("title", fSafe|fString, none, func(in, arg any, _ bool) (any, error) { return title(str(in)), nil })
+	truncator := func(fn func(s string, n int) string) func(in, arg any, _ bool) (any, error) {
+		return func(in, arg any, _ bool) (any, error) {
+			n, err := pyInt(arg)
+			switch {
+			case err == pyValueError:
+				return in, nil // fail silently, as Django does for a bad length
+			case err != pyOK:
+				return nil, fmt.Errorf("the length must be a number, got %s", pyRepr(arg))
+			case n.kind != numInt:
+				n.i = math.MaxInt32
+				if n.b.Sign() < 0 {
+					n.i = math.MinInt32
+				}
+			}
+			return fn(str(in), int(max(min(n.i, math.MaxInt32), math.MinInt32))), nil
 		}
-		return truncateChars(str(in), n, false), nil
-	}, true, req)
-	reg("truncatechars_html", func(in, arg any, _ bool) (any, error) {
-		n, ok := toInt(arg)
-		if !ok {
-			return in, nil
-		}
-		return truncateChars(str(in), n, true), nil
-	}, true, req)
-	reg("truncatewords", func(in, arg any, _ bool) (any, error) {
-		n, ok := toInt(arg)
-		if !ok {
-			return in, nil
-		}
-		return truncateWords(str(in), n, false), nil
-	}, true, req)
-	reg("truncatewords_html", func(in, arg any, _ bool) (any, error) {
-		n, ok := toInt(arg)
-		if !ok {
-			return in, nil
-		}
-		return truncateWords(str(in), n, true), nil
-	}, true, req)
-	reg("unordered_list", filterUnorderedList, true, none)
-	reg("urlencode", func(in, arg any, _ bool) (any, error) {
+	}
+	reg("truncatechars", fSafe|fString, req, truncator(func(s string, n int) string { return truncateChars(s, n, false) }))
+	reg("truncatechars_html", fSafe|fString, req, truncator(func(s string, n int) string { return truncateChars(s, n, true) }))
+	reg("truncatewords", fSafe|fString, req, truncator(func(s string, n int) string { return truncateWords(s, n, false) }))
+	reg("truncatewords_html", fSafe|fString, req, truncator(func(s string, n int) string { return truncateWords(s, n, true) }))
+	reg("unordered_list", fSafe, none, filterUnorderedList)
+	reg("urlencode", fString, opt, func(in, arg any, _ bool) (any, error) {
 		safe := "/"
 		if arg != nil {
 			safe = str(arg)
 		}
 		return pyQuote(str(in), safe), nil
-	}, false, opt)
-	reg("urlize", func(in, arg any, ae bool) (any, error) {
-		return SafeString(urlize(str(in), -1, ae && !safeIn(in))), nil
-	}, true, none)
-	reg("urlizetrunc", func(in, arg any, ae bool) (any, error) {
-		n, ok := toInt(arg)
-		if !ok {
-			return nil, fmt.Errorf("urlizetrunc needs a number, got %q", str(arg))
+	})
+	reg("urlize", fSafe|fString, none, func(in, arg any, ae bool) (any, error) {
+		return SafeString(urlize(str(in), noLimit, ae, safeIn(in))), nil
+	})
+	reg("urlizetrunc", fSafe|fString, req, func(in, arg any, ae bool) (any, error) {
+		n, err := pyInt(arg)
+		if err != pyOK || n.kind != numInt {
+			return nil, fmt.Errorf("urlizetrunc: invalid limit %s", pyRepr(arg))
 		}
-		return SafeString(urlize(str(in), n, ae && !safeIn(in))), nil
-	}, true, req)
-	reg("wordcount", func(in, arg any, _ bool) (any, error) { return len(strings.Fields(str(in))), nil }, false, none)
-	reg("wordwrap", func(in, arg any, _ bool) (any, error) {
-		n, ok := toInt(arg)
-		if !ok || n <= 0 {
-			return nil, fmt.Errorf("wordwrap needs a positive width, got %q", str(arg))
+		return SafeString(urlize(str(in), int(max(min(n.i, math.MaxInt32), math.MinInt32)), ae, safeIn(in))), nil
+	})
+	reg("wordcount", fString, none, func(in, arg any, _ bool) (any, error) { return len(pyFields(str(in))), nil })
+	reg("wordwrap", fSafe|fString, req, func(in, arg any, _ bool) (any, error) {
+		n, err := pyInt(arg)
+		if err != pyOK || n.kind != numInt || n.i <= 0 {
+			return nil, fmt.Errorf("wordwrap: invalid width %s (must be > 0)", pyRepr(arg))
 		}
-		return wrap(str(in), n), nil
-	}, true, req)
-	reg("yesno", filterYesno, false, opt)
+		return wrap(str(in), int(min(n.i, math.MaxInt32))), nil
+	})
+	reg("yesno", 0, opt, filterYesno)
 }
 
+// filterAdd is Django's add: int(value) + int(arg), else value + arg (strings and
+// lists concatenate; a safe string plus a safe string stays safe), else "".
 func filterAdd(in, arg any, _ bool) (any, error) {
-	a, ok1 := toBigInt(in)
-	b, ok2 := toBigInt(arg)
-	if ok1 && ok2 {
-		// Python's ints do not overflow: neither does add.
-		sum := a.Add(a, b)
-		if sum.IsInt64() {
-			return int(sum.Int64()), nil
+	a, errA := pyInt(in)
+	b, errB := pyInt(arg)
+	if errA == pyOverflowError || errB == pyOverflowError && errA == pyOK {
+		return nil, fmt.Errorf("cannot convert float infinity to integer")
+	}
+	if errA == pyOK && errB == pyOK {
+		if a.kind == numInt && b.kind == numInt {
+			if s := a.i + b.i; (s > a.i) == (b.i > 0) {
+				return int(s), nil
+			}
 		}
-		return sum, nil
+		// Python's ints do not overflow: neither does add.
+		return numberValue(intNumber(new(big.Int).Add(a.bigInt(), b.bigInt()))), nil
 	}
 	va, vb := indirect(reflect.ValueOf(in)), indirect(reflect.ValueOf(arg))
 	switch {
 	case isString(va) && isString(vb):
+		if (isSafe(va) || isLazyText(va)) && (isSafe(vb) || isLazyText(vb)) {
+			return SafeString(va.String() + vb.String()), nil
+		}
 		return va.String() + vb.String(), nil
-	case va.IsValid() && vb.IsValid() && (va.Kind() == reflect.Slice || va.Kind() == reflect.Array) && (vb.Kind() == reflect.Slice || vb.Kind() == reflect.Array):
+	case va.IsValid() && vb.IsValid() && isListKind(va.Kind()) && isListKind(vb.Kind()) && isTuple(va) == isTuple(vb):
 		out := make([]any, 0, va.Len()+vb.Len())
 		for i := 0; i < va.Len(); i++ {
 			out = append(out, valueToAny(va.Index(i)))
@@ -367,14 +288,30 @@ func filterAdd(in, arg any, _ bool) (any, error) {
 		for i := 0; i < vb.Len(); i++ {
 			out = append(out, valueToAny(vb.Index(i)))
 		}
+		if isTuple(va) {
+			return pyTuple(out), nil
+		}
 		return out, nil
 	}
-	if na, ok := asNumber(va); ok {
-		if nb, ok := asNumber(vb); ok {
-			return na.float() + nb.float(), nil
-		}
-	}
 	return "", nil
+}
+
+func isListKind(k reflect.Kind) bool { return k == reflect.Slice || k == reflect.Array }
+
+// numberValue returns an int as a Go int when it fits, else as a *big.Int.
+func numberValue(n number) any {
+	switch n.kind {
+	case numInt:
+		if n.i >= math.MinInt && n.i <= math.MaxInt {
+			return int(n.i)
+		}
+		return n.i
+	case numBig:
+		return n.b
+	case numDec:
+		return n.d
+	}
+	return n.f
 }
 
 // pyJustify is Python's str.ljust/rjust/center.
@@ -401,85 +338,6 @@ func pyJustify(s string, arg any, how byte) (any, error) {
 	return strings.Repeat(" ", left) + s + strings.Repeat(" ", pad-left), nil
 }
 
-func filterDate(def string) func(in, arg any, _ bool) (any, error) {
-	return func(in, arg any, _ bool) (any, error) {
-		t, ok := in.(time.Time)
-		if !ok {
-			if p, isPtr := in.(*time.Time); isPtr && p != nil {
-				t, ok = *p, true
-			}
-		}
-		if !ok {
-			return "", nil
-		}
-		f := def
-		if a := str(arg); arg != nil && a != "" {
-			f = namedFormat(a)
-		}
-		return formatDate(t, f), nil
-	}
-}
-
-// propertyResolver returns the value at a dotted path (Django's _property_resolver).
-func propertyResolver(v reflect.Value, path string) (reflect.Value, bool) {
-	for _, p := range strings.Split(path, ".") {
-		seg := segment{name: p}
-		if n, err := strconv.Atoi(p); err == nil {
-			seg.isInt, seg.index = true, n
-		}
-		var ok bool
-		var err error
-		v, ok, err = lookupAttr(v, &seg)
-		if !ok || err != nil {
-			return reflect.Value{}, false
-		}
-	}
-	return v, true
-}
-
-func filterDictsort(reverse bool) func(in, arg any, _ bool) (any, error) {
-	return func(in, arg any, _ bool) (any, error) {
-		n, at := iterate(reflect.ValueOf(in))
-		if at == nil {
-			return "", nil
-		}
-		type item struct {
-			v   any
-			key reflect.Value
-		}
-		items := make([]item, n)
-		key := str(arg)
-		for i := range items {
-			v := at(i)
-			k, ok := propertyResolver(v, key)
-			if !ok {
-				return "", nil
-			}
-			items[i] = item{valueToAny(v), k}
-		}
-		bad := false
-		sort.SliceStable(items, func(i, j int) bool {
-			a, b := items[i].key, items[j].key
-			if reverse {
-				a, b = b, a
-			}
-			lt, ok := pyLess(a, b)
-			if !ok && !(pyEqual(a, b)) {
-				bad = true
-			}
-			return lt
-		})
-		if bad {
-			return "", nil
-		}
-		out := make([]any, n)
-		for i, it := range items {
-			out[i] = it.v
-		}
-		return out, nil
-	}
-}
-
 var jsEscapes = func() map[rune]string {
 	m := map[rune]string{}
 	for _, r := range "\\'\"><&=-;`\u2028\u2029" {
@@ -503,104 +361,99 @@ func escapeJS(s string) string {
 	return b.String()
 }
 
-func filesizeformat(in any) any {
-	n, ok := toInt(in)
-	if !ok {
-		return SafeString("0\u00a0bytes")
+func filesizeformat(in any) (any, error) {
+	n, err := pyInt(in)
+	switch err {
+	case pyValueError, pyTypeError:
+		return SafeString("0\u00a0bytes"), nil
+	case pyOverflowError:
+		return nil, fmt.Errorf("cannot convert float infinity to integer")
 	}
-	neg := n < 0
-	u := uint64(n)
-	if neg {
-		u = -u // two's complement: right for math.MinInt64 too
-	}
-	const (
-		KB = 1 << 10
-		MB = 1 << 20
-		GB = 1 << 30
-		TB = 1 << 40
-		PB = 1 << 50
-	)
-	f := float64(u)
-	one := func(x float64) string { return strconv.FormatFloat(math.RoundToEven(x*10)/10, 'f', 1, 64) }
+	b := n.bigInt()
+	neg := b.Sign() < 0
+	b.Abs(b)
+	units := []string{"KB", "MB", "GB", "TB", "PB"}
 	var s string
-	switch {
-	case u == 1:
-		s = "1 byte"
-	case u < KB:
-		s = strconv.FormatUint(u, 10) + " bytes"
-	case u < MB:
-		s = one(f/KB) + " KB"
-	case u < GB:
-		s = one(f/MB) + " MB"
-	case u < TB:
-		s = one(f/GB) + " GB"
-	case u < PB:
-		s = one(f/TB) + " TB"
-	default:
-		s = one(f/PB) + " PB"
+	if b.Cmp(big.NewInt(1<<10)) < 0 {
+		if b.Int64() == 1 {
+			s = "1 byte"
+		} else {
+			s = b.String() + " bytes"
+		}
+	} else {
+		i := 0
+		for i < len(units)-1 && b.Cmp(new(big.Int).Lsh(big.NewInt(1), uint(10*(i+2)))) >= 0 {
+			i++
+		}
+		// bytes / unit as Python's true division, round(…, 1), then number_format
+		// with one decimal place.
+		f, _ := new(big.Rat).SetFrac(b, new(big.Int).Lsh(big.NewInt(1), uint(10*(i+1)))).Float64()
+		r, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', 1, 64), 64)
+		intPart, frac, _ := strings.Cut(string(appendPlainFloat(nil, r)), ".")
+		s = intPart + "." + (frac + "0")[:1] + " " + units[i]
 	}
 	if neg {
 		s = "-" + s
 	}
-	return SafeString(strings.ReplaceAll(s, " ", "\u00a0"))
+	return SafeString(strings.ReplaceAll(s, " ", "\u00a0")), nil
 }
 
-// floatformat is Django's floatformat: the value as a decimal, rounded half up to
-// the given number of places (negative: only when there is a fractional part).
-func floatformat(in, arg any) any {
-	var num string
-	switch x := in.(type) {
-	case float64:
-		num = string(appendPyFloat(nil, x))
-	case float32:
-		num = string(appendPyFloat(nil, float64(x)))
-	default:
-		if i, ok := in.(int); ok {
-			num = strconv.Itoa(i)
-		} else if n, ok := asNumber(reflect.ValueOf(in)); ok {
-			if n.isFloat {
-				num = string(appendPyFloat(nil, n.f))
-			} else {
-				num = strconv.FormatInt(n.i, 10)
-			}
-		} else {
-			num = strings.TrimSpace(str(in))
+// floatformat is Django's floatformat: the value as a decimal (Decimal(repr(value)),
+// else Decimal(str(float(value)))), rounded half up to the given number of places
+// (negative: only when there is a fractional part). An argument that is not a
+// number, and values too long or not finite, give repr(value).
+func floatformat(in, arg any) (any, error) {
+	if arg == nil {
+		arg = -1
+	}
+	if a, ok := arg.(string); ok && strings.HasSuffix(a, "g") {
+		// The 'g' flag groups thousands by NUMBER_GROUPING, which is 0 by default.
+		arg = strings.TrimSuffix(a, "g")
+		if arg == "" {
+			arg = -1
+		}
+	} else if a, ok := arg.(SafeString); ok && strings.HasSuffix(string(a), "g") {
+		arg = strings.TrimSuffix(string(a), "g")
+		if arg == "" {
+			arg = -1
 		}
 	}
-	d, ok := parseDecimal(num)
+	rv := unwrapIface(reflect.ValueOf(in))
+	inputVal := string(appendStr(nil, rv, true))
+	d, ok := parseDecimal(inputVal)
 	if !ok {
-		if f, ok2 := toFloat(in); ok2 {
+		f, err := pyFloat(in)
+		switch err {
+		case pyOverflowError:
+			return nil, fmt.Errorf("floatformat: int too large to convert to float")
+		case pyOK:
 			d, ok = parseDecimal(string(appendPyFloat(nil, f)))
 		}
 		if !ok {
-			return ""
+			return "", nil
 		}
 	}
-	p := -1
-	if arg != nil {
-		a := str(arg)
-		a = strings.TrimRight(a, "gu") // grouping and l10n flags: no grouping by default
-		if a != "" {
-			var err error
-			if p, err = strconv.Atoi(a); err != nil {
-				return num
-			}
-		}
+	pn, err := pyInt(arg)
+	switch err {
+	case pyValueError:
+		return inputVal, nil
+	case pyTypeError, pyOverflowError:
+		return nil, fmt.Errorf("floatformat: the argument must be a number, got %s", str(arg))
 	}
-	if d.isSpecial {
-		return num
+	if d.isSpecial || len(d.digits)+max(d.exp, -d.exp) > 200 {
+		return inputVal, nil
 	}
-	places := p
-	if places < 0 {
-		places = -places
+	p := int64(-1000)
+	if pn.kind == numInt {
+		p = max(-1000, min(pn.i, 1000))
+	} else if pn.b.Sign() > 0 {
+		p = 1000
 	}
-	if places > 1000 {
-		places = 1000
+	places := int(max(p, -p))
+	if !d.hasFraction() && p < 0 {
+		return SafeString(d.intString()), nil
 	}
-	if !d.hasFraction() && p <= 0 {
-		return SafeString(d.intString())
-	}
-	return SafeString(d.round(places))
+	return SafeString(d.round(places)), nil
 }
 
 // decimal is an exact decimal number parsed from text: sign, digits and the
@@ -716,189 +569,6 @@ func incrementDigits(s string) string {
 	return "1" + string(b)
 }
 
-func filterJoin(in, arg any, ae bool) (any, error) {
-	rv := indirect(reflect.ValueOf(in))
-	if seq, ok := allSeq(reflect.ValueOf(in)); ok {
-		n, at := iterate(seq)
-		items := make([]any, n)
-		for i := range n {
-			items[i] = valueToAny(at(i))
-		}
-		rv = reflect.ValueOf(items)
-	}
-	if isString(rv) {
-		// A string joins its characters, as Python's str.join does.
-		rs := []rune(rv.String())
-		chars := make([]any, len(rs))
-		for i, r := range rs {
-			chars[i] = string(r)
-		}
-		if safeIn(in) {
-			for i := range chars {
-				chars[i] = SafeString(chars[i].(string))
-			}
-		}
-		rv = reflect.ValueOf(chars)
-	}
-	if !rv.IsValid() || (rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array) {
-		return in, nil
-	}
-	sep := str(arg)
-	if ae && !safeIn(arg) {
-		sep = escapeString(sep)
-	}
-	var b strings.Builder
-	for i := 0; i < rv.Len(); i++ {
-		if i > 0 {
-			b.WriteString(sep)
-		}
-		v := rv.Index(i)
-		s := toString(v)
-		if h, ok := htmlOf(unwrapIface(v)); ok {
-			s = string(h)
-		} else if ae && !isSafe(v) {
-			s = escapeString(s)
-		}
-		b.WriteString(s)
-	}
-	return SafeString(b.String()), nil
-}
-
-// pyJSON appends Python's json.dumps of v (", " and ": " separators, ASCII only).
-func pyJSON(b []byte, v any) ([]byte, error) { return pyJSONDepth(b, v, 0) }
-
-func pyJSONDepth(b []byte, v any, depth int) ([]byte, error) {
-	if depth > maxValueDepth {
-		return nil, fmt.Errorf("json: value nested deeper than %d levels (circular reference?)", maxValueDepth)
-	}
-	switch x := v.(type) {
-	case nil:
-		return append(b, "null"...), nil
-	case bool:
-		if x {
-			return append(b, "true"...), nil
-		}
-		return append(b, "false"...), nil
-	case string:
-		return appendJSONString(b, x), nil
-	case SafeString:
-		return appendJSONString(b, string(x)), nil
-	case json.Number:
-		return append(b, x...), nil
-	case time.Time:
-		return appendJSONString(b, x.Format("2006-01-02T15:04:05.000")), nil
-	}
-	rv := indirect(reflect.ValueOf(v))
-	if !rv.IsValid() {
-		return append(b, "null"...), nil
-	}
-	switch rv.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.AppendInt(b, rv.Int(), 10), nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return strconv.AppendUint(b, rv.Uint(), 10), nil
-	case reflect.Float32, reflect.Float64:
-		f := rv.Float()
-		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil, fmt.Errorf("json: unsupported value %v", f)
-		}
-		return appendPyFloat(b, f), nil
-	case reflect.String:
-		return appendJSONString(b, rv.String()), nil
-	case reflect.Bool:
-		return pyJSONDepth(b, rv.Bool(), depth)
-	case reflect.Slice, reflect.Array:
-		b = append(b, '[')
-		for i := 0; i < rv.Len(); i++ {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			var err error
-			if b, err = pyJSONDepth(b, valueToAny(rv.Index(i)), depth+1); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
-	case reflect.Map:
-		keys := rv.MapKeys()
-		sortValues(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = appendJSONString(b, toString(k))
-			b = append(b, ": "...)
-			var err error
-			if b, err = pyJSONDepth(b, valueToAny(rv.MapIndex(k)), depth+1); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, '}'), nil
-	}
-	// Structs and other types: through encoding/json, then re-encoded Python-style.
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var generic any
-	if err := dec.Decode(&generic); err != nil {
-		return nil, err
-	}
-	return pyJSONDepth(b, generic, depth+1)
-}
-
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b = append(b, `\"`...)
-		case r == '\\':
-			b = append(b, `\\`...)
-		case r == '\n':
-			b = append(b, `\n`...)
-		case r == '\r':
-			b = append(b, `\r`...)
-		case r == '\t':
-			b = append(b, `\t`...)
-		case r == '\b':
-			b = append(b, `\b`...)
-		case r == '\f':
-			b = append(b, `\f`...)
-		case r < 0x20 || r > 0x7e:
-			if r > 0xffff {
-				r1, r2 := utf16Pair(r)
-				b = fmt.Appendf(b, `\u%04x\u%04x`, r1, r2)
-			} else {
-				b = fmt.Appendf(b, `\u%04x`, r)
-			}
-		default:
-			b = append(b, byte(r))
-		}
-	}
-	return append(b, '"')
-}
-
-func utf16Pair(r rune) (rune, rune) {
-	r -= 0x10000
-	return 0xd800 + (r>>10)&0x3ff, 0xdc00 + r&0x3ff
-}
-
-func filterJSONScript(in, arg any, _ bool) (any, error) {
-	b, err := pyJSON(nil, in)
-	if err != nil {
-		return nil, err
-	}
-	s := strings.NewReplacer(">", `\u003E`, "<", `\u003C`, "&", `\u0026`).Replace(string(b))
-	if arg != nil && str(arg) != "" {
-		return SafeString(`<script id="` + escapeString(str(arg)) + `" type="application/json">` + s + `</script>`), nil
-	}
-	return SafeString(`<script type="application/json">` + s + `</script>`), nil
-}
-
 var newlineRe = regexp.MustCompile(`\r\n|\r`)
 var parasRe = regexp.MustCompile(`\n{2,}`)
 
@@ -922,6 +592,7 @@ func linebreaks(s string, autoescape bool) string {
 }
 
 func phone2numeric(s string) string {
+	s = pyLower(s)
 	m := map[rune]rune{'a': '2', 'b': '2', 'c': '2', 'd': '3', 'e': '3', 'f': '3', 'g': '4', 'h': '4', 'i': '4',
 		'j': '5', 'k': '5', 'l': '5', 'm': '6', 'n': '6', 'o': '6', 'p': '7', 'q': '7', 'r': '7', 's': '7',
 		't': '8', 'u': '8', 'v': '8', 'w': '9', 'x': '9', 'y': '9', 'z': '9'}
@@ -933,132 +604,10 @@ func phone2numeric(s string) string {
 	}, s)
 }
 
-func filterPluralize(in, arg any, _ bool) (any, error) {
-	a := "s"
-	if arg != nil {
-		a = str(arg)
-	}
-	if !strings.Contains(a, ",") {
-		a = "," + a
-	}
-	bits := strings.Split(a, ",")
-	if len(bits) > 2 {
-		return "", nil
-	}
-	sing, plural := bits[0], bits[1]
-	rv := indirect(reflect.ValueOf(in))
-	if f, ok := toFloat(in); ok {
-		if f == 1 {
-			return sing, nil
-		}
-		return plural, nil
-	}
-	if isString(rv) {
-		return "", nil
-	}
-	if n, ok := length(rv); ok {
-		if n == 1 {
-			return sing, nil
-		}
-		return plural, nil
-	}
-	return "", nil
-}
-
-func filterSlice(in, arg any, _ bool) (any, error) {
-	rv := indirect(reflect.ValueOf(in))
-	if !rv.IsValid() {
-		return in, nil
-	}
-	parts := strings.Split(str(arg), ":")
-	if len(parts) > 3 {
-		return in, nil
-	}
-	var bounds [3]*int
-	for i, p := range parts {
-		if p == "" {
-			continue
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil {
-			return in, nil
-		}
-		bounds[i] = &n
-	}
-	if len(parts) == 1 {
-		bounds[1], bounds[0] = bounds[0], nil
-	}
-	var runes []rune
-	var n int
-	switch rv.Kind() {
-	case reflect.String:
-		runes = []rune(rv.String())
-		n = len(runes)
-	case reflect.Slice, reflect.Array:
-		n = rv.Len()
-	default:
-		return in, nil
-	}
-	step := 1
-	if bounds[2] != nil {
-		step = *bounds[2]
-		if step == 0 {
-			return in, nil
-		}
-	}
-	idx := pySliceIndices(n, bounds[0], bounds[1], step)
-	if rv.Kind() == reflect.String {
-		var b strings.Builder
-		for _, i := range idx {
-			b.WriteRune(runes[i])
-		}
-		if safeIn(in) {
-			return SafeString(b.String()), nil
-		}
-		return b.String(), nil
-	}
-	out := make([]any, len(idx))
-	for j, i := range idx {
-		out[j] = valueToAny(rv.Index(i))
-	}
-	return out, nil
-}
-
-// pySliceIndices returns the indexes Python's seq[start:stop:step] selects.
-func pySliceIndices(n int, start, stop *int, step int) []int {
-	adj := func(p *int, def int, lo, hi int) int {
-		if p == nil {
-			return def
-		}
-		v := *p
-		if v < 0 {
-			v += n
-			if v < lo {
-				v = lo
-			}
-		} else if v > hi {
-			v = hi
-		}
-		return v
-	}
-	var out []int
-	if step > 0 {
-		s, e := adj(start, 0, 0, n), adj(stop, n, 0, n)
-		for i := s; i < e; i += step {
-			out = append(out, i)
-		}
-	} else {
-		s, e := adj(start, n-1, -1, n-1), adj(stop, -1, -1, n-1)
-		for i := s; i > e; i += step {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
 var (
-	slugStrip = regexp.MustCompile(`[^\w\s-]`)
-	slugDash  = regexp.MustCompile(`[-\s]+`)
+	// Python's \w and \s on ASCII text (\s includes \v and \x1c-\x1f).
+	slugStrip = regexp.MustCompile(`[^\w\t\n\v\f\r\x1c-\x20-]`)
+	slugDash  = regexp.MustCompile(`[-\t\n\v\f\r\x1c-\x20]+`)
 )
 
 func slugify(s string) string {
@@ -1073,100 +622,28 @@ func slugify(s string) string {
 	return strings.Trim(slugDash.ReplaceAllString(s, "-"), "-_")
 }
 
-var fmtSpecRe = regexp.MustCompile(`^([#0\- +]*)(\d*)(?:\.(\d+))?([diouxXeEfFgGcrsa%])$`)
-
-// stringformat is Python's "%<arg>" % value.
-func stringformat(in any, spec string) any {
-	m := fmtSpecRe.FindStringSubmatch(spec)
-	if m == nil {
-		return ""
+// stringformat is Django's stringformat: ("%" + arg) % value, "" when Python
+// raises ValueError or TypeError.
+func stringformat(in any, spec string) (any, error) {
+	rv := reflect.ValueOf(in)
+	if isTuple(unwrapIface(rv)) {
+		rv = reflect.ValueOf(toString(rv))
 	}
-	flags, width, prec, verb := m[1], m[2], m[3], m[4]
-	if len(width) > 4 || len(prec) > 4 {
-		return ""
+	s, err := pyPercent("%"+spec, rv)
+	switch err {
+	case pyOK:
+		return s, nil
+	case pyValueError, pyTypeError:
+		return "", nil
+	case pyKeyError:
+		return nil, fmt.Errorf("stringformat: key missing from the mapping for %%%s", spec)
 	}
-	f := "%" + flags + width
-	if prec != "" {
-		f += "." + prec
-	}
-	rv := indirect(reflect.ValueOf(in))
-	switch verb {
-	case "d", "i", "u":
-		n, ok := asNumber(rv)
-		if !ok {
-			return ""
-		}
-		if n.isFloat {
-			return fmt.Sprintf(f+"d", int64(n.f))
-		}
-		return fmt.Sprintf(f+"d", n.i)
-	case "o", "x", "X":
-		n, ok := asNumber(rv)
-		if !ok || n.isFloat {
-			return ""
-		}
-		f = strings.Replace(f, "#", "", 1)
-		prefix := ""
-		if strings.Contains(flags, "#") {
-			prefix = map[string]string{"o": "0o", "x": "0x", "X": "0X"}[verb]
-		}
-		s := fmt.Sprintf(f+verb, n.i)
-		if prefix != "" {
-			s = prefix + s
-		}
-		return s
-	case "e", "E", "f", "F", "g", "G":
-		n, ok := asNumber(rv)
-		if !ok {
-			return ""
-		}
-		if verb == "F" {
-			verb = "f"
-		}
-		s := fmt.Sprintf(f+verb, n.float())
-		if verb == "e" || verb == "E" || verb == "g" || verb == "G" {
-			// Go writes e+00 like Python; nothing to adjust.
-		}
-		return s
-	case "c":
-		if n, ok := asNumber(rv); ok {
-			return fmt.Sprintf(f+"c", rune(n.i))
-		}
-		return fmt.Sprintf(f+"s", str(in))
-	case "r", "a":
-		return fmt.Sprintf(f+"s", string(appendStr(nil, rv, true)))
-	case "%":
-		return "" // Python: "not all arguments converted"
-	}
-	if prec != "" {
-		s := []rune(str(in))
-		p, _ := strconv.Atoi(prec)
-		if p < len(s) {
-			s = s[:p]
-		}
-		return fmt.Sprintf("%"+flags+width+"s", string(s))
-	}
-	return fmt.Sprintf(f+"s", str(in))
-}
-
-// tagRe matches what an HTML parser treats as markup: comments, and tags that
-// start with a letter, "/", "!" or "?" ("a < b" is text).
-var tagRe = regexp.MustCompile(`(?s)<!--.*?-->|<[a-zA-Z/!?][^>]*>`)
-
-func stripTags(s string) string {
-	for i := 0; i < 10; i++ {
-		n := tagRe.ReplaceAllString(s, "")
-		if n == s {
-			break
-		}
-		s = n
-	}
-	return s
+	return nil, fmt.Errorf("stringformat: %%%s: value out of range", spec)
 }
 
 var (
 	titleApos  = regexp.MustCompile(`([a-z])'([A-Z])`)
-	titleDigit = regexp.MustCompile(`\d([A-Z])`)
+	titleDigit = regexp.MustCompile(`\p{Nd}([A-Z])`)
 )
 
 var titleCaser = cases.Title(language.Und, cases.NoLower)
@@ -1216,85 +693,6 @@ func title(s string) string {
 	return titleDigit.ReplaceAllStringFunc(t, strings.ToLower)
 }
 
-func filterUnorderedList(in, arg any, ae bool) (any, error) {
-	escaper := func(v reflect.Value) string {
-		s := toString(v)
-		if ae && !isSafe(v) {
-			return escapeString(s)
-		}
-		return s
-	}
-	isList := func(v reflect.Value) bool {
-		v = indirect(v)
-		return v.IsValid() && (v.Kind() == reflect.Slice || v.Kind() == reflect.Array)
-	}
-	var format func(list reflect.Value, tabs, depth int) string
-	format = func(list reflect.Value, tabs, depth int) string {
-		list = indirect(list)
-		if depth > maxNesting || !list.IsValid() {
-			return ""
-		}
-		indent := strings.Repeat("\t", tabs)
-		var out []string
-		n := 0
-		if list.Kind() == reflect.Slice || list.Kind() == reflect.Array {
-			n = list.Len()
-		}
-		for i := 0; i < n; i++ {
-			item := list.Index(i)
-			var children reflect.Value
-			if i+1 < n && isList(list.Index(i+1)) {
-				children = list.Index(i + 1)
-				i++
-			}
-			sub := ""
-			if children.IsValid() && indirect(children).Len() > 0 {
-				sub = fmt.Sprintf("\n%s<ul>\n%s\n%s</ul>\n%s", indent, format(children, tabs+1, depth+1), indent, indent)
-			}
-			out = append(out, fmt.Sprintf("%s<li>%s%s</li>", indent, escaper(item), sub))
-		}
-		return strings.Join(out, "\n")
-	}
-	return SafeString(format(reflect.ValueOf(in), 1, 0)), nil
-}
-
-func filterYesno(in, arg any, _ bool) (any, error) {
-	a := "yes,no,maybe"
-	if arg != nil {
-		a = str(arg)
-	}
-	bits := strings.Split(a, ",")
-	if len(bits) < 2 {
-		return in, nil
-	}
-	yes, no, maybe := bits[0], bits[1], bits[1]
-	if len(bits) == 3 {
-		maybe = bits[2]
-	}
-	rv := unwrapIface(reflect.ValueOf(in))
-	switch {
-	case !rv.IsValid():
-		return maybe, nil
-	case truthy(rv):
-		return yes, nil
-	}
-	return no, nil
-}
-
-// pyQuote is Python's urllib.parse.quote with the given safe characters.
-func pyQuote(s, safe string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 128 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.-~", c) >= 0 || strings.IndexByte(safe, c) >= 0) {
-			b.WriteByte(c)
-			continue
-		}
-		fmt.Fprintf(&b, "%%%02X", c)
-	}
-	return b.String()
-}
-
 // wrap is Django's django.utils.text.wrap: each line wrapped by Python's
 // textwrap.TextWrapper(width, break_long_words=False, break_on_hyphens=False), joined
 // with newlines.
@@ -1306,21 +704,24 @@ func wrap(text string, width int) string {
 	return strings.Join(out, "\n")
 }
 
-// pySplitLines is Python's str.splitlines(keepends=True) for the usual line ends.
+// pySplitLines is Python's str.splitlines(keepends=True): lines end at \n, \r,
+// \r\n, \v, \f, \x1c-\x1e, \x85, U+2028 and U+2029.
 func pySplitLines(s string) []string {
 	var lines []string
 	start := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\n', '\v', '\f':
-			lines = append(lines, s[start:i+1])
-			start = i + 1
+	for i, r := range s {
+		switch r {
+		case '\n', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029:
+			end := i + utf8.RuneLen(r)
+			lines = append(lines, s[start:end])
+			start = end
 		case '\r':
-			if i+1 < len(s) && s[i+1] == '\n' {
-				i++
+			end := i + 1
+			if end < len(s) && s[end] == '\n' {
+				continue // the \n ends this line
 			}
-			lines = append(lines, s[start:i+1])
-			start = i + 1
+			lines = append(lines, s[start:end])
+			start = end
 		}
 	}
 	if start < len(s) {
@@ -1332,19 +733,21 @@ func pySplitLines(s string) []string {
 // textWrap is textwrap.TextWrapper(width, break_long_words=False,
 // break_on_hyphens=False).wrap(text).
 func textWrap(text string, width int) []string {
-	// expand_tabs and replace_whitespace: every whitespace character becomes a space.
+	// expand_tabs (the column restarts after \n and \r), then replace_whitespace:
+	// the ASCII whitespace characters become spaces. Other spaces (U+00A0...)
+	// are part of words for textwrap.
 	var b strings.Builder
 	col := 0
 	for _, r := range text {
-		switch {
-		case r == '\t':
+		switch r {
+		case '\t':
 			n := 8 - col%8
 			b.WriteString(strings.Repeat(" ", n))
 			col += n
-		case r == '\n' || r == '\r':
+		case '\n', '\r':
 			b.WriteByte(' ')
 			col = 0
-		case unicode.IsSpace(r):
+		case '\v', '\f':
 			b.WriteByte(' ')
 			col++
 		default:
@@ -1369,7 +772,7 @@ func textWrap(text string, width int) []string {
 		chunks = append(chunks, t[:i])
 		t = t[i:]
 	}
-	isBlank := func(c string) bool { return strings.Trim(c, " ") == "" }
+	isBlank := func(c string) bool { return pyStrip(c) == "" }
 	var lines []string
 	for len(chunks) > 0 {
 		if isBlank(chunks[0]) && len(lines) > 0 {
@@ -1398,365 +801,4 @@ func textWrap(text string, width int) []string {
 		}
 	}
 	return lines
-}
-
-func isCombining(r rune) bool { return unicode.Is(unicode.Mn, r) }
-
-func truncationLen(length int, suffix string) int {
-	tl := length
-	for _, r := range suffix {
-		if !isCombining(r) {
-			tl--
-			if tl == 0 {
-				break
-			}
-		}
-	}
-	return tl
-}
-
-func truncateChars(s string, length int, html bool) string {
-	if length <= 0 {
-		return ""
-	}
-	text := norm.NFC.String(s)
-	tl := truncationLen(length, "…")
-	if html {
-		return truncateHTML(text, length, "…", tl, false)
-	}
-	count := 0
-	end := -1
-	for i, r := range text {
-		if isCombining(r) {
-			continue
-		}
-		count++
-		if end < 0 && count > tl {
-			end = i
-		}
-		if count > length {
-			if end < 0 {
-				end = 0
-			}
-			return text[:end] + "…"
-		}
-	}
-	return text
-}
-
-func truncateWords(s string, length int, html bool) string {
-	if length <= 0 {
-		return ""
-	}
-	if html {
-		return truncateHTML(s, length, " …", length, true)
-	}
-	words := strings.Fields(s)
-	if len(words) > length {
-		return strings.Join(words[:length], " ") + " …"
-	}
-	return strings.Join(words, " ")
-}
-
-var (
-	reHTMLWords = regexp.MustCompile(`(?s)<[^>]+?>|([^<>\s]+)`)
-	reHTMLChars = regexp.MustCompile(`(?s)<[^>]+?>|(.)`)
-	reHTMLTag   = regexp.MustCompile(`(?s)^<(/)?(\S+?)(?:(\s*/)|\s.*?)?>$`)
-)
-
-const maxLengthHTML = 5_000_000
-
-var html4Singlets = map[string]bool{"br": true, "col": true, "link": true, "base": true, "img": true, "param": true, "area": true, "hr": true, "input": true}
-
-// truncateHTML is Django's Truncator._truncate_html.
-func truncateHTML(text string, length int, truncate string, truncateLen int, words bool) string {
-	sizeLimited := false
-	if len(text) > maxLengthHTML {
-		text = text[:maxLengthHTML]
-		sizeLimited = true
-	}
-	re := reHTMLChars
-	if words {
-		re = reHTMLWords
-	}
-	pos, endTextPos, cur := 0, 0, 0
-	var open []string
-	for cur <= length {
-		m := re.FindStringSubmatchIndex(text[pos:])
-		if m == nil {
-			break
-		}
-		start, end := pos+m[0], pos+m[1]
-		pos = end
-		if m[2] >= 0 {
-			cur++
-			if cur == truncateLen {
-				endTextPos = pos
-			}
-			continue
-		}
-		tm := reHTMLTag.FindStringSubmatch(text[start:end])
-		if tm == nil || cur >= truncateLen {
-			continue
-		}
-		closing, name, selfClosing := tm[1] != "", strings.ToLower(tm[2]), tm[3] != ""
-		switch {
-		case selfClosing || html4Singlets[name]:
-		case closing:
-			for i, t := range open {
-				if t == name {
-					open = open[i+1:]
-					break
-				}
-			}
-		default:
-			open = append([]string{name}, open...)
-		}
-	}
-	if cur <= length {
-		if sizeLimited {
-			text += truncate
-		}
-		return text
-	}
-	out := text[:endTextPos] + truncate
-	for _, t := range open {
-		out += "</" + t + ">"
-	}
-	return out
-}
-
-func filterTimesince(reversed bool) func(c *Context, in, arg any) (any, error) {
-	return func(c *Context, in, arg any) (any, error) {
-		d, ok := in.(time.Time)
-		if !ok || d.IsZero() {
-			return "", nil
-		}
-		now := c.now()
-		if arg != nil {
-			n, ok := arg.(time.Time)
-			if !ok {
-				return "", nil
-			}
-			now = n
-		}
-		if reversed {
-			d, now = now, d
-		}
-		return timesince(d, now), nil
-	}
-}
-
-var monthDays = [12]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
-
-// timesince is Django's django.utils.timesince.timesince with depth 2.
-func timesince(d, now time.Time) string {
-	if d.Location() != now.Location() {
-		now = now.In(d.Location())
-	}
-	zero := "0\u00a0minutes"
-	since := int64(now.Sub(d) / time.Second)
-	if since <= 0 {
-		return zero
-	}
-	totalMonths := (now.Year()-d.Year())*12 + int(now.Month()-d.Month())
-	tod := func(t time.Time) int { return t.Hour()*3600 + t.Minute()*60 + t.Second() }
-	if d.Day() > now.Day() || (d.Day() == now.Day() && (tod(d) > tod(now) || tod(d) == tod(now) && d.Nanosecond() > now.Nanosecond())) {
-		totalMonths--
-	}
-	years, months := totalMonths/12, totalMonths%12
-	pivot := d
-	if years != 0 || months != 0 {
-		py, pm := d.Year()+years, int(d.Month())+months
-		if pm > 12 {
-			pm -= 12
-			py++
-		}
-		pivot = time.Date(py, time.Month(pm), min(monthDays[pm-1], d.Day()), d.Hour(), d.Minute(), d.Second(), 0, d.Location())
-	}
-	remaining := now.Sub(pivot).Seconds()
-	partials := []int{years, months}
-	for _, chunk := range []float64{604800, 86400, 3600, 60} {
-		c := int(math.Floor(remaining / chunk))
-		partials = append(partials, c)
-		remaining -= chunk * float64(c)
-	}
-	names := []string{"year", "month", "week", "day", "hour", "minute"}
-	i := 0
-	for i < len(partials) && partials[i] == 0 {
-		i++
-	}
-	if i == len(partials) {
-		return zero
-	}
-	var out []string
-	for depth := 0; i < len(partials) && depth < 2; depth++ {
-		v := partials[i]
-		if v == 0 {
-			break
-		}
-		name := names[i]
-		if v != 1 {
-			name += "s"
-		}
-		out = append(out, strconv.Itoa(v)+"\u00a0"+name)
-		i++
-	}
-	return strings.Join(out, ", ")
-}
-
-// urlize turns URLs and e-mail addresses in text into links (Django's urlize with
-// nofollow). limit < 0 means no trimming of the link text.
-func urlize(text string, limit int, autoescape bool) string {
-	var b strings.Builder
-	for _, w := range splitKeepSep(text) {
-		if !strings.ContainsAny(w, ".@:") {
-			b.WriteString(escapeIf(w, autoescape))
-			continue
-		}
-		lead, middle, trail := trimPunctuation(w)
-		href, nofollow := "", ` rel="nofollow"`
-		switch {
-		case simpleURLRe.MatchString(middle):
-			href = smartURLQuote(html.UnescapeString(middle))
-		case simpleURL2Re.MatchString(middle) && !strings.HasPrefix(strings.ToLower(middle), "http"):
-			href = smartURLQuote("http://" + html.UnescapeString(middle))
-		case !strings.Contains(middle, ":") && isEmailSimple(middle):
-			href, nofollow = "mailto:"+middle, ""
-		}
-		if href == "" {
-			b.WriteString(escapeIf(w, autoescape))
-			continue
-		}
-		trimmed := middle
-		if limit >= 0 && utf8.RuneCountInString(middle) > limit {
-			trimmed = string([]rune(middle)[:max(0, limit-1)]) + "…"
-		}
-		b.WriteString(escapeIf(lead, autoescape))
-		b.WriteString(`<a href="`)
-		b.WriteString(escapeString(href))
-		b.WriteString(`"` + nofollow + `>`)
-		b.WriteString(escapeIf(trimmed, autoescape))
-		b.WriteString("</a>")
-		b.WriteString(escapeIf(trail, autoescape))
-	}
-	return b.String()
-}
-
-var (
-	simpleURLRe  = regexp.MustCompile(`(?i)^https?://\[?\w`)
-	simpleURL2Re = regexp.MustCompile(`(?i)^www\.|^\w[^@]+\.(?:com|edu|gov|int|mil|net|org)(?:$|/.*$)`)
-	wordSplitRe  = regexp.MustCompile(`[\s<>"']+`)
-)
-
-func isEmailSimple(v string) bool {
-	if strings.Count(v, "@") != 1 || strings.HasPrefix(v, "@") || strings.HasSuffix(v, "@") {
-		return false
-	}
-	_, domain, _ := strings.Cut(v, "@")
-	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".")
-}
-
-// splitKeepSep splits s around runs of whitespace, < > " and ', keeping the runs.
-func splitKeepSep(s string) []string {
-	var out []string
-	last := 0
-	for _, m := range wordSplitRe.FindAllStringIndex(s, -1) {
-		out = append(out, s[last:m[0]], s[m[0]:m[1]])
-		last = m[1]
-	}
-	return append(out, s[last:])
-}
-
-func escapeIf(s string, on bool) string {
-	if on {
-		return escapeString(s)
-	}
-	return s
-}
-
-// trimPunctuation splits wrapping and trailing punctuation off a word, as Django's
-// urlize does.
-func trimPunctuation(w string) (lead, middle, trail string) {
-	middle = w
-	for changed := true; changed; {
-		changed = false
-		for _, p := range [][2]string{{"(", ")"}, {"[", "]"}} {
-			if strings.HasPrefix(middle, p[0]) {
-				middle = middle[1:]
-				lead += p[0]
-				changed = true
-			}
-			if strings.HasSuffix(middle, p[1]) && strings.Count(middle, p[1]) == strings.Count(middle, p[0])+1 {
-				middle = middle[:len(middle)-1]
-				trail = p[1] + trail
-				changed = true
-			}
-		}
-		unescaped := html.UnescapeString(middle)
-		stripped := strings.TrimRight(unescaped, ".,:;!")
-		if n := len(unescaped) - len(stripped); n > 0 && n <= len(middle) {
-			trail = middle[len(middle)-n:] + trail
-			middle = middle[:len(middle)-n]
-			changed = true
-		}
-	}
-	return
-}
-
-// smartURLQuote is Django's smart_urlquote: the URL with its path, query and
-// fragment re-quoted consistently.
-func smartURLQuote(u string) string {
-	const safe = "!$&'()*+,;=:/?#[]@~"
-	unquoteQuote := func(seg string) string {
-		if s, err := url.PathUnescape(seg); err == nil {
-			seg = s
-		}
-		return pyQuote(seg, safe)
-	}
-	scheme, rest, ok := strings.Cut(u, "://")
-	if !ok {
-		return unquoteQuote(u)
-	}
-	rest, fragment, hasFrag := strings.Cut(rest, "#")
-	rest, query, hasQuery := strings.Cut(rest, "?")
-	netloc, path := rest, ""
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		netloc, path = rest[:i], rest[i:]
-	}
-	var b strings.Builder
-	b.WriteString(strings.ToLower(scheme))
-	b.WriteString("://")
-	b.WriteString(netloc)
-	b.WriteString(unquoteQuote(path))
-	if hasQuery && query != "" {
-		var parts []string
-		for _, kv := range strings.Split(query, "&") {
-			if kv == "" {
-				continue
-			}
-			k, v, _ := strings.Cut(kv, "=")
-			k, _ = url.QueryUnescape(k)
-			v, _ = url.QueryUnescape(v)
-			parts = append(parts, pyQuotePlus(k)+"="+pyQuotePlus(v))
-		}
-		if len(parts) > 0 {
-			b.WriteString("?")
-			b.WriteString(strings.Join(parts, "&"))
-		}
-	}
-	if hasFrag && fragment != "" {
-		b.WriteString("#")
-		b.WriteString(unquoteQuote(fragment))
-	}
-	return b.String()
-}
-
-// pyQuotePlus is Python's urllib.parse.quote_plus with no safe characters.
-func pyQuotePlus(s string) string {
-	parts := strings.Split(s, " ")
-	for i, p := range parts {
-		parts[i] = pyQuote(p, "")
-	}
-	return strings.Join(parts, "+")
 }

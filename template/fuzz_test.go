@@ -2,9 +2,11 @@ package template
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 var fuzzSeeds = []string{
@@ -69,5 +71,44 @@ func FuzzParse(f *testing.F) {
 		if err == nil && len(out) > 50<<20 {
 			t.Fatalf("output of %d bytes", len(out))
 		}
+	})
+}
+
+// FuzzTextFilters feeds arbitrary text to the filters that parse it the way Python
+// does — striptags (html.parser), urlize (urlsplit, IDNA), the _html truncations,
+// wordwrap, date formats and %-formats — checking that they end without a panic
+// and keep their basic promises.
+func FuzzTextFilters(f *testing.F) {
+	for _, s := range []string{
+		"<p>a<b>b</b> <!-- c --> d < e > f</p>", "<script>x</script>y &lt;i&gt; &#39; &x", "a<![CDATA[x]]>b<![if x]>c",
+		"<a title='x>y'>l</a><<b>>", "&#12", "<a/b c=\"d", "http://bücher.de/straße?q=a+b&r=%2525#f x@y.com",
+		"www.a..b.com (http://e.com/a_(b)), [x@ü.com]; http://[::1]:80/ http://[bad/", "\t a  b\u00a0c\u2028d\x1ce\r\nf",
+		"N j, Y, P \\Y \\\\Y jS", "%(a)s %d %5.2f %#x %c %r %%", "e\u0301e\u0301\u0301 日本語 😀",
+	} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 3, 7, 14, 5, 9, 12300000, time.FixedZone("", 7200))
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 2048 {
+			return
+		}
+		timer := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("WATCHDOG %q", s)) })
+		defer timer.Stop()
+		if out, err := stripTags(s); err == nil && strings.Count(out, "<") > strings.Count(s, "<") {
+			t.Fatalf("striptags(%q) = %q adds markup", s, out)
+		}
+		urlize(s, 5, true, false)
+		urlize(s, noLimit, false, true)
+		truncateHTML(s, 3, "…", 2, false)
+		truncateHTML(s, 3, " …", 3, true)
+		wrap(s, 4)
+		formatDateTime(reflect.ValueOf(now), s, false)
+		formatDateTime(reflect.ValueOf(now), s, true)
+		pyPercent(s, reflect.ValueOf(map[string]any{"a": 1}))
+		pyPercent("%"+s, reflect.ValueOf(42))
+		if out, err := idnaEncode(s); err == nil && !utf8.ValidString(out) {
+			t.Fatalf("idna(%q) = %q", s, out)
+		}
+		pformat(reflect.ValueOf([]any{s, map[string]any{s: s}}))
 	})
 }

@@ -19,12 +19,11 @@ type opCond struct {
 	first, next condition
 }
 
+// eval evaluates the operator. As in Django's smartif, an error inside an operator
+// (a filter failing, a comparison Python cannot make) makes it false rather than
+// stopping the render.
 func (o *opCond) eval(c *Context) (reflect.Value, error) {
-	b, err := o.test(c)
-	if err != nil {
-		return reflect.Value{}, err
-	}
-	if b {
+	if b, err := o.test(c); err == nil && b {
 		return trueValue, nil
 	}
 	return falseValue, nil
@@ -73,15 +72,25 @@ func (o *opCond) test(c *Context) (bool, error) {
 		gt, ok := pyLess(y, x)
 		return ok && (gt || pyEqual(x, y)), nil
 	case "in":
-		return pyIn(x, y), nil
+		in, ok := pyIn(x, y)
+		return ok && in, nil
 	case "not in":
-		return !pyIn(x, y), nil
+		in, ok := pyIn(x, y)
+		return ok && !in, nil
 	case "is":
-		return pyIs(x, y), nil
+		return pyIs(x, y) || o.sameVariable(), nil
 	case "is not":
-		return !pyIs(x, y), nil
+		return !pyIs(x, y) && !o.sameVariable(), nil
 	}
 	return false, fmt.Errorf("unknown operator %q", o.op)
+}
+
+// sameVariable reports whether both operands name the same variable without
+// filters: in Python they are then the same object, so `is` holds.
+func (o *opCond) sameVariable() bool {
+	a, ok1 := o.first.(litCond)
+	b, ok2 := o.next.(litCond)
+	return ok1 && ok2 && !a.e.v.isLiteral && len(a.e.filters) == 0 && len(b.e.filters) == 0 && a.e.v.raw == b.e.v.raw
 }
 
 var opPower = map[string]int{
@@ -234,15 +243,15 @@ func tagIf(p *Parser, t *Token) (Node, error) {
 		n.conds = append(n.conds, cond)
 		n.bodies = append(n.bodies, body)
 		parts := end.SplitContents()
-		switch parts[0] {
-		case "endif":
+		switch {
+		case end.Contents == "endif":
 			return n, nil
-		case "elif":
+		case parts[0] == "elif":
 			if bits == nil {
 				return nil, p.Errorf(end, "'elif' after 'else' in if tag")
 			}
 			bits = parts[1:]
-		case "else":
+		case end.Contents == "else":
 			if bits == nil {
 				return nil, p.Errorf(end, "'else' appears twice in if tag")
 			}
@@ -251,10 +260,66 @@ func tagIf(p *Parser, t *Token) (Node, error) {
 			if err != nil {
 				return nil, err
 			}
-			_ = end
+			if end.Contents != "endif" {
+				return nil, p.Errorf(end, "Malformed template tag at line %d: \"%s\"", end.Line, end.Contents)
+			}
 			n.conds = append(n.conds, nil)
 			n.bodies = append(n.bodies, body)
 			return n, nil
+		default:
+			return nil, p.Errorf(end, "Malformed template tag at line %d: \"%s\"", end.Line, end.Contents)
 		}
+	}
+}
+
+// ifEqualNode is the legacy {% ifequal a b %} and {% ifnotequal a b %} (Django 3.2
+// still has them, deprecated in favour of {% if a == b %}).
+type ifEqualNode struct {
+	a, b        *Expr
+	negate      bool
+	body, other NodeList
+}
+
+// Render implements Node.
+func (n *ifEqualNode) Render(c *Context) error {
+	a, err := n.a.resolve(c, true)
+	if err != nil {
+		return err
+	}
+	b, err := n.b.resolve(c, true)
+	if err != nil {
+		return err
+	}
+	if pyEqual(a, b) != n.negate {
+		return n.body.Render(c)
+	}
+	return n.other.Render(c)
+}
+
+func tagIfEqual(negate bool) TagFunc {
+	return func(p *Parser, t *Token) (Node, error) {
+		bits := t.SplitContents()
+		if len(bits) != 3 {
+			return nil, fmt.Errorf("%s takes two arguments", pyRepr(bits[0]))
+		}
+		endTag := "end" + bits[0]
+		n := &ifEqualNode{negate: negate}
+		body, end, err := p.Parse("else", endTag)
+		if err != nil {
+			return nil, err
+		}
+		n.body = body
+		if end.Contents == "else" {
+			if n.other, _, err = p.Parse(endTag); err != nil {
+				return nil, err
+			}
+		}
+		if n.a, err = p.CompileExpr(bits[1]); err != nil {
+			return nil, err
+		}
+		if n.b, err = p.CompileExpr(bits[2]); err != nil {
+			return nil, err
+		}
+		return n, nil
 	}
 }

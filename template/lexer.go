@@ -1,6 +1,9 @@
 package template
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // tokenType is the kind of a lexed Token.
 type tokenType uint8
@@ -85,7 +88,7 @@ func lex(src string) []Token {
 		}
 		end := i + 2 + k + 2
 		raw := src[i:end]
-		inner := strings.TrimSpace(raw[2 : len(raw)-2])
+		inner := pyStrip(raw[2 : len(raw)-2])
 		if verbatim != "" {
 			if raw[1] != '%' || inner != verbatim {
 				i = end
@@ -115,43 +118,61 @@ func lex(src string) []Token {
 	return toks
 }
 
-// smartSplit splits s on whitespace, keeping single- and double-quoted strings (with
-// backslash escapes) together even when a quote starts mid-word (a="b c").
+// smartSplit is Django's smart_split: words separated by whitespace, where a
+// word may contain single- or double-quoted strings (with backslash escapes) that
+// keep their spaces: `a="b c"` is one word. A word with an unterminated quote
+// ends at the next whitespace.
 func smartSplit(s string) []string {
 	var out []string
-	i := 0
-	for i < len(s) {
-		for i < len(s) && isSpace(s[i]) {
-			i++
+	pos := 0
+	for {
+		pos = skipPySpace(s, pos)
+		if pos >= len(s) {
+			return out
 		}
-		if i >= len(s) {
-			break
-		}
-		start := i
-		for i < len(s) && !isSpace(s[i]) {
-			if c := s[i]; c == '"' || c == '\'' {
-				j := i + 1
-				for j < len(s) && s[j] != c {
-					if s[j] == '\\' {
-						j++
-					}
-					j++
-				}
-				if j >= len(s) {
-					// Unterminated quote: take the rest of the word as it is.
-					i++
-					continue
-				}
-				i = j + 1
-				continue
+		start := pos
+		end := -1
+		p := plainRun(s, pos)
+		for p < len(s) && (s[p] == '"' || s[p] == '\'') {
+			q := closingQuote(s, p)
+			if q < 0 {
+				break
 			}
-			i++
+			p = plainRun(s, q+1)
+			end = p
 		}
-		out = append(out, s[start:i])
+		if end < 0 {
+			end = start
+			for end < len(s) && !isPySpaceAt(s, end) {
+				_, size := utf8.DecodeRuneInString(s[end:])
+				end += size
+			}
+		}
+		out = append(out, s[start:end])
+		pos = end
 	}
-	return out
 }
 
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+// plainRun skips characters that are neither whitespace nor quotes.
+func plainRun(s string, i int) int {
+	for i < len(s) && s[i] != '"' && s[i] != '\'' && !isPySpaceAt(s, i) {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}
+
+// closingQuote returns the index of the quote closing the one at i (backslash
+// escapes skipped), or -1.
+func closingQuote(s string, i int) int {
+	q := s[i]
+	for j := i + 1; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case q:
+			return j
+		}
+	}
+	return -1
 }

@@ -33,6 +33,11 @@ type FilterOption func(*filterDef)
 // safe input gives a safe output (Django's is_safe=True).
 func IsSafe() FilterOption { return func(f *filterDef) { f.isSafe = true } }
 
+// StringFilter declares that the filter works on text (Django's @stringfilter): the
+// value is converted to a string first, as Python's str() would print it (None
+// becomes "None"), and a safe value stays a SafeString.
+func StringFilter() FilterOption { return func(f *filterDef) { f.stringFilter = true } }
+
 // NoArg declares that the filter takes no argument; using one is a syntax error.
 func NoArg() FilterOption { return func(f *filterDef) { f.arg = argNone } }
 

@@ -94,3 +94,35 @@ func ExampleLibrary() {
 	fmt.Println(out)
 	// Output: GBH: $19.99
 }
+
+func TestStringFilterOption(t *testing.T) {
+	lib := NewLibrary()
+	lib.Filter("shout", func(v, arg any) (any, error) {
+		s, ok := v.(string)
+		if !ok {
+			if safe, isSafe := v.(SafeString); isSafe {
+				return string(safe) + "!", nil
+			}
+			return nil, fmt.Errorf("got %T, not a string", v)
+		}
+		return s + "!", nil
+	}, StringFilter(), IsSafe(), NoArg())
+	e := New(Builtins(lib))
+	for _, tc := range []struct {
+		src  string
+		data map[string]any
+		want string
+	}{
+		{`{{ n|shout }}|{{ l|shout }}|{{ x|shout }}`, map[string]any{"n": nil, "l": []int{1, 2}, "x": 2.5}, "None!|[1, 2]!|2.5!"},
+		{`{{ h|shout }}|{{ h|safe|shout }}`, map[string]any{"h": "<b>"}, "&lt;b&gt;!|<b>!"},
+	} {
+		tm, err := e.FromString("t", tc.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := tm.Render(tc.data)
+		if err != nil || got != tc.want {
+			t.Errorf("%s = %q, %v; want %q", tc.src, got, err, tc.want)
+		}
+	}
+}

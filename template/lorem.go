@@ -55,7 +55,7 @@ func loremParagraph() string {
 // loremParagraphs returns count paragraphs; with common the first is the standard
 // "Lorem ipsum dolor sit amet..." paragraph.
 func loremParagraphs(count int, common bool) []string {
-	out := make([]string, count)
+	out := make([]string, max(count, 0))
 	for i := range out {
 		if common && i == 0 {
 			out[i] = loremCommonP
@@ -70,7 +70,12 @@ func loremParagraphs(count int, common bool) []string {
 func loremWords(count int, common bool) string {
 	var words []string
 	if common {
-		words = append(words, loremCommonWords[:min(count, len(loremCommonWords))]...)
+		// Python's word_list[:count]: a negative count drops words from the end.
+		n := min(count, len(loremCommonWords))
+		if n < 0 {
+			n = max(0, len(loremCommonWords)+n)
+		}
+		words = append(words, loremCommonWords[:n]...)
 	}
 	for len(words) < count {
 		words = append(words, loremVocabulary[rand.IntN(len(loremVocabulary))])

@@ -137,7 +137,7 @@ func (p *Parser) Parse(until ...string) (NodeList, *Token, error) {
 			if t.Contents == "" {
 				return nil, nil, p.Errorf(t, "Empty block tag on line %d", t.Line)
 			}
-			cmd := strings.Fields(t.Contents)[0]
+			cmd := pyFields(t.Contents)[0]
 			for _, u := range until {
 				if cmd == u {
 					return nodes, t, nil
@@ -154,10 +154,10 @@ func (p *Parser) Parse(until ...string) (NodeList, *Token, error) {
 			if err != nil {
 				return nil, nil, p.wrap(t, err)
 			}
+			p.sawNode = true // {% load %} and {% comment %} count: extends must come first
 			if n == nil {
 				continue
 			}
-			p.sawNode = true
 			p.record(n, t)
 			nodes = append(nodes, n)
 		}

@@ -1,7 +1,6 @@
 package template
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"reflect"
@@ -18,7 +17,8 @@ func init() {
 		"autoescape": tagAutoescape, "block": tagBlock, "comment": tagComment,
 		"csrf_token": tagCSRFToken, "cycle": tagCycle, "debug": tagDebug,
 		"extends": tagExtends, "filter": tagFilter, "firstof": tagFirstOf, "for": tagFor,
-		"if": tagIf, "ifchanged": tagIfChanged, "include": tagInclude, "load": tagLoad,
+		"if": tagIf, "ifchanged": tagIfChanged,
+		"ifequal": tagIfEqual(false), "ifnotequal": tagIfEqual(true), "include": tagInclude, "load": tagLoad,
 		"lorem": tagLorem, "now": tagNow, "regroup": tagRegroup, "resetcycle": tagResetCycle,
 		"spaceless": tagSpaceless, "templatetag": tagTemplateTag, "url": tagURL,
 		"verbatim": tagVerbatim, "widthratio": tagWidthRatio, "with": tagWith,
@@ -179,20 +179,31 @@ func tagCycle(p *Parser, t *Token) (Node, error) {
 	}
 	if len(args) == 2 {
 		// {% cycle name %}: a reference to a named cycle.
+		if p.cycles == nil {
+			return nil, fmt.Errorf("No named cycles in template. '%s' is not defined", args[1])
+		}
 		n := p.cycles[args[1]]
 		if n == nil {
-			return nil, fmt.Errorf("No named cycles in template. '%s' is not defined", args[1])
+			return nil, fmt.Errorf("Named cycle '%s' does not exist", args[1])
 		}
 		return n, nil
 	}
 	n := &cycleNode{}
 	vals := args[1:]
-	if len(args) > 4 && args[len(args)-3] == "as" && args[len(args)-1] == "silent" {
-		n.name, n.silent = args[len(args)-2], true
-		vals = args[1 : len(args)-3]
-	} else if len(args) > 3 && args[len(args)-2] == "as" {
-		n.name = args[len(args)-1]
-		vals = args[1 : len(args)-2]
+	// Django's rule: only with more than four words can the end be "as name"
+	// (or "as name silent"); otherwise every word is a value.
+	if len(args) > 4 {
+		switch {
+		case args[len(args)-3] == "as":
+			if args[len(args)-1] != "silent" {
+				return nil, fmt.Errorf("Only 'silent' flag is allowed after cycle's name, not '%s'.", args[len(args)-1])
+			}
+			n.name, n.silent = args[len(args)-2], true
+			vals = args[1 : len(args)-3]
+		case args[len(args)-2] == "as":
+			n.name = args[len(args)-1]
+			vals = args[1 : len(args)-2]
+		}
 	}
 	for _, v := range vals {
 		e, err := p.CompileExpr(v)
@@ -296,8 +307,11 @@ func (n *filterNode) Render(c *Context) error {
 }
 
 func tagFilter(p *Parser, t *Token) (Node, error) {
-	_, rest, _ := strings.Cut(t.Contents, " ")
-	e, err := p.CompileExpr("var|" + strings.TrimSpace(rest))
+	rest := ""
+	if i := strings.IndexFunc(t.Contents, isPySpace); i >= 0 {
+		rest = strings.TrimLeftFunc(t.Contents[i:], isPySpace)
+	}
+	e, err := p.CompileExpr("var|" + rest)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +334,9 @@ type firstOfNode struct {
 	as   string
 }
 
-// Render implements Node.
+// Render implements Node. With "as", the variable gets the value as it would have
+// been written (a string, escaped when autoescaping is on), or "" when every value
+// is false, as in Django.
 func (n *firstOfNode) Render(c *Context) error {
 	for _, e := range n.vars {
 		v, err := e.resolve(c, true)
@@ -329,25 +345,28 @@ func (n *firstOfNode) Render(c *Context) error {
 		}
 		if truthy(v) {
 			if n.as != "" {
-				c.set(n.as, v)
+				c.set(n.as, reflect.ValueOf(c.renderValue(v)))
 				return nil
 			}
 			c.writeValue(v)
 			return nil
 		}
 	}
+	if n.as != "" {
+		c.set(n.as, emptyString)
+	}
 	return nil
 }
 
 func tagFirstOf(p *Parser, t *Token) (Node, error) {
 	bits := t.SplitContents()[1:]
+	if len(bits) < 1 {
+		return nil, fmt.Errorf("'firstof' statement requires at least one argument")
+	}
 	n := &firstOfNode{}
 	if len(bits) >= 2 && bits[len(bits)-2] == "as" {
 		n.as = bits[len(bits)-1]
 		bits = bits[:len(bits)-2]
-	}
-	if len(bits) < 1 {
-		return nil, fmt.Errorf("'firstof' statement requires at least one argument")
 	}
 	for _, b := range bits {
 		e, err := p.CompileExpr(b)
@@ -383,9 +402,12 @@ func (n *forNode) Render(c *Context) error {
 	direct := indirect(seq)
 	if direct.IsValid() && (direct.Kind() == reflect.Slice || direct.Kind() == reflect.Array) {
 		count = direct.Len()
-	} else {
+	} else if direct.IsValid() {
 		direct = reflect.Value{}
-		count, at = iterate(seq)
+		var ok bool
+		if count, at, ok = pyIter(seq); !ok {
+			return fmt.Errorf("'%s' object is not iterable", pyTypeName(valueToAny(seq)))
+		}
 	}
 	if count == 0 {
 		return n.empty.Render(c)
@@ -438,19 +460,17 @@ func (n *forNode) Render(c *Context) error {
 			c.vars = c.vars[:slot+len(n.loopvars)]
 		}
 		if unpack {
-			iv := indirect(item)
-			l := 1
-			if iv.IsValid() && (iv.Kind() == reflect.Slice || iv.Kind() == reflect.Array || iv.Kind() == reflect.String) {
-				l = iv.Len()
+			l, ok := length(item)
+			if !ok {
+				l = 1
 			}
 			if l != len(n.loopvars) {
 				return fmt.Errorf("Need %d values to unpack in for loop; got %d. ", len(n.loopvars), l)
 			}
+			m, itemAt, _ := pyIter(item)
 			for j := range n.loopvars {
-				if iv.Kind() == reflect.String {
-					c.vars[slot+j].val = reflect.ValueOf(string([]rune(iv.String())[j]))
-				} else {
-					c.vars[slot+j].val = iv.Index(j)
+				if j < m {
+					c.vars[slot+j].val = itemAt(j)
 				}
 			}
 		} else {
@@ -479,8 +499,8 @@ func tagFor(p *Parser, t *Token) (Node, error) {
 	}
 	vars := strings.Join(bits[1:inIdx], " ")
 	for _, v := range strings.Split(vars, ",") {
-		v = strings.TrimSpace(v)
-		if v == "" || strings.ContainsAny(v, " \t\n") {
+		v = strings.Trim(v, " ")
+		if v == "" || strings.ContainsAny(v, " \"'|") {
 			return nil, fmt.Errorf("'for' tag received an invalid argument: %s", t.Contents)
 		}
 		n.loopvars = append(n.loopvars, v)
@@ -660,8 +680,8 @@ func (n *loremNode) Render(c *Context) error {
 	if num, ok := toInt(valueToAny(v)); ok {
 		count = num
 	}
-	count = max(0, min(count, 10000))
-	for range count / 10 {
+	count = min(count, 10000)
+	for range max(count, 0) / 10 {
 		if err := c.step(); err != nil {
 			return err
 		}
@@ -716,25 +736,24 @@ func tagLorem(p *Parser, t *Token) (Node, error) {
 // ---- now ----
 
 type nowNode struct {
-	format *Expr
+	format string
 	as     string
 }
 
 // Render implements Node.
 func (n *nowNode) Render(c *Context) error {
-	f, err := n.format.resolve(c, false)
-	if err != nil {
-		return err
-	}
-	s := formatDate(c.now(), namedFormat(toString(f)))
+	s, _ := formatDateTime(reflect.ValueOf(c.now()), getFormat(n.format, "DATE_FORMAT"), false)
 	if n.as != "" {
 		c.set(n.as, reflect.ValueOf(s))
 		return nil
 	}
-	c.writeValue(reflect.ValueOf(s))
+	c.out = append(c.out, s...)
 	return nil
 }
 
+// tagNow is {% now "format" %} and {% now "format" as var %}. As in Django, the
+// argument is not an expression: its first and last characters (the quotes) are
+// dropped and the rest is the format, written out unescaped.
 func tagNow(p *Parser, t *Token) (Node, error) {
 	bits := t.SplitContents()
 	n := &nowNode{}
@@ -745,11 +764,9 @@ func tagNow(p *Parser, t *Token) (Node, error) {
 	if len(bits) != 2 {
 		return nil, fmt.Errorf("'now' statement takes one argument")
 	}
-	e, err := p.CompileExpr(bits[1])
-	if err != nil {
-		return nil, err
+	if rs := []rune(bits[1]); len(rs) > 2 {
+		n.format = string(rs[1 : len(rs)-1])
 	}
-	n.format = e
 	return n, nil
 }
 
@@ -773,7 +790,14 @@ func (n *regroupNode) Render(c *Context) error {
 	if err != nil {
 		return err
 	}
-	count, at := iterate(obj)
+	if !unwrapIface(obj).IsValid() {
+		c.set(n.as, reflect.ValueOf([]Group{}))
+		return nil
+	}
+	count, at, ok := pyIter(obj)
+	if !ok {
+		return fmt.Errorf("'%s' object is not iterable", pyTypeName(valueToAny(obj)))
+	}
 	var groups []Group
 	for i := 0; i < count; i++ {
 		item := at(i)
@@ -816,7 +840,7 @@ func tagRegroup(p *Parser, t *Token) (Node, error) {
 
 // ---- spaceless ----
 
-var spaceBetweenTags = regexp.MustCompile(`>\s+<`)
+var spaceBetweenTags = regexp.MustCompile(`>[` + pyWS + `]+<`)
 
 type spacelessNode struct{ body NodeList }
 
@@ -826,7 +850,7 @@ func (n *spacelessNode) Render(c *Context) error {
 	if err := n.body.Render(c); err != nil {
 		return err
 	}
-	out := bytes.TrimSpace(c.out[start:])
+	out := []byte(pyStrip(string(c.out[start:])))
 	out = spaceBetweenTags.ReplaceAll(out, []byte("><"))
 	c.out = append(c.out[:start], out...)
 	return nil
@@ -867,10 +891,6 @@ func (n *urlNode) Render(c *Context) error {
 	}
 	name := toString(nv)
 	if c.engine == nil || c.engine.urlFunc == nil {
-		if n.as != "" {
-			c.set(n.as, emptyString)
-			return nil
-		}
 		return fmt.Errorf("{%% url %q %%}: the engine has no URL resolver (use template.ForApp or template.URLResolver)", name)
 	}
 	u, err := c.engine.urlFunc(name, args...)
@@ -962,6 +982,9 @@ func (n *widthRatioNode) Render(c *Context) error {
 			result = "0"
 		} else if r := val / mx * float64(width); !math.IsInf(r, 0) && !math.IsNaN(r) {
 			result = strconv.FormatFloat(math.RoundToEven(r), 'f', 0, 64)
+			if result == "-0" {
+				result = "0" // Python's round() gives an int, which has no -0
+			}
 		}
 	}
 	if n.as != "" {
@@ -1022,46 +1045,67 @@ func (n *withNode) Render(c *Context) error {
 	return err
 }
 
-// parseKwargs parses name=expr arguments (Django's token_kwargs).
-func parseKwargs(p *Parser, bits []string) (names []string, exprs []*Expr, rest []string, err error) {
+// parseKwargs parses name=expr arguments (Django's token_kwargs). With legacy,
+// "value as name" pairs joined by "and" are accepted too, as {% with %} allows.
+func parseKwargs(p *Parser, bits []string, legacy bool) (names []string, exprs []*Expr, rest []string, err error) {
+	if len(bits) == 0 {
+		return nil, nil, bits, nil
+	}
+	kwFormat := isKwarg(bits[0])
+	if !kwFormat && (!legacy || len(bits) < 3 || bits[1] != "as") {
+		return nil, nil, bits, nil
+	}
 	for len(bits) > 0 {
-		k, v, ok := strings.Cut(bits[0], "=")
-		if !ok || !isIdent(k) {
-			break
+		var name, value string
+		if kwFormat {
+			if !isKwarg(bits[0]) {
+				return names, exprs, bits, nil
+			}
+			name, value, _ = strings.Cut(bits[0], "=")
+			bits = bits[1:]
+		} else {
+			if len(bits) < 3 || bits[1] != "as" {
+				return names, exprs, bits, nil
+			}
+			name, value = bits[2], bits[0]
+			bits = bits[3:]
 		}
-		e, err := p.CompileExpr(v)
+		e, err := p.CompileExpr(value)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		names = append(names, k)
+		names = append(names, name)
 		exprs = append(exprs, e)
-		bits = bits[1:]
+		if len(bits) > 0 && !kwFormat {
+			if bits[0] != "and" {
+				return names, exprs, bits, nil
+			}
+			bits = bits[1:]
+		}
 	}
 	return names, exprs, bits, nil
+}
+
+// isKwarg reports whether a bit is name=value with a word name.
+func isKwarg(bit string) bool {
+	k, v, ok := strings.Cut(bit, "=")
+	return ok && isIdent(k) && v != ""
 }
 
 func tagWith(p *Parser, t *Token) (Node, error) {
 	bits := t.SplitContents()[1:]
 	n := &withNode{}
-	if len(bits) == 3 && bits[1] == "as" {
-		e, err := p.CompileExpr(bits[0])
-		if err != nil {
-			return nil, err
-		}
-		n.names, n.exprs = []string{bits[2]}, []*Expr{e}
-	} else {
-		names, exprs, rest, err := parseKwargs(p, bits)
-		if err != nil {
-			return nil, err
-		}
-		if len(rest) > 0 {
-			return nil, fmt.Errorf("'with' received an invalid token: '%s'", rest[0])
-		}
-		n.names, n.exprs = names, exprs
+	names, exprs, rest, err := parseKwargs(p, bits, true)
+	if err != nil {
+		return nil, err
 	}
-	if len(n.names) == 0 {
+	if len(names) == 0 {
 		return nil, fmt.Errorf("'with' expected at least one variable assignment")
 	}
+	if len(rest) > 0 {
+		return nil, fmt.Errorf("'with' received an invalid token: '%s'", rest[0])
+	}
+	n.names, n.exprs = names, exprs
 	body, _, err := p.Parse("endwith")
 	if err != nil {
 		return nil, err
@@ -1298,7 +1342,22 @@ func (n *includeNode) Render(c *Context) error {
 		if t, err = c.engine.Select(x...); err != nil {
 			return err
 		}
+	case []any:
+		names := make([]string, len(x))
+		for i, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return fmt.Errorf("include: template name %s is not a string", pyRepr(e))
+			}
+			names[i] = s
+		}
+		if t, err = c.engine.Select(names...); err != nil {
+			return err
+		}
 	default:
+		if !isString(unwrapIface(nv)) || nv.Len() == 0 {
+			return fmt.Errorf("include: no template name given (%s is %s)", n.name.raw, pyRepr(valueToAny(nv)))
+		}
 		name := toString(nv)
 		if n.tmpl != nil {
 			if name, err = resolveRelative(n.tmpl.name, name); err != nil {
@@ -1364,7 +1423,7 @@ func tagInclude(p *Parser, t *Token) (Node, error) {
 		seen[opt] = true
 		switch opt {
 		case "with":
-			names, exprs, r, err := parseKwargs(p, rest)
+			names, exprs, r, err := parseKwargs(p, rest, false)
 			if err != nil {
 				return nil, err
 			}

@@ -3,10 +3,8 @@ package template
 import (
 	"fmt"
 	"github.com/galvani-web/galvani/internal/naming"
-	"math"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -173,6 +171,10 @@ func lookupAttr(v reflect.Value, seg *segment) (reflect.Value, bool, error) {
 		}
 	case reflect.Struct:
 		t := v.Type()
+		if t == groupType && seg.isInt {
+			r, err := pyIndex(v, seg.index)
+			return r, err == pyOK, nil
+		}
 		if c := seg.cache.Load(); c != nil && c.typ == t {
 			return maybeCall(v.FieldByIndex(c.index))
 		}
@@ -321,243 +323,6 @@ func truthy(v reflect.Value) bool {
 	return true
 }
 
-// toString is Python's str() of a template value: None, True/False, Python-style
-// floats, and lists and maps as Python reprs.
-func toString(v reflect.Value) string {
-	v = unwrapIface(v)
-	if !v.IsValid() {
-		return "None"
-	}
-	switch v.Kind() {
-	case reflect.String:
-		return v.String()
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.FormatInt(v.Int(), 10)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return strconv.FormatUint(v.Uint(), 10)
-	}
-	return string(appendStr(nil, v, false))
-}
-
-// appendStr appends str(v) (repr when asRepr, for elements inside containers).
-func appendStr(b []byte, v reflect.Value, asRepr bool) []byte { return appendStrDepth(b, v, asRepr, 0) }
-
-// maxValueDepth bounds recursion into nested (possibly self-referencing) values.
-const maxValueDepth = 100
-
-func appendStrDepth(b []byte, v reflect.Value, asRepr bool, depth int) []byte {
-	if depth > maxValueDepth {
-		return append(b, "..."...)
-	}
-	v = unwrapIface(v)
-	if !v.IsValid() {
-		return append(b, "None"...)
-	}
-	if v.Type() == timeType {
-		t := v.Interface().(time.Time)
-		if asRepr {
-			return append(b, t.Format("datetime.datetime(2006, 1, 2, 15, 4, 5)")...)
-		}
-		return append(b, formatDate(t, "N j, Y, P")...)
-	}
-	if v.Kind() != reflect.String && v.CanInterface() {
-		switch x := v.Interface().(type) {
-		case error:
-			return append(b, x.Error()...)
-		case fmt.Stringer:
-			if v.Kind() != reflect.Pointer || !v.IsNil() {
-				return append(b, x.String()...)
-			}
-		}
-	}
-	switch v.Kind() {
-	case reflect.String:
-		if asRepr {
-			return appendPyRepr(b, v.String())
-		}
-		return append(b, v.String()...)
-	case reflect.Bool:
-		if v.Bool() {
-			return append(b, "True"...)
-		}
-		return append(b, "False"...)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.AppendInt(b, v.Int(), 10)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return strconv.AppendUint(b, v.Uint(), 10)
-	case reflect.Float32, reflect.Float64:
-		return appendPyFloat(b, v.Float())
-	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.IsNil() {
-			return append(b, "[]"...)
-		}
-		b = append(b, '[')
-		for i := 0; i < v.Len(); i++ {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = appendStrDepth(b, v.Index(i), true, depth+1)
-		}
-		return append(b, ']')
-	case reflect.Map:
-		keys := v.MapKeys()
-		sortValues(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = appendStrDepth(b, k, true, depth+1)
-			b = append(b, ": "...)
-			b = appendStrDepth(b, v.MapIndex(k), true, depth+1)
-		}
-		return append(b, '}')
-	case reflect.Pointer:
-		if v.IsNil() {
-			return append(b, "None"...)
-		}
-		return appendStrDepth(b, v.Elem(), asRepr, depth+1)
-	}
-	if v.CanInterface() {
-		return fmt.Append(b, v.Interface())
-	}
-	return append(b, v.String()...)
-}
-
-// appendPyRepr appends Python's repr() of a string.
-func appendPyRepr(b []byte, s string) []byte {
-	q := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		q = '"'
-	}
-	b = append(b, q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b = append(b, `\\`...)
-		case r == rune(q):
-			b = append(b, '\\', q)
-		case r == '\n':
-			b = append(b, `\n`...)
-		case r == '\r':
-			b = append(b, `\r`...)
-		case r == '\t':
-			b = append(b, `\t`...)
-		case r < 0x20 || r == 0x7f:
-			b = fmt.Appendf(b, `\x%02x`, r)
-		default:
-			b = utf8.AppendRune(b, r)
-		}
-	}
-	return append(b, q)
-}
-
-// appendPyFloat appends Python's repr of a float: the shortest form that round-trips,
-// always with a decimal point or exponent (34.0, 3.5, 1e+16, 1e-05).
-func appendPyFloat(b []byte, f float64) []byte {
-	switch {
-	case math.IsInf(f, 1):
-		return append(b, "inf"...)
-	case math.IsInf(f, -1):
-		return append(b, "-inf"...)
-	case math.IsNaN(f):
-		return append(b, "nan"...)
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddde±XX
-	mant, expS, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(expS)
-	if exp < -4 || exp >= 16 {
-		b = append(b, mant...)
-		b = append(b, 'e')
-		if exp < 0 {
-			b = append(b, '-')
-			exp = -exp
-		} else {
-			b = append(b, '+')
-		}
-		if exp < 10 {
-			b = append(b, '0')
-		}
-		return strconv.AppendInt(b, int64(exp), 10)
-	}
-	start := len(b)
-	b = strconv.AppendFloat(b, f, 'f', -1, 64)
-	if strings.IndexByte(string(b[start:]), '.') < 0 {
-		b = append(b, ".0"...)
-	}
-	return b
-}
-
-// appendPlainFloat appends a float the way Django localizes it for output: Python's
-// repr, but written out in full instead of with an exponent (1e-07 → 0.0000001).
-func appendPlainFloat(b []byte, f float64) []byte {
-	start := len(b)
-	b = appendPyFloat(b, f)
-	s := string(b[start:])
-	mant, expS, ok := strings.Cut(s, "e")
-	if !ok {
-		return b
-	}
-	exp, _ := strconv.Atoi(expS)
-	neg := strings.HasPrefix(mant, "-")
-	mant = strings.TrimPrefix(mant, "-")
-	intPart, frac, _ := strings.Cut(mant, ".")
-	digits := intPart + frac
-	point := len(intPart) + exp // position of the decimal point in digits
-	var out string
-	switch {
-	case point <= 0:
-		out = "0." + strings.Repeat("0", -point) + digits
-	case point >= len(digits):
-		out = digits + strings.Repeat("0", point-len(digits))
-	default:
-		out = digits[:point] + "." + digits[point:]
-	}
-	if neg {
-		out = "-" + out
-	}
-	return append(b[:start], out...)
-}
-
-// number is a numeric template value: an integer or a float.
-type number struct {
-	i       int64
-	f       float64
-	isFloat bool
-}
-
-func (n number) float() float64 {
-	if n.isFloat {
-		return n.f
-	}
-	return float64(n.i)
-}
-
-// asNumber reports v as a number. Booleans count as 0 and 1, as in Python.
-func asNumber(v reflect.Value) (number, bool) {
-	v = unwrapIface(v)
-	if !v.IsValid() {
-		return number{}, false
-	}
-	switch v.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return number{i: v.Int()}, true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		if u := v.Uint(); u > math.MaxInt64 {
-			return number{f: float64(u), isFloat: true}, true // keeps its sign in comparisons
-		}
-		return number{i: int64(v.Uint())}, true
-	case reflect.Float32, reflect.Float64:
-		return number{f: v.Float(), isFloat: true}, true
-	case reflect.Bool:
-		if v.Bool() {
-			return number{i: 1}, true
-		}
-		return number{}, true
-	}
-	return number{}, false
-}
-
 func isString(v reflect.Value) bool { return v.IsValid() && v.Kind() == reflect.String }
 
 // pyEqual is Python's == on template values.
@@ -573,10 +338,8 @@ func pyEqualDepth(a, b reflect.Value, depth int) bool {
 	}
 	if na, ok := asNumber(a); ok {
 		if nb, ok := asNumber(b); ok {
-			if !na.isFloat && !nb.isFloat {
-				return na.i == nb.i
-			}
-			return na.float() == nb.float()
+			c, ok := pyCompare(na, nb)
+			return ok && c == 0
 		}
 		return false
 	}
@@ -631,10 +394,8 @@ func pyLessDepth(a, b reflect.Value, depth int) (less, ok bool) {
 	}
 	if na, ok := asNumber(a); ok {
 		if nb, ok := asNumber(b); ok {
-			if !na.isFloat && !nb.isFloat {
-				return na.i < nb.i, true
-			}
-			return na.float() < nb.float(), true
+			c, _ := pyCompare(na, nb)
+			return c < 0, true
 		}
 		return false, false
 	}
@@ -657,80 +418,105 @@ func pyLessDepth(a, b reflect.Value, depth int) (less, ok bool) {
 	return false, false
 }
 
-// pyIn is Python's `a in b`.
-func pyIn(a, b reflect.Value) bool {
+// pyIn is Python's `a in b`; ok is false where Python raises TypeError (a
+// container that does not support `in`, a non-string in a string, an unhashable
+// key in a mapping), which the if tag treats as false for both in and not in.
+func pyIn(a, b reflect.Value) (in, ok bool) {
 	a, b = unwrapIface(a), indirect(b)
 	if !b.IsValid() {
-		return false
+		return false, false
+	}
+	if isString(b) {
+		if !isString(a) {
+			return false, false
+		}
+		return strings.Contains(b.String(), a.String()), true
+	}
+	switch b.Type() {
+	case dictKeysType:
+		if !hashable(a) {
+			return false, false
+		}
+	case groupType, forLoopPtrType:
+		n, at, _ := pyIter(b)
+		for i := range n {
+			if pyEqual(a, at(i)) {
+				return true, true
+			}
+		}
+		return false, true
 	}
 	switch b.Kind() {
-	case reflect.String:
-		return isString(a) && strings.Contains(b.String(), a.String())
 	case reflect.Slice, reflect.Array:
 		for i := 0; i < b.Len(); i++ {
 			if pyEqual(a, b.Index(i)) {
-				return true
+				return true, true
 			}
 		}
+		return false, true
 	case reflect.Map:
+		if !hashable(a) {
+			return false, false
+		}
 		it := b.MapRange()
 		for it.Next() {
 			if pyEqual(a, it.Key()) {
-				return true
+				return true, true
 			}
 		}
+		return false, true
 	}
-	return false
+	if n, at, ok := pyIter(b); ok {
+		for i := range n {
+			if pyEqual(a, at(i)) {
+				return true, true
+			}
+		}
+		return false, true
+	}
+	return false, false
 }
 
-// pyIs is Python's `is`, meaningful in templates for None, True and False.
+// hashable reports whether Python could use v as a dict key: not a list or dict.
+func hashable(v reflect.Value) bool {
+	v = indirect(v)
+	if !v.IsValid() {
+		return true
+	}
+	switch v.Kind() {
+	case reflect.Slice, reflect.Map:
+		return isTuple(v)
+	}
+	return true
+}
+
+// pyIs is Python's `is`: None, True and False are singletons, CPython caches the
+// small ints -5 to 256, and lists, maps and pointers are the same object when they
+// share their storage. (Two uses of the same variable are the same object too; the
+// if tag checks that itself.)
 func pyIs(a, b reflect.Value) bool {
 	a, b = unwrapIface(a), unwrapIface(b)
 	if !a.IsValid() || !b.IsValid() {
 		return !a.IsValid() && !b.IsValid()
 	}
-	if a.Kind() == reflect.Bool && b.Kind() == reflect.Bool {
-		return a.Bool() == b.Bool()
+	if a.Kind() == reflect.Bool || b.Kind() == reflect.Bool {
+		return a.Kind() == reflect.Bool && b.Kind() == reflect.Bool && a.Bool() == b.Bool()
 	}
-	if a.Kind() == reflect.Pointer && b.Kind() == reflect.Pointer {
+	if isIntKind(a.Kind()) && isIntKind(b.Kind()) {
+		na, _ := asNumber(a)
+		nb, _ := asNumber(b)
+		return na.kind == numInt && nb.kind == numInt && na.i == nb.i && na.i >= -5 && na.i <= 256
+	}
+	if a.Type() != b.Type() {
+		return false
+	}
+	switch a.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Chan, reflect.UnsafePointer:
 		return a.Pointer() == b.Pointer()
+	case reflect.Slice:
+		return a.Pointer() == b.Pointer() && a.Len() == b.Len()
 	}
 	return false
-}
-
-// iterate returns the items of an iterable value: slice and array elements, a
-// string's characters, a map's keys (sorted), or a channel's values.
-func iterate(v reflect.Value) (n int, at func(int) reflect.Value) {
-	if seq, ok := allSeq(v); ok {
-		v = seq
-	}
-	v = indirect(v)
-	if !v.IsValid() {
-		return 0, nil
-	}
-	switch v.Kind() {
-	case reflect.Slice, reflect.Array:
-		return v.Len(), v.Index
-	case reflect.String:
-		rs := []rune(v.String())
-		return len(rs), func(i int) reflect.Value { return reflect.ValueOf(string(rs[i])) }
-	case reflect.Map:
-		keys := v.MapKeys()
-		sortValues(keys)
-		return len(keys), func(i int) reflect.Value { return keys[i] }
-	case reflect.Func:
-		if v.Type().CanSeq() {
-			var items []reflect.Value
-			for x := range v.Seq() {
-				items = append(items, x)
-				if len(items) > 10_000_000 {
-					break
-				}
-			}
-			return len(items), func(i int) reflect.Value { return items[i] }
-		}
-	}
-	return 0, nil
 }
 
 // allSeq returns the iterator of a value with an All() method returning an
@@ -769,6 +555,12 @@ func length(v reflect.Value) (int, bool) {
 		return utf8.RuneCountInString(v.String()), true
 	case reflect.Slice, reflect.Array, reflect.Map, reflect.Chan:
 		return v.Len(), true
+	}
+	if v.Type() == groupType {
+		return 2, true // a namedtuple (grouper, list)
+	}
+	if !v.CanInterface() {
+		return 0, false
 	}
 	if l, ok := v.Interface().(interface{ Len() int }); ok {
 		return l.Len(), true

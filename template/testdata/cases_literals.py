@@ -1,0 +1,72 @@
+# Django template language cases for Galvani: string and number literals and _() in variables and filter arguments. Rendered by real Django 3.2
+# (Debian's python3-django) with the shared gen.py:
+#   /usr/bin/python3 ../shared/conformance/dtl/gen.py template/testdata/cases_literals.py \
+#       > template/testdata/cases_literals.jsonl
+D = {"$date": "2026-03-07T14:05:09"}
+DA = {"$date": "2026-03-07T14:05:09+02:00"}
+DZ = {"$date": "2026-03-07T14:05:09Z"}
+DU = {"$date": "2026-03-07T09:05:09.012300"}
+def d(s): return {"$date": s}
+def S(s): return {"$safe": s}
+CASES = []
+CASES += [
+ ("lit_quotes_escapes", "{{ 'a\\'b' }}|{{ \"a\\\"b\" }}|{{ \"a'b\" }}|{{ 'a\"b' }}|{{ 'a\\\\b' }}", {}),
+ ("lit_backslash_other", "{{ 'a\\nb' }}|{{ 'a\\tb' }}|{{ '\\x41' }}", {}),
+ ("lit_empty_strings", "[{{ '' }}][{{ \"\" }}][{{ ''|default:'d' }}]", {}),
+ ("lit_translate_basic", "{{ _('x') }}|{{ _(\"y\") }}|{{ _('<b>') }}", {}),
+ ("lit_translate_percent", "{{ _('100%') }}|{{ _('%s and %d') }}|{{ _('a%%b') }}", {}),
+ ("lit_translate_filter", "{{ _('abc')|upper }}|{{ _('<b>')|upper }}|{{ _('abc')|length }}", {}),
+ ("lit_translate_arg", "{{ e|default:_('<d>') }}|{{ e|default:_('50%') }}", {"e": ""}),
+ ("lit_translate_arg_join", "{{ l|join:_('<br>') }}", {"l": ["a", "b"]}),
+ ("lit_translate_in_if", "{% if _('x') == 'x' %}a{% endif %}{% if 'x' in _('xyz') %}b{% endif %}", {}),
+ ("lit_translate_with", "{% with t=_('<t>') %}{{ t }}{% endwith %}", {}),
+ ("lit_translate_firstof", "{% firstof e _('<f>') %}", {"e": ""}),
+ ("lit_translate_cycle", "{% for x in l %}{% cycle _('a') _('b') %}{% endfor %}", {"l": [1, 2, 3]}),
+ ("lit_translate_escape_quote", "{{ _('it\\'s') }}|{{ _(\"a\\\"b\") }}", {}),
+ ("lit_translate_spaces_err", "{{ _( 'x' ) }}", {}),
+ ("lit_translate_var_err", "{{ _(x) }}", {"x": 1}),
+ ("lit_translate_unquoted_if", "{% if _(x) %}a{% endif %}", {"x": 1}),
+ ("lit_translate_empty", "[{{ _('') }}]", {}),
+ ("lit_translate_filter_arg_var", "{{ e|default:_(v) }}", {"e": "", "v": "x"}),
+ ("lit_numbers_print", "{{ 1_000 }}|{{ 1_0.5 }}|{{ 1e3 }}|{{ 1E3 }}|{{ .5 }}|{{ +5 }}|{{ -0 }}|{{ 007 }}", {}),
+ ("lit_numbers_floats", "{{ 1.50 }}|{{ 2.0 }}|{{ 1.5e-3 }}|{{ 1e-7 }}|{{ 123456789.0 }}|{{ 1e16 }}|{{ 1.0e22 }}", {}),
+ ("lit_numbers_huge", "{{ 99999999999999999999 }}|{{ 1e400 }}|{{ -1e400 }}", {}),
+ ("lit_numbers_bad", "[{{ 5. }}][{{ 1.2.3 }}][{{ 0x10 }}][{{ 1e }}][{{ 1_ }}][{{ 1__0 }}]", {}),
+ ("lit_numbers_dot_leading_err", "{{ -.5 }}", {}),
+ ("lit_numbers_unicode_digits", "{{ ٣ }}|{{ ٣|add:1 }}", {}),
+ ("lit_numbers_as_args", "{{ n|add:-1 }}|{{ n|add:+1 }}|{{ n|add:.5 }}|{{ n|add:1e1 }}|{{ n|add:1_0 }}", {"n": 5}),
+ ("lit_number_filters", "{{ 5|add:3 }}|{{ 1.5|floatformat:3 }}|{{ -7|stringformat:'+d' }}|{{ 10|divisibleby:5 }}", {}),
+ ("lit_keywords", "{{ True }}|{{ False }}|{{ None }}|{{ true }}|{{ none }}", {}),
+ ("lit_keywords_shadowed", "{{ True }}|{{ None }}", {"True": "T", "None": "N"}),
+ ("lit_keywords_args", "{{ e|default:None }}|{{ e|default:False }}|{{ n|default_if_none:True }}|{{ t|yesno:None }}", {"e": "", "n": None, "t": True}),
+ ("lit_string_with_pipe", "{{ 'a|b' }}|{{ s|default:'x|y' }}", {"s": ""}),
+ ("lit_string_with_colon", "{{ s|default:'a:b' }}|{{ 'a:b'|upper }}", {"s": ""}),
+ ("lit_string_braces", "{{ '{' }}{{ '%' }}{{ '#' }}", {}),
+ ("lit_string_close_braces_err", "{{ '}}' }}", {}),
+ ("lit_string_percent_close", "{% with x='%}' %}{{ x }}{% endwith %}", {}),
+ ("lit_string_unicode", "{{ 'é日😀'|length }}|{{ 'é'|upper }}", {}),
+ ("lit_string_unterminated_err", "{{ 'abc }}", {}),
+ ("lit_string_adjacent_err", "{{ 'a''b' }}", {}),
+ ("lit_string_then_var_err", "{{ 'a'b }}", {}),
+ ("lit_filter_space_before_colon_err", "{{ s|default :'x' }}", {"s": ""}),
+ ("lit_filter_space_after_colon_err", "{{ s|default: 'x' }}", {"s": ""}),
+ ("lit_filter_pipe_spaces", "{{ s |  upper | lower }}", {"s": "Ab"}),
+ ("lit_filter_double_pipe_err", "{{ s||upper }}", {"s": "a"}),
+ ("lit_filter_trailing_pipe_err", "{{ s| }}", {"s": "a"}),
+ ("lit_filter_unknown_err", "{{ s|nope }}", {"s": "a"}),
+ ("lit_filter_arg_var_dotted", "{{ s|default:d.k.0 }}", {"s": "", "d": {"k": ["z"]}}),
+ ("lit_filter_arg_var_missing_err", "{{ s|default:d.x }}", {"s": "", "d": {}}),
+ ("lit_filter_arg_number_var", "{{ s|truncatechars:d.n }}", {"s": "abcdef", "d": {"n": 3}}),
+ ("lit_var_starts_digit", "{{ 1a }}|{{ d.1a }}", {"1a": "x", "d": {"1a": "y"}}),
+ ("lit_var_underscore_err", "{{ _a }}", {"_a": 1}),
+ ("lit_var_attr_underscore_err", "{{ a._b }}", {"a": {"_b": 1}}),
+ ("lit_var_mid_underscore", "{{ a_b }}|{{ a.b_c }}", {"a_b": 1, "a": {"b_c": 2}}),
+ ("lit_var_double_dot", "[{{ a..b }}]", {"a": {"": {"b": 1}}}),
+ ("lit_var_leading_dot_err", "{{ .a }}", {"a": 1}),
+ ("lit_var_negative_index_err", "{{ l.-1 }}", {"l": [1]}),
+ ("lit_var_with_dash_err", "{{ a-b }}", {"a-b": 1}),
+ ("lit_var_space_err", "{{ a b }}", {"a": 1}),
+ ("lit_var_nbsp_err", "{{ a\u00a0}}", {"a": 1}),
+ ("lit_var_unicode_space_pipe", "{{ a\u00a0|upper }}", {"a": "x"}),
+ ("lit_translate_in_tag_args", "{% widthratio _('5') 10 100 %}|{% lorem _('2') w %}", {}),
+]
