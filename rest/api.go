@@ -11,6 +11,7 @@ import (
 
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/auth"
+	"github.com/galvani-web/galvani/csrf"
 	"github.com/galvani-web/galvani/orm"
 	"github.com/galvani-web/galvani/rest/openapi"
 )
@@ -79,6 +80,7 @@ type API struct {
 	prefix    string // the prefix it is installed under, known after Routes
 	installed bool
 	app       *galvani.App
+	routes    []*galvani.Route // the views' routes, exempt from the CSRF middleware
 
 	schemaOnce sync.Once
 	schema     *openapi.Document
@@ -290,13 +292,18 @@ func (a *API) Routes(g *galvani.Group) {
 		if d.name != "" {
 			r.Name(d.name)
 		}
+		a.routes = append(a.routes, r)
 	}
 }
 
 // Ready implements galvani.ReadyHook: the API remembers the App, for reversing
-// route names in links.
+// route names in links, and exempts its views from the CSRF middleware, as Django
+// REST framework does: credentials sent by the client on purpose (tokens, JWTs)
+// cannot be forged by another site, and SessionAuth, whose cookie the browser
+// sends by itself, runs the CSRF checks itself (csrf.Verify) on unsafe methods.
 func (a *API) Ready(app *galvani.App) error {
 	a.app = app
+	csrf.ExemptRoute(&app.Settings, a.routes...)
 	return nil
 }
 

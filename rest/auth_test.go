@@ -60,17 +60,18 @@ func TestSessionAuthAndCSRF(t *testing.T) {
 	bare.PostJSON("/api/posts/", map[string]any{"title": "t", "slug": "s2", "author": a.ID}, jsonHeader()).AssertStatus(403)
 }
 
-func TestCSRFVerifyOnExemptRoute(t *testing.T) {
-	e := newEnv(t, rest.Config{Authentication: []rest.Authenticator{rest.SessionAuth{}}, Permissions: []rest.Permission{rest.IsAuthenticated}},
+// TestCSRFExemptAPI: the API's routes skip the CSRF middleware, as in DRF.
+// Session authentication runs the checks itself (the browser sends the cookie by
+// itself), while credentials a client sends on purpose need no CSRF token.
+func TestCSRFExemptAPI(t *testing.T) {
+	e := newEnv(t, rest.Config{Authentication: []rest.Authenticator{rest.SessionAuth{}, rest.BasicAuth{}}, Permissions: []rest.Permission{rest.IsAuthenticated}},
 		func(api *rest.API) {
 			loginEndpoint(api)
 			api.Register("posts", &rest.ViewSet[Post]{Serializer: postSerializer()})
 		})
-	csrf.Exempt(&e.app.Settings, "/api/posts/")
 	a := e.seed(1)
 	e.c.Before(csrf.AddToken)
 	e.login("ann")
-	// The middleware skips the exempt route; session authentication checks itself.
 	nocsrf := galvanitest.New(t, e.app)
 	for _, ck := range e.c.Cookies("/") {
 		nocsrf.SetCookie(ck)
@@ -78,6 +79,11 @@ func TestCSRFVerifyOnExemptRoute(t *testing.T) {
 	nocsrf.PostJSON("/api/posts/", map[string]any{"title": "t", "slug": "s", "author": a.ID}, jsonHeader()).
 		AssertStatus(403).AssertContains("CSRF Failed")
 	e.c.PostJSON("/api/posts/", map[string]any{"title": "t", "slug": "s", "author": a.ID}, jsonHeader()).AssertStatus(201)
+	// Basic credentials, no cookie, no CSRF token: the middleware does not refuse it.
+	r, _ := http.NewRequest("GET", "/", nil)
+	r.SetBasicAuth("ann", "ann-password-1")
+	galvanitest.New(t, e.app).PostJSON("/api/posts/", map[string]any{"title": "t", "slug": "s2", "author": a.ID}, jsonHeader(),
+		galvanitest.Header("Authorization", r.Header.Get("Authorization"))).AssertStatus(201)
 }
 
 func TestBasicAuthChallenge(t *testing.T) {
