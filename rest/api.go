@@ -216,10 +216,34 @@ type method struct {
 	fields  func() []Field // the input fields, for OPTIONS and browsable forms
 	status  int
 	summary string
+	// pol is the method's own policy when routes of different policies share
+	// the path (GET /articles for anyone, POST /articles for users); nil means
+	// the view's.
+	pol *methodPolicy
 }
 
-func (d *viewDef) policy() ([]Authenticator, []Permission, []Throttle) {
+// methodPolicy is the policy of one method of a merged route.
+type methodPolicy struct {
+	auths    []Authenticator
+	perms    []Permission
+	throttle []Throttle
+	scope    string
+}
+
+func (d *viewDef) ownPolicy() *methodPolicy {
+	return &methodPolicy{auths: d.auths, perms: d.perms, throttle: d.throttle, scope: d.scope}
+}
+
+// policy returns the authenticators, permissions and throttles that apply to
+// method m (HEAD is GET's; OPTIONS and unknown methods get the view's).
+func (d *viewDef) policy(m string) ([]Authenticator, []Permission, []Throttle) {
 	auths, perms, thr := d.auths, d.perms, d.throttle
+	if m == http.MethodHead {
+		m = http.MethodGet
+	}
+	if h := d.methods[m]; h != nil && h.pol != nil {
+		auths, perms, thr = h.pol.auths, h.pol.perms, h.pol.throttle
+	}
 	if auths == nil {
 		auths = d.api.cfg.Authentication
 	}
@@ -253,10 +277,16 @@ func (a *API) add(d *viewDef) {
 		panic("rest: registering " + d.path + " after the API was installed")
 	}
 	if prev, ok := a.byPath[d.path]; ok {
+		for _, h := range prev.methods {
+			if h.pol == nil {
+				h.pol = prev.ownPolicy()
+			}
+		}
 		for m, h := range d.methods {
 			if _, dup := prev.methods[m]; dup {
 				panic(fmt.Sprintf("rest: %s %s registered twice", m, d.path))
 			}
+			h.pol = d.ownPolicy()
 			prev.methods[m] = h
 		}
 		if d.describe != nil {
@@ -385,6 +415,9 @@ func (a *API) serve(rr *Request, d *viewDef) error {
 		return MethodNotAllowed(c.Request.Method)
 	} else {
 		rr.Action = h.action
+		if h.pol != nil {
+			rr.Scope = h.pol.scope
+		}
 	}
 	if err := a.initial(rr, d); err != nil {
 		return err
@@ -397,7 +430,7 @@ func (a *API) serve(rr *Request, d *viewDef) error {
 
 // initial authenticates, checks permissions and throttles: DRF's initial().
 func (a *API) initial(rr *Request, d *viewDef) error {
-	auths, perms, thr := d.policy()
+	auths, perms, thr := d.policy(rr.Ctx.Request.Method)
 	c := rr.Ctx
 	tryAuths := auths
 	if f, ok := forcedAuth(c.Request); ok {
@@ -477,7 +510,7 @@ func (r *Request) CheckObject(obj any) error {
 	if r.def == nil {
 		return nil
 	}
-	auths, perms, _ := r.def.policy()
+	auths, perms, _ := r.def.policy(r.Ctx.Request.Method)
 	for _, p := range perms {
 		op, ok := p.(ObjectPermission)
 		if ok && !op.HasObjectPermission(r, obj) {

@@ -2,9 +2,12 @@ package rest_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/galvani-web/galvani/galvanitest"
 	"github.com/galvani-web/galvani/rest"
 )
 
@@ -93,4 +96,40 @@ func TestProblemErrors(t *testing.T) {
 		AssertJSON(`{"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"Invalid input.","errors":{"user":["This field is required."]}}`)
 	e.c.Delete("/api/hello/nobody/", jsonHeader()).AssertStatus(404).
 		AssertJSON(`{"type":"about:blank","title":"Not Found","status":404,"detail":"Not found."}`)
+}
+
+// Endpoints sharing a path keep their own policies: reading for anyone, writing
+// for users; the schema says so per operation.
+func TestEndpointsSharingAPathKeepTheirPolicies(t *testing.T) {
+	type note struct {
+		Text string `json:"text"`
+	}
+	e := newEnv(t, rest.Config{Authentication: []rest.Authenticator{rest.BasicAuth{}}}, func(api *rest.API) {
+		api.Get("/notes/", rest.Handle(func(*rest.Request, *struct{}) (*note, error) { return &note{Text: "hi"}, nil }))
+		api.Post("/notes/", rest.Handle(func(_ *rest.Request, in *note) (*note, error) { return in, nil }).Permissions(rest.IsAuthenticated))
+		api.Delete("/notes/", rest.Handle(func(*rest.Request, *struct{}) (*rest.NoContent, error) { return nil, nil }).Permissions(rest.IsAdminUser))
+	})
+	e.c.Get("/api/notes/", jsonHeader()).AssertStatus(200)
+	e.c.PostJSON("/api/notes/", map[string]any{"text": "x"}, jsonHeader()).AssertStatus(401)
+	r, _ := http.NewRequest("GET", "/", nil)
+	r.SetBasicAuth("ann", "ann-password-1")
+	ann := galvanitest.Header("Authorization", r.Header.Get("Authorization"))
+	e.c.PostJSON("/api/notes/", map[string]any{"text": "x"}, jsonHeader(), ann).AssertStatus(200)
+	e.c.Delete("/api/notes/", jsonHeader(), ann).AssertStatus(403)
+	doc := e.c.Get("/api/schema.json").AssertStatus(200).Body()
+	var d struct {
+		Paths map[string]map[string]struct {
+			Responses map[string]any `json:"responses"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+		t.Fatal(err)
+	}
+	ops := d.Paths["/api/notes/"]
+	if _, ok := ops["get"].Responses["401"]; ok {
+		t.Error("GET documents a 401")
+	}
+	if _, ok := ops["post"].Responses["401"]; !ok {
+		t.Error("POST does not document its 401")
+	}
 }

@@ -286,7 +286,7 @@ func (r *Request) forms() []htmlForm {
 // mayUse reports whether the user passes the view's permissions for method m, so
 // that the page shows only the forms that can work.
 func (r *Request) mayUse(m string, h *method) bool {
-	_, perms, _ := r.def.policy()
+	_, perms, _ := r.def.policy(m)
 	probe := *r
 	req := r.Ctx.Request.Clone(r.Context())
 	req.Method = m

@@ -517,7 +517,7 @@ func (g *schemaGen) errorResponse(status int, validation bool) *openapi.Response
 
 // policyOp fills the security requirement and the policy's error responses.
 func (g *schemaGen) policyOp(op *openapi.Operation, d *viewDef, method string) {
-	auths, perms, thr := d.policy()
+	auths, perms, thr := d.policy(strings.ToUpper(method))
 	var reqs []openapi.SecurityRequirement
 	for _, au := range auths {
 		if ss, ok := au.(SecuritySchemer); ok {
