@@ -208,3 +208,32 @@ func TestGetOnCombinedAndOnly(t *testing.T) {
 		}
 	})
 }
+
+// Now is the database's clock, read back as a UTC time; Cast to a date and Value of a
+// time round-trip on every database.
+func TestNowCastValueTime(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		ada := mkAuthor(t, db, "Ada")
+		mkArticle(t, db, ada, "one", 1)
+		when := time.Date(2026, 5, 4, 3, 2, 1, 0, time.UTC)
+		rows, err := Q[Article](db).Annotate(Now().As("now"), Cast(F("published"), KindDate).As("pday"), Value(when).As("when")).Values(ctx, "slug")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now, ok := rows[0]["now"].(time.Time)
+		if !ok || now.Location() != time.UTC || now.Sub(time.Now()).Abs() > 10*time.Minute {
+			t.Errorf("Now: %#v", rows[0]["now"])
+		}
+		if day, ok := rows[0]["pday"].(time.Time); !ok || day.Format("2006-01-02") != "2026-03-02" {
+			t.Errorf("Cast to date: %#v", rows[0]["pday"])
+		}
+		if w, ok := rows[0]["when"].(time.Time); !ok || !w.Equal(when) {
+			t.Errorf("Value(time): %#v", rows[0]["when"])
+		}
+		// Now in a filter: articles published before the database's now
+		if n, err := Q[Article](db).Filter("published__lt", Now()).Count(ctx); err != nil || n != 1 {
+			t.Errorf("Filter with Now: %d %v", n, err)
+		}
+	})
+}
