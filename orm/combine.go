@@ -126,7 +126,8 @@ func (q QuerySet[T]) compileCombined(c *compiler, fields []string) (string, []va
 		sub := part.newCompiler()
 		sub.args = c.args
 		s, cols, err := part.valuesSQL(sub, fields, false)
-		c.args, c.tz = sub.args, append(c.tz, sub.tz...)
+		c.args = sub.args
+		c.addZones(sub.zones()...)
 		if err != nil {
 			return "", nil, err
 		}
@@ -177,7 +178,7 @@ func (q QuerySet[T]) compileCombinedSelect() (*selectPlan, error) {
 		if err != nil {
 			return nil, err
 		}
-		args, zones = c.args, append(zones, c.tz...)
+		args, zones = c.args, append(zones, c.zones()...)
 		if i > 0 {
 			b.WriteString(" " + p.op + " ")
 		}
@@ -193,7 +194,11 @@ func (q QuerySet[T]) compileCombinedSelect() (*selectPlan, error) {
 	}
 	b.WriteString(order)
 	b.WriteString(q.db.dialect.limitOffset(q.limit, q.offset))
-	return &selectPlan{sql: b.String(), args: args, fields: fields, zones: zones}, nil
+	plan := &selectPlan{sql: b.String(), args: args, fields: fields}
+	if len(zones) > 0 {
+		plan.x = &exprState{zones: zones}
+	}
+	return plan, nil
 }
 
 // selectSQL is the plain SELECT of fields of a combined query's part.

@@ -22,24 +22,63 @@ type compiler struct {
 	args       []any
 	annots     map[string]annot
 	usedAnnots bool
-	// inAnnot is set while an annotation added after annotAt Filter calls compiles:
-	// like Django, it reuses the joins across multi-valued relations of the latest
-	// Filter before it, and a Filter after it joins anew (see scopeOf).
+	multi      bool // a multi-valued (reverse or M2M) join was added
+	joined     bool // the column resolvePath returned last comes from a joined table
+	negated    bool // compiling inside a Not (an odd number of them)
+	// inAnnot is set while an annotation compiles (see annotSQL and scopeOf).
 	inAnnot bool
-	annotAt int
-	scopes  map[string][]int // the Filter calls (scopes) that crossed each multi-valued path
-	outer   *compiler        // the enclosing query of a subquery (OuterRef resolves there)
-	tz      []string         // time zones a MySQL query converts to (checked before it runs)
-	mariadb bool             // the MySQL-dialect server is MariaDB
-	multi   bool             // a multi-valued (reverse or M2M) join was added
-	joined  bool             // the column resolvePath returned last comes from a joined table
-	negated bool             // compiling inside a Not (an odd number of them)
+	mariadb bool // the MySQL-dialect server is MariaDB
+	// x holds what only expressions need, allocated when one does: the plain
+	// queries' compiler stays the size it was.
+	x *exprState
 	// scope is the Filter or Exclude call being compiled (1, 2...; 0 outside WHERE).
 	// Like Django, each call gets its own joins across multi-valued relations, while
 	// the conditions of one call share them; multiScope keeps which one came first,
 	// which the other clauses (Values, OrderBy, aggregates) reuse.
 	scope      int
 	multiScope map[string]string
+}
+
+// exprState is the part of a compiler only expressions use.
+type exprState struct {
+	// annotAt is the number of Filter calls before the annotation compiling: like
+	// Django, it reuses the joins across multi-valued relations of the latest Filter
+	// before it, and a Filter after it joins anew (see scopeOf).
+	annotAt int
+	scopes  map[string][]int // the Filter calls (scopes) that crossed each multi-valued path
+	outer   *compiler        // the enclosing query of a subquery (OuterRef resolves there)
+	zones   []string         // time zones a MySQL query converts to (see DB.checkZones)
+}
+
+// ext returns the compiler's exprState, allocating it.
+func (c *compiler) ext() *exprState {
+	if c.x == nil {
+		c.x = &exprState{}
+	}
+	return c.x
+}
+
+// outer returns the enclosing query's compiler of a subquery (nil outside one).
+func (c *compiler) outer() *compiler {
+	if c.x == nil {
+		return nil
+	}
+	return c.x.outer
+}
+
+// zones returns the time zones the statement converts to on MySQL.
+func (c *compiler) zones() []string {
+	if c.x == nil {
+		return nil
+	}
+	return c.x.zones
+}
+
+// addZones records time zones the statement converts to.
+func (c *compiler) addZones(z ...string) {
+	if len(z) > 0 {
+		c.ext().zones = append(c.ext().zones, z...)
+	}
 }
 
 func newCompiler(d Dialect, m *ModelInfo) *compiler {
@@ -195,8 +234,8 @@ func (c *compiler) scopeOf(prefix, sfx string) string {
 	if c.inAnnot && c.scope == 0 {
 		// an annotation reuses the join of the latest Filter before it, or its own
 		best := 0
-		for _, sc := range c.scopes[prefix] {
-			if sc <= c.annotAt && sc > best {
+		for _, sc := range c.ext().scopes[prefix] {
+			if sc <= c.x.annotAt && sc > best {
 				best = sc
 			}
 		}
@@ -212,11 +251,12 @@ func (c *compiler) scopeOf(prefix, sfx string) string {
 	if _, ok := c.multiScope[prefix]; !ok {
 		c.multiScope[prefix] = s
 	}
-	if c.scope > 0 {
-		if c.scopes == nil {
-			c.scopes = map[string][]int{}
+	if c.scope > 0 && c.annots != nil {
+		x := c.ext()
+		if x.scopes == nil {
+			x.scopes = map[string][]int{}
 		}
-		c.scopes[prefix] = append(c.scopes[prefix], c.scope)
+		x.scopes[prefix] = append(x.scopes[prefix], c.scope)
 	}
 	return s
 }
@@ -232,10 +272,11 @@ type annot struct {
 
 // annotSQL compiles an annotation's expression in its own join scope.
 func (c *compiler) annotSQL(a annot) (string, *Field, error) {
-	saveIn, saveAt, saveScope := c.inAnnot, c.annotAt, c.scope
-	c.inAnnot, c.annotAt, c.scope = true, a.at, 0
+	x := c.ext()
+	saveIn, saveAt, saveScope := c.inAnnot, x.annotAt, c.scope
+	c.inAnnot, x.annotAt, c.scope = true, a.at, 0
 	s, f, err := a.expr.compileExpr(c)
-	c.inAnnot, c.annotAt, c.scope = saveIn, saveAt, saveScope
+	c.inAnnot, x.annotAt, c.scope = saveIn, saveAt, saveScope
 	return s, f, err
 }
 
@@ -328,7 +369,10 @@ func (c *compiler) pathMulti(path string) (multi, annot bool) {
 // every row that has some other related row, once per such row.
 func (c *compiler) notMulti(q Cond) (string, error) {
 	sub := newCompiler(c.d, c.model)
-	sub.args, sub.annots, sub.outer, sub.mariadb = c.args, c.annots, c.outer, c.mariadb
+	sub.args, sub.annots, sub.mariadb = c.args, c.annots, c.mariadb
+	if out := c.outer(); out != nil {
+		sub.ext().outer = out
+	}
 	q.not = false
 	s, err := sub.cond(q)
 	if err != nil {

@@ -155,7 +155,7 @@ func (d DateTimeExpr) compileExpr(c *compiler) (string, *Field, error) {
 		return pgDateTime(c, d, first, zone, isDate), out, nil
 	default:
 		if zone != "" {
-			c.tz = append(c.tz, zone)
+			c.addZones(zone)
 		}
 		s, err := mysqlDateTime(c, d, first, arg, zone, isDate)
 		return s, out, err

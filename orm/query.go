@@ -293,7 +293,7 @@ func (q QuerySet[T]) Annotate(anns ...Annotation) QuerySet[T] {
 type selectPlan struct {
 	sql     string
 	args    []any
-	zones   []string // time zones MySQL must know (see checkZones)
+	x       *exprState // what expressions left for running it (time zones), or nil
 	fields  []*Field
 	related []relatedPlan
 }
@@ -493,8 +493,16 @@ func (q QuerySet[T]) compileSelect() (*selectPlan, error) {
 		}
 		b.WriteString(lock)
 	}
-	plan.sql, plan.args, plan.zones = b.String(), c.args, c.tz
+	plan.sql, plan.args, plan.x = b.String(), c.args, c.x
 	return plan, nil
+}
+
+// zones returns the time zones the plan's statement converts to on MySQL.
+func (p *selectPlan) zones() []string {
+	if p.x == nil {
+		return nil
+	}
+	return p.x.zones
 }
 
 // lockOf names the tables of SelectForUpdate(Of(...)): the model's table for "self",
@@ -740,7 +748,7 @@ func (q QuerySet[T]) All(ctx context.Context) ([]T, error) {
 	if err := q.errNoTxLock(ctx); err != nil {
 		return nil, err
 	}
-	if err := q.db.checkZones(ctx, plan.zones); err != nil {
+	if err := q.db.checkZones(ctx, plan.zones()); err != nil {
 		return nil, err
 	}
 	rows, err := q.db.query(ctx, plan.sql, plan.args)
@@ -787,7 +795,7 @@ func (q QuerySet[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 			err = q.errNoTxLock(ctx)
 		}
 		if err == nil {
-			err = q.db.checkZones(ctx, plan.zones)
+			err = q.db.checkZones(ctx, plan.zones())
 		}
 		if err != nil {
 			yield(nil, err)
@@ -959,7 +967,8 @@ func (q QuerySet[T]) Count(ctx context.Context) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		query, c.args, c.tz = "SELECT COUNT(*) FROM ("+plan.sql+") "+q.db.dialect.QuoteIdent("sub"), plan.args, plan.zones
+		query, c.args = "SELECT COUNT(*) FROM ("+plan.sql+") "+q.db.dialect.QuoteIdent("sub"), plan.args
+		c.addZones(plan.zones()...)
 	} else {
 		where, err := q.whereSQL(c)
 		if err != nil {
@@ -980,7 +989,7 @@ func (q QuerySet[T]) Count(ctx context.Context) (int64, error) {
 			query = "SELECT COUNT(*)" + q.fromSQL(c) + where
 		}
 	}
-	if err := q.db.checkZones(ctx, c.tz); err != nil {
+	if err := q.db.checkZones(ctx, c.zones()); err != nil {
 		return 0, err
 	}
 	rows, err := q.db.query(ctx, query, c.args)
@@ -1012,7 +1021,7 @@ func (q QuerySet[T]) Exists(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	query := "SELECT 1" + q.fromSQL(c) + where + q.db.dialect.limitOffset(1, q.offset)
-	if err := q.db.checkZones(ctx, c.tz); err != nil {
+	if err := q.db.checkZones(ctx, c.zones()); err != nil {
 		return false, err
 	}
 	rows, err := q.db.query(ctx, query, c.args)
@@ -1075,10 +1084,10 @@ func (q QuerySet[T]) compileValues(fields []string) (string, []any, []valueCol, 
 	c := q.newCompiler()
 	if len(q.combined) > 0 {
 		query, vcs, err := q.compileCombined(c, fields)
-		return query, c.args, vcs, c.tz, err
+		return query, c.args, vcs, c.zones(), err
 	}
 	query, vcs, err := q.valuesSQL(c, fields, false)
-	return query, c.args, vcs, c.tz, err
+	return query, c.args, vcs, c.zones(), err
 }
 
 // valuesSQL compiles the SELECT of Values on c, whose arguments it appends to. With

@@ -33,8 +33,9 @@ func (q QuerySet[T]) subquerySQL(c *compiler, field string, exists bool) (string
 		q.orderSet, q.order = true, nil
 	}
 	sub := q.newCompiler()
-	sub.args, sub.outer = c.args, c
-	defer func() { c.tz = append(c.tz, sub.tz...) }()
+	sub.args = c.args
+	sub.ext().outer = c
+	defer func() { c.addZones(sub.zones()...) }()
 	defer func() { c.args = sub.args }()
 	if exists {
 		base := len(sub.args)
@@ -136,10 +137,10 @@ func OuterRef(path string) OuterRefExpr { return OuterRefExpr{path: path} }
 func (OuterRefExpr) flags() exprFlags { return 0 }
 
 func (o OuterRefExpr) compileExpr(c *compiler) (string, *Field, error) {
-	if c.outer == nil {
+	out := c.outer()
+	if out == nil {
 		return "", nil, fmt.Errorf("orm: OuterRef(%q) outside a Subquery or Exists", o.path)
 	}
-	out := c.outer
 	path := o.path
 	if path == "pk" {
 		path = out.model.PK.Name
@@ -181,7 +182,7 @@ func (c *compiler) subqueryIn(v any) (string, bool, error) {
 	if err != nil {
 		return "", true, err
 	}
-	if c.d.Name() == "mysql" && strings.Contains(s, c.qual) && c.outer == nil {
+	if c.d.Name() == "mysql" && strings.Contains(s, c.qual) && c.outer() == nil {
 		// MySQL refuses a subquery on the table an UPDATE or DELETE changes unless it
 		// is read into a derived table first
 		alias := c.d.QuoteIdent("sub")
