@@ -57,6 +57,21 @@ type Settings struct {
 	// CacheURL; other names come from code or from CACHE_URL_<NAME> variables
 	// (CACHE_URL_SESSIONS sets "sessions").
 	Caches map[string]string
+	// EmailURL selects how the mail battery sends mail: console:// (print on
+	// standard error, the default), smtp://user:password@host:587 (STARTTLS when
+	// offered), smtps://user:password@host:465, file:///dir or memory://
+	// (docs/mail.md). Env: EMAIL_URL.
+	EmailURL string
+	// DefaultFromEmail is the sender of mail that names none. Default
+	// "webmaster@localhost". Env: DEFAULT_FROM_EMAIL.
+	DefaultFromEmail string
+	// ServerEmail is the sender of error mails to the admins. Default
+	// "root@localhost". Env: SERVER_EMAIL.
+	ServerEmail string
+	// Admins receive a mail for every server error when Debug is off (with the
+	// mail battery installed), like Django's ADMINS. Env: ADMINS, a list of
+	// addresses separated by commas ("Ada <ada@example.com>, ops@example.com").
+	Admins []string
 	// Addr is the listen address for runserver. Env: ADDR, or PORT (which listens on
 	// every interface, as platforms that set PORT expect). Default 127.0.0.1:8000.
 	Addr string
@@ -100,6 +115,9 @@ const (
 	DefaultAddr              = "127.0.0.1:8000"
 	DefaultDatabaseURL       = "sqlite:///db.sqlite3"
 	DefaultCacheURL          = "locmem://"
+	DefaultEmailURL          = "console://"
+	DefaultFromEmail         = "webmaster@localhost"
+	DefaultServerEmail       = "root@localhost"
 	DefaultMaxBodyBytes      = 10 << 20
 	DefaultMaxHeaderBytes    = 64 << 10
 	DefaultReadHeaderTimeout = 10 * time.Second
@@ -198,6 +216,7 @@ func (s *Settings) ApplyEnv(environ []string) error {
 		s.Databases[db] = v
 	}
 	errs = append(errs, s.applyCacheEnv()...)
+	errs = append(errs, s.applyMailEnv()...)
 	if name, v, ok := s.lookupEnv("ADDR"); ok {
 		if a, err := ParseAddr(v); err != nil {
 			bad(name, v, err.Error())
@@ -357,6 +376,15 @@ func (s Settings) withDefaults() Settings {
 	}
 	s.Databases = dbs
 	s.CacheURL, s.Caches = withDefaultURL(s.CacheURL, s.Caches, DefaultCacheURL)
+	if s.EmailURL == "" {
+		s.EmailURL = DefaultEmailURL
+	}
+	if s.DefaultFromEmail == "" {
+		s.DefaultFromEmail = DefaultFromEmail
+	}
+	if s.ServerEmail == "" {
+		s.ServerEmail = DefaultServerEmail
+	}
 	if s.Addr == "" {
 		s.Addr = DefaultAddr
 	}

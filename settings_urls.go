@@ -2,13 +2,15 @@ package galvani
 
 import (
 	"errors"
+	"net/mail"
 	"net/url"
 	"sort"
 	"strings"
 )
 
 // This file holds the settings that name a backend by URL for a battery the core
-// does not import (the cache battery's CACHE_URL). The core only checks that such a
+// does not import (the cache battery's CACHE_URL, the mail battery's EMAIL_URL) and
+// the mail addresses. The core only checks that such a
 // URL has a scheme; the battery that reads it validates the rest.
 
 // Cache returns the URL of the cache called name ("default" is CacheURL) and
@@ -109,6 +111,58 @@ func checkBackendURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || u.Scheme == "" || !strings.Contains(v, "://") {
 		return errors.New("is not a URL of the form scheme://... (locmem://, redis://host:6379/0, memcached://host:11211, db://table)")
+	}
+	return nil
+}
+
+// applyMailEnv applies EMAIL_URL, DEFAULT_FROM_EMAIL, SERVER_EMAIL and ADMINS.
+func (s *Settings) applyMailEnv() []error {
+	var errs []error
+	bad := func(name, v, why string) {
+		errs = append(errs, &EnvError{Var: name, Value: v, Reason: why})
+	}
+	if name, v, ok := s.lookupEnv("EMAIL_URL"); ok {
+		if err := checkEmailURL(v); err != nil {
+			bad(name, redactURL(v), err.Error())
+		} else {
+			s.EmailURL = v
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"DEFAULT_FROM_EMAIL", &s.DefaultFromEmail}, {"SERVER_EMAIL", &s.ServerEmail}} {
+		if name, v, ok := s.lookupEnv(f.name); ok {
+			if _, err := mail.ParseAddress(v); err != nil || strings.ContainsAny(v, "\r\n") {
+				bad(name, v, "is not an e-mail address (ada@example.com or Ada <ada@example.com>)")
+			} else {
+				*f.dst = v
+			}
+		}
+	}
+	if name, v, ok := s.lookupEnv("ADMINS"); ok {
+		if strings.TrimSpace(v) == "" {
+			s.Admins = nil
+		} else if list, err := mail.ParseAddressList(v); err != nil || strings.ContainsAny(v, "\r\n") {
+			bad(name, v, "is not a comma-separated list of e-mail addresses")
+		} else {
+			s.Admins = make([]string, len(list))
+			for i, a := range list {
+				s.Admins[i] = a.String()
+			}
+		}
+	}
+	return errs
+}
+
+// checkEmailURL accepts scheme://... URLs; the mail battery checks the rest.
+func checkEmailURL(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("is empty")
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme == "" || !strings.Contains(v, "://") {
+		return errors.New("is not a URL of the form scheme://... (smtp://user:password@host:587, smtps://host:465, console://, file:///dir, memory://)")
 	}
 	return nil
 }

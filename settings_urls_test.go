@@ -51,3 +51,25 @@ func TestCacheURLEnv(t *testing.T) {
 		t.Errorf("conflicting default: %v", err)
 	}
 }
+
+func TestMailEnv(t *testing.T) {
+	var s Settings
+	err := s.ApplyEnv([]string{"EMAIL_URL=smtps://u:pw@mail:465", "DEFAULT_FROM_EMAIL=Site <site@example.com>",
+		"SERVER_EMAIL=errors@example.com", `ADMINS="Ops, Team" <ops@example.com>, dev@example.com`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.EmailURL != "smtps://u:pw@mail:465" || s.DefaultFromEmail != "Site <site@example.com>" || s.ServerEmail != "errors@example.com" ||
+		len(s.Admins) != 2 || s.Admins[0] != `"Ops, Team" <ops@example.com>` || s.Admins[1] != "<dev@example.com>" {
+		t.Fatalf("%q %q %q %q", s.EmailURL, s.DefaultFromEmail, s.ServerEmail, s.Admins)
+	}
+	if d := (Settings{}).withDefaults(); d.EmailURL != DefaultEmailURL || d.DefaultFromEmail != DefaultFromEmail || d.ServerEmail != DefaultServerEmail {
+		t.Errorf("defaults: %q %q %q", d.EmailURL, d.DefaultFromEmail, d.ServerEmail)
+	}
+	for _, env := range []string{"EMAIL_URL=mail.example.com", "DEFAULT_FROM_EMAIL=nobody", "SERVER_EMAIL=a@b.c\r\nBcc: x@y.z", "ADMINS=a@b.c, not an address"} {
+		var s Settings
+		if err := s.ApplyEnv([]string{env}); err == nil {
+			t.Errorf("%q accepted", env)
+		}
+	}
+}
