@@ -30,7 +30,8 @@ type App struct {
 	pool       sync.Pool
 
 	debugSections []namedDebugSection
-	checks        []registeredCheck // AddCheck (check.go)
+	checks        []registeredCheck    // AddCheck (check.go)
+	errorHooks    []func(*ErrorReport) // OnServerError (errors_report.go)
 }
 
 // New creates an App. Each argument is a Settings (or *Settings) value, or an

@@ -54,6 +54,7 @@ type debugPage struct {
 	Headers    []debugRow
 	Settings   []debugRow
 	Sections   []debugSectionView
+	Report     bool // rendered for an ErrorReport (a mail), not for the visitor
 }
 
 // debugJSON is the debug member of a JSON error response in debug mode.
@@ -307,8 +308,15 @@ func (a *App) debug500(c *Ctx, status int, err error) {
 		writeJSONError(w, status, body)
 	default:
 		debugHeaders(w, status, "text/plain; charset=utf-8")
-		var b strings.Builder
-		fmt.Fprintf(&b, "%d %s\n\n%s: %s\n", status, p.StatusText, p.Title, p.Message)
+		_, _ = w.Write([]byte(debugText(p)))
+	}
+}
+
+// debugText is the debug page as plain text.
+func debugText(p *debugPage) string {
+	var b strings.Builder
+	{
+		fmt.Fprintf(&b, "%d %s\n\n%s: %s\n", p.Status, p.StatusText, p.Title, p.Message)
 		for _, r := range p.Chain[1:] {
 			fmt.Fprintf(&b, "  wraps %s: %s\n", r.K, r.V)
 		}
@@ -330,9 +338,25 @@ func (a *App) debug500(c *Ctx, status int, err error) {
 				}
 			}
 		}
-		b.WriteString("\nYou see this page because Settings.Debug is on. Turn it off in production.\n")
-		_, _ = w.Write([]byte(b.String()))
+		if p.Report {
+			for _, sec := range []struct {
+				name string
+				rows []debugRow
+			}{{"GET", p.Query}, {"POST", p.Form}, {"COOKIES", p.Cookies}, {"HEADERS", p.Headers}, {"Settings", p.Settings}} {
+				if len(sec.rows) == 0 {
+					continue
+				}
+				fmt.Fprintf(&b, "\n%s:\n", sec.name)
+				for _, r := range sec.rows {
+					fmt.Fprintf(&b, "  %s = %s\n", r.K, r.V)
+				}
+			}
+			fmt.Fprintf(&b, "\nGo %s, %s\n", p.GoVersion, p.Time)
+		} else {
+			b.WriteString("\nYou see this page because Settings.Debug is on. Turn it off in production.\n")
+		}
 	}
+	return b.String()
 }
 
 // debug404Page holds what the debug 404 page shows.

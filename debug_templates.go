@@ -103,8 +103,8 @@ Wrap it with fmt.Errorf("...: %w", err) at each level to see where it came from 
 <h3>{{.Title}}</h3>{{if .Err}}<p class="empty">{{.Err}}</p>{{else}}{{template "rows" .Rows}}{{end}}
 {{- end}}
 </div>
-<div id="explanation"><p>You're seeing this error because you have <code>Settings.Debug</code> on (<code>DEBUG=true</code>).
-Turn it off in production: visitors then get a short "Server Error" page and the details go to the log.</p></div>
+{{if not .Report}}<div id="explanation"><p>You're seeing this error because you have <code>Settings.Debug</code> on (<code>DEBUG=true</code>).
+Turn it off in production: visitors then get a short "Server Error" page and the details go to the log.</p></div>{{end}}
 </body></html>
 {{define "rows"}}{{if .}}<table class="vars"><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody>{{range .}}<tr><th>{{.K}}</th><td>{{.V}}</td></tr>{{end}}</tbody></table>{{else}}<p class="empty">None</p>{{end}}{{end}}
 `))

@@ -287,6 +287,9 @@ func (a *App) HandleError(c *Ctx, err error) {
 	status := StatusOf(err)
 	r := c.Request
 	a.logError(r, status, err, c.Written())
+	if status >= 500 && len(a.errorHooks) > 0 {
+		a.reportError(c, status, err)
+	}
 	if c.Written() {
 		return
 	}
