@@ -91,6 +91,39 @@ func MemcachedAddr(t testing.TB) string {
 	return addr
 }
 
+// SMTPServer is the real SMTP server .ci/tools starts for the mail tests
+// (.ci/smtpd.py, on Debian's python3-aiosmtpd).
+type SMTPServer struct {
+	// Addr speaks SMTP with STARTTLS; ImplicitAddr speaks SMTP over TLS.
+	Addr, ImplicitAddr string
+	// CAFile is the certificate the server presents (self-signed for localhost).
+	CAFile string
+	// Maildir is where the server writes each message it receives, as <id>.eml
+	// preceded by X-Envelope-From, X-Envelope-To, X-Authenticated and X-TLS lines.
+	Maildir string
+	// User and Password are the credentials AUTH accepts (only over TLS).
+	User, Password string
+}
+
+// SMTP returns the test SMTP server described by the GALVANI_TEST_SMTP* variables
+// that .ci/tools exports, after checking that it answers; without them the test is
+// skipped (failed in CI): run `source .ci/tools` first.
+func SMTP(t testing.TB) SMTPServer {
+	t.Helper()
+	s := SMTPServer{Addr: os.Getenv("GALVANI_TEST_SMTP"), ImplicitAddr: os.Getenv("GALVANI_TEST_SMTPS"),
+		CAFile: os.Getenv("GALVANI_TEST_SMTP_CA"), Maildir: os.Getenv("GALVANI_TEST_SMTP_MAILDIR"),
+		User: os.Getenv("GALVANI_TEST_SMTP_USER"), Password: os.Getenv("GALVANI_TEST_SMTP_PASSWORD")}
+	if s.Addr == "" || s.ImplicitAddr == "" || s.CAFile == "" || s.Maildir == "" {
+		if Required() {
+			t.Fatal("the test SMTP server is required in CI: .ci/tools starts it and exports GALVANI_TEST_SMTP*")
+		}
+		t.Skip("no test SMTP server: run `source .ci/tools` (it starts one on python3-aiosmtpd) and test again")
+	}
+	reachable(t, "the test SMTP server", s.Addr)
+	reachable(t, "the test SMTP server (implicit TLS)", s.ImplicitAddr)
+	return s
+}
+
 // Name returns the name of a test database (or server-wide lock) made from base and
 // the environment variable GALVANI_TEST_DB_SUFFIX, so that several checkouts can run
 // their tests against the same servers at once without sharing tables. The suffix
