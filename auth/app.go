@@ -9,11 +9,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/mail"
 	"github.com/galvani-web/galvani/orm"
 )
 
@@ -42,9 +42,11 @@ type Options struct {
 	// AccountThrottle limits failed logins per username; AddressThrottle per
 	// client address. Defaults: 5 and 50 failures per 15 minutes, in memory.
 	AccountThrottle, AddressThrottle Throttle
-	// Mailer sends password reset mails. Default: ConsoleMailer on standard error.
+	// Mailer sends password reset mails. Default: the project's mail battery
+	// (Settings.EmailURL, which prints on standard error unless set).
 	Mailer Mailer
-	// FromEmail is the From of mails auth sends. Default "webmaster@localhost".
+	// FromEmail is the From of mails auth sends. Default: Settings.DefaultFromEmail
+	// ("webmaster@localhost" unless set).
 	FromEmail string
 	// PasswordResetTimeout is how long a reset link works. Default three days.
 	PasswordResetTimeout time.Duration
@@ -87,9 +89,6 @@ func New[U any, P interface {
 	if m.opts.LoginRedirectURL == "" {
 		m.opts.LoginRedirectURL = "/"
 	}
-	if m.opts.FromEmail == "" {
-		m.opts.FromEmail = "webmaster@localhost"
-	}
 	if m.opts.PasswordResetTimeout <= 0 {
 		m.opts.PasswordResetTimeout = 3 * 24 * time.Hour
 	}
@@ -101,9 +100,6 @@ func New[U any, P interface {
 	}
 	if m.opts.AddressThrottle == nil {
 		m.opts.AddressThrottle = NewMemoryThrottle(50, 15*time.Minute)
-	}
-	if m.opts.Mailer == nil {
-		m.opts.Mailer = &ConsoleMailer{W: os.Stderr}
 	}
 	m.backends = m.opts.Backends
 	if len(m.backends) == 0 {
@@ -147,6 +143,16 @@ func (m *Manager) Ready(app *galvani.App) error {
 		return err
 	}
 	m.settings = &app.Settings
+	if m.opts.FromEmail == "" {
+		m.opts.FromEmail = app.Settings.DefaultFromEmail
+	}
+	if m.opts.Mailer == nil {
+		pm, err := mail.For(&app.Settings)
+		if err != nil {
+			return err
+		}
+		m.opts.Mailer = projectMailer{pm}
+	}
 	if m.loginURL == "" {
 		if u, err := app.URL(m.label + ":login"); err == nil {
 			m.loginURL = u

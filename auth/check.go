@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"strings"
+
 	"github.com/galvani-web/galvani"
 )
 
@@ -11,9 +13,18 @@ func (m *Manager) CheckDeploy(app *galvani.App) []galvani.CheckMessage {
 	warn := func(id, msg, hint string) {
 		out = append(out, galvani.CheckMessage{Level: galvani.CheckWarning, ID: id, Msg: msg, Hint: hint})
 	}
-	if _, ok := m.opts.Mailer.(*ConsoleMailer); ok {
-		warn("auth.W001", "password reset mails are printed to standard error (ConsoleMailer), not sent.",
-			"Set auth.Options.Mailer to a sender that delivers mail (SMTP).")
+	printed := false
+	switch mm := m.opts.Mailer.(type) {
+	case nil: // Ready has not run: the project's mail battery will send
+		printed = app == nil || app.Settings.EmailURL == "" || strings.HasPrefix(app.Settings.EmailURL, "console:")
+	case projectMailer:
+		printed = mm.printsOnly()
+	case *ConsoleMailer:
+		printed = true
+	}
+	if printed {
+		warn("auth.W001", "password reset mails are printed to standard error, not sent.",
+			"Set EMAIL_URL=smtp://user:password@host:587 (or give auth.Options.Mailer a sender that delivers mail).")
 	}
 	if len(m.opts.PasswordValidators) == 0 {
 		warn("auth.W002", "no password validators: any password, however weak, is accepted.",

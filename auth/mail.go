@@ -6,11 +6,13 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/galvani-web/galvani/mail"
 )
 
-// Message is a plain-text mail. Galvani has no mail battery yet; this is the small
-// interface auth needs to send password reset links, which a mail battery or a
-// project's SMTP sender can implement.
+// Message is a plain-text mail: what auth needs to send password reset links. By
+// default auth sends it with the mail battery (projectMailer); a project may give
+// Options.Mailer any other sender.
 type Message struct {
 	From    string
 	To      []string
@@ -58,6 +60,21 @@ func (m *MemoryMailer) Outbox() []Message {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]Message(nil), m.outbox...)
+}
+
+// projectMailer sends auth's mail with the project's mail battery (Settings.EmailURL).
+type projectMailer struct{ m *mail.Mailer }
+
+// Send implements Mailer.
+func (p projectMailer) Send(ctx context.Context, msg Message) error {
+	_, err := p.m.Send(ctx, &mail.Message{From: msg.From, To: msg.To, Subject: oneLine(msg.Subject), Text: msg.Body})
+	return err
+}
+
+// printsOnly reports whether the project's mail is only printed (console://).
+func (p projectMailer) printsOnly() bool {
+	_, ok := p.m.Backend.(*mail.Console)
+	return ok
 }
 
 // oneLine keeps header values on one line (no header injection).
