@@ -572,20 +572,30 @@ func (b *Backend) Cull(ctx context.Context) error {
 	if err != nil || n <= int64(b.MaxEntries) {
 		return dbErr(err)
 	}
-	// The expiry of the row at the cull boundary; rows expiring no later go.
-	rows, err = b.db.Query(ctx, "SELECT expires FROM "+b.table+" ORDER BY expires LIMIT 1 OFFSET ?", n/3)
+	// The third of the rows closest to expiring (ties broken by key), deleted by key.
+	rows, err = b.db.Query(ctx, "SELECT cache_key FROM "+b.table+" ORDER BY expires, cache_key LIMIT ?", n/3)
 	if err != nil {
 		return dbErr(err)
 	}
-	var edge int64
-	found := rows.Next()
-	if found {
-		err = rows.Scan(&edge)
+	var victims []any
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			rows.Close()
+			return dbErr(err)
+		}
+		victims = append(victims, h)
 	}
+	err = rows.Err()
 	rows.Close()
-	if err != nil || !found {
+	if err != nil {
 		return dbErr(err)
 	}
-	_, err = b.db.Exec(ctx, "DELETE FROM "+b.table+" WHERE expires < ?", edge)
-	return dbErr(err)
+	for start := 0; start < len(victims); start += 500 {
+		chunk := victims[start:min(start+500, len(victims))]
+		if _, err := b.db.Exec(ctx, "DELETE FROM "+b.table+" WHERE cache_key IN (?"+strings.Repeat(", ?", len(chunk)-1)+")", chunk...); err != nil {
+			return dbErr(err)
+		}
+	}
+	return nil
 }
