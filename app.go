@@ -160,9 +160,14 @@ func (a *App) SetTemplates(e TemplateEngine) { a.engine = e }
 func (a *App) Templates() TemplateEngine { return a.engine }
 
 // ServeHTTP implements http.Handler. The first call freezes the routes and
-// middleware: registering more afterwards panics.
+// middleware: registering more afterwards panics. It sends RequestStarted and
+// RequestFinished around each request when they have receivers.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.buildOnce.Do(a.build)
+	if RequestStarted.HasReceivers() || RequestFinished.HasReceivers() {
+		a.serveWithSignals(w, r)
+		return
+	}
 	if len(a.middleware) == 0 {
 		a.dispatch(w, r) // no App middleware: skip the indirect call
 		return
