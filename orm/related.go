@@ -10,12 +10,13 @@ import (
 // RelatedManager works with the objects related to one object through an M2M field
 // or a reverse relation (Django's article.tags / author.articles managers).
 type RelatedManager[T any] struct {
-	db      *DB
-	owner   *ModelInfo
-	ownerPK any
-	field   *Field // the relation field (on owner for forward M2M, on T for reverse)
-	forward bool   // field is owner's M2M
-	err     error
+	db       *DB
+	owner    *ModelInfo
+	ownerPK  any
+	instance any    // the owner object, for M2MChanged
+	field    *Field // the relation field (on owner for forward M2M, on T for reverse)
+	forward  bool   // field is owner's M2M
+	err      error
 }
 
 // Related returns the manager of relation name of owner (a pointer to a saved model):
@@ -28,7 +29,7 @@ func Related[T any](db *DB, owner any, name string) RelatedManager[T] {
 		r.err = err
 		return r
 	}
-	r.owner, r.ownerPK = m, pkOf(m, p)
+	r.owner, r.ownerPK, r.instance = m, pkOf(m, p), owner
 	target := reflect.TypeFor[T]()
 	if f, ok := m.byName[name]; ok && f.Kind == KindM2M {
 		if f.Rel.TargetType != target {
@@ -283,17 +284,26 @@ func (r RelatedManager[T]) addKeys(ctx context.Context, keys []any, values map[s
 	if !through && len(values) > 0 {
 		return fmt.Errorf("orm: %s.%s has no through model to take values", r.field.Model.Name, r.field.Name)
 	}
+	if len(keys) == 0 {
+		return nil
+	}
 	return r.db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
 		have, err := r.current(ctx, tx, src, dst)
 		if err != nil {
 			return err
 		}
-		d := tx.dialect
+		missing := make([]any, 0, len(keys))
 		for _, k := range keys {
-			if have[normKey(k)] {
-				continue
+			if !have[normKey(k)] {
+				have[normKey(k)] = true
+				missing = append(missing, k)
 			}
-			have[normKey(k)] = true
+		}
+		if err := r.sendM2M(ctx, tx, M2MPreAdd, missing); err != nil {
+			return err
+		}
+		d := tx.dialect
+		for _, k := range missing {
 			if through {
 				tm, own, other, err := r.throughFields(src, dst)
 				if err != nil {
@@ -323,7 +333,7 @@ func (r RelatedManager[T]) addKeys(ctx context.Context, keys []any, values map[s
 				return err
 			}
 		}
-		return nil
+		return r.sendM2M(ctx, tx, M2MPostAdd, missing)
 	})
 }
 
@@ -345,18 +355,20 @@ func (r RelatedManager[T]) removeKeys(ctx context.Context, keys []any) error {
 	if err != nil || len(keys) == 0 {
 		return err
 	}
-	d := r.db.dialect
-	if r.field.Rel.throughName != "" {
-		return r.deleteThrough(ctx, src, dst, keys)
-	}
-	for _, ch := range chunks(keys, chunkSize(d)-1) {
-		q := "DELETE FROM " + d.QuoteIdent(r.field.Rel.ThroughTable) + " WHERE " + d.QuoteIdent(src) + " = " + d.Placeholder(1) +
-			" AND " + d.QuoteIdent(dst) + " IN (" + placeholders(d, 1, len(ch)) + ")"
-		if _, err := r.db.exec(ctx, q, append([]any{r.ownerPK}, ch...)); err != nil {
-			return err
+	return r.withM2MSignals(ctx, M2MPreRemove, M2MPostRemove, keys, func(ctx context.Context, r RelatedManager[T]) error {
+		d := r.db.dialect
+		if r.field.Rel.throughName != "" {
+			return r.deleteThrough(ctx, src, dst, keys)
 		}
-	}
-	return nil
+		for _, ch := range chunks(keys, chunkSize(d)-1) {
+			q := "DELETE FROM " + d.QuoteIdent(r.field.Rel.ThroughTable) + " WHERE " + d.QuoteIdent(src) + " = " + d.Placeholder(1) +
+				" AND " + d.QuoteIdent(dst) + " IN (" + placeholders(d, 1, len(ch)) + ")"
+			if _, err := r.db.exec(ctx, q, append([]any{r.ownerPK}, ch...)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Clear unrelates every object (on a reverse FK, sets the FK of the owner's rows to
@@ -373,12 +385,14 @@ func (r RelatedManager[T]) Clear(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d := r.db.dialect
-	if r.field.Rel.throughName != "" {
-		return r.deleteThrough(ctx, src, dst, nil)
-	}
-	_, err = r.db.exec(ctx, "DELETE FROM "+d.QuoteIdent(r.field.Rel.ThroughTable)+" WHERE "+d.QuoteIdent(src)+" = "+d.Placeholder(1), []any{r.ownerPK})
-	return err
+	return r.withM2MSignals(ctx, M2MPreClear, M2MPostClear, nil, func(ctx context.Context, r RelatedManager[T]) error {
+		d := r.db.dialect
+		if r.field.Rel.throughName != "" {
+			return r.deleteThrough(ctx, src, dst, nil)
+		}
+		_, err := r.db.exec(ctx, "DELETE FROM "+d.QuoteIdent(r.field.Rel.ThroughTable)+" WHERE "+d.QuoteIdent(src)+" = "+d.Placeholder(1), []any{r.ownerPK})
+		return err
+	})
 }
 
 // Set makes objs exactly the related objects (removing the others, adding the new).
