@@ -58,6 +58,10 @@ type Options struct {
 	Index bool
 	// NotFound answers requests for missing files. Nil means a plain 404.
 	NotFound http.Handler
+	// Manifest, when set, is the fingerprint manifest of files gathered by
+	// collectstatic (LoadManifest reads it): URL answers from it instead of hashing
+	// files, and the fingerprinted names it lists are served with far-future caching.
+	Manifest *Manifest
 }
 
 // immutable is the Cache-Control of fingerprinted files.
@@ -85,10 +89,18 @@ type fileMeta struct {
 func (m *fileMeta) etag() string        { return `"` + hex.EncodeToString(m.sum[:16]) + `"` }
 func (m *fileMeta) fingerprint() string { return hex.EncodeToString(m.sum[:fingerprintLen/2]) }
 
-// New returns a Server for fsys.
+// New returns a Server for fsys. An Options.Prefix with a scheme
+// ("https://cdn.example.com/static/") is used as it is by URL, for files served
+// from another host; a path prefix gets its slashes normalised ("static" is
+// "/static/").
 func New(fsys fs.FS, opts Options) *Server {
 	p := opts.Prefix
-	if p != "" {
+	switch {
+	case isAbsoluteURL(p):
+		if !strings.HasSuffix(p, "/") {
+			p += "/"
+		}
+	case p != "":
 		p = "/" + strings.Trim(p, "/") + "/"
 		if p == "//" {
 			p = "/"
@@ -157,7 +169,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveIndex(w, r, strings.TrimSuffix(name, "/"))
 		return
 	}
-	if s.serveFile(w, r, name, false) {
+	if m := s.opts.Manifest; m != nil && m.isHashed(name) {
+		if s.serveFile(w, r, name, true) {
+			return
+		}
+	} else if s.serveFile(w, r, name, false) {
 		return
 	}
 	// A fingerprinted name: serve the original if the hash is its current one.
@@ -316,6 +332,20 @@ func (s *Server) stat(name string) (*fileMeta, error) {
 	return s.metaFor(name, f, fi)
 }
 
+// Prefix returns the URL prefix URL puts before names ("/static/"; "/" when none was given).
+func (s *Server) Prefix() string {
+	if s.prefix == "" {
+		return "/"
+	}
+	return s.prefix
+}
+
+// isAbsoluteURL reports whether p starts with a scheme and "//" (a CDN prefix).
+func isAbsoluteURL(p string) bool {
+	i := strings.Index(p, "://")
+	return i > 0 && hasScheme(p[:i+1])
+}
+
 // URL returns the fingerprinted URL of the file name (relative to the FS root, as
 // "css/site.css"): the Prefix, then the name with a hash of the content before the
 // extension ("/static/css/site.3f2a9c1e4b12.css"). Such URLs are served with
@@ -326,6 +356,17 @@ func (s *Server) URL(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	p := s.prefix
+	if p == "" {
+		p = "/"
+	}
+	if s.opts.Manifest != nil {
+		h, ok := s.opts.Manifest.Lookup(clean)
+		if !ok {
+			return "", fmt.Errorf("static: URL(%q): the file is not in the manifest %s (run collectstatic again after adding it)", name, ManifestName)
+		}
+		return p + h, nil
+	}
 	m, err := s.stat(clean)
 	if err != nil {
 		return "", fmt.Errorf("static: URL(%q): %w", name, err)
@@ -333,10 +374,6 @@ func (s *Server) URL(name string) (string, error) {
 	dir, base := path.Split(clean)
 	ext := path.Ext(base)
 	stem := strings.TrimSuffix(base, ext)
-	p := s.prefix
-	if p == "" {
-		p = "/"
-	}
 	return p + dir + stem + "." + m.fingerprint() + ext, nil
 }
 
