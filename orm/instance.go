@@ -59,6 +59,10 @@ type SignalEvent struct {
 	PK any
 	// Created is true when a save inserted the row.
 	Created bool
+	// Raw is true for a save that stores the object as it is (RawSave), as
+	// loaddata does: a receiver should not read or change other rows then, which
+	// may not be loaded yet (Django's raw argument).
+	Raw bool
 	// DB is the database (or transaction) used.
 	DB *DB
 }
@@ -316,6 +320,7 @@ type saveOpts struct {
 	onlyChanged bool
 	forceInsert bool
 	forceUpdate bool
+	raw         bool
 }
 
 // Fields makes Save update only the named fields (Django's update_fields).
@@ -330,6 +335,13 @@ func ForceInsert() SaveOption { return func(o *saveOpts) { o.forceInsert = true 
 
 // ForceUpdate makes Save update and fail with ErrNotFound when no row has the key.
 func ForceUpdate() SaveOption { return func(o *saveOpts) { o.forceUpdate = true } }
+
+// RawSave makes Save store the object exactly as it is, as loading a fixture
+// does (Django's save_base(raw=True)): auto_now and auto_now_add fields keep their
+// values, the model's BeforeSave and AfterSave hooks do not run, and the PreSave and
+// PostSave signals are sent with Raw set. The row is updated, or inserted with the
+// object's key when none has it.
+func RawSave() SaveOption { return func(o *saveOpts) { o.raw = true } }
 
 // Create inserts obj (a pointer to a model) and sets its auto primary key.
 func (db *DB) Create(ctx context.Context, obj any) error {
@@ -363,20 +375,22 @@ func (db *DB) save(ctx context.Context, obj any, o saveOpts) error {
 		return err
 	}
 	insert := o.forceInsert || (m.PK.Auto && isZeroPK(m, p))
-	if m.hooks.beforeSave {
+	if m.hooks.beforeSave && !o.raw {
 		if err := obj.(BeforeSaver).BeforeSave(ctx, db); err != nil {
 			return err
 		}
 	}
 	if PreSave.has() {
-		if err := PreSave.send(ctx, &SignalEvent{Model: m, Instance: obj, PK: pkOf(m, p), Created: insert, DB: db}); err != nil {
+		if err := PreSave.send(ctx, &SignalEvent{Model: m, Instance: obj, PK: pkOf(m, p), Created: insert, Raw: o.raw, DB: db}); err != nil {
 			return err
 		}
 	}
-	now := time.Now().UTC()
-	for _, f := range m.concrete {
-		if f.AutoNow || (f.AutoNowAdd && insert) {
-			setTime(f, p, now)
+	if !o.raw {
+		now := time.Now().UTC()
+		for _, f := range m.concrete {
+			if f.AutoNow || (f.AutoNowAdd && insert) {
+				setTime(f, p, now)
+			}
 		}
 	}
 	created := insert
@@ -399,13 +413,13 @@ func (db *DB) save(ctx context.Context, obj any, o saveOpts) error {
 			created = true
 		}
 	}
-	if m.hooks.afterSave {
+	if m.hooks.afterSave && !o.raw {
 		if err := obj.(AfterSaver).AfterSave(ctx, db, created); err != nil {
 			return err
 		}
 	}
 	if PostSave.has() {
-		return PostSave.send(ctx, &SignalEvent{Model: m, Instance: obj, PK: pkOf(m, p), Created: created, DB: db})
+		return PostSave.send(ctx, &SignalEvent{Model: m, Instance: obj, PK: pkOf(m, p), Created: created, Raw: o.raw, DB: db})
 	}
 	return nil
 }
