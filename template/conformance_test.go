@@ -43,49 +43,86 @@ func casesPath(t *testing.T) string {
 	}
 }
 
-// decodeContext turns gen.py's JSON context into Go values: {"$date": ...} becomes
-// time.Time, {"$safe": ...} SafeString, {"$decimal": ...} float64; JSON numbers
-// become int when integral in the source and float64 otherwise.
-func decodeContext(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		if len(x) == 1 {
-			if s, ok := x["$date"].(string); ok {
-				return parseISODate(s)
+// readContext reads gen.py's JSON context as Python holds it: objects become
+// pyDicts, which keep their keys in order as Python dicts do ({"$date": ...}
+// becomes time.Time, {"$safe": ...} SafeString, {"$decimal": ...} a pyDecimal),
+// numbers become int when integral in the source (*big.Int beyond int64) and
+// float64 otherwise.
+func readContext(dec *json.Decoder) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '[':
+			out := []any{}
+			for dec.More() {
+				v, err := readContext(dec)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, v)
 			}
-			if s, ok := x["$safe"].(string); ok {
-				return SafeString(s)
+			_, err := dec.Token()
+			return out, err
+		case '{':
+			d := &pyDict{m: map[string]any{}}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				k := kt.(string)
+				v, err := readContext(dec)
+				if err != nil {
+					return nil, err
+				}
+				if _, dup := d.m[k]; !dup {
+					d.keys = append(d.keys, k)
+				}
+				d.m[k] = v
 			}
-			if s, ok := x["$decimal"].(string); ok {
-				return newPyDecimal(s)
+			if _, err := dec.Token(); err != nil {
+				return nil, err
 			}
+			if len(d.keys) == 1 {
+				switch s, _ := d.m[d.keys[0]].(string); d.keys[0] {
+				case "$date":
+					return parseISODate(s), nil
+				case "$safe":
+					return SafeString(s), nil
+				case "$decimal":
+					return newPyDecimal(s), nil
+				}
+			}
+			return d, nil
 		}
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = decodeContext(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = decodeContext(e)
-		}
-		return out
 	case json.Number:
-		s := string(x)
+		s := string(t)
 		if !strings.ContainsAny(s, ".eE") {
 			if i, err := strconv.Atoi(s); err == nil {
-				return i
+				return i, nil
 			}
 			if b, ok := new(big.Int).SetString(s, 10); ok {
-				return b // Python ints have no size limit
+				return b, nil // Python ints have no size limit
 			}
 		}
-		f, _ := x.Float64()
-		return f
+		f, _ := t.Float64()
+		return f, nil
 	}
-	return v
+	return tok, nil
 }
+
+// pyDict is a JSON object as a Python dict: a Mapping with its keys in order.
+type pyDict struct {
+	keys []string
+	m    map[string]any
+}
+
+func (d *pyDict) Keys() []string             { return d.keys }
+func (d *pyDict) Get(key string) (any, bool) { v, ok := d.m[key]; return v, ok }
 
 // parseISODate reads the ISO 8601 forms Python's datetime.fromisoformat accepts in
 // gen.py's cases: a date, optionally followed by T (or a space) and HH[:MM[:SS[.f]]],
@@ -172,13 +209,16 @@ func runCase(c conformanceCase) (string, error) {
 	} else if err := json.Unmarshal(c.Templates, &templates); err != nil {
 		return "", fmt.Errorf("bad templates: %v", err)
 	}
-	var ctx any
 	dec := json.NewDecoder(bytes.NewReader(c.Context))
 	dec.UseNumber()
-	if err := dec.Decode(&ctx); err != nil {
+	ctx, err := readContext(dec)
+	if err != nil {
 		return "", fmt.Errorf("bad context: %v", err)
 	}
-	data, _ := decodeContext(ctx).(map[string]any)
+	data := map[string]any{}
+	if d, ok := ctx.(*pyDict); ok {
+		data = d.m
+	}
 	e := New(WithLoader(MapLoader(templates)))
 	t, err := e.Get("main")
 	if err != nil {

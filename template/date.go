@@ -72,30 +72,50 @@ const (
 
 // formatDate formats t with Django's date format characters.
 func formatDate(t time.Time, format string) string {
-	s, _ := formatDateTime(reflect.ValueOf(t), format, false)
+	s, _, _ := formatDateTime(reflect.ValueOf(t), format, false)
 	return s
 }
+
+// The kinds of value Django's dateformat formats: a datetime, or a datetime's
+// date() or time().
+const (
+	kindDatetime = iota
+	kindDate
+	kindTime
+)
 
 // formatDateTime is Django's DateFormat(v).format(format) (TimeFormat with timeOnly).
 // A character is a format character unless a backslash comes right before it; in
 // the text between format characters a backslash escapes the next character. ok is
 // false when Python would raise AttributeError: a value that is not a date (except
-// for the time-zone characters, which give ""), or a date-only character in a time
-// format.
-func formatDateTime(v reflect.Value, format string, timeOnly bool) (string, bool) {
-	t, isTime := asTime(v)
+// for the time-zone characters, which give ""), or a character the value has no
+// answer for. A time character for a date is Python's TypeError, which Django's
+// date filter does not catch: the error.
+func formatDateTime(v reflect.Value, format string, timeOnly bool) (string, bool, error) {
+	t, kind, isTime := asDateValue(v)
 	var b []byte
 	rs := []rune(format)
 	for i := 0; i < len(rs); i++ {
 		c := rs[i]
 		if strings.ContainsRune(dateFormatChars, c) && (i == 0 || rs[i-1] != '\\') {
-			if timeOnly && !strings.ContainsRune(timeFormatChars, c) {
-				return "", false
-			}
-			if !isTime {
-				if !strings.ContainsRune(tzFormatChars, c) {
-					return "", false
+			isTimeChar := strings.ContainsRune(timeFormatChars, c)
+			switch {
+			case kind == kindDate && (isTimeChar || c == 'r'):
+				if timeOnly {
+					return "", false, nil
 				}
+				return "", false, fmt.Errorf("The format for date objects may not contain time-related format specifiers (found '%c').", c)
+			case timeOnly && !isTimeChar, kind == kindTime && !isTimeChar:
+				return "", false, nil
+			case !isTime || kind == kindTime && strings.ContainsRune(tzFormatChars, c):
+				if !strings.ContainsRune(tzFormatChars, c) {
+					return "", false, nil
+				}
+				continue
+			case kind == kindDate && c == 'I':
+				continue
+			case kind == kindDate && c == 'c':
+				b = append(b, pyDate{t}.String()...)
 				continue
 			}
 			b = appendDateChar(b, t, c)
@@ -107,24 +127,34 @@ func formatDateTime(v reflect.Value, format string, timeOnly bool) (string, bool
 		}
 		b = append(b, string(c)...)
 	}
-	return string(b), true
+	return string(b), true, nil
 }
 
 // asTime returns the time.Time in v (a time.Time or a non-nil *time.Time).
 func asTime(v reflect.Value) (time.Time, bool) {
+	t, kind, ok := asDateValue(v)
+	return t, ok && kind == kindDatetime
+}
+
+// asDateValue returns the time in v and whether it is a datetime, a date or a time.
+func asDateValue(v reflect.Value) (time.Time, int, bool) {
 	v = unwrapIface(v)
 	if !v.IsValid() || !v.CanInterface() {
-		return time.Time{}, false
+		return time.Time{}, 0, false
 	}
 	switch x := v.Interface().(type) {
 	case time.Time:
-		return x, true
+		return x, kindDatetime, true
 	case *time.Time:
 		if x != nil {
-			return *x, true
+			return *x, kindDatetime, true
 		}
+	case pyDate:
+		return time.Date(x.t.Year(), x.t.Month(), x.t.Day(), 0, 0, 0, 0, time.UTC), kindDate, true
+	case pyClock:
+		return x.t, kindTime, true
 	}
-	return time.Time{}, false
+	return time.Time{}, 0, false
 }
 
 func pad2(b []byte, n int) []byte {
@@ -304,9 +334,9 @@ func filterDate(timeOnly bool) func(in, arg any, _ bool) (any, error) {
 		if !rv.IsValid() || isString(rv) && rv.Len() == 0 {
 			return "", nil
 		}
-		s, ok := formatDateTime(rv, getFormat(arg, def), timeOnly)
-		if !ok {
-			return "", nil
+		s, ok, err := formatDateTime(rv, getFormat(arg, def), timeOnly)
+		if err != nil || !ok {
+			return "", err
 		}
 		return s, nil
 	}

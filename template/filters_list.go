@@ -231,17 +231,11 @@ func propertyResolver(arg any) (func(reflect.Value) (reflect.Value, bool), error
 // pyGetItem is Python's v[key]: a mapping's value for the key, or for an int key a
 // sequence's item.
 func pyGetItem(v, key reflect.Value) (reflect.Value, bool) {
+	if m, ok := asMapping(v); ok {
+		return m.get(key)
+	}
 	v, key = indirect(v), unwrapIface(key)
 	if !v.IsValid() || !key.IsValid() {
-		return reflect.Value{}, false
-	}
-	if v.Kind() == reflect.Map {
-		kt := v.Type().Key()
-		if key.Type().ConvertibleTo(kt) && (key.Kind() == reflect.String) == (kt.Kind() == reflect.String) {
-			if r := v.MapIndex(key.Convert(kt)); r.IsValid() {
-				return r, true
-			}
-		}
 		return reflect.Value{}, false
 	}
 	if n, ok := asNumber(key); ok && n.kind == numInt {
@@ -253,8 +247,12 @@ func pyGetItem(v, key reflect.Value) (reflect.Value, bool) {
 
 // pyGetAttr is Python's getattr(v, name) as far as templates see attributes:
 // struct fields and methods (see lookupAttr), and the attributes of Python's own
-// types that Django templates use.
+// types. getattr does not call: a method of Python's own types (str.upper...) is a
+// bound method, which cannot be compared with anything.
 func pyGetAttr(v reflect.Value, name string) (reflect.Value, bool) {
+	if isPyMethod(v, name) {
+		return reflect.ValueOf(boundMethod{name}), true
+	}
 	seg := segment{name: name}
 	r, ok, err := lookupAttr(v, &seg)
 	return r, ok && err == nil

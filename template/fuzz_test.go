@@ -104,6 +104,8 @@ func FuzzTextFilters(f *testing.F) {
 		wrap(s, 4)
 		formatDateTime(reflect.ValueOf(now), s, false)
 		formatDateTime(reflect.ValueOf(now), s, true)
+		formatDateTime(reflect.ValueOf(pyDate{now}), s, false)
+		formatDateTime(reflect.ValueOf(pyClock{now}), s, false)
 		pyPercent(s, reflect.ValueOf(map[string]any{"a": 1}))
 		pyPercent("%"+s, reflect.ValueOf(42))
 		if out, err := idnaEncode(s); err == nil && !utf8.ValidString(out) {

@@ -81,11 +81,10 @@ func pyJSON(b []byte, v reflect.Value, depth int) ([]byte, error) {
 			}
 		}
 		return append(b, ']'), nil
-	case reflect.Map:
-		keys := v.MapKeys()
-		sortValues(keys)
+	}
+	if m, ok := asMapping(v); ok {
 		b = append(b, '{')
-		for i, k := range keys {
+		for i, k := range m.keys {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
@@ -95,12 +94,14 @@ func pyJSON(b []byte, v reflect.Value, depth int) ([]byte, error) {
 			}
 			b = appendJSONString(b, ks)
 			b = append(b, ": "...)
-			if b, err = pyJSON(b, v.MapIndex(k), depth+1); err != nil {
+			val, _ := m.get(k)
+			if b, err = pyJSON(b, val, depth+1); err != nil {
 				return nil, err
 			}
 		}
 		return append(b, '}'), nil
-	case reflect.Pointer:
+	}
+	if v.Kind() == reflect.Pointer {
 		return pyJSON(b, v.Elem(), depth+1)
 	}
 	// Structs and other types: through encoding/json, then re-encoded Python-style.

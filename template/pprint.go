@@ -17,7 +17,47 @@ func pformat(v reflect.Value) string {
 
 type prettyPrinter struct{ width int }
 
-func (pp prettyPrinter) repr(v reflect.Value) string { return string(appendStr(nil, v, true)) }
+// repr is pprint's _safe_repr: repr, but with every dict's keys sorted.
+func (pp prettyPrinter) repr(v reflect.Value) string { return string(appendSortedRepr(nil, v, 0)) }
+
+func appendSortedRepr(b []byte, v reflect.Value, depth int) []byte {
+	v = unwrapIface(v)
+	if m, ok := asMapping(v); ok && depth <= maxValueDepth {
+		keys := append([]reflect.Value(nil), m.keys...)
+		sortValues(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendSortedRepr(b, k, depth+1)
+			b = append(b, ": "...)
+			val, _ := m.get(k)
+			b = appendSortedRepr(b, val, depth+1)
+		}
+		return append(b, '}')
+	}
+	if v.IsValid() && (v.Kind() == reflect.Slice || v.Kind() == reflect.Array) && v.Type() != timeType && depth <= maxValueDepth {
+		if !isDictView(v.Type()) {
+			open, close := "[", "]"
+			if isTuple(v) {
+				open, close = "(", ")"
+			}
+			b = append(b, open...)
+			for i := 0; i < v.Len(); i++ {
+				if i > 0 {
+					b = append(b, ", "...)
+				}
+				b = appendSortedRepr(b, v.Index(i), depth+1)
+			}
+			if isTuple(v) && v.Len() == 1 {
+				b = append(b, ',')
+			}
+			return append(b, close...)
+		}
+	}
+	return appendStr(b, v, true)
+}
 
 func (pp prettyPrinter) format(b *strings.Builder, v reflect.Value, indent, allowance, level int) {
 	v = unwrapIface(v)
@@ -26,10 +66,12 @@ func (pp prettyPrinter) format(b *strings.Builder, v reflect.Value, indent, allo
 		b.WriteString(rep)
 		return
 	}
+	m, isMapping := asMapping(v)
 	switch {
-	case v.Kind() == reflect.Map:
+	case isMapping:
+		// pformat sorts a dict's keys, whatever their order.
 		b.WriteByte('{')
-		keys := v.MapKeys()
+		keys := append([]reflect.Value(nil), m.keys...)
 		sortValues(keys)
 		indent++
 		for i, k := range keys {
@@ -41,7 +83,8 @@ func (pp prettyPrinter) format(b *strings.Builder, v reflect.Value, indent, allo
 			if last {
 				a = allowance + 1
 			}
-			pp.format(b, v.MapIndex(k), indent+runeLen(kr)+2, a, level+1)
+			val, _ := m.get(k)
+			pp.format(b, val, indent+runeLen(kr)+2, a, level+1)
 			if !last {
 				b.WriteString(",\n" + strings.Repeat(" ", indent))
 			}
@@ -55,7 +98,7 @@ func (pp prettyPrinter) format(b *strings.Builder, v reflect.Value, indent, allo
 		b.WriteByte('(')
 		pp.items(b, v, indent, allowance+len(end), level)
 		b.WriteString(end)
-	case (v.Kind() == reflect.Slice || v.Kind() == reflect.Array) && v.Type() != timeType && dictViewNames[v.Type()] == "":
+	case (v.Kind() == reflect.Slice || v.Kind() == reflect.Array) && !isDictView(v.Type()):
 		b.WriteByte('[')
 		pp.items(b, v, indent, allowance+1, level)
 		b.WriteByte(']')

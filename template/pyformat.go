@@ -15,7 +15,8 @@ import (
 // Python would raise (ValueError for a bad format, TypeError for a bad argument).
 func pyPercent(format string, value reflect.Value) (string, pyErr) {
 	value = unwrapIface(value)
-	isMapping := value.IsValid() && (value.Kind() == reflect.Map || isListKind(value.Kind()) && !isTuple(value))
+	mapping, isDict := asMapping(value)
+	isMapping := isDict || value.IsValid() && isListKind(value.Kind()) && !isTuple(value)
 	used := false
 	next := func() (reflect.Value, bool) {
 		if used {
@@ -56,15 +57,11 @@ func pyPercent(format string, value reflect.Value) (string, pyErr) {
 			}
 			key := format[i+1 : j-1]
 			i = j
-			if !value.IsValid() || value.Kind() != reflect.Map {
+			if !isDict {
 				return "", pyTypeError // format requires a mapping
 			}
-			kv := reflect.ValueOf(key)
-			if value.Type().Key().Kind() != reflect.String {
-				return "", pyTypeError
-			}
-			v := value.MapIndex(kv.Convert(value.Type().Key()))
-			if !v.IsValid() {
+			v, found := mapping.get(reflect.ValueOf(key))
+			if !found {
 				return "", pyKeyError
 			}
 			arg, haveArg = v, true

@@ -33,13 +33,17 @@ func pyTypeName(v any) string {
 		}
 		return "int"
 	}
+	if name, ok := dictViewNames[rv.Type()]; ok {
+		return name
+	}
+	if _, ok := asMapping(rv); ok {
+		return "dict"
+	}
 	switch rv.Kind() {
 	case reflect.String:
 		return "str"
 	case reflect.Slice, reflect.Array:
 		return "list"
-	case reflect.Map:
-		return "dict"
 	}
 	return rv.Type().String()
 }
@@ -52,6 +56,9 @@ func pyRepr(v any) string { return string(appendStr(nil, reflect.ValueOf(v), tru
 // iter.Seq (or of a value's All() iter.Seq). ok is false when Python would raise
 // TypeError (None, numbers, datetimes, structs).
 func pyIter(v reflect.Value) (n int, at func(int) reflect.Value, ok bool) {
+	if m, isMapping := asMapping(v); isMapping {
+		return len(m.keys), func(i int) reflect.Value { return m.keys[i] }, true
+	}
 	if seq, isSeq := allSeq(v); isSeq {
 		v = seq
 	}
@@ -65,10 +72,6 @@ func pyIter(v reflect.Value) (n int, at func(int) reflect.Value, ok bool) {
 	case reflect.String:
 		rs := []rune(v.String())
 		return len(rs), func(i int) reflect.Value { return reflect.ValueOf(string(rs[i])) }, true
-	case reflect.Map:
-		keys := v.MapKeys()
-		sortValues(keys)
-		return len(keys), func(i int) reflect.Value { return keys[i] }, true
 	case reflect.Chan:
 		return 0, nil, true
 	case reflect.Func:
@@ -97,9 +100,19 @@ func pyIter(v reflect.Value) (n int, at func(int) reflect.Value, ok bool) {
 // the index is out of range, KeyError for a mapping without that key, TypeError
 // for what cannot be indexed.
 func pyIndex(v reflect.Value, i int) (reflect.Value, pyErr) {
+	if m, ok := asMapping(v); ok {
+		r, found := m.get(reflect.ValueOf(i))
+		if !found {
+			return reflect.Value{}, pyKeyError
+		}
+		return r, pyOK
+	}
 	v = indirect(v)
 	if !v.IsValid() {
 		return reflect.Value{}, pyTypeError
+	}
+	if isDictView(v.Type()) {
+		return reflect.Value{}, pyTypeError // dict views are not subscriptable
 	}
 	switch v.Kind() {
 	case reflect.Slice, reflect.Array, reflect.String:
@@ -111,16 +124,6 @@ func pyIndex(v reflect.Value, i int) (reflect.Value, pyErr) {
 			return reflect.Value{}, pyValueError
 		}
 		return at(i), pyOK
-	case reflect.Map:
-		kt := v.Type().Key()
-		if !isIntKind(kt.Kind()) {
-			return reflect.Value{}, pyKeyError
-		}
-		r := v.MapIndex(reflect.ValueOf(i).Convert(kt))
-		if !r.IsValid() {
-			return reflect.Value{}, pyKeyError
-		}
-		return r, pyOK
 	case reflect.Struct:
 		if v.Type() == groupType {
 			n, at, _ := pyIter(v)

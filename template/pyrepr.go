@@ -51,6 +51,22 @@ func appendStrDepth(b []byte, v reflect.Value, asRepr bool, depth int) []byte {
 			return appendDatetimeRepr(b, v.Interface().(time.Time))
 		}
 		return appendDatetimeStr(b, v.Interface().(time.Time))
+	case pyDateType:
+		if asRepr {
+			t := v.Interface().(pyDate).t
+			return fmt.Appendf(b, "datetime.date(%d, %d, %d)", t.Year(), int(t.Month()), t.Day())
+		}
+	case pyClockType:
+		if asRepr {
+			t := v.Interface().(pyClock).t
+			b = fmt.Appendf(b, "datetime.time(%d, %d", t.Hour(), t.Minute())
+			if us := t.Nanosecond() / 1000; us != 0 {
+				return fmt.Appendf(b, ", %d, %d)", t.Second(), us)
+			} else if t.Second() != 0 {
+				b = fmt.Appendf(b, ", %d", t.Second())
+			}
+			return append(b, ')')
+		}
 	case forLoopPtrType:
 		if fl := v.Interface().(*ForLoop); fl != nil {
 			return fl.appendRepr(b, depth)
@@ -81,6 +97,9 @@ func appendStrDepth(b []byte, v reflect.Value, asRepr bool, depth int) []byte {
 		b = append(b, '(')
 		b = appendStrDepth(b, v.Convert(anySliceType), true, depth+1)
 		return append(b, ')')
+	}
+	if v.Kind() != reflect.String && v.Kind() != reflect.Map && v.CanInterface() && infoOf(v.Type()).mapping {
+		return appendDict(b, v, depth)
 	}
 	if v.Kind() != reflect.String && v.CanInterface() {
 		switch x := v.Interface().(type) {
@@ -130,18 +149,7 @@ func appendStrDepth(b []byte, v reflect.Value, asRepr bool, depth int) []byte {
 		}
 		return append(b, ']')
 	case reflect.Map:
-		keys := v.MapKeys()
-		sortValues(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = appendStrDepth(b, k, true, depth+1)
-			b = append(b, ": "...)
-			b = appendStrDepth(b, v.MapIndex(k), true, depth+1)
-		}
-		return append(b, '}')
+		return appendDict(b, v, depth)
 	case reflect.Pointer:
 		if v.IsNil() {
 			return append(b, "None"...)
@@ -152,6 +160,22 @@ func appendStrDepth(b []byte, v reflect.Value, asRepr bool, depth int) []byte {
 		return fmt.Append(b, v.Interface())
 	}
 	return append(b, v.String()...)
+}
+
+// appendDict appends the repr of a mapping, {'key': value, ...}, in key order.
+func appendDict(b []byte, v reflect.Value, depth int) []byte {
+	m, _ := asMapping(v)
+	b = append(b, '{')
+	for i, k := range m.keys {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendStrDepth(b, k, true, depth+1)
+		b = append(b, ": "...)
+		val, _ := m.get(k)
+		b = appendStrDepth(b, val, true, depth+1)
+	}
+	return append(b, '}')
 }
 
 // appendPyRepr appends Python's repr() of a string: quoted, with backslash escapes
@@ -288,19 +312,41 @@ func appendLocalized(b []byte, v reflect.Value) []byte {
 	}
 	switch v.Kind() {
 	case reflect.Float32, reflect.Float64:
-		return appendPlainFloat(b, v.Float())
+		if !hasStringMethod(v) {
+			return appendPlainFloat(b, v.Float())
+		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.AppendInt(b, v.Int(), 10)
+		if !hasStringMethod(v) {
+			return strconv.AppendInt(b, v.Int(), 10)
+		}
 	case reflect.String:
 		return append(b, v.String()...)
 	}
-	if v.Type() == timeType {
+	switch v.Type() {
+	case timeType:
 		return append(b, formatDate(v.Interface().(time.Time), dateFormats["DATETIME_FORMAT"])...)
+	case pyDateType:
+		return append(b, formatDate(v.Interface().(pyDate).t, dateFormats["DATE_FORMAT"])...)
+	case pyClockType:
+		return append(b, formatDate(v.Interface().(pyClock).t, dateFormats["TIME_FORMAT"])...)
 	}
 	if n, ok := asNumber(v); ok && n.kind == numDec {
 		return append(b, decimalFixed(n.d.String())...)
 	}
 	return appendStr(b, v, false)
+}
+
+// hasStringMethod reports a value of a named type that prints itself (a Stringer
+// or an error), like time.Month.
+func hasStringMethod(v reflect.Value) bool {
+	if v.Type().PkgPath() == "" || !v.CanInterface() {
+		return false
+	}
+	switch v.Interface().(type) {
+	case fmt.Stringer, error:
+		return true
+	}
+	return false
 }
 
 // decimalFixed is Python's '{:f}'.format(Decimal(s)): the number in fixed point
@@ -468,6 +514,25 @@ var (
 
 func isTuple(v reflect.Value) bool { return v.IsValid() && v.Type() == tupleType }
 
+// entries is the forloop variable as Django's dict holds it.
+func (fl *ForLoop) entries() []pyTuple {
+	var parent any = emptyDict{}
+	if fl.Parentloop != nil {
+		parent = fl.Parentloop
+	}
+	return []pyTuple{{"parentloop", parent}, {"counter0", fl.Counter0}, {"counter", fl.Counter},
+		{"revcounter", fl.Revcounter}, {"revcounter0", fl.Revcounter0}, {"first", fl.First}, {"last", fl.Last}}
+}
+
+// emptyDict is the {} a top-level loop's forloop.parentloop is.
+type emptyDict struct{}
+
+// Keys implements Mapping.
+func (emptyDict) Keys() []string { return nil }
+
+// Get implements Mapping.
+func (emptyDict) Get(string) (any, bool) { return nil, false }
+
 // appendRepr appends the forloop variable as Django's dict.
 func (fl *ForLoop) appendRepr(b []byte, depth int) []byte {
 	b = append(b, "{'parentloop': "...)
@@ -486,4 +551,8 @@ func pyBool(b bool) string {
 		return "True"
 	}
 	return "False"
+}
+
+func isDictView(t reflect.Type) bool {
+	return t == dictItemsType || t == dictKeysType || t == dictValuesType
 }

@@ -742,7 +742,7 @@ type nowNode struct {
 
 // Render implements Node.
 func (n *nowNode) Render(c *Context) error {
-	s, _ := formatDateTime(reflect.ValueOf(c.now()), getFormat(n.format, "DATE_FORMAT"), false)
+	s, _, _ := formatDateTime(reflect.ValueOf(c.now()), getFormat(n.format, "DATE_FORMAT"), false)
 	if n.as != "" {
 		c.set(n.as, reflect.ValueOf(s))
 		return nil

@@ -24,6 +24,7 @@ type typeInfo struct {
 	fields     map[string][]int // by Go name and by snake_case name
 	methods    map[string]int   // value-receiver methods, by Go and snake_case name
 	ptrMethods map[string]int   // methods of *T, by Go and snake_case name
+	mapping    bool             // T implements Mapping
 }
 
 var typeCache sync.Map // reflect.Type -> *typeInfo
@@ -32,7 +33,7 @@ func infoOf(t reflect.Type) *typeInfo {
 	if ti, ok := typeCache.Load(t); ok {
 		return ti.(*typeInfo)
 	}
-	ti := &typeInfo{fields: map[string][]int{}, methods: map[string]int{}, ptrMethods: map[string]int{}}
+	ti := &typeInfo{fields: map[string][]int{}, methods: map[string]int{}, ptrMethods: map[string]int{}, mapping: t.Implements(mappingType)}
 	if t.Kind() == reflect.Struct {
 		for _, f := range reflect.VisibleFields(t) {
 			if !f.IsExported() {
@@ -121,7 +122,13 @@ func lookupAttr(v reflect.Value, seg *segment) (reflect.Value, bool, error) {
 		if v.IsNil() {
 			return reflect.Value{}, false, nil
 		}
-		if ti := infoOf(v.Type()); len(ti.methods) > 0 {
+		ti := infoOf(v.Type())
+		if ti.mapping {
+			if r, ok, err := mappingAttr(v, name); ok || err != nil {
+				return r, ok, err
+			}
+		}
+		if len(ti.methods) > 0 {
 			if i, ok := ti.methods[name]; ok {
 				if e := v.Elem(); e.Kind() == reflect.Struct {
 					if _, isField := infoOf(e.Type()).fields[name]; isField {
@@ -144,10 +151,7 @@ func lookupAttr(v reflect.Value, seg *segment) (reflect.Value, bool, error) {
 			if r, ok := m[name]; ok {
 				return maybeCall(reflect.ValueOf(r))
 			}
-			if name == "items" || name == "keys" || name == "values" {
-				return reflect.ValueOf(mapView(v, name)), true, nil
-			}
-			return reflect.Value{}, false, nil
+			return dictAttr(v, name)
 		}
 		kt := v.Type().Key()
 		var key reflect.Value
@@ -165,10 +169,6 @@ func lookupAttr(v reflect.Value, seg *segment) (reflect.Value, bool, error) {
 				return maybeCall(r)
 			}
 		}
-		switch name {
-		case "items", "keys", "values":
-			return reflect.ValueOf(mapView(v, name)), true, nil
-		}
 	case reflect.Struct:
 		t := v.Type()
 		if t == groupType && seg.isInt {
@@ -178,7 +178,17 @@ func lookupAttr(v reflect.Value, seg *segment) (reflect.Value, bool, error) {
 		if c := seg.cache.Load(); c != nil && c.typ == t {
 			return maybeCall(v.FieldByIndex(c.index))
 		}
+		if t == timeType {
+			if r, ok, err := datetimeAttr(v.Interface().(time.Time), name); ok || err != nil {
+				return r, ok, err
+			}
+		}
 		ti := infoOf(t)
+		if ti.mapping {
+			if r, ok, err := mappingAttr(v, name); ok || err != nil {
+				return r, ok, err
+			}
+		}
 		if idx, ok := ti.fields[name]; ok {
 			seg.cache.Store(&fieldCache{typ: t, index: idx})
 			f, err := v.FieldByIndexErr(idx)
@@ -189,6 +199,9 @@ func lookupAttr(v reflect.Value, seg *segment) (reflect.Value, bool, error) {
 		}
 	case reflect.Slice, reflect.Array:
 		if seg.isInt {
+			if isDictView(v.Type()) {
+				return reflect.Value{}, false, nil // dict views cannot be indexed
+			}
 			if seg.index >= 0 && seg.index < v.Len() {
 				return maybeCall(v.Index(seg.index))
 			}
@@ -204,6 +217,11 @@ func lookupAttr(v reflect.Value, seg *segment) (reflect.Value, bool, error) {
 		}
 	}
 	ti := infoOf(v.Type())
+	if ti.mapping && v.Kind() != reflect.Struct {
+		if r, ok, err := mappingAttr(v, name); ok || err != nil {
+			return r, ok, err
+		}
+	}
 	if i, ok := ti.methods[name]; ok {
 		return callMethod(v.Method(i))
 	}
@@ -217,7 +235,15 @@ func lookupAttr(v reflect.Value, seg *segment) (reflect.Value, bool, error) {
 		}
 		return callMethod(v.Addr().Method(i))
 	}
-	return reflect.Value{}, false, nil
+	return pyAttr(v, name)
+}
+
+// mappingAttr looks name up on a Mapping: its key first, then a dict's attributes.
+func mappingAttr(v reflect.Value, name string) (reflect.Value, bool, error) {
+	if r, ok := v.Interface().(Mapping).Get(name); ok {
+		return maybeCall(reflect.ValueOf(r))
+	}
+	return dictAttr(v, name)
 }
 
 type fieldCache struct {
@@ -245,25 +271,6 @@ func callMethod(m reflect.Value) (reflect.Value, bool, error) {
 		return reflect.Value{}, false, out[1].Interface().(error)
 	}
 	return out[0], true, nil
-}
-
-// mapView gives a Go map's items/keys/values as a list, sorted by key since Go maps
-// have no order (Python dicts keep insertion order).
-func mapView(m reflect.Value, which string) []any {
-	keys := m.MapKeys()
-	sortValues(keys)
-	out := make([]any, len(keys))
-	for i, k := range keys {
-		switch which {
-		case "keys":
-			out[i] = k.Interface()
-		case "values":
-			out[i] = m.MapIndex(k).Interface()
-		default:
-			out[i] = []any{k.Interface(), m.MapIndex(k).Interface()}
-		}
-	}
-	return out
 }
 
 func sortValues(vs []reflect.Value) {
@@ -297,9 +304,22 @@ func truthy(v reflect.Value) bool {
 		return v.Len() > 0
 	case reflect.Slice, reflect.Map, reflect.Chan:
 		return !v.IsNil() && v.Len() > 0
-	case reflect.Pointer:
-		if v.IsNil() {
+	case reflect.Func:
+		return !v.IsNil()
+	case reflect.Pointer, reflect.Struct:
+		if v.Kind() == reflect.Pointer && v.IsNil() {
 			return false
+		}
+		if !v.CanInterface() {
+			return true
+		}
+		// Python's Decimal and big ints are false at zero; a mapping when empty.
+		if n, ok := asNumber(v); ok {
+			c, _ := pyCompare(n, number{})
+			return c != 0
+		}
+		if m, ok := asMapping(v); ok {
+			return len(m.keys) > 0
 		}
 		if b, ok := v.Interface().(interface{ Bool() bool }); ok {
 			return b.Bool()
@@ -307,17 +327,8 @@ func truthy(v reflect.Value) bool {
 		if l, ok := v.Interface().(interface{ Len() int }); ok {
 			return l.Len() > 0
 		}
-		return v.Elem().Kind() == reflect.Struct || truthy(v.Elem())
-	case reflect.Func:
-		return !v.IsNil()
-	case reflect.Struct:
-		if v.CanInterface() {
-			if b, ok := v.Interface().(interface{ Bool() bool }); ok {
-				return b.Bool()
-			}
-			if l, ok := v.Interface().(interface{ Len() int }); ok {
-				return l.Len() > 0
-			}
+		if v.Kind() == reflect.Pointer {
+			return v.Elem().Kind() == reflect.Struct || truthy(v.Elem())
 		}
 	}
 	return true
@@ -348,7 +359,7 @@ func pyEqualDepth(a, b reflect.Value, depth int) bool {
 	}
 	ka, kb := a.Kind(), b.Kind()
 	if (ka == reflect.Slice || ka == reflect.Array) && (kb == reflect.Slice || kb == reflect.Array) {
-		if a.Len() != b.Len() {
+		if isTuple(a) != isTuple(b) || a.Len() != b.Len() {
 			return false
 		}
 		for i := 0; i < a.Len(); i++ {
@@ -358,14 +369,15 @@ func pyEqualDepth(a, b reflect.Value, depth int) bool {
 		}
 		return true
 	}
-	if ka == reflect.Map && kb == reflect.Map {
-		if a.Len() != b.Len() {
+	if ma, ok := asMapping(a); ok {
+		mb, ok := asMapping(b)
+		if !ok || len(ma.keys) != len(mb.keys) {
 			return false
 		}
-		it := a.MapRange()
-		for it.Next() {
-			bv := b.MapIndex(it.Key())
-			if !bv.IsValid() || !pyEqualDepth(it.Value(), bv, depth+1) {
+		for _, k := range ma.keys {
+			av, _ := ma.get(k)
+			bv, found := mb.get(k)
+			if !found || !pyEqualDepth(av, bv, depth+1) {
 				return false
 			}
 		}
@@ -422,7 +434,19 @@ func pyLessDepth(a, b reflect.Value, depth int) (less, ok bool) {
 // container that does not support `in`, a non-string in a string, an unhashable
 // key in a mapping), which the if tag treats as false for both in and not in.
 func pyIn(a, b reflect.Value) (in, ok bool) {
-	a, b = unwrapIface(a), indirect(b)
+	a = unwrapIface(a)
+	if m, ok := asMapping(b); ok {
+		if !hashable(a) {
+			return false, false
+		}
+		for _, k := range m.keys {
+			if pyEqual(a, k) {
+				return true, true
+			}
+		}
+		return false, true
+	}
+	b = indirect(b)
 	if !b.IsValid() {
 		return false, false
 	}
@@ -454,17 +478,6 @@ func pyIn(a, b reflect.Value) (in, ok bool) {
 			}
 		}
 		return false, true
-	case reflect.Map:
-		if !hashable(a) {
-			return false, false
-		}
-		it := b.MapRange()
-		for it.Next() {
-			if pyEqual(a, it.Key()) {
-				return true, true
-			}
-		}
-		return false, true
 	}
 	if n, at, ok := pyIter(b); ok {
 		for i := range n {
@@ -479,6 +492,9 @@ func pyIn(a, b reflect.Value) (in, ok bool) {
 
 // hashable reports whether Python could use v as a dict key: not a list or dict.
 func hashable(v reflect.Value) bool {
+	if _, isMapping := asMapping(v); isMapping {
+		return false
+	}
 	v = indirect(v)
 	if !v.IsValid() {
 		return true
@@ -541,6 +557,9 @@ func allSeq(v reflect.Value) (reflect.Value, bool) {
 
 // length is len() of a value; ok is false when it has none.
 func length(v reflect.Value) (int, bool) {
+	if m, ok := asMapping(v); ok {
+		return len(m.keys), true
+	}
 	if u := unwrapIface(v); u.IsValid() && u.Kind() == reflect.Pointer && !u.IsNil() && u.CanInterface() {
 		if l, ok := u.Interface().(interface{ Len() int }); ok {
 			return l.Len(), true // a pointer receiver's Len, lost by indirect
