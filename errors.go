@@ -193,7 +193,11 @@ func (e *PanicError) Unwrap() error {
 // with this method gets its stack shown on the debug page.
 func (e *PanicError) Callers() []uintptr { return e.pcs }
 
-// invoke runs h, turning a returned error or a panic into a response.
+// invoke runs h, turning a returned error or a panic into a response. A panic
+// after the response started is logged, then the connection is aborted
+// (http.ErrAbortHandler, as net/http does for an unrecovered panic): the status
+// is already sent, and finishing the response normally would hand the client a
+// cut-off body that looks complete.
 func (a *App) invoke(c *Ctx, h HandlerFunc) {
 	c.track()
 	defer func() {
@@ -201,7 +205,11 @@ func (a *App) invoke(c *Ctx, h HandlerFunc) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
+			started := c.Written() && c.StatusCode() != http.StatusSwitchingProtocols
 			a.HandleError(c, newPanicError(v))
+			if started {
+				panic(http.ErrAbortHandler)
+			}
 		}
 	}()
 	if err := h(c); err != nil {
@@ -279,7 +287,7 @@ func RequestIDFromContext(ctx context.Context) string {
 //     for an unmatched path lists the routes that were tried.
 //
 // When the handler already started the response, nothing more can be sent: the error
-// is only logged.
+// is only logged (and for a panic the App then aborts the connection).
 func (a *App) HandleError(c *Ctx, err error) {
 	if err == nil {
 		return

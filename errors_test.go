@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -212,4 +215,51 @@ func panicky() error {
 	var s []int
 	_ = s[3] // index out of range
 	return nil
+}
+
+// A panic after the response started cannot become a 500: the status is on its way.
+// The connection is aborted instead (http.ErrAbortHandler), so the client sees a
+// failure, never a cut-off body that looks complete.
+func TestPanicAfterResponseStartedAbortsConnection(t *testing.T) {
+	a, logs := testApp(t, false)
+	a.Get("/buffered", func(c *Ctx) error { // still in net/http's buffer: would get a Content-Length
+		c.Response.Write([]byte("partial"))
+		panic("late")
+	})
+	a.Get("/length", func(c *Ctx) error { // declared length, body cut
+		c.SetHeader("Content-Length", "100")
+		c.Response.Write([]byte("partial"))
+		panic("late")
+	})
+	a.Get("/flushed", func(c *Ctx) error { // headers on the wire, chunked body cut
+		c.Response.Write([]byte("partial"))
+		http.NewResponseController(c.Response).Flush()
+		panic("late")
+	})
+	a.Get("/before", func(c *Ctx) error { panic("early") })
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	for _, path := range []string{"/buffered", "/length", "/flushed"} {
+		res, err := srv.Client().Get(srv.URL + path)
+		if err == nil {
+			body, rerr := io.ReadAll(res.Body)
+			res.Body.Close()
+			if rerr == nil {
+				t.Errorf("%s: the client got a complete-looking answer: %d %q (Content-Length %d)", path, res.StatusCode, body, res.ContentLength)
+			}
+		}
+	}
+	// Before anything was written, a panic is still a clean 500.
+	res, err := srv.Client().Get(srv.URL + "/before")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 500 {
+		t.Errorf("panic before writing: %d, want 500", res.StatusCode)
+	}
+	if n := strings.Count(logs.String(), "panic: late"); n != 3 {
+		t.Errorf("each late panic must be logged once, got %d:\n%s", n, logs)
+	}
 }

@@ -2,10 +2,15 @@ package middleware
 
 import (
 	"errors"
+	"io"
+	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/galvani-web/galvani"
 )
 
 func TestRecover(t *testing.T) {
@@ -82,5 +87,38 @@ func TestRecoverOverRealServer(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 500 {
 		t.Fatalf("status %d", resp.StatusCode)
+	}
+}
+
+// Over a real connection, a panic after the response started reaches the client as
+// a failure (the connection is aborted), whether the panic comes from a plain
+// handler or from a Galvani App behind Recover: never a 200 with a cut body.
+func TestRecoverAfterWriteFailsOnTheWire(t *testing.T) {
+	l, _ := newJSONLogger()
+	app := galvani.New(galvani.Settings{})
+	app.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	app.Get("/app", func(c *galvani.Ctx) error {
+		c.Response.Write([]byte("partial"))
+		panic("late")
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/app", app)
+	mux.HandleFunc("/plain", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("partial"))
+		panic("late")
+	})
+	srv := httptest.NewServer(Recover(l)(mux))
+	defer srv.Close()
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	for _, path := range []string{"/plain", "/app"} {
+		res, err := srv.Client().Get(srv.URL + path)
+		if err != nil {
+			continue // aborted before the headers: a failure, as wanted
+		}
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err == nil {
+			t.Errorf("%s: %d %q looks like a complete answer", path, res.StatusCode, body)
+		}
 	}
 }
