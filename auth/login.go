@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/galvani-web/galvani/csrf"
 	"github.com/galvani-web/galvani/orm"
 	"github.com/galvani-web/galvani/session"
 )
@@ -228,9 +229,11 @@ func Authenticate(r *http.Request, username, password string) (UserModel, error)
 
 // Login logs user in on the request's session: the session key is rotated (a key
 // planted by an attacker before login is worthless after it — session fixation),
-// or the session flushed when it belonged to another user; the user's ID, backend
-// and password-hash fingerprint are stored; LastLogin is updated. The session
-// middleware sends the new cookie with the response.
+// or the session flushed when it belonged to another user; the CSRF secret is
+// rotated too (csrf.Rotate), so a token planted or read before login is refused
+// after it; the user's ID, backend and password-hash fingerprint are stored;
+// LastLogin is updated. The session and CSRF middleware send the new cookies with
+// the response.
 //
 // Django's login(request, user) takes no response either: the cookie is written
 // by the session middleware.
@@ -284,6 +287,7 @@ func (m *Manager) login(r *http.Request, st *reqState, user UserModel) error {
 	if err := m.users.save(r.Context(), db, user, "last_login"); err != nil {
 		return fmt.Errorf("auth: updating last_login: %w", err)
 	}
+	csrf.Rotate(r)
 	st.mu.Lock()
 	st.user, st.loaded, st.perms = user, true, nil
 	st.mu.Unlock()
@@ -291,9 +295,10 @@ func (m *Manager) login(r *http.Request, st *reqState, user UserModel) error {
 }
 
 // Logout ends the login: the session is flushed (all its data removed and its key
-// retired) and the request's user becomes anonymous.
+// retired), the CSRF secret rotated, and the request's user becomes anonymous.
 func Logout(r *http.Request) {
 	session.From(r).Flush()
+	csrf.Rotate(r)
 	if st := stateOf(r); st != nil {
 		st.mu.Lock()
 		st.user, st.loaded, st.perms = nil, true, nil

@@ -324,3 +324,29 @@ func TestSetUser(t *testing.T) {
 		t.Fatalf("without the middleware: %v", err)
 	}
 }
+
+// Login and logout rotate the CSRF secret, as Django does: a token an attacker
+// planted (or read) before the login is refused after it.
+func TestLoginAndLogoutRotateCSRFToken(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("ivy", goodPassword)
+	c := e.client()
+	const planted = "plantedplantedplantedplantedplan" // 32 characters: a valid secret
+	c.SetCookie(&http.Cookie{Name: "csrftoken", Value: planted})
+	withPlanted := galvanitest.Header("X-CSRFToken", planted)
+
+	c.PostForm("/touch/", nil, withPlanted).AssertStatus(200) // the planted token works before login
+	res := e.login(c, "ivy", goodPassword).AssertRedirect("/")
+	if ck := res.Cookie("csrftoken"); ck == nil || ck.Value == planted || ck.MaxAge < 0 {
+		t.Fatalf("login did not send a new CSRF cookie: %v", ck)
+	}
+	c.PostForm("/touch/", nil, withPlanted).AssertStatus(http.StatusForbidden)
+	c.PostForm("/touch/", nil).AssertStatus(200) // the new secret works
+
+	before := c.Cookie("csrftoken").Value
+	res = c.PostForm("/accounts/logout/", nil).AssertStatus(200)
+	if ck := res.Cookie("csrftoken"); ck == nil || ck.Value == before {
+		t.Fatalf("logout did not send a new CSRF cookie: %v", ck)
+	}
+	c.PostForm("/touch/", nil, galvanitest.Header("X-CSRFToken", before)).AssertStatus(http.StatusForbidden)
+}

@@ -515,8 +515,8 @@ func Token(r *http.Request) string {
 }
 
 // Rotate replaces the request's CSRF secret with a new one: tokens in pages
-// rendered before stop working. The auth battery calls it at login, as Django
-// does, so that a token planted before login is useless after.
+// rendered before stop working. The auth battery calls it at login and logout, as
+// Django does, so that a token planted before login is useless after.
 func Rotate(r *http.Request) {
 	st, _ := r.Context().Value(ctxKey{}).(*state)
 	if st == nil {
