@@ -171,3 +171,16 @@ func ExampleApp_AddDebugSection() {
 	fmt.Println(w.Code, strings.Contains(page, "<h3>Feature flags</h3>"), strings.Contains(page, "<th>new_editor</th><td>on</td>"))
 	// Output: 500 true true
 }
+
+// An absolute link for a mail: the scheme follows the request (https behind a
+// trusted proxy, once the security middleware recorded it), the host is the
+// request's.
+func ExampleCtx_AbsoluteURL() {
+	app := quietApp()
+	app.Get("/articles/{id:int}/", func(c *galvani.Ctx) error { return nil }).Name("article")
+	app.Get("/share/", func(c *galvani.Ctx) error {
+		return c.Text(200, c.AbsoluteURL(app.MustURL("article", 7)))
+	})
+	get(app, "GET", "http://blog.example.com/share/", "", "")
+	// Output: 200 http://blog.example.com/articles/7/
+}

@@ -98,7 +98,7 @@ type env struct {
 	tpl template.MapLoader
 }
 
-func newEnv(t *testing.T, opts Options) *env {
+func newEnv(t *testing.T, opts Options, configure ...func(*galvani.Settings)) *env {
 	t.Helper()
 	e := &env{t: t, db: openSQLite(t), mail: &MemoryMailer{}, clock: newClock(), store: session.NewMemoryStore(), tpl: template.MapLoader{}}
 	if opts.DB == nil {
@@ -117,6 +117,9 @@ func newEnv(t *testing.T, opts Options) *env {
 	e.m = New[User](opts)
 	settings := galvani.Settings{SecretKey: "auth-tests-secret-key-0123456789-abcdefghijklmnop", AllowedHosts: []string{galvanitest.DefaultHost}}
 	galvani.Section(&settings, "session", session.Config{Store: e.store})
+	for _, f := range configure {
+		f(&settings)
+	}
 	e.app = galvani.New(settings, security.App, galvani.Include("/accounts/", e.m))
 	e.app.Use(session.Middleware(&e.app.Settings))
 	template.Setup(e.app, template.WithLoader(e.tpl))

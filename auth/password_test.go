@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/galvanitest"
 )
 
@@ -236,5 +237,32 @@ func TestPasswordResetThrottled(t *testing.T) {
 	c.PostForm("/accounts/password_reset/", url.Values{"email": {"max@example.com"}}).AssertStatus(302)
 	if n := len(e.mail.Outbox()); n != 6 {
 		t.Errorf("after the window: %d mails, want 6", n)
+	}
+}
+
+// Behind a TLS-terminating proxy listed in TrustedProxies, the reset link is
+// https: the view asks the framework's one secure-request test, not r.TLS. A
+// client that is not the proxy cannot choose the scheme.
+func TestPasswordResetLinkSchemeBehindProxy(t *testing.T) {
+	e := newEnv(t, Options{}, func(s *galvani.Settings) { s.TrustedProxies = []string{"10.0.0.0/8"} })
+	e.user("pat", goodPassword)
+	for i, tc := range []struct {
+		remote, proto, want string
+	}{
+		{"10.1.2.3:5000", "https", "https://"},
+		{"192.0.2.7:5000", "https", "http://"}, // not the proxy: its header is ignored
+		{"10.1.2.3:5000", "http", "http://"},
+	} {
+		e.client().PostForm("/accounts/password_reset/", url.Values{"email": {"pat@example.com"}},
+			galvanitest.RemoteAddr(tc.remote), galvanitest.Header("X-Forwarded-Proto", tc.proto),
+			galvanitest.Header("Origin", strings.TrimSuffix(tc.want, "/")+"/"+galvanitest.DefaultHost)).AssertStatus(302)
+		box := e.mail.Outbox()
+		if len(box) != i+1 {
+			t.Fatalf("outbox has %d mails, want %d", len(box), i+1)
+		}
+		want := tc.want + galvanitest.DefaultHost + "/accounts/reset/"
+		if !strings.Contains(box[i].Body, want) {
+			t.Errorf("from %s with X-Forwarded-Proto %s: the link does not start %q:\n%s", tc.remote, tc.proto, want, box[i].Body)
+		}
 	}
 }

@@ -327,10 +327,6 @@ func (m *Manager) PasswordResetView(c *galvani.Ctx) error {
 	if err != nil {
 		return err
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
 	for _, u := range users {
 		au := u.AuthUser()
 		if !au.HasUsablePassword() {
@@ -341,7 +337,10 @@ func (m *Manager) PasswordResetView(c *galvani.Ctx) error {
 			return err
 		}
 		uid := base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(au.ID, 10)))
-		link := scheme + "://" + r.Host + m.path("reset/"+uid+"/"+token+"/")
+		// The scheme is the framework's secure-request test (TLS, or a trusted
+		// proxy's X-Forwarded-Proto), the host the one security.App validated.
+		link := c.AbsoluteURL(m.path("reset/" + uid + "/" + token + "/"))
+		scheme, _, _ := strings.Cut(link, "://")
 		data := map[string]any{"email": au.Email, "domain": r.Host, "protocol": scheme, "uid": uid,
 			"token": token, "reset_url": link, "user": u}
 		subject, err := renderText(c, "registration/password_reset_subject.txt", data)

@@ -284,7 +284,7 @@ const (
 // check returns the status and reason for refusing r, or "" to let it through.
 func (p *Protector) check(r *http.Request, st *state) (int, string) {
 	host := strings.ToLower(r.Host)
-	secure := isSecure(r)
+	secure := galvani.IsSecure(r)
 	origin := r.Header.Get("Origin")
 	fetchSite := strings.ToLower(r.Header.Get("Sec-Fetch-Site"))
 	switch {
@@ -338,11 +338,6 @@ func ambient(r *http.Request) bool {
 	a := r.Header.Get("Authorization")
 	return a != "" && !(len(a) >= 7 && strings.EqualFold(a[:7], "bearer "))
 }
-
-// isSecure reports whether the request came over HTTPS: TLS on this connection,
-// or the scheme the security middleware established from a trusted proxy (it sets
-// r.URL.Scheme).
-func isSecure(r *http.Request) bool { return r.TLS != nil || r.URL.Scheme == "https" }
 
 func (p *Protector) originOK(origin, host string, secure bool) bool {
 	u, err := url.Parse(origin)

@@ -40,6 +40,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/galvani-web/galvani"
 )
 
 // Off disables a header whose setting is a string: FrameOptions: security.Off.
@@ -195,8 +197,9 @@ func TemplateContext(r *http.Request) map[string]any {
 }
 
 // IsSecure reports whether r came over HTTPS, as established by the headers
-// middleware (TLS, or a trusted proxy's X-Forwarded-Proto).
-func IsSecure(r *http.Request) bool { return r.TLS != nil || r.URL.Scheme == "https" }
+// middleware (TLS, or a trusted proxy's X-Forwarded-Proto). It is galvani.IsSecure,
+// the framework's one secure-request test.
+func IsSecure(r *http.Request) bool { return galvani.IsSecure(r) }
 
 func (h *Headers) fromTrustedProxy(r *http.Request) bool {
 	if len(h.trusted) == 0 {
