@@ -4,6 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5/pgconn"
+	sqlite "modernc.org/sqlite"
 )
 
 // ErrNotFound is returned by Get (and friends) when no row matches. Returned from a
@@ -123,13 +127,144 @@ func wrapDBErr(err error) error {
 	if errors.As(err, &d) {
 		return err
 	}
+	if uv := uniqueViolation(err); uv != nil {
+		return &DBError{Err: uv}
+	}
 	return &DBError{Err: err}
 }
 
-// IsUniqueViolation reports whether err is a unique constraint violation.
+// ErrUniqueViolation matches, with errors.Is, every error of a statement that
+// broke a unique constraint (a unique field, unique_together, a primary key), on
+// every database:
+//
+//	if errors.Is(err, orm.ErrUniqueViolation) { ... the slug is taken: pick another ... }
+//
+// errors.As with a *UniqueViolationError tells which constraint, where the
+// database says.
+var ErrUniqueViolation = errors.New("orm: unique constraint violated")
+
+// UniqueViolationError is the error of a statement that broke a unique
+// constraint. It is wrapped in a *DBError and unwraps to the driver's error.
+// The fields hold what the database reports, and are empty where it does not:
+// SQLite names the table and columns, PostgreSQL the table, the constraint and
+// (in its detail) the columns, MySQL and MariaDB only the constraint (the unique
+// index, whose name for a unique field is the column's).
+type UniqueViolationError struct {
+	Table      string
+	Constraint string
+	Columns    []string
+	// Err is the driver's error.
+	Err error
+}
+
+func (e *UniqueViolationError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the driver's error.
+func (e *UniqueViolationError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrUniqueViolation.
+func (e *UniqueViolationError) Is(target error) bool { return target == ErrUniqueViolation }
+
+// Driver codes of unique violations.
+const (
+	pgUniqueViolation     = "23505"
+	sqliteConstraintPK    = 1555 // SQLITE_CONSTRAINT_PRIMARYKEY
+	sqliteConstraintUniq  = 2067 // SQLITE_CONSTRAINT_UNIQUE
+	mysqlDupEntry         = 1062 // ER_DUP_ENTRY
+	mysqlDupEntryWithName = 1586 // ER_DUP_ENTRY_WITH_KEY_NAME
+)
+
+// uniqueViolation returns the typed error for a driver's unique violation, or nil.
+func uniqueViolation(err error) *UniqueViolationError {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		if pg.Code != pgUniqueViolation {
+			return nil
+		}
+		return &UniqueViolationError{Table: pg.TableName, Constraint: pg.ConstraintName, Columns: pgKeyColumns(pg.Detail), Err: err}
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		if c := lite.Code(); c != sqliteConstraintUniq && c != sqliteConstraintPK {
+			return nil
+		}
+		uv := &UniqueViolationError{Err: err}
+		uv.Table, uv.Columns = sqliteUniqueColumns(lite.Error())
+		return uv
+	}
+	var my *mysql.MySQLError
+	if errors.As(err, &my) {
+		if my.Number != mysqlDupEntry && my.Number != mysqlDupEntryWithName {
+			return nil
+		}
+		return &UniqueViolationError{Constraint: mysqlKeyName(my.Message), Err: err}
+	}
+	return nil
+}
+
+// pgKeyColumns reads the columns from PostgreSQL's detail
+// "Key (group_id, author_id)=(1, 2) already exists.".
+func pgKeyColumns(detail string) []string {
+	rest, ok := strings.CutPrefix(detail, "Key (")
+	if !ok {
+		return nil
+	}
+	cols, _, ok := strings.Cut(rest, ")=(")
+	if !ok {
+		return nil
+	}
+	return splitColumns(cols, "")
+}
+
+// sqliteUniqueColumns reads "UNIQUE constraint failed: t.a, t.b" from SQLite's
+// message into the table and the columns.
+func sqliteUniqueColumns(msg string) (table string, cols []string) {
+	_, rest, ok := strings.Cut(msg, " constraint failed: ")
+	if !ok {
+		return "", nil
+	}
+	if i := strings.LastIndex(rest, " ("); i >= 0 { // modernc appends " (2067)"
+		rest = rest[:i]
+	}
+	if t, _, ok := strings.Cut(rest, "."); ok {
+		table = t
+	}
+	return table, splitColumns(rest, table+".")
+}
+
+func splitColumns(list, prefix string) []string {
+	var cols []string
+	for _, c := range strings.Split(list, ",") {
+		if c = strings.TrimPrefix(strings.TrimSpace(c), prefix); c != "" {
+			cols = append(cols, strings.Trim(c, `"`))
+		}
+	}
+	return cols
+}
+
+// mysqlKeyName reads the key from "Duplicate entry 'x' for key 'k'" (MySQL 8
+// writes 'table.k'; the table part is dropped).
+func mysqlKeyName(msg string) string {
+	i := strings.LastIndex(msg, " for key '")
+	if i < 0 {
+		return ""
+	}
+	k := strings.TrimSuffix(msg[i+len(" for key '"):], "'")
+	if _, after, ok := strings.Cut(k, "."); ok {
+		k = after
+	}
+	return k
+}
+
+// IsUniqueViolation reports whether err is a unique constraint violation:
+// errors.Is(err, ErrUniqueViolation), or a driver's error that did not pass
+// through the ORM.
 func IsUniqueViolation(err error) bool {
 	if err == nil {
 		return false
+	}
+	if errors.Is(err, ErrUniqueViolation) || uniqueViolation(err) != nil {
+		return true
 	}
 	s := err.Error()
 	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505") ||
