@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/galvani-web/galvani"
@@ -160,5 +161,62 @@ func TestSlugify(t *testing.T) {
 		if got := blog.Slugify(in); got != want {
 			t.Errorf("Slugify(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Out-of-range page numbers are a 404, however large: the offset must not
+// overflow (?page=922337203685477582 was a 500).
+func TestHugePageNumbers(t *testing.T) {
+	s := newSite(t)
+	for _, page := range []string{"2", "922337203685477582", "922337203685477581", "9223372036854775807", "1000000000000"} {
+		s.c.Get("/?page=" + page).AssertStatus(404)
+	}
+	s.c.Get("/?page=99999999999999999999").AssertStatus(400) // not an int64
+	s.c.Get("/?page=1").AssertStatus(200)
+}
+
+// Parallel posts of the same title all succeed, each with its own slug: the slug
+// check and the insert race, and the unique constraint that catches the loser
+// must turn into another slug, not a 500.
+func TestParallelPostsSameTitle(t *testing.T) {
+	s := newSite(t)
+	u := &auth.User{AbstractUser: auth.AbstractUser{Username: "rush", Email: "rush@example.com"}}
+	if err := auth.App.CreateUser(context.Background(), s.db, u, "parallel-posting-1"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 24
+	clients := make([]*galvanitest.Client, n)
+	for i := range clients {
+		clients[i] = authtest.NewClient(t, s.app)
+		authtest.Login(clients[i], u)
+	}
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			codes[i] = c.PostForm("/new/", url.Values{"title": {"Same title"}, "body": {"b"}}).StatusCode
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i, code := range codes {
+		if code != 303 {
+			t.Errorf("post %d: status %d, want 303", i, code)
+		}
+	}
+	arts, err := orm.Q[blog.Article](s.db).All(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	slugs := map[string]bool{}
+	for _, a := range arts {
+		slugs[a.Slug] = true
+	}
+	if len(arts) != n || len(slugs) != n {
+		t.Errorf("%d articles with %d distinct slugs, want %d", len(arts), len(slugs), n)
 	}
 }

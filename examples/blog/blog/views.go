@@ -1,6 +1,8 @@
 package blog
 
 import (
+	"context"
+	"crypto/rand"
 	"errors"
 	"net/http"
 	"strconv"
@@ -44,20 +46,19 @@ func index(c *galvani.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if page < 1 {
-		return galvani.Error(http.StatusNotFound, "no such page")
-	}
 	qs := orm.Q[Article](db)
 	total, err := qs.Count(c.Context())
 	if err != nil {
 		return err
 	}
+	// Compare the page with the last one before computing an offset, so a huge
+	// ?page= cannot overflow it. An empty blog has one (empty) page.
+	if page < 1 || int64(page) > max(1, (total+perPage-1)/perPage) {
+		return galvani.Error(http.StatusNotFound, "no such page")
+	}
 	articles, err := qs.Offset((page - 1) * perPage).Limit(perPage).All(c.Context())
 	if err != nil {
 		return err
-	}
-	if len(articles) == 0 && page > 1 {
-		return galvani.Error(http.StatusNotFound, "no such page")
 	}
 	return c.Render(http.StatusOK, "blog/index.html", map[string]any{
 		"articles": articles,
@@ -112,29 +113,19 @@ func newArticle(c *galvani.Ctx) error {
 	if c.Request.Method == http.MethodPost {
 		err := form.Bind(c.Request)
 		if err == nil {
-			db := orm.DBFrom(c.Request)
-			a := Article{Title: form.Data.Title, Body: form.Data.Body, Slug: Slugify(form.Data.Title)}
+			a := Article{Title: form.Data.Title, Body: form.Data.Body}
 			a.Author.SetID(auth.UserFrom(c.Request).ID)
-			if a.Slug == "" {
-				a.Slug = "article"
+			err := publish(c.Context(), orm.DBFrom(c.Request), &a)
+			if err == nil {
+				messages.Success(c.Request, "Article published.")
+				url, _ := c.App().URL("blog:detail", a.Slug)
+				return c.Redirect(http.StatusSeeOther, url)
 			}
-			base := a.Slug
-			for i := 2; ; i++ {
-				taken, err := orm.Q[Article](db).Filter("slug", a.Slug).Exists(c.Context())
-				if err != nil {
-					return err
-				}
-				if !taken {
-					break
-				}
-				a.Slug = base + "-" + strconv.Itoa(i)
-			}
-			if err := db.Create(c.Context(), &a); err != nil {
+			if !errors.Is(err, errNoSlug) {
 				return err
 			}
-			messages.Success(c.Request, "Article published.")
-			url, _ := c.App().URL("blog:detail", a.Slug)
-			return c.Redirect(http.StatusSeeOther, url)
+			form.AddError("title", "Too many articles have this title; please choose another.")
+			return c.Render(http.StatusOK, "blog/new.html", map[string]any{"form": form})
 		}
 		var invalid *forms.ValidationError
 		if !errors.As(err, &invalid) {
@@ -142,4 +133,60 @@ func newArticle(c *galvani.Ctx) error {
 		}
 	}
 	return c.Render(http.StatusOK, "blog/new.html", map[string]any{"form": form})
+}
+
+// errNoSlug is publish's answer when every slug it tried was taken.
+var errNoSlug = errors.New("blog: no free slug for this title")
+
+// slugAttempts bounds the inserts publish tries: a few numbered slugs after the
+// free one it found, then random suffixes.
+const slugAttempts = 8
+
+// publish saves a, giving it a slug made from its title that no other article
+// has: "title", else "title-2", "title-3"... Looking for a free slug and
+// inserting are two statements, so a parallel post can take the slug in between;
+// the unique constraint catches it (orm.ErrUniqueViolation) and the next slug is
+// tried. Each insert runs in its own savepoint, so a refused one does not spoil a
+// surrounding transaction.
+func publish(ctx context.Context, db *orm.DB, a *Article) error {
+	base := Slugify(a.Title)
+	if base == "" {
+		base = "article"
+	}
+	n := 1
+	for attempt := 0; attempt < slugAttempts; attempt++ {
+		switch {
+		case attempt == 0:
+			// Skip the taken numbers without inserting (up to a bound: past it,
+			// the attempts below go on to random suffixes).
+			for ; n < 100; n++ {
+				taken, err := orm.Q[Article](db).Filter("slug", numberedSlug(base, n)).Exists(ctx)
+				if err != nil {
+					return err
+				}
+				if !taken {
+					break
+				}
+			}
+			a.Slug = numberedSlug(base, n)
+		case attempt < slugAttempts/2:
+			n++
+			a.Slug = numberedSlug(base, n)
+		default:
+			a.Slug = base + "-" + strings.ToLower(rand.Text()[:6])
+		}
+		err := db.Atomic(ctx, func(ctx context.Context, tx *orm.DB) error { return tx.Create(ctx, a) })
+		if !errors.Is(err, orm.ErrUniqueViolation) {
+			return err
+		}
+		a.ID = 0
+	}
+	return errNoSlug
+}
+
+func numberedSlug(base string, n int) string {
+	if n == 1 {
+		return base
+	}
+	return base + "-" + strconv.Itoa(n)
 }
