@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/url"
 	"path/filepath"
@@ -115,7 +116,7 @@ func TestBadInput(t *testing.T) {
 	c := s.c
 	c.Get("/no-such-article/").AssertStatus(404)
 	c.Get("/?page=0").AssertStatus(404)
-	c.Get("/?page=abc").AssertStatus(400)
+	c.Get("/?page=abc").AssertStatus(404) // as Django's list views: no such page
 	c.Get("/?page=99").AssertStatus(404)
 	c.Get("/new").AssertRedirect("/new/")
 	c.Delete("/new/").AssertStatus(405)
@@ -171,8 +172,18 @@ func TestHugePageNumbers(t *testing.T) {
 	for _, page := range []string{"2", "922337203685477582", "922337203685477581", "9223372036854775807", "1000000000000"} {
 		s.c.Get("/?page=" + page).AssertStatus(404)
 	}
-	s.c.Get("/?page=99999999999999999999").AssertStatus(400) // not an int64
+	s.c.Get("/?page=99999999999999999999").AssertStatus(404) // past any int64
 	s.c.Get("/?page=1").AssertStatus(200)
+	// With two pages, the links lead from one to the other.
+	for i := range 12 {
+		a := blog.Article{Title: fmt.Sprint("Post ", i), Slug: fmt.Sprint("post-", i), Body: "b"}
+		if err := s.db.Create(context.Background(), &a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.c.Get("/").AssertStatus(200).AssertContains(`href="?page=2"`).AssertNotContains("Newer")
+	s.c.Get("/?page=2").AssertStatus(200).AssertContains(`href="?page=1"`).AssertNotContains("Older")
+	s.c.Get("/?page=3").AssertStatus(404)
 }
 
 // Parallel posts of the same title all succeed, each with its own slug: the slug

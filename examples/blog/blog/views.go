@@ -40,39 +40,23 @@ type CommentForm struct {
 	Body string `form:",required,max_length=2000,widget=textarea" label:"Comment"`
 }
 
+// index lists the articles, perPage at a time. A page that does not exist —
+// past the last, below 1, not a number, or too large for any integer — is a 404
+// (paginator.InvalidPageError), never an offset that overflows.
 func index(c *galvani.Ctx) error {
 	db := orm.DBFrom(c.Request)
-	page, err := c.QueryInt("page", 1)
+	page, articles, err := orm.Paginate(c.Context(), orm.Q[Article](db), c.Query("page"), perPage)
 	if err != nil {
 		return err
 	}
-	qs := orm.Q[Article](db)
-	total, err := qs.Count(c.Context())
-	if err != nil {
-		return err
+	data := map[string]any{"articles": articles, "page": page}
+	if page.HasPrevious() {
+		data["previous"] = page.Number - 1
 	}
-	// Compare the page with the last one before computing an offset, so a huge
-	// ?page= cannot overflow it. An empty blog has one (empty) page.
-	if page < 1 || int64(page) > max(1, (total+perPage-1)/perPage) {
-		return galvani.Error(http.StatusNotFound, "no such page")
+	if page.HasNext() {
+		data["next"] = page.Number + 1
 	}
-	articles, err := qs.Offset((page - 1) * perPage).Limit(perPage).All(c.Context())
-	if err != nil {
-		return err
-	}
-	return c.Render(http.StatusOK, "blog/index.html", map[string]any{
-		"articles": articles,
-		"page":     page,
-		"previous": page - 1,
-		"next":     nextPage(page, total),
-	})
-}
-
-func nextPage(page int, total int64) int {
-	if int64(page*perPage) < total {
-		return page + 1
-	}
-	return 0
+	return c.Render(http.StatusOK, "blog/index.html", data)
 }
 
 func detail(c *galvani.Ctx) error {
