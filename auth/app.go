@@ -39,8 +39,10 @@ type Options struct {
 	// LogoutRedirectURL is where logout goes when no safe next URL was given.
 	// Empty (the default) renders registration/logged_out.html.
 	LogoutRedirectURL string
-	// AccountThrottle limits failed logins per username; AddressThrottle per
-	// client address. Defaults: 5 and 50 failures per 15 minutes, in memory.
+	// AccountThrottle limits login attempts per account (the user the login
+	// names, however spelled); AddressThrottle per client address. Defaults: 5
+	// and 50 attempts per 15 minutes, in memory. A success clears the account's
+	// count and gives the address its attempt back.
 	AccountThrottle, AddressThrottle Throttle
 	// Mailer sends password reset mails. Default: the project's mail battery
 	// (Settings.EmailURL, which prints on standard error unless set).
@@ -71,6 +73,10 @@ type Manager struct {
 	secret   func() []string
 	settings *galvani.Settings
 	prefix   string // path prefix of the routes, without the trailing slash
+
+	cfg         Config // the "auth" settings section, read by Ready
+	limiterOnce sync.Once
+	limiter     *HashLimiter
 }
 
 // App is the auth app with the default User model, to install in a project:
@@ -153,6 +159,8 @@ func (m *Manager) Ready(app *galvani.App) error {
 		}
 		m.opts.Mailer = projectMailer{pm}
 	}
+	m.cfg = *galvani.Section(&app.Settings, "auth", Config{})
+	m.applyHashConfig()
 	if m.loginURL == "" {
 		if u, err := app.URL(m.label + ":login"); err == nil {
 			m.loginURL = u
@@ -173,6 +181,49 @@ func (m *Manager) TemplateContext(r *http.Request) map[string]any {
 		"user":  CurrentUserModel(r),
 		"perms": PermsFor(r),
 	}
+}
+
+// applyHashConfig gives the first of DefaultHashers the Argon2id parameters of the
+// "auth" section, when the section sets any and that hasher is an Argon2Hasher.
+// Like Django's PASSWORD_HASHERS, the hashers are the process's.
+func (m *Manager) applyHashConfig() {
+	c := m.cfg
+	if c.HashMemoryKiB == 0 && c.HashTime == 0 && c.HashThreads == 0 || len(DefaultHashers) == 0 {
+		return
+	}
+	a, ok := DefaultHashers[0].(Argon2Hasher)
+	if !ok {
+		m.logger().Warn("auth: the \"auth\" settings give Argon2 parameters, but the first of DefaultHashers is not an Argon2Hasher; they are not used")
+		return
+	}
+	if c.HashMemoryKiB != 0 {
+		a.MemoryKiB = c.HashMemoryKiB
+	}
+	if c.HashTime != 0 {
+		a.Time = c.HashTime
+	}
+	if c.HashThreads != 0 {
+		a.Threads = c.HashThreads
+	}
+	DefaultHashers = append(Hashers{a}, DefaultHashers[1:]...)
+}
+
+// HashLimiter returns the limiter of the password hashes that Authenticate and
+// the auth views run, sized by the "auth" settings section (Config) when the app
+// is installed, else from the machine (DefaultHashConcurrency).
+func (m *Manager) HashLimiter() *HashLimiter {
+	m.limiterOnce.Do(func() {
+		n := m.cfg.MaxConcurrentHashes
+		if n <= 0 {
+			var per int64 = 1 << 20
+			if len(DefaultHashers) > 0 {
+				per = HashMemory(DefaultHashers[0])
+			}
+			n = DefaultHashConcurrency(per)
+		}
+		m.limiter = NewHashLimiter(n, m.cfg.HashQueueTimeout)
+	})
+	return m.limiter
 }
 
 // LoginURL returns where LoginRequired redirects anonymous visitors.

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -57,24 +58,14 @@ func (ModelBackend) Authenticate(r *http.Request, username, password string) (Us
 		return nil, err
 	}
 	ctx := r.Context()
-	users, err := m.users.find(ctx, db, "username", username)
+	u, err := m.findLoginUser(ctx, db, username)
 	if err != nil {
 		return nil, err
 	}
-	if len(users) == 0 && strings.Contains(username, "@") {
-		users, err = m.users.find(ctx, db, "email__iexact", username)
-		if err != nil {
-			return nil, err
-		}
-		if len(users) != 1 { // an address shared by several accounts identifies none
-			users = nil
-		}
-	}
-	if len(users) == 0 {
+	if u == nil {
 		RunDummyCheck(password)
 		return nil, ErrInvalidCredentials
 	}
-	u := users[0]
 	au := u.AuthUser()
 	if !IsUsable(au.Password) {
 		RunDummyCheck(password) // no hash to check: spend the time anyway
@@ -95,6 +86,30 @@ func (ModelBackend) Authenticate(r *http.Request, username, password string) (Us
 		}
 	}
 	return u, nil
+}
+
+// findLoginUser finds the account a login names: by username, else — when the
+// input has an "@" — by e-mail, case-insensitively, when exactly one account has
+// that address. It returns nil when there is none. The same input always costs
+// the same queries, whether or not the account exists.
+func (m *Manager) findLoginUser(ctx context.Context, db *orm.DB, username string) (UserModel, error) {
+	users, err := m.users.find(ctx, db, "username", username)
+	if err != nil {
+		return nil, err
+	}
+	if len(users) == 0 && strings.Contains(username, "@") {
+		users, err = m.users.find(ctx, db, "email__iexact", username)
+		if err != nil {
+			return nil, err
+		}
+		if len(users) != 1 { // an address shared by several accounts identifies none
+			users = nil
+		}
+	}
+	if len(users) == 0 {
+		return nil, nil
+	}
+	return users[0], nil
 }
 
 // GetUser implements Backend.

@@ -85,21 +85,36 @@ func ExampleTokenGenerator() {
 	// false
 }
 
-// MemoryThrottle counts failures per key; over the limit, attempts wait.
+// MemoryThrottle reserves attempts per key; over the limit, attempts wait. A
+// successful login resets the account's count.
 func ExampleMemoryThrottle() {
 	ctx := context.Background()
 	t := auth.NewMemoryThrottle(3, 15*time.Minute)
 	for i := 0; i < 3; i++ {
-		t.Fail(ctx, "login:user:ada")
+		wait, _ := t.Attempt(ctx, "login:user:42") // reserved before checking the password
+		fmt.Print(wait, " ")
 	}
-	wait, _ := t.Wait(ctx, "login:user:ada")
+	wait, _ := t.Attempt(ctx, "login:user:42")
 	fmt.Println(wait > 0)
-	t.Reset(ctx, "login:user:ada")
-	wait, _ = t.Wait(ctx, "login:user:ada")
+	t.Reset(ctx, "login:user:42")
+	wait, _ = t.Attempt(ctx, "login:user:42")
 	fmt.Println(wait)
 	// Output:
-	// true
+	// 0s 0s 0s true
 	// 0s
+}
+
+// A HashLimiter runs at most its number of password hashes at once; the rest
+// wait for a slot, then get ErrBusy (a 503 from a handler).
+func ExampleHashLimiter() {
+	l := auth.NewHashLimiter(1, 10*time.Millisecond)
+	running, hold := make(chan struct{}), make(chan struct{})
+	go l.Do(context.Background(), func() error { close(running); <-hold; return nil })
+	<-running // the only slot is taken
+	err := l.Do(context.Background(), func() error { return nil })
+	fmt.Println(err == auth.ErrBusy)
+	close(hold)
+	// Output: true
 }
 
 // Permissions are checked for the request's user; in code that has a user value,

@@ -201,7 +201,21 @@ func (m *Manager) backendByName(name string) Backend {
 // Authenticate asks each backend in turn to verify the credentials and returns the
 // first user one accepts, or ErrInvalidCredentials. The returned user remembers
 // which backend accepted it, for Login.
+//
+// The backends run in a slot of the manager's HashLimiter, since checking a
+// password costs a hash's memory and time: when no slot frees up in time,
+// Authenticate returns ErrBusy without checking anything.
 func (m *Manager) Authenticate(r *http.Request, username, password string) (UserModel, error) {
+	var u UserModel
+	err := m.HashLimiter().Do(r.Context(), func() error {
+		var err error
+		u, err = m.authenticate(r, username, password)
+		return err
+	})
+	return u, err
+}
+
+func (m *Manager) authenticate(r *http.Request, username, password string) (UserModel, error) {
 	for _, b := range m.backends {
 		u, err := b.Authenticate(r, username, password)
 		if err != nil {

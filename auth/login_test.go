@@ -2,11 +2,16 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/galvani-web/galvani"
 
 	"github.com/galvani-web/galvani/galvanitest"
 	"github.com/galvani-web/galvani/session"
@@ -101,6 +106,146 @@ func (h *countingHasher) Verify(password, encoded string) (bool, error) {
 	return h.PasswordHasher.Verify(password, encoded)
 }
 
+// slowHasher takes a fixed time per check (as Argon2id does) and counts checks.
+type slowHasher struct {
+	PasswordHasher
+	delay time.Duration
+	n     atomic.Int64
+	gate  chan struct{} // when set, each check waits for a value
+}
+
+func (h *slowHasher) Verify(password, encoded string) (bool, error) {
+	h.n.Add(1)
+	if h.gate != nil {
+		<-h.gate
+	}
+	time.Sleep(h.delay)
+	return h.PasswordHasher.Verify(password, encoded)
+}
+
+// useHasher makes h the preferred hasher for the test (existing argon2 hashes are
+// checked by it).
+func useHasher(t *testing.T, h PasswordHasher) {
+	saved := DefaultHashers
+	DefaultHashers = append(Hashers{h}, saved[1:]...)
+	t.Cleanup(func() { DefaultHashers = saved })
+}
+
+// A burst of parallel guesses at one account cannot outrun the throttle: each
+// attempt is reserved before its password is checked, so of 40 parallel logins
+// from 40 addresses only the account's limit of 5 are checked and the rest are
+// answered 429; the right password after the burst is refused too.
+func TestParallelGuessesThrottled(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("zoe", goodPassword)
+	useHasher(t, &slowHasher{PasswordHasher: DefaultHashers[0], delay: 30 * time.Millisecond})
+	const n = 40
+	clients := make([]*galvanitest.Client, n)
+	for i := range clients {
+		clients[i] = e.client()
+	}
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			password := fmt.Sprint("guess-", i)
+			<-start
+			codes[i] = e.loginAt(c, "zoe", password, galvanitest.RemoteAddr(fmt.Sprintf("198.51.100.%d:4000", i+1))).StatusCode
+		}()
+	}
+	close(start)
+	wg.Wait()
+	checked, throttled := 0, 0
+	for _, code := range codes {
+		switch code {
+		case http.StatusTooManyRequests:
+			throttled++
+		default:
+			checked++
+		}
+	}
+	if checked > 5 || throttled < n-5 {
+		t.Errorf("%d of %d parallel guesses were checked (limit 5), %d throttled: %v", checked, n, throttled, codes)
+	}
+	e.loginAt(e.client(), "zoe", goodPassword, galvanitest.RemoteAddr("198.51.100.200:4000")).AssertStatus(http.StatusTooManyRequests)
+}
+
+// The throttle counts per account, not per spelling: the username and the e-mail
+// address in any case share one budget. An unknown name has a budget too, and
+// costs the same queries and hashing as a known one.
+func TestThrottleCountsPerAccount(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("ann", goodPassword)
+	c := e.client()
+	for _, name := range []string{"ann", "ann@example.com", "ANN@EXAMPLE.COM", "Ann@Example.Com", "ann"} {
+		e.login(c, name, "wrong-password").AssertStatus(200).AssertContains("Please enter a correct username and password")
+	}
+	e.login(c, "ann", goodPassword).AssertStatus(http.StatusTooManyRequests)
+	e.login(c, "ANN@example.com", goodPassword).AssertStatus(http.StatusTooManyRequests)
+
+	for i := 0; i < 5; i++ {
+		e.login(c, "nobody", "wrong-password").AssertStatus(200)
+	}
+	e.login(c, "nobody", "wrong-password").AssertStatus(http.StatusTooManyRequests)
+}
+
+// An attempt over the limit is refused before any hashing: throttled requests
+// cost no memory-hard work.
+func TestThrottledLoginDoesNoHashing(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.user("tom", goodPassword)
+	h := &slowHasher{PasswordHasher: DefaultHashers[0]}
+	useHasher(t, h)
+	c := e.client()
+	for i := 0; i < 5; i++ {
+		e.login(c, "tom", "wrong-password").AssertStatus(200)
+	}
+	before := h.n.Load()
+	for i := 0; i < 10; i++ {
+		e.login(c, "tom", "wrong-password").AssertStatus(http.StatusTooManyRequests)
+		e.login(c, "tom", goodPassword).AssertStatus(http.StatusTooManyRequests)
+	}
+	if n := h.n.Load() - before; n != 0 {
+		t.Errorf("20 throttled logins ran %d password checks, want 0", n)
+	}
+}
+
+// Password checks run at most MaxConcurrentHashes at once; a login that finds
+// no slot within HashQueueTimeout is answered 503 with Retry-After, and the
+// attempt is not counted against the account.
+func TestLoginBusyAnswers503(t *testing.T) {
+	e := newEnv(t, Options{}, func(s *galvani.Settings) {
+		galvani.Section(s, "auth", Config{MaxConcurrentHashes: 1, HashQueueTimeout: 50 * time.Millisecond})
+	})
+	e.user("una", goodPassword)
+	h := &slowHasher{PasswordHasher: DefaultHashers[0], gate: make(chan struct{})}
+	useHasher(t, h)
+	if got := e.m.HashLimiter().Slots(); got != 1 {
+		t.Fatalf("HashLimiter has %d slots, want the configured 1", got)
+	}
+	first := make(chan int)
+	go func() { first <- e.login(e.client(), "una", "wrong-password").StatusCode }()
+	for h.n.Load() == 0 { // the first login holds the only slot
+		time.Sleep(time.Millisecond)
+	}
+	for i := 0; i < 6; i++ { // more than the account's limit: none is counted
+		r := e.loginAt(e.client(), "una", "wrong-password", galvanitest.RemoteAddr(fmt.Sprintf("192.0.2.%d:1", i+1)))
+		r.AssertStatus(http.StatusServiceUnavailable).AssertContains("The server is busy")
+		if r.Header.Get("Retry-After") == "" {
+			t.Error("503 without Retry-After")
+		}
+	}
+	h.gate <- struct{}{}
+	if code := <-first; code != 200 {
+		t.Errorf("the login holding the slot answered %d", code)
+	}
+	close(h.gate)
+	e.login(e.client(), "una", goodPassword).AssertRedirect("/")
+}
+
 // Brute force: after 5 failures for an account, even the right password is refused
 // (429) until the window passes; the address limit stops spraying many accounts.
 func TestBruteForceThrottled(t *testing.T) {
@@ -115,8 +260,9 @@ func TestBruteForceThrottled(t *testing.T) {
 		t.Error("no Retry-After header")
 	}
 	c.Get("/whoami/").AssertNotContains("dave")
-	// Another client address is throttled on the account as well.
-	e.loginAt(c, "DAVE", goodPassword, galvanitest.RemoteAddr("198.51.100.7:5555")).AssertStatus(http.StatusTooManyRequests)
+	// Another client address, naming the account by its e-mail, is throttled on the
+	// account as well.
+	e.loginAt(c, "DAVE@EXAMPLE.COM", goodPassword, galvanitest.RemoteAddr("198.51.100.7:5555")).AssertStatus(http.StatusTooManyRequests)
 
 	e.clock.Add(16 * time.Minute)
 	e.login(c, "dave", goodPassword).AssertRedirect("/")

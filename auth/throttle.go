@@ -6,24 +6,31 @@ import (
 	"time"
 )
 
-// Throttle counts failed login attempts per key (an account, a client address) and
-// says when a key has had too many. MemoryThrottle keeps counts in the process; a
+// Throttle counts login attempts per key (an account, a client address) and says
+// when a key has had too many. MemoryThrottle keeps counts in the process; a
 // project running several app servers plugs in a shared implementation (Redis,
 // the database) so that an attacker cannot spread attempts across servers.
+//
+// An attempt is reserved before the password is checked, in one atomic step with
+// the check of the budget: a burst of parallel attempts cannot all pass a check
+// made before any of them is counted. An attempt that turns out not to be a
+// failure is given back (Release) or, after a successful login, the account's
+// count is forgotten (Reset).
 type Throttle interface {
-	// Wait returns zero when an attempt for key may go ahead now, else how long
-	// until it may.
-	Wait(ctx context.Context, key string) (time.Duration, error)
-	// Fail records a failed attempt for key.
-	Fail(ctx context.Context, key string) error
-	// Reset forgets key's failures (after a successful login).
+	// Attempt reserves an attempt for key: when key has budget left it counts the
+	// attempt and returns zero; otherwise it counts nothing and returns how long
+	// until an attempt may go ahead.
+	Attempt(ctx context.Context, key string) (time.Duration, error)
+	// Release gives back one attempt reserved for key that was not a failure.
+	Release(ctx context.Context, key string) error
+	// Reset forgets key's attempts (after a successful login).
 	Reset(ctx context.Context, key string) error
 }
 
-// MemoryThrottle allows Limit failures per key within Window; after that, attempts
-// wait until the window that began with the first failure ends. It is safe for
-// concurrent use and bounded in memory: expired keys are pruned, and beyond
-// MaxKeys the oldest windows are dropped first.
+// MemoryThrottle allows Limit attempts per key within Window (a window begins
+// with a key's first attempt); after that, attempts wait until the window ends.
+// It is safe for concurrent use and bounded in memory: expired keys are pruned,
+// and beyond MaxKeys the oldest windows are dropped first.
 type MemoryThrottle struct {
 	Limit   int
 	Window  time.Duration
@@ -40,7 +47,7 @@ type throttleEntry struct {
 	n     int
 }
 
-// NewMemoryThrottle returns a MemoryThrottle allowing limit failures per window,
+// NewMemoryThrottle returns a MemoryThrottle allowing limit attempts per window,
 // tracking at most 100000 keys.
 func NewMemoryThrottle(limit int, window time.Duration) *MemoryThrottle {
 	return &MemoryThrottle{Limit: limit, Window: window, MaxKeys: 100000}
@@ -53,23 +60,8 @@ func (t *MemoryThrottle) now() time.Time {
 	return time.Now()
 }
 
-// Wait implements Throttle.
-func (t *MemoryThrottle) Wait(_ context.Context, key string) (time.Duration, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e := t.keys[key]
-	now := t.now()
-	if e == nil || now.Sub(e.start) >= t.Window {
-		return 0, nil
-	}
-	if e.n >= t.Limit {
-		return e.start.Add(t.Window).Sub(now), nil
-	}
-	return 0, nil
-}
-
-// Fail implements Throttle.
-func (t *MemoryThrottle) Fail(_ context.Context, key string) error {
+// Attempt implements Throttle.
+func (t *MemoryThrottle) Attempt(_ context.Context, key string) (time.Duration, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
@@ -82,9 +74,24 @@ func (t *MemoryThrottle) Fail(_ context.Context, key string) error {
 			t.prune(now)
 		}
 		t.keys[key] = &throttleEntry{start: now, n: 1}
-		return nil
+		return 0, nil
+	}
+	if e.n >= t.Limit {
+		return e.start.Add(t.Window).Sub(now), nil
 	}
 	e.n++
+	return 0, nil
+}
+
+// Release implements Throttle.
+func (t *MemoryThrottle) Release(_ context.Context, key string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e := t.keys[key]; e != nil {
+		if e.n--; e.n <= 0 {
+			delete(t.keys, key)
+		}
+	}
 	return nil
 }
 

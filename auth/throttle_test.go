@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -14,61 +15,80 @@ func TestMemoryThrottleWindowAndBound(t *testing.T) {
 	ctx := context.Background()
 	clk := newClock()
 	th := &MemoryThrottle{Limit: 2, Window: time.Minute, MaxKeys: 100, Now: clk.Now}
-	th.Fail(ctx, "a")
-	if w, _ := th.Wait(ctx, "a"); w != 0 {
-		t.Fatal("throttled below the limit")
+	for i := 0; i < 2; i++ {
+		if w, _ := th.Attempt(ctx, "a"); w != 0 {
+			t.Fatalf("attempt %d refused below the limit", i)
+		}
 	}
-	th.Fail(ctx, "a")
-	if w, _ := th.Wait(ctx, "a"); w != time.Minute {
+	if w, _ := th.Attempt(ctx, "a"); w != time.Minute {
 		t.Fatalf("wait %v, want the rest of the window", w)
 	}
 	clk.Add(30 * time.Second)
-	if w, _ := th.Wait(ctx, "a"); w != 30*time.Second {
+	if w, _ := th.Attempt(ctx, "a"); w != 30*time.Second {
 		t.Fatalf("wait %v after 30s", w)
 	}
+	// A released attempt (one that did not fail) is given back.
+	th.Release(ctx, "a")
+	if w, _ := th.Attempt(ctx, "a"); w != 0 {
+		t.Fatal("a released attempt was not given back")
+	}
 	clk.Add(30 * time.Second)
-	if w, _ := th.Wait(ctx, "a"); w != 0 {
+	if w, _ := th.Attempt(ctx, "a"); w != 0 {
 		t.Fatal("still throttled after the window")
 	}
 	// Memory stays bounded under a flood of distinct keys.
 	for i := 0; i < 1000; i++ {
 		clk.Add(time.Millisecond)
-		th.Fail(ctx, fmt.Sprint("flood-", i))
+		th.Attempt(ctx, fmt.Sprint("flood-", i))
 	}
 	if n := th.Len(); n > 100 {
 		t.Fatalf("%d keys tracked, MaxKeys 100", n)
 	}
 	// The newest keys survive pruning.
-	th.Fail(ctx, "flood-999")
-	if w, _ := th.Wait(ctx, "flood-999"); w == 0 {
+	th.Attempt(ctx, "flood-999")
+	if w, _ := th.Attempt(ctx, "flood-999"); w == 0 {
 		t.Fatal("a recent key was pruned")
 	}
 }
 
-func TestMemoryThrottleConcurrent(t *testing.T) {
+// Attempts are checked and counted in one step: of many parallel attempts on one
+// key, exactly Limit go ahead, however they interleave.
+func TestMemoryThrottleReservesAtomically(t *testing.T) {
 	ctx := context.Background()
-	th := NewMemoryThrottle(1000, time.Hour)
+	th := NewMemoryThrottle(5, time.Hour)
+	var allowed atomic.Int64
 	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for g := 0; g < 40; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if w, _ := th.Attempt(ctx, "shared"); w == 0 {
+				allowed.Add(1)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if n := allowed.Load(); n != 5 {
+		t.Fatalf("%d of 40 parallel attempts went ahead, limit 5", n)
+	}
+	// Parallel releases and attempts keep the count exact.
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 100; i++ {
-				th.Fail(ctx, "shared")
-				th.Wait(ctx, "shared")
+				th.Release(ctx, "many")
+				th.Attempt(ctx, "many")
+				th.Attempt(ctx, "many")
 			}
 		}()
 	}
 	wg.Wait()
-	if w, _ := th.Wait(ctx, "shared"); w != 0 {
-		t.Fatal("800 failures reached the limit of 1000")
-	}
-	th.Fail(ctx, "shared")
-	for i := 0; i < 199; i++ {
-		th.Fail(ctx, "shared")
-	}
-	if w, _ := th.Wait(ctx, "shared"); w == 0 {
-		t.Fatal("1000 failures not throttled: a count was lost")
+	if w, _ := th.Attempt(ctx, "many"); w == 0 {
+		t.Fatal("far more attempts than releases, yet under the limit of 5: a count was lost")
 	}
 }
 

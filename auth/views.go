@@ -53,6 +53,7 @@ func (m *Manager) simple(name string) galvani.HandlerFunc {
 const (
 	msgInvalidLogin    = "Please enter a correct username and password. Note that both fields may be case-sensitive."
 	msgThrottled       = "Too many failed login attempts. Please try again later."
+	msgBusy            = "The server is busy. Please try again in a moment."
 	msgOldPassword     = "Your old password was entered incorrectly. Please enter it again."
 	msgPasswordsDiffer = "The two password fields didn’t match."
 	msgRequired        = "This field is required."
@@ -69,11 +70,18 @@ func clientAddr(r *http.Request) string {
 }
 
 // LoginView shows the login form (registration/login.html) and logs the user in.
-// Failed attempts are counted per username and per client address; over the limit
-// the form answers 429 without checking the password. An unknown username, a wrong
-// password and an inactive account get the same answer after the same hashing
-// work. After login it redirects to the "next" parameter when that stays on the
-// site, else to Options.LoginRedirectURL.
+//
+// Each attempt is reserved on two throttles before the password is checked — the
+// account (the user the input names, by username or e-mail, however it is
+// spelled; the normalised input for an unknown name) and the client address —
+// so a burst of parallel guesses cannot all pass. Over either limit the form
+// answers 429 with Retry-After, without hashing anything. The password check
+// runs in a slot of the HashLimiter; when none frees up in time the form answers
+// 503 with Retry-After and the attempt is not counted. An unknown username, a
+// wrong password and an inactive account get the same answer after the same
+// queries and hashing work. A success clears the account's count and gives the
+// address its attempt back. After login it redirects to the "next" parameter when
+// that stays on the site, else to Options.LoginRedirectURL.
 func (m *Manager) LoginView(c *galvani.Ctx) error {
 	r := c.Request
 	next := c.Query("next")
@@ -99,32 +107,35 @@ func (m *Manager) LoginView(c *galvani.Ctx) error {
 			return c.Render(http.StatusOK, "registration/login.html", data)
 		}
 		ctx := r.Context()
-		acct, addr := accountKey(username), "login:addr:"+clientAddr(r)
-		wait, err := m.throttled(ctx, acct, addr)
+		acct, err := m.loginKey(r, username)
+		if err != nil {
+			return err
+		}
+		addr := "login:addr:" + clientAddr(r)
+		data["next"] = safeNext(next)
+		wait, err := m.reserve(ctx, acct, addr)
 		if err != nil {
 			return err
 		}
 		if wait > 0 {
-			RunDummyCheck(password)
 			m.logger().Warn("auth: login throttled", "username", username, "addr", clientAddr(r))
-			c.SetHeader("Retry-After", strconv.Itoa(int(wait.Round(time.Second)/time.Second)+1))
+			setRetryAfter(c, wait)
 			data["error"] = msgThrottled
-			data["next"] = safeNext(next)
 			return c.Render(http.StatusTooManyRequests, "registration/login.html", data)
 		}
 		u, err := m.Authenticate(r, username, password)
-		if errors.Is(err, ErrInvalidCredentials) {
-			if err := m.opts.AccountThrottle.Fail(ctx, acct); err != nil {
-				return err
-			}
-			if err := m.opts.AddressThrottle.Fail(ctx, addr); err != nil {
-				return err
-			}
-			data["error"] = msgInvalidLogin
-			data["next"] = safeNext(next)
+		switch {
+		case errors.Is(err, ErrInvalidCredentials):
+			data["error"] = msgInvalidLogin // the attempt stays counted
 			return c.Render(http.StatusOK, "registration/login.html", data)
-		}
-		if err != nil {
+		case errors.Is(err, ErrBusy):
+			m.release(ctx, acct, addr) // nothing was checked
+			m.logger().Warn("auth: login refused, password hashing at capacity", "addr", clientAddr(r))
+			setRetryAfter(c, m.HashLimiter().Wait())
+			data["error"] = msgBusy
+			return c.Render(http.StatusServiceUnavailable, "registration/login.html", data)
+		case err != nil:
+			m.release(ctx, acct, addr)
 			return err
 		}
 		if err := Login(r, u); err != nil {
@@ -133,33 +144,73 @@ func (m *Manager) LoginView(c *galvani.Ctx) error {
 		if err := m.opts.AccountThrottle.Reset(ctx, acct); err != nil {
 			m.logger().Error("auth: resetting the login throttle", "err", err)
 		}
+		if err := m.opts.AddressThrottle.Release(ctx, addr); err != nil {
+			m.logger().Error("auth: releasing the login throttle", "err", err)
+		}
 		return c.RedirectLocal(http.StatusFound, next, m.opts.LoginRedirectURL)
 	}
 	data["next"] = safeNext(next)
 	return c.Render(http.StatusOK, "registration/login.html", data)
 }
 
-// accountKey is the throttle key of a username: case-folded (so "Ann" and "ann"
-// share a budget) and bounded in length (so junk cannot grow a store's keys).
-func accountKey(username string) string {
+// setRetryAfter sets Retry-After to d in whole seconds, rounded up.
+func setRetryAfter(c *galvani.Ctx, d time.Duration) {
+	c.SetHeader("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+}
+
+// loginKey is the account throttle key of a login's username field: the account
+// it names (by username or e-mail, found the way ModelBackend finds it, so every
+// spelling that reaches an account shares its budget), else the input itself,
+// case-folded and bounded in length. Known and unknown names cost the same
+// queries.
+func (m *Manager) loginKey(r *http.Request, username string) (string, error) {
+	if len(username) <= 254 && cleanText(username) {
+		if db, err := m.DB(r); err == nil {
+			u, err := m.findLoginUser(r.Context(), db, username)
+			if err != nil {
+				return "", err
+			}
+			if u != nil {
+				return userKey(u.AuthUser()), nil
+			}
+		}
+	}
 	k := strings.ToLower(username)
 	if len(k) > 300 {
 		k = k[:300]
 	}
-	return "login:user:" + k
+	return "login:name:" + k, nil
 }
 
-// throttled returns how long the attempt must wait under either throttle.
-func (m *Manager) throttled(ctx context.Context, acct, addr string) (time.Duration, error) {
-	a, err := m.opts.AccountThrottle.Wait(ctx, acct)
-	if err != nil {
-		return 0, err
+// userKey is the account throttle key of a known user.
+func userKey(u *AbstractUser) string { return "login:user:" + strconv.FormatInt(u.ID, 10) }
+
+// reserve reserves an attempt on the account and the address throttles. When
+// either refuses, nothing stays counted and the wait is returned.
+func (m *Manager) reserve(ctx context.Context, acct, addr string) (time.Duration, error) {
+	wait, err := m.opts.AccountThrottle.Attempt(ctx, acct)
+	if err != nil || wait > 0 {
+		return wait, err
 	}
-	b, err := m.opts.AddressThrottle.Wait(ctx, addr)
-	if err != nil {
-		return 0, err
+	wait, err = m.opts.AddressThrottle.Attempt(ctx, addr)
+	if err != nil || wait > 0 {
+		if rerr := m.opts.AccountThrottle.Release(ctx, acct); rerr != nil {
+			m.logger().Error("auth: releasing the login throttle", "err", rerr)
+		}
 	}
-	return max(a, b), nil
+	return wait, err
+}
+
+// release gives back an attempt reserved with reserve.
+func (m *Manager) release(ctx context.Context, acct, addr string) {
+	for _, e := range []struct {
+		t Throttle
+		k string
+	}{{m.opts.AccountThrottle, acct}, {m.opts.AddressThrottle, addr}} {
+		if err := e.t.Release(ctx, e.k); err != nil {
+			m.logger().Error("auth: releasing the login throttle", "err", err)
+		}
+	}
 }
 
 // safeNext returns next when it stays on the site, else "" (so a hostile value is
@@ -207,26 +258,41 @@ func (m *Manager) PasswordChangeView(c *galvani.Ctx) error {
 	u := user.AuthUser()
 	errs := map[string][]string{}
 	old := form.Get("old_password")
-	acct := accountKey(u.Username)
-	if wait, err := m.opts.AccountThrottle.Wait(r.Context(), acct); err != nil {
+	ctx := r.Context()
+	acct := userKey(u) // the login's budget
+	if wait, err := m.opts.AccountThrottle.Attempt(ctx, acct); err != nil {
 		return err
 	} else if wait > 0 {
+		setRetryAfter(c, wait)
 		data["errors"] = map[string][]string{"old_password": {msgThrottled}}
 		return c.Render(http.StatusTooManyRequests, "registration/password_change_form.html", data)
 	}
-	if !u.CheckPassword(old) {
-		errs["old_password"] = []string{msgOldPassword}
-		if err := m.opts.AccountThrottle.Fail(r.Context(), acct); err != nil {
+	err = m.HashLimiter().Do(ctx, func() error {
+		if !u.CheckPassword(old) {
+			errs["old_password"] = []string{msgOldPassword} // the attempt stays counted
+		} else if err := m.opts.AccountThrottle.Release(ctx, acct); err != nil {
 			return err
 		}
+		m.checkNewPassword(form.Get("new_password1"), form.Get("new_password2"), u, errs)
+		if len(errs) > 0 {
+			return nil
+		}
+		return m.SetPassword(ctx, r, user, form.Get("new_password1"))
+	})
+	if errors.Is(err, ErrBusy) {
+		if rerr := m.opts.AccountThrottle.Release(ctx, acct); rerr != nil {
+			return rerr
+		}
+		setRetryAfter(c, m.HashLimiter().Wait())
+		data["errors"] = map[string][]string{"old_password": {msgBusy}}
+		return c.Render(http.StatusServiceUnavailable, "registration/password_change_form.html", data)
 	}
-	m.checkNewPassword(form.Get("new_password1"), form.Get("new_password2"), u, errs)
+	if err != nil {
+		return err
+	}
 	if len(errs) > 0 {
 		data["errors"] = errs
 		return c.Render(http.StatusOK, "registration/password_change_form.html", data)
-	}
-	if err := m.SetPassword(r.Context(), r, user, form.Get("new_password1")); err != nil {
-		return err
 	}
 	if err := UpdateSessionAuthHash(r, user); err != nil {
 		return err
@@ -301,19 +367,13 @@ func (m *Manager) PasswordResetView(c *galvani.Ctx) error {
 	// the same and nothing is sent.
 	ctx := r.Context()
 	mailKey, clientKey := "reset:email:"+strings.ToLower(email), "reset:addr:"+clientAddr(r)
-	wait, err := m.throttled(ctx, mailKey, clientKey)
+	wait, err := m.reserve(ctx, mailKey, clientKey)
 	if err != nil {
 		return err
 	}
 	if wait > 0 {
 		m.logger().Warn("auth: password reset throttled", "addr", clientAddr(r))
 		return c.Redirect(http.StatusFound, m.path("password_reset/done/"))
-	}
-	if err := m.opts.AccountThrottle.Fail(ctx, mailKey); err != nil {
-		return err
-	}
-	if err := m.opts.AddressThrottle.Fail(ctx, clientKey); err != nil {
-		return err
 	}
 	db, err := m.DB(r)
 	if err != nil {
@@ -435,7 +495,13 @@ func (m *Manager) PasswordResetConfirmView(c *galvani.Ctx) error {
 		data["errors"] = errs
 		return c.Render(http.StatusOK, "registration/password_reset_confirm.html", data)
 	}
-	if err := m.SetPassword(r.Context(), r, user, form.Get("new_password1")); err != nil {
+	err = m.HashLimiter().Do(r.Context(), func() error { return m.SetPassword(r.Context(), r, user, form.Get("new_password1")) })
+	if errors.Is(err, ErrBusy) {
+		setRetryAfter(c, m.HashLimiter().Wait())
+		data["errors"] = map[string][]string{"new_password2": {msgBusy}}
+		return c.Render(http.StatusServiceUnavailable, "registration/password_reset_confirm.html", data)
+	}
+	if err != nil {
 		return err
 	}
 	s.Delete(sessionResetToken)

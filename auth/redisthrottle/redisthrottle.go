@@ -9,15 +9,15 @@
 //	})
 //
 // Each key is one Redis counter that expires with its window (a fixed window
-// starting at the first failure, as auth.MemoryThrottle), so Redis keeps nothing
-// after the window ends.
+// starting at the first attempt, as auth.MemoryThrottle), so Redis keeps nothing
+// after the window ends. An attempt is checked and counted in one Lua script, so
+// parallel attempts on several servers cannot overrun the limit.
 package redisthrottle
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
@@ -25,7 +25,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Throttle counts failures in Redis: Limit failures per Window and key.
+// Throttle counts login attempts in Redis: Limit attempts per Window and key.
 type Throttle struct {
 	rdb    redis.UniversalClient
 	prefix string
@@ -49,41 +49,50 @@ func (t *Throttle) key(k string) string {
 	return t.prefix + hex.EncodeToString(sum[:16])
 }
 
-// Wait implements auth.Throttle.
-func (t *Throttle) Wait(ctx context.Context, key string) (time.Duration, error) {
-	k := t.key(key)
-	n, err := t.rdb.Get(ctx, k).Int()
-	if errors.Is(err, redis.Nil) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("redisthrottle: %w", err)
-	}
-	if n < t.Limit {
-		return 0, nil
-	}
-	ttl, err := t.rdb.PTTL(ctx, k).Result()
-	if err != nil {
-		return 0, fmt.Errorf("redisthrottle: %w", err)
-	}
-	if ttl <= 0 { // expired between the two calls, or no expiry (never set by Fail)
-		return 0, nil
-	}
-	return ttl, nil
-}
-
-// fail increments the counter and starts its window on the first failure, in one
-// atomic step (a crash between INCR and PEXPIRE would leave a counter forever).
-var fail = redis.NewScript(`
-local n = redis.call('INCR', KEYS[1])
+// attempt reserves an attempt in one atomic step: a key at its limit answers its
+// remaining window (in milliseconds) and is not counted; otherwise the counter is
+// incremented, its window starting with the first attempt, and 0 is returned.
+// Checking and counting in one script is what keeps parallel attempts from all
+// passing the check (and a crash between INCR and PEXPIRE cannot leave a counter
+// forever).
+var attempt = redis.NewScript(`
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n >= tonumber(ARGV[2]) then
+	local ttl = redis.call('PTTL', KEYS[1])
+	if ttl < 0 then
+		redis.call('PEXPIRE', KEYS[1], ARGV[1])
+		ttl = tonumber(ARGV[1])
+	end
+	return ttl
+end
+n = redis.call('INCR', KEYS[1])
 if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then
 	redis.call('PEXPIRE', KEYS[1], ARGV[1])
 end
-return n`)
+return 0`)
 
-// Fail implements auth.Throttle.
-func (t *Throttle) Fail(ctx context.Context, key string) error {
-	if err := fail.Run(ctx, t.rdb, []string{t.key(key)}, t.Window.Milliseconds()).Err(); err != nil {
+// Attempt implements auth.Throttle.
+func (t *Throttle) Attempt(ctx context.Context, key string) (time.Duration, error) {
+	ms, err := attempt.Run(ctx, t.rdb, []string{t.key(key)}, t.Window.Milliseconds(), t.Limit).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("redisthrottle: %w", err)
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}
+
+// release takes one attempt back, deleting the counter at zero.
+var release = redis.NewScript(`
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n <= 1 then
+	redis.call('DEL', KEYS[1])
+else
+	redis.call('DECR', KEYS[1])
+end
+return 0`)
+
+// Release implements auth.Throttle.
+func (t *Throttle) Release(ctx context.Context, key string) error {
+	if err := release.Run(ctx, t.rdb, []string{t.key(key)}).Err(); err != nil {
 		return fmt.Errorf("redisthrottle: %w", err)
 	}
 	return nil
