@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,6 +20,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(loadServerEnv); dir != "" {
+		serveForLoadTest(dir) // the server of TestLoginFloodMemoryBounded, with real hashing
+		return
+	}
 	// Real password hashing is slow on purpose; tests use cheap parameters.
 	auth.DefaultHashers = auth.Hashers{auth.Argon2Hasher{Time: 1, MemoryKiB: 64, Threads: 1}}
 	m.Run()
