@@ -1,0 +1,117 @@
+package dbtools
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/orm"
+)
+
+// shopApp is an installed app with the fixture models and a fixtures FS.
+type shopApp struct{}
+
+func (shopApp) Label() string { return "fixtureapp" }
+func (shopApp) Models() []any { return []any{Author{}, Tag{}, Article{}} }
+func (shopApp) Fixtures() fs.FS {
+	return fstest.MapFS{"authors.json": {Data: []byte(`[{"model": "fixtureapp.author", "pk": 3, "fields": {"name": "From the app", "born": null}}]`)}}
+}
+
+func newProject(t *testing.T, url string) *galvani.App {
+	registerFixtureModels(t)
+	return galvani.New(galvani.Settings{DatabaseURL: url, Debug: true}, shopApp{}, App)
+}
+
+func run(t *testing.T, app *galvani.App, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := app.RunCommandIO(context.Background(), args, strings.NewReader(stdin), &out, &out)
+	return out.String(), err
+}
+
+func TestDataCommands(t *testing.T) {
+	eachBackend(t, func(t *testing.T, db *orm.DB, url string) {
+		ctx := context.Background()
+		createFixtureTables(t, db)
+		app := newProject(t, url)
+		out, err := run(t, app, "", "loaddata", "testdata/django_fixture.json", "authors")
+		if err != nil || out != "Installed 8 object(s) from 2 fixture(s)\n" {
+			t.Fatalf("loaddata: %q, %v", out, err)
+		}
+		file := filepath.Join(t.TempDir(), "dump.json")
+		if out, err := run(t, app, "", "dumpdata", "fixtureapp.author", "fixtureapp.tag", "--indent", "2", "--output", file); err != nil {
+			t.Fatalf("dumpdata: %q, %v", out, err)
+		}
+		dumped, _ := os.ReadFile(file)
+		if !strings.Contains(string(dumped), `"name": "From the app"`) || strings.Contains(string(dumped), "fixtureapp.article") {
+			t.Errorf("dumpdata --output wrote:\n%s", dumped)
+		}
+		out, err = run(t, app, "", "dumpdata", "fixtureapp", "--exclude", "fixtureapp.article", "--exclude", "fixtureapp.tag")
+		if err != nil || strings.Count(out, `"model"`) != 3 || !strings.HasPrefix(out, `[{"model": "fixtureapp.author", "pk": 1,`) {
+			t.Errorf("dumpdata --exclude: %q, %v", out, err)
+		}
+		// the dump of the whole app loads from stdin into an emptied database
+		whole, err := run(t, app, "", "dumpdata")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// flush asks first; anything but yes keeps the rows
+		out, err = run(t, app, "no\n", "flush")
+		if err != nil || !strings.Contains(out, "Type 'yes'") || !strings.Contains(out, "cancelled") {
+			t.Errorf("flush without yes: %q, %v", out, err)
+		}
+		if n, _ := orm.Q[Author](db).Count(ctx); n != 3 {
+			t.Fatalf("%d authors after a cancelled flush", n)
+		}
+		out, err = run(t, app, "yes\n", "flush")
+		if err != nil || !strings.Contains(out, "Emptied") {
+			t.Fatalf("flush: %q, %v", out, err)
+		}
+		for _, count := range []func() (int64, error){
+			func() (int64, error) { return orm.Q[Author](db).Count(ctx) },
+			func() (int64, error) { return orm.Q[Article](db).Count(ctx) },
+			func() (int64, error) { return orm.Q[Tag](db).Count(ctx) },
+		} {
+			if n, err := count(); err != nil || n != 0 {
+				t.Errorf("after flush: %d rows, %v", n, err)
+			}
+		}
+		// the key sequences restarted
+		a := &Author{Name: "first again"}
+		if err := db.Create(ctx, a); err != nil || a.ID != 1 {
+			t.Errorf("first insert after flush: id %d, %v", a.ID, err)
+		}
+		if _, err := run(t, app, "", "flush", "--no-input"); err != nil {
+			t.Fatal(err)
+		}
+		var stdin bytes.Buffer
+		stdin.WriteString(whole)
+		out, err = run(t, app, whole, "loaddata", "-")
+		if err != nil || out != "Installed 8 object(s) from 1 fixture(s)\n" {
+			t.Fatalf("loaddata -: %q, %v", out, err)
+		}
+		again, _ := run(t, app, "", "dumpdata")
+		if again != whole {
+			t.Errorf("dump, flush, load, dump changed the data:\n%s", lineDiff(whole, again))
+		}
+		// usage and lookup errors
+		if _, err := run(t, app, "", "loaddata"); err == nil || galvani.ExitCode(err) != 2 {
+			t.Errorf("loaddata without a fixture: %v", err)
+		}
+		if _, err := run(t, app, "", "loaddata", "missing"); err == nil || !strings.Contains(err.Error(), `no fixture "missing"`) {
+			t.Errorf("loaddata missing: %v", err)
+		}
+		if _, err := run(t, app, "", "dumpdata", "nope.Model"); err == nil || !strings.Contains(err.Error(), `no model "nope.Model"`) {
+			t.Errorf("dumpdata nope.Model: %v", err)
+		}
+		if _, err := run(t, app, "", "dumpdata", "--database", "other"); err == nil || !strings.Contains(err.Error(), `no database called "other"`) {
+			t.Errorf("dumpdata --database other: %v", err)
+		}
+	})
+}
