@@ -26,6 +26,7 @@ import (
 	"github.com/galvani-web/galvani/session"
 	"github.com/galvani-web/galvani/static"
 	"github.com/galvani-web/galvani/template"
+	"github.com/galvani-web/galvani/views"
 )
 
 // templates are the project's own templates, searched before the apps': here they
@@ -57,7 +58,9 @@ func newApp(ctx context.Context, settings galvani.Settings) (*galvani.App, *orm.
 		security.App, // first: host validation, security headers and CSRF wrap everything
 		session.App,
 		messages.App,
-		migrate.App, // makemigrations, migrate, showmigrations, sqlmigrate
+		migrate.App,     // makemigrations, migrate, showmigrations, sqlmigrate
+		views.App,       // {% load pagination %}: page links for the generic list view
+		&static.Files{}, // the apps' static files under /static/, {% static %} with fingerprinted URLs, collectstatic
 		galvani.Include("/accounts/", auth.App),
 		blog.App,
 	)
@@ -76,6 +79,5 @@ func newApp(ctx context.Context, settings galvani.Settings) (*galvani.App, *orm.
 		return nil, nil, err
 	}
 	template.Setup(app, template.Dir(projectTemplates, "examples/blog/templates/"))
-	app.Mount("/static", static.New(static.FromApps(app), static.Options{Prefix: "/static/"}))
 	return app, dbs, nil
 }

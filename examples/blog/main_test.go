@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -108,7 +109,20 @@ func TestPublishAndComment(t *testing.T) {
 	c.Get("/hello-scriptxscript/").AssertContains("1 comment").AssertContains("Nice post!").
 		AssertContains("Thanks for your comment.")
 
-	c.Get("/").AssertContains(`href="/hello-scriptxscript-2/"`)
+	// An invalid comment shows the article again with the errors; a comment on an
+	// article that does not exist is a 404.
+	c.PostForm("/hello-scriptxscript/", url.Values{"name": {"Bob"}}).AssertStatus(200).
+		AssertContains("This field is required.", "Hello &lt;script&gt;x&lt;/script&gt;", "1 comment", "Nice post!")
+	c.PostForm("/no-such-article/", url.Values{"name": {"Bob"}, "body": {"Hi"}}).AssertStatus(404)
+	c.PostForm("/no-such-article/", url.Values{}).AssertStatus(404)
+
+	home := c.Get("/").AssertContains(`href="/hello-scriptxscript-2/"`)
+	// {% static %} links the stylesheet by its fingerprinted name, served for long caching
+	css := regexp.MustCompile(`href="(/static/blog/style\.[0-9a-f]+\.css)"`).FindStringSubmatch(home.Body())
+	if css == nil {
+		t.Fatalf("no fingerprinted stylesheet link in:\n%s", home.Body())
+	}
+	c.Get(css[1]).AssertStatus(200).AssertHeader("Content-Type", "text/css; charset=utf-8")
 	c.Get("/static/blog/style.css").AssertStatus(200).AssertHeader("Content-Type", "text/css; charset=utf-8")
 
 	// Logging out is a POST; afterwards writing needs a login again.
@@ -186,8 +200,8 @@ func TestHugePageNumbers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s.c.Get("/").AssertStatus(200).AssertContains(`href="?page=2"`).AssertNotContains("Newer")
-	s.c.Get("/?page=2").AssertStatus(200).AssertContains(`href="?page=1"`).AssertNotContains("Older")
+	s.c.Get("/").AssertStatus(200).AssertContains(`href="?page=2"`, `rel="next"`, `aria-current="page">1<`).AssertNotContains(`rel="prev"`)
+	s.c.Get("/?page=2").AssertStatus(200).AssertContains(`href="?page=1"`, `rel="prev"`, `aria-current="page">2<`).AssertNotContains(`rel="next"`)
 	s.c.Get("/?page=3").AssertStatus(404)
 }
 

@@ -44,11 +44,11 @@ func (app) Static() fs.FS { return sub(static, "static") }
 
 // Routes implements galvani.RoutesProvider: the blog's URLs, names in the "blog" namespace.
 func (app) Routes(g *galvani.Group) {
-	g.Get("/", index).Name("index")
-	g.Get("/new/", auth.LoginRequired(newArticle)).Name("new")
-	g.Post("/new/", auth.LoginRequired(newArticle))
-	g.Get("/{slug:slug}/", detail).Name("detail")
-	g.Post("/{slug:slug}/", detail)
+	g.Get("/", articleList.Handle).Name("index")
+	g.Get("/new/", auth.LoginRequired(newArticle.Handle)).Name("new")
+	g.Post("/new/", auth.LoginRequired(newArticle.Handle))
+	g.Get("/{slug:slug}/", articleDetail.Handle).Name("detail")
+	g.Post("/{slug:slug}/", postComment.Handle)
 }
 
 func sub(f fs.FS, dir string) fs.FS {

@@ -4,16 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/auth"
 	"github.com/galvani-web/galvani/forms"
-	"github.com/galvani-web/galvani/messages"
 	"github.com/galvani-web/galvani/orm"
 	"github.com/galvani-web/galvani/template"
+	"github.com/galvani-web/galvani/views"
 )
 
 const perPage = 10
@@ -28,95 +27,99 @@ func Slugify(title string) string {
 	return s
 }
 
-// ArticleForm is what the "new article" page asks for.
-type ArticleForm struct {
-	Title string `form:",required,max_length=200"`
-	Body  string `form:",required,widget=textarea"`
-}
-
 // CommentForm is what a reader fills in under an article.
 type CommentForm struct {
 	Name string `form:",required,max_length=80" label:"Your name"`
 	Body string `form:",required,max_length=2000,widget=textarea" label:"Comment"`
 }
 
-// index lists the articles, perPage at a time. A page that does not exist —
-// past the last, below 1, not a number, or too large for any integer — is a 404
-// (paginator.InvalidPageError), never an offset that overflows.
-func index(c *galvani.Ctx) error {
-	db := orm.DBFrom(c.Request)
-	page, articles, err := orm.Paginate(c.Context(), orm.Q[Article](db), c.Query("page"), perPage)
-	if err != nil {
-		return err
-	}
-	data := map[string]any{"articles": articles, "page": page}
-	if page.HasPrevious() {
-		data["previous"] = page.Number - 1
-	}
-	if page.HasNext() {
-		data["next"] = page.Number + 1
-	}
-	return c.Render(http.StatusOK, "blog/index.html", data)
+// The pages are Django's generic views (package views) with the blog's hooks;
+// app.go routes them.
+
+// articleList is the front page: the articles, newest first (the model's
+// ordering), perPage at a time, with page links. A page that does not exist —
+// past the last, below 1, not a number, or too large for any integer — is a 404,
+// never an offset that overflows.
+var articleList = views.List[Article]{
+	Template:    "blog/index.html",
+	ContextName: "articles",
+	PerPage:     perPage,
 }
 
-func detail(c *galvani.Ctx) error {
-	db := orm.DBFrom(c.Request)
-	article, err := orm.Q[Article](db).Get(c.Context(), "slug", c.Param("slug"))
-	if err != nil {
-		return err // orm.ErrNotFound answers 404
-	}
-	form := forms.New[CommentForm]()
-	if c.Request.Method == http.MethodPost {
-		err := form.Bind(c.Request)
-		if err == nil {
-			comment := Comment{Name: form.Data.Name, Body: form.Data.Body}
-			comment.Article.Set(article)
-			if err := db.Create(c.Context(), &comment); err != nil {
-				return err
-			}
-			messages.Success(c.Request, "Thanks for your comment.")
-			url, _ := c.App().URL("blog:detail", article.Slug)
-			return c.Redirect(http.StatusSeeOther, url+"#comments")
-		}
-		var invalid *forms.ValidationError
-		if !errors.As(err, &invalid) {
-			return err
-		}
-	}
-	comments, err := orm.Q[Comment](db).Filter("article", article.ID).All(c.Context())
-	if err != nil {
+// articleDetail shows an article, its comments and an empty comment form.
+var articleDetail = views.Detail[Article]{
+	Template:    "blog/detail.html",
+	ContextName: "article",
+	Data: func(c *galvani.Ctx, a *Article, data views.Data) error {
+		comments, err := commentsOf(c, a)
+		data["comments"] = comments
+		data["form"] = forms.New[CommentForm]()
 		return err
-	}
-	return c.Render(http.StatusOK, "blog/detail.html", map[string]any{
-		"article": article, "comments": comments, "form": form,
-	})
+	},
 }
 
-func newArticle(c *galvani.Ctx) error {
-	form := forms.New[ArticleForm]()
-	if c.Request.Method == http.MethodPost {
-		err := form.Bind(c.Request)
-		if err == nil {
-			a := Article{Title: form.Data.Title, Body: form.Data.Body}
-			a.Author.SetID(auth.UserFrom(c.Request).ID)
-			err := publish(c.Context(), orm.DBFrom(c.Request), &a)
-			if err == nil {
-				messages.Success(c.Request, "Article published.")
-				url, _ := c.App().URL("blog:detail", a.Slug)
-				return c.Redirect(http.StatusSeeOther, url)
-			}
-			if !errors.Is(err, errNoSlug) {
-				return err
-			}
-			form.AddError("title", "Too many articles have this title; please choose another.")
-			return c.Render(http.StatusOK, "blog/new.html", map[string]any{"form": form})
-		}
-		var invalid *forms.ValidationError
-		if !errors.As(err, &invalid) {
+// postComment takes the comment form of the article page: saved, it leads back to
+// the comments with a thank-you; invalid, the article page shows it again with
+// its errors. An article that does not exist is a 404 either way.
+var postComment = views.Form[CommentForm]{
+	Template: "blog/detail.html",
+	Valid: func(c *galvani.Ctx, form *forms.Form[CommentForm]) error {
+		article, err := articleFrom(c)
+		if err != nil {
 			return err
 		}
-	}
-	return c.Render(http.StatusOK, "blog/new.html", map[string]any{"form": form})
+		comment := Comment{Name: form.Data.Name, Body: form.Data.Body}
+		comment.Article.Set(article)
+		return orm.DBFrom(c.Request).Create(c.Context(), &comment)
+	},
+	Success: func(c *galvani.Ctx, _ *forms.Form[CommentForm]) (string, error) {
+		url, err := c.App().URL("blog:detail", c.Param("slug"))
+		return url + "#comments", err
+	},
+	SuccessMessage: "Thanks for your comment.",
+	Data: func(c *galvani.Ctx, _ *forms.Form[CommentForm], data views.Data) error {
+		article, err := articleFrom(c)
+		if err != nil {
+			return err
+		}
+		data["article"] = article
+		data["comments"], err = commentsOf(c, article)
+		return err
+	},
+}
+
+// newArticle is the "write an article" page, for logged-in users (app.go wraps it
+// in auth.LoginRequired). The author comes from the request, the slug from the
+// title (publish); saved, the browser goes to the article (Article.AbsoluteURL).
+var newArticle = views.Create[Article]{
+	Template: "blog/new.html",
+	Fields:   []string{"title", "body"},
+	BeforeSave: func(c *galvani.Ctx, a *Article) error {
+		a.Author.SetID(auth.UserFrom(c.Request).ID)
+		return nil
+	},
+	Save: func(c *galvani.Ctx, db *orm.DB, a *Article) error {
+		err := publish(c.Context(), db, a)
+		if errors.Is(err, errNoSlug) {
+			return &forms.Error{Field: "title", Message: "Too many articles have this title; please choose another."}
+		}
+		return err
+	},
+	SuccessMessage: "Article published.",
+}
+
+// AbsoluteURL is the article's page (Django's get_absolute_url), where the
+// editing views go after saving it.
+func (a *Article) AbsoluteURL(app *galvani.App) (string, error) {
+	return app.URL("blog:detail", a.Slug)
+}
+
+func articleFrom(c *galvani.Ctx) (*Article, error) {
+	return orm.Q[Article](orm.DBFrom(c.Request)).Get(c.Context(), "slug", c.Param("slug"))
+}
+
+func commentsOf(c *galvani.Ctx, a *Article) ([]Comment, error) {
+	return orm.Q[Comment](orm.DBFrom(c.Request)).Filter("article", a.ID).All(c.Context())
 }
 
 // errNoSlug is publish's answer when every slug it tried was taken.
