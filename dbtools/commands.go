@@ -78,7 +78,7 @@ func (b *Battery) Commands() []*galvani.Command {
 		{
 			Name: "flush",
 			Help: "delete every row of every model's table",
-			Long: "Empties the tables of the installed models (and their join tables) and restarts their\n" +
+			Long: "Empties the tables of the installed apps' models (and their join tables) and restarts their\n" +
 				"key sequences. The migration history is kept, so the schema stays as migrated.\n" +
 				"Asks first unless --no-input is given.",
 			Flags: func(fs *flag.FlagSet) {
@@ -134,9 +134,22 @@ func openDB(ctx context.Context, inv *galvani.Invocation) (*orm.DB, error) {
 	return orm.OpenNamed(ctx, inv.String("database"), u)
 }
 
+// installedModels returns the models of the installed apps, in installation order
+// (Django's INSTALLED_APPS); when no installed app has models, every registered
+// model (a project that registers its models itself).
+func installedModels(a *galvani.App) []*orm.ModelInfo {
+	var out []*orm.ModelInfo
+	for _, ac := range a.Apps() {
+		out = append(out, orm.Models(ac.Label())...)
+	}
+	if len(out) == 0 {
+		return orm.Models()
+	}
+	return out
+}
+
 // selectModels resolves dumpdata's arguments: apps and app.Model labels, minus the
-// excluded ones. No arguments means every installed app's models, in installation
-// order, then any other registered model.
+// excluded ones. No arguments means the installed apps' models (installedModels).
 func selectModels(a *galvani.App, args, exclude []string) ([]*orm.ModelInfo, error) {
 	var out []*orm.ModelInfo
 	seen := map[*orm.ModelInfo]bool{}
@@ -147,12 +160,7 @@ func selectModels(a *galvani.App, args, exclude []string) ([]*orm.ModelInfo, err
 		}
 	}
 	if len(args) == 0 {
-		for _, ac := range a.Apps() {
-			for _, m := range orm.Models(ac.Label()) {
-				add(m)
-			}
-		}
-		for _, m := range orm.Models() {
+		for _, m := range installedModels(a) {
 			add(m)
 		}
 	}
@@ -316,7 +324,7 @@ func runFlush(ctx context.Context, inv *galvani.Invocation) error {
 			return nil
 		}
 	}
-	n, err := Flush(ctx, db, orm.Models())
+	n, err := Flush(ctx, db, installedModels(inv.App))
 	if err != nil {
 		return err
 	}

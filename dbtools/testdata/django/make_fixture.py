@@ -1,9 +1,11 @@
-"""Writes ../django_fixture.json with Django 3.2's dumpdata.
+"""Writes ../django_fixture*.json and ../django_auth_fixture.json with Django 3.2's dumpdata.
 
 Run from this directory with Debian's Django:  /usr/bin/python3 make_fixture.py
 It builds the fixtureapp tables in an in-memory SQLite database, stores a few
 objects that exercise every field kind, and dumps them with --indent 2, as a
-Django project would. dbtools' tests load the file and dump it back.
+Django project would. dbtools' tests load the file and dump it back. It also
+dumps two users and a group of django.contrib.auth, whose fields Galvani's auth
+models share: the tests load them and log the users in with their passwords.
 """
 import datetime
 import decimal
@@ -16,7 +18,7 @@ from django.conf import settings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 settings.configure(
-    INSTALLED_APPS=['fixtureapp'],
+    INSTALLED_APPS=['django.contrib.contenttypes', 'django.contrib.auth', 'fixtureapp'],
     DATABASES={'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': ':memory:'}},
     USE_TZ=True,
     TIME_ZONE='UTC',
@@ -24,6 +26,7 @@ settings.configure(
 )
 django.setup()
 
+from django.contrib.auth.models import Group, User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from fixtureapp.models import Article, Author, Tag  # noqa: E402
 
@@ -58,3 +61,18 @@ with open(out, 'w', encoding='utf-8') as f:
 compact = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'django_fixture_compact.json')
 with open(compact, 'w', encoding='utf-8') as f:
     call_command('dumpdata', 'fixtureapp', stdout=f)
+
+editors = Group.objects.create(name='editors')
+Group.objects.create(name='readers')
+ada_user = User.objects.create_user('ada', 'ada@example.com', 'analytical-engine-1843',
+                                    first_name='Ada', last_name='Lovelace')
+ada_user.date_joined = datetime.datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=utc)
+ada_user.last_login = datetime.datetime(2026, 2, 3, 4, 5, 6, tzinfo=utc)
+ada_user.save()
+ada_user.groups.set([editors])
+root = User.objects.create_superuser('root', 'root@example.com', 'correct horse battery staple')
+root.date_joined = datetime.datetime(2025, 12, 31, 23, 59, 59, tzinfo=utc)
+root.save()
+auth_out = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'django_auth_fixture.json')
+with open(auth_out, 'w', encoding='utf-8') as f:
+    call_command('dumpdata', 'auth.group', 'auth.user', indent=2, stdout=f)
