@@ -66,7 +66,11 @@ func (b *Battery) Commands() []*galvani.Command {
 				"app's fixtures, with .json or .json.gz added) in one transaction: every object is\n" +
 				"stored as written, replacing the row with its key. References are checked after the\n" +
 				"last fixture, so objects may come in any order. On an error nothing is loaded.",
-			Flags: databaseFlag,
+			Flags: func(fs *flag.FlagSet) {
+				fs.Bool("ignorenonexistent", false, "skip fields and models the project does not have")
+				fs.Var(&listFlag{}, "exclude", "skip the objects of an app or an app.model (repeatable)")
+				databaseFlag(fs)
+			},
 			Args: func(args []string) error {
 				if len(args) == 0 {
 					return galvani.UsageErrorf("loaddata needs at least one fixture")
@@ -298,7 +302,8 @@ func runLoaddata(ctx context.Context, inv *galvani.Invocation) error {
 		}
 		fxs = append(fxs, fx)
 	}
-	n, err := Load(ctx, db, fxs...)
+	opts := LoadOptions{IgnoreNonexistent: inv.Bool("ignorenonexistent"), Exclude: inv.Flags.Lookup("exclude").Value.(*listFlag).vals}
+	n, err := LoadWith(ctx, db, opts, fxs...)
 	if err != nil {
 		return err
 	}

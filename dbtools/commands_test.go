@@ -120,3 +120,30 @@ func TestDataCommands(t *testing.T) {
 		}
 	})
 }
+
+// TestLoaddataIgnoreAndExclude loads the kind of fixture a whole Django project's
+// dumpdata gives: objects of apps Galvani has no models for, and a field the model
+// lost since.
+func TestLoaddataIgnoreAndExclude(t *testing.T) {
+	db, url := backends()[0].open(t)
+	ctx := context.Background()
+	createFixtureTables(t, db)
+	app := newProject(t, url)
+	fixture := filepath.Join(t.TempDir(), "project.json")
+	os.WriteFile(fixture, []byte(`[
+{"model": "contenttypes.contenttype", "pk": 1, "fields": {"app_label": "fixtureapp", "model": "author"}},
+{"model": "auth.permission", "pk": 1, "fields": {"name": "Can add author", "content_type": 1, "codename": "add_author"}},
+{"model": "sessions.session", "pk": "abc", "fields": {"session_data": "x", "expire_date": "2026-01-01T00:00:00Z"}},
+{"model": "fixtureapp.author", "pk": 1, "fields": {"name": "Ada", "born": null, "nickname": "the enchantress"}}
+]`), 0o644)
+	if _, err := run(t, app, "", "loaddata", fixture); err == nil || !strings.Contains(err.Error(), "object 1 (contenttypes.contenttype): no such model") {
+		t.Fatalf("loaddata without options: %v", err)
+	}
+	out, err := run(t, app, "", "loaddata", fixture, "--ignorenonexistent", "--exclude", "contenttypes", "--exclude", "auth.permission")
+	if err != nil || out != "Installed 1 object(s) from 1 fixture(s)\n" {
+		t.Fatalf("loaddata --ignorenonexistent: %q, %v", out, err)
+	}
+	if a, err := orm.Q[Author](db).Get(ctx, "id", 1); err != nil || a.Name != "Ada" {
+		t.Errorf("author = %+v, %v", a, err)
+	}
+}

@@ -115,6 +115,7 @@ type loadedKey struct {
 
 type loader struct {
 	db      *orm.DB
+	opts    LoadOptions
 	touched map[*orm.ModelInfo]bool
 	order   []*orm.ModelInfo
 	from    map[loadedKey]string
@@ -131,9 +132,36 @@ type loader struct {
 // the object. On PostgreSQL the key sequences of the loaded tables are moved past the
 // largest key. It returns the number of objects loaded; on error nothing is.
 func Load(ctx context.Context, db *orm.DB, fixtures ...Fixture) (int, error) {
+	return LoadWith(ctx, db, LoadOptions{}, fixtures...)
+}
+
+// LoadOptions changes what LoadWith takes from the fixtures.
+type LoadOptions struct {
+	// IgnoreNonexistent skips objects of models the project does not have and
+	// fields its models lack (Django's --ignorenonexistent): for a fixture made
+	// before a model changed, or by a Django project with apps Galvani lacks.
+	IgnoreNonexistent bool
+	// Exclude skips the objects of these apps ("contenttypes") and models
+	// ("auth.permission"), as Django's loaddata --exclude.
+	Exclude []string
+}
+
+// excluded reports whether objects labelled model ("app.model") are to be skipped.
+func (o LoadOptions) excluded(model string) bool {
+	app, _, _ := strings.Cut(model, ".")
+	for _, e := range o.Exclude {
+		if strings.EqualFold(e, model) || strings.EqualFold(e, app) {
+			return true
+		}
+	}
+	return false
+}
+
+// LoadWith is Load with options.
+func LoadWith(ctx context.Context, db *orm.DB, opts LoadOptions, fixtures ...Fixture) (int, error) {
 	n := 0
 	err := db.Atomic(ctx, func(ctx context.Context, tx *orm.DB) error {
-		l := &loader{db: tx, touched: map[*orm.ModelInfo]bool{}, from: map[loadedKey]string{}}
+		l := &loader{db: tx, opts: opts, touched: map[*orm.ModelInfo]bool{}, from: map[loadedKey]string{}}
 		if tx.Dialect().Name() == "mysql" {
 			if _, err := tx.Exec(ctx, "SET FOREIGN_KEY_CHECKS = 0"); err != nil {
 				return err
@@ -197,8 +225,8 @@ func lineAt(data []byte, off int64) int {
 // Load does before saving, exposed for tests and tools that check fixtures.
 func DecodeFixture(fx Fixture) ([]any, error) {
 	var out []any
-	err := eachObject(fx, func(idx, line int, raw rawObject, m *orm.ModelInfo) *FixtureError {
-		obj, _, ferr := buildObject(fx.Name, idx, line, raw, m)
+	err := eachObject(fx, LoadOptions{}, func(idx, line int, raw rawObject, m *orm.ModelInfo) *FixtureError {
+		obj, _, ferr := buildObject(fx.Name, idx, line, raw, m, false)
 		if ferr != nil {
 			return ferr
 		}
@@ -208,8 +236,10 @@ func DecodeFixture(fx Fixture) ([]any, error) {
 	return out, err
 }
 
-// eachObject walks the objects of a fixture, resolving each one's model.
-func eachObject(fx Fixture, fn func(idx, line int, raw rawObject, m *orm.ModelInfo) *FixtureError) error {
+// eachObject walks the objects of a fixture, resolving each one's model and
+// leaving out those opts excludes (and, with IgnoreNonexistent, those of unknown
+// models).
+func eachObject(fx Fixture, opts LoadOptions, fn func(idx, line int, raw rawObject, m *orm.ModelInfo) *FixtureError) error {
 	dec := json.NewDecoder(bytes.NewReader(fx.Data))
 	dec.UseNumber()
 	fail := func(idx int, err error) error {
@@ -244,8 +274,14 @@ func eachObject(fx Fixture, fn func(idx, line int, raw rawObject, m *orm.ModelIn
 		if raw.Model == "" {
 			return &FixtureError{Fixture: fx.Name, Line: line, Index: idx, Err: errors.New(`the object has no "model"`)}
 		}
+		if opts.excluded(raw.Model) {
+			continue
+		}
 		m, ok := orm.ModelByLabel(raw.Model)
 		if !ok || strings.Count(raw.Model, ".") != 1 {
+			if opts.IgnoreNonexistent {
+				continue
+			}
 			return &FixtureError{Fixture: fx.Name, Line: line, Index: idx, Model: raw.Model, Err: errors.New("no such model (is its app installed?)")}
 		}
 		if ferr := fn(idx, line, raw, m); ferr != nil {
@@ -268,7 +304,7 @@ type m2mLinks struct {
 }
 
 // buildObject makes the model value of one fixture object.
-func buildObject(name string, idx, line int, raw rawObject, m *orm.ModelInfo) (reflect.Value, []m2mLinks, *FixtureError) {
+func buildObject(name string, idx, line int, raw rawObject, m *orm.ModelInfo, ignoreUnknown bool) (reflect.Value, []m2mLinks, *FixtureError) {
 	pkText := strings.Trim(string(bytes.TrimSpace(raw.PK)), `"`)
 	ferr := func(field string, err error) *FixtureError {
 		return &FixtureError{Fixture: name, Line: line, Index: idx, Model: raw.Model, PK: pkText, Field: field, Err: err}
@@ -295,6 +331,9 @@ func buildObject(name string, idx, line int, raw rawObject, m *orm.ModelInfo) (r
 	for _, k := range names {
 		v := raw.Fields[k]
 		f, ok := m.Field(k)
+		if !ok && ignoreUnknown {
+			continue
+		}
 		if !ok || f.Kind == orm.KindM2M && f.Rel.Through != nil {
 			why := fmt.Errorf("%s has no such field (fields: %s)", m.Label(), strings.Join(m.FieldNames(), ", "))
 			if ok {
@@ -335,8 +374,8 @@ func buildObject(name string, idx, line int, raw rawObject, m *orm.ModelInfo) (r
 
 func (l *loader) loadOne(ctx context.Context, fx Fixture) (int, error) {
 	n := 0
-	err := eachObject(fx, func(idx, line int, raw rawObject, m *orm.ModelInfo) *FixtureError {
-		obj, links, ferr := buildObject(fx.Name, idx, line, raw, m)
+	err := eachObject(fx, l.opts, func(idx, line int, raw rawObject, m *orm.ModelInfo) *FixtureError {
+		obj, links, ferr := buildObject(fx.Name, idx, line, raw, m, l.opts.IgnoreNonexistent)
 		if ferr != nil {
 			return ferr
 		}
