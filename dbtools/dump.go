@@ -45,19 +45,10 @@ func Dump(ctx context.Context, db *orm.DB, w io.Writer, opts DumpOptions) (int, 
 	bw.WriteString("[")
 	for _, m := range models {
 		m2m := dumpableM2M(m)
-		// read the rows first: the many-to-many queries must not wait for the
-		// connection the row cursor holds (an in-memory SQLite database has one)
-		var objs []any
-		if err := orm.EachRow(ctx, db, m, func(obj any) error {
-			objs = append(objs, obj)
-			return nil
-		}); err != nil {
-			return n, fmt.Errorf("dumpdata %s: %w", m.Label(), err)
-		}
-		for _, obj := range objs {
+		write := func(obj any) error {
 			o, err := dumpObject(ctx, db, m, m2m, obj)
 			if err != nil {
-				return n, fmt.Errorf("dumpdata %s: %w", m.Label(), err)
+				return err
 			}
 			if n > 0 {
 				bw.WriteString(",")
@@ -71,9 +62,30 @@ func Dump(ctx context.Context, db *orm.DB, w io.Writer, opts DumpOptions) (int, 
 			buf.Reset()
 			writeJSON(&buf, o, opts.Indent, 0)
 			n++
-			if _, err := bw.Write(buf.Bytes()); err != nil {
-				return n, err
+			_, err = bw.Write(buf.Bytes())
+			return err
+		}
+		var err error
+		if len(m2m) == 0 {
+			// stream: nothing else is queried while the rows are read
+			err = orm.EachRow(ctx, db, m, write)
+		} else {
+			// read the rows first: the many-to-many queries must not wait for the
+			// connection the row cursor holds (an in-memory SQLite database has one)
+			var objs []any
+			err = orm.EachRow(ctx, db, m, func(obj any) error {
+				objs = append(objs, obj)
+				return nil
+			})
+			for _, obj := range objs {
+				if err != nil {
+					break
+				}
+				err = write(obj)
 			}
+		}
+		if err != nil {
+			return n, fmt.Errorf("dumpdata %s: %w", m.Label(), err)
 		}
 	}
 	if opts.Indent > 0 {

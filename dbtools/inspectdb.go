@@ -30,7 +30,8 @@ type InspectOptions struct {
 // text, orm.Decimal with its digits, time.Time for dates and times, orm.UUID,
 // json.RawMessage, []byte), wrapped in orm.Null when the column allows NULL. A
 // single-column foreign key to an inspected table becomes orm.FK with
-// on_delete=do_nothing (the database enforces its own rule); an integer key called
+// on_delete=do_nothing (the database enforces its own rule); a single-column index
+// becomes the index option; an integer key called
 // id becomes the embedded orm.Model. What cannot be mapped exactly is said in a
 // comment beside the field. The result is a starting point to review: rename the
 // types and fields freely, keeping column= and Meta.Table.
@@ -253,6 +254,9 @@ func renderModels(pkg, dialect string, tables []*Table) ([]byte, error) {
 			}
 			if c.Unique && !c.PrimaryKey && !strings.HasPrefix(typ, "orm.OneToOne") {
 				opts = append(opts, "unique")
+			}
+			if c.Index && !c.Unique && !c.PrimaryKey && !fk { // FK columns are indexed anyway
+				opts = append(opts, "index")
 			}
 			if defaultCol != c.Name {
 				opts = append([]string{"column=" + c.Name}, opts...)

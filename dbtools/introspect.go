@@ -20,9 +20,9 @@ type Column struct {
 	MaxLength int
 	// Precision and Scale describe a numeric column.
 	Precision, Scale int
-	// PrimaryKey, Unique (a single-column unique constraint) and Auto (generated
-	// integer key) flags.
-	PrimaryKey, Unique, Auto bool
+	// PrimaryKey, Unique (a single-column unique constraint), Index (a
+	// single-column index that is not unique) and Auto (generated integer key) flags.
+	PrimaryKey, Unique, Index, Auto bool
 	// RefTable and RefColumn name the target of a single-column foreign key.
 	RefTable, RefColumn string
 }
@@ -153,7 +153,7 @@ func describeSQLite(ctx context.Context, db *orm.DB, table string) (*Table, erro
 	if err != nil {
 		return nil, err
 	}
-	var uniques []string
+	var uniques, plain []string
 	for idx.Next() {
 		cols, err := idx.Columns()
 		if err != nil {
@@ -181,9 +181,20 @@ func describeSQLite(ctx context.Context, db *orm.DB, table string) (*Table, erro
 		}
 		if unique {
 			uniques = append(uniques, name)
+		} else {
+			plain = append(plain, name)
 		}
 	}
 	idx.Close()
+	for _, p := range plain {
+		cols, err := queryIndexColumns(ctx, db, p)
+		if err != nil {
+			return nil, err
+		}
+		if len(cols) == 1 {
+			t.mark(cols[0], func(c *Column) { c.Index = true })
+		}
+	}
 	for _, u := range uniques {
 		cols, err := queryIndexColumns(ctx, db, u)
 		if err != nil {
@@ -371,5 +382,45 @@ func describeInformationSchema(ctx context.Context, db *orm.DB, table, schema st
 			}
 		}
 	}
-	return t, frows.Err()
+	if err := frows.Err(); err != nil {
+		return nil, err
+	}
+	frows.Close()
+	// single-column indexes that are not unique
+	var iq string
+	if mysql {
+		iq = "SELECT index_name, column_name FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND non_unique = 1"
+	} else {
+		iq = "SELECT ic.relname, a.attname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid " +
+			"JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY(i.indkey) " +
+			"WHERE n.nspname = current_schema() AND t.relname = ? AND NOT i.indisunique AND NOT i.indisprimary"
+	}
+	irows, err := db.Query(ctx, iq, table)
+	if err != nil {
+		return nil, err
+	}
+	defer irows.Close()
+	idxCols := map[string][]string{}
+	for irows.Next() {
+		var name, col string
+		if err := irows.Scan(&name, &col); err != nil {
+			return nil, err
+		}
+		idxCols[name] = append(idxCols[name], col)
+	}
+	for _, cols := range idxCols {
+		if len(cols) == 1 {
+			t.mark(cols[0], func(c *Column) { c.Index = true })
+		}
+	}
+	return t, irows.Err()
+}
+
+// mark changes the column called name.
+func (t *Table) mark(name string, fn func(*Column)) {
+	for i := range t.Columns {
+		if t.Columns[i].Name == name {
+			fn(&t.Columns[i])
+		}
+	}
 }
