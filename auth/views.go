@@ -83,9 +83,57 @@ func clientAddr(r *http.Request) string {
 // address its attempt back. After login it redirects to the "next" parameter when
 // that stays on the site, else to Options.LoginRedirectURL.
 func (m *Manager) LoginView(c *galvani.Ctx) error {
+	return m.loginPage(c, LoginPage{})
+}
+
+// LoginPage describes a login page other than auth's own, for apps that log users
+// in with their own template and rules (the admin site: staff only). The page gets
+// the same throttling, hashing bounds and safe redirects as LoginView.
+type LoginPage struct {
+	// Template is rendered with the data LoginView gives registration/login.html
+	// (username, error, errors, next, login_url) plus Data's. Default
+	// registration/login.html.
+	Template string
+	// Allow, when set, refuses users it returns false for: they get Refused as the
+	// error, after the same work as a wrong password (the attempt stays counted).
+	Allow func(u *AbstractUser) bool
+	// Refused is the error shown for a wrong password or a refused user; default
+	// auth's "Please enter a correct username and password..." message.
+	Refused string
+	// RedirectURL is where a login goes without a safe next; default
+	// Options.LoginRedirectURL.
+	RedirectURL string
+	// Data adds template data.
+	Data func(c *galvani.Ctx) map[string]any
+}
+
+// LoginViewFor returns a login handler rendering page, with LoginView's
+// throttling and checks.
+func (m *Manager) LoginViewFor(page LoginPage) galvani.HandlerFunc {
+	return func(c *galvani.Ctx) error { return m.loginPage(c, page) }
+}
+
+func (m *Manager) loginPage(c *galvani.Ctx, page LoginPage) error {
+	tpl := page.Template
+	if tpl == "" {
+		tpl = "registration/login.html"
+	}
+	refused := page.Refused
+	if refused == "" {
+		refused = msgInvalidLogin
+	}
+	redirect := page.RedirectURL
+	if redirect == "" {
+		redirect = m.opts.LoginRedirectURL
+	}
 	r := c.Request
 	next := c.Query("next")
 	data := map[string]any{"username": "", "login_url": m.path("login/")}
+	if page.Data != nil {
+		for k, v := range page.Data(c) {
+			data[k] = v
+		}
+	}
 	if r.Method == http.MethodPost {
 		form, err := c.Form()
 		if err != nil {
@@ -104,7 +152,7 @@ func (m *Manager) LoginView(c *galvani.Ctx) error {
 		if len(errs) > 0 {
 			data["errors"] = errs
 			data["next"] = safeNext(next)
-			return c.Render(http.StatusOK, "registration/login.html", data)
+			return c.Render(http.StatusOK, tpl, data)
 		}
 		ctx := r.Context()
 		acct, err := m.loginKey(r, username)
@@ -121,19 +169,22 @@ func (m *Manager) LoginView(c *galvani.Ctx) error {
 			m.logger().Warn("auth: login throttled", "username", username, "addr", clientAddr(r))
 			setRetryAfter(c, wait)
 			data["error"] = msgThrottled
-			return c.Render(http.StatusTooManyRequests, "registration/login.html", data)
+			return c.Render(http.StatusTooManyRequests, tpl, data)
 		}
 		u, err := m.Authenticate(r, username, password)
+		if err == nil && page.Allow != nil && !page.Allow(u.AuthUser()) {
+			err = ErrInvalidCredentials
+		}
 		switch {
 		case errors.Is(err, ErrInvalidCredentials):
-			data["error"] = msgInvalidLogin // the attempt stays counted
-			return c.Render(http.StatusOK, "registration/login.html", data)
+			data["error"] = refused // the attempt stays counted
+			return c.Render(http.StatusOK, tpl, data)
 		case errors.Is(err, ErrBusy):
 			m.release(ctx, acct, addr) // nothing was checked
 			m.logger().Warn("auth: login refused, password hashing at capacity", "addr", clientAddr(r))
 			setRetryAfter(c, m.HashLimiter().Wait())
 			data["error"] = msgBusy
-			return c.Render(http.StatusServiceUnavailable, "registration/login.html", data)
+			return c.Render(http.StatusServiceUnavailable, tpl, data)
 		case err != nil:
 			m.release(ctx, acct, addr)
 			return err
@@ -147,10 +198,10 @@ func (m *Manager) LoginView(c *galvani.Ctx) error {
 		if err := m.opts.AddressThrottle.Release(ctx, addr); err != nil {
 			m.logger().Error("auth: releasing the login throttle", "err", err)
 		}
-		return c.RedirectLocal(http.StatusFound, next, m.opts.LoginRedirectURL)
+		return c.RedirectLocal(http.StatusFound, next, redirect)
 	}
 	data["next"] = safeNext(next)
-	return c.Render(http.StatusOK, "registration/login.html", data)
+	return c.Render(http.StatusOK, tpl, data)
 }
 
 // setRetryAfter sets Retry-After to d in whole seconds, rounded up.
