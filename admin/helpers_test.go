@@ -139,7 +139,7 @@ func newEnv(t testing.TB, db *orm.DB, register func(s *admin.Site)) *env {
 		defaultRegistrations(site)
 	}
 	m := auth.New[auth.User](auth.Options{DB: db})
-	settings := galvani.Settings{SecretKey: "admin-tests-secret-key-0123456789-abcdefghijklmnop", AllowedHosts: []string{galvanitest.DefaultHost}}
+	settings := galvani.Settings{SecretKey: "admin-tests-secret-key-0123456789-abcdefghijklmnop", AllowedHosts: []string{galvanitest.DefaultHost, "127.0.0.1"}}
 	app := galvani.New(settings, security.App, session.App, messages.App, galvani.Include("/accounts/", m), site)
 	e := &env{t: t, app: app, site: site, db: db, m: m}
 	app.Use(e.logQueries, orm.Middleware(db), session.Middleware(&app.Settings), messages.Middleware(&app.Settings))

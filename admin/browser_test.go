@@ -1,0 +1,54 @@
+package admin_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/galvani-web/galvani/internal/nodetest"
+	"github.com/galvani-web/galvani/orm"
+)
+
+// The admin in a real browser (headless Chromium driven by playwright-core):
+// login, add with an error then fixed, search, filter, sort, pages, a bulk
+// action, delete with the cascade preview, history, the theme toggle, keyboard
+// access, a staff user with partial permissions, and axe-core scans of the
+// index, a changelist and a change form in both themes. Screenshots go to
+// $GALVANI_ADMIN_SHOTS when set (else a temporary directory).
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test")
+	}
+	nodetest.Modules(t, "playwright-core", "@axe-core/playwright")
+	chromium := nodetest.Chromium(t)
+	e := newEnv(t, nil, nil)
+	e.seed(12)
+	ctx := context.Background()
+	for _, text := range []string{"Loved it", "Meh"} {
+		if err := e.db.Create(ctx, &Review{Book: orm.Ref[Book](int64(1)), Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.user("boss", true, true)
+	e.user("clerk", true, false, "shop.view_book")
+	srv := httptest.NewServer(e.app)
+	defer srv.Close()
+	shots := os.Getenv("GALVANI_ADMIN_SHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script, err := filepath.Abs("testdata/browser.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := nodetest.Run(t, 4*time.Minute, script, []string{"BASE_URL=" + srv.URL, "CHROMIUM=" + chromium, "SHOTS=" + shots})
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatalf("browser scenarios failed: %v", err)
+	}
+}
