@@ -244,6 +244,9 @@ func (e *entry[T]) add(c *galvani.Ctx) error {
 	if !e.canAdd(c.Request) {
 		return forbidden()
 	}
+	if e.opts.user {
+		return e.userAdd(c)
+	}
 	return e.changeForm(c, nil)
 }
 

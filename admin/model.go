@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/galvani-web/galvani"
@@ -26,6 +27,7 @@ type modelAdmin interface {
 	delete(c *galvani.Ctx) error
 	history(c *galvani.Ctx) error
 	autocomplete(c *galvani.Ctx) error
+	password(c *galvani.Ctx) error
 }
 
 // perms are what a user may do with a model as a whole.
@@ -41,7 +43,8 @@ type entry[T any] struct {
 
 	once      sync.Once
 	err       error
-	infoCache *orm.ModelInfo
+	infoCache *orm.ModelInfo // set by prepare
+	infoPtr   atomic.Pointer[orm.ModelInfo]
 	columns   []*column[T]
 	links     map[string]bool
 	search    []searchField
@@ -53,18 +56,26 @@ type entry[T any] struct {
 	empty     string
 }
 
+// key is "app.model", once the model is registered with the ORM.
 func (e *entry[T]) key() string {
-	if e.infoCache != nil {
-		return e.infoCache.App + "." + e.infoCache.ModelName
-	}
-	if info, err := orm.InfoOf[T](); err == nil {
+	if info := e.info(); info != nil {
 		return info.App + "." + info.ModelName
 	}
-	t := reflect.TypeFor[T]()
-	return "?." + strings.ToLower(t.Name())
+	return "?." + strings.ToLower(reflect.TypeFor[T]().Name())
 }
 
-func (e *entry[T]) info() *orm.ModelInfo { return e.infoCache }
+// info is the model's metadata, nil until the model is registered with the ORM.
+func (e *entry[T]) info() *orm.ModelInfo {
+	if p := e.infoPtr.Load(); p != nil {
+		return p
+	}
+	info, err := orm.InfoOf[T]()
+	if err != nil {
+		return nil
+	}
+	e.infoPtr.Store(info)
+	return info
+}
 
 // prepare checks the options against the model's metadata once, when the model
 // is registered with the ORM.

@@ -99,6 +99,8 @@ type ModelAdmin[T any] struct {
 	// uses the model's AbsoluteURL(*galvani.App) (string, error) method when it
 	// has one.
 	ViewOnSite func(c *galvani.Ctx, obj *T) (string, error)
+
+	user bool // a user model: add and password pages of their own (UserAdmin)
 }
 
 // Column is a computed changelist column (or read-only form value), Django's

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -46,7 +47,7 @@ type Site struct {
 	DB *orm.DB
 
 	mu       sync.RWMutex
-	models   map[string]modelAdmin // "app.model"
+	models   map[reflect.Type]modelAdmin // by model type: its app label may not be known yet
 	pages    []*Page
 	prefix   string // resolved mount point, with a trailing slash
 	checkErr error
@@ -56,7 +57,7 @@ type Site struct {
 // elsewhere.
 func NewSite(name string) *Site {
 	return &Site{Name: name, Prefix: "/" + name + "/", Title: "Galvani site admin", Header: "Galvani administration",
-		IndexTitle: "Site administration", SiteURL: "/", models: map[string]modelAdmin{}}
+		IndexTitle: "Site administration", SiteURL: "/", models: map[reflect.Type]modelAdmin{}}
 }
 
 // App is the default admin site, at /admin/:
@@ -149,6 +150,7 @@ func (s *Site) Ready(app *galvani.App) error {
 //	<app>/<model>/<pk>/change/         change
 //	<app>/<model>/<pk>/delete/         delete
 //	<app>/<model>/<pk>/history/        history
+//	<app>/<model>/<pk>/password/       a user's new password (UserAdmin)
 //	pages/<name>/                      extra pages (AddPage)
 //	static/<path>                      the site's CSS and JS
 func (s *Site) Routes(g *galvani.Group) {
@@ -176,6 +178,7 @@ func (s *Site) Routes(g *galvani.Group) {
 	g.Handle(getPost, "/{app}/{model}/{pk}/change/", s.staff(s.modelView(modelAdmin.change))).Name("change")
 	g.Handle(getPost, "/{app}/{model}/{pk}/delete/", s.staff(s.modelView(modelAdmin.delete))).Name("delete")
 	g.Get("/{app}/{model}/{pk}/history/", s.staff(s.modelView(modelAdmin.history))).Name("history")
+	g.Handle(getPost, "/{app}/{model}/{pk}/password/", s.staff(s.modelView(modelAdmin.password))).Name("password")
 }
 
 // headers marks every admin response as not cacheable and not frameable
@@ -220,9 +223,15 @@ func (s *Site) registered() []modelAdmin {
 }
 
 func (s *Site) lookup(app, model string) modelAdmin {
+	want := app + "." + strings.ToLower(model)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.models[app+"."+strings.ToLower(model)]
+	for _, m := range s.models {
+		if m.key() == want {
+			return m
+		}
+	}
+	return nil
 }
 
 // Register adds model T to site s with the given options, like Django's
@@ -232,14 +241,11 @@ func (s *Site) lookup(app, model string) modelAdmin {
 // panics, as in Django.
 func Register[T any](s *Site, opts ModelAdmin[T]) {
 	e := &entry[T]{site: s, opts: opts}
-	if info, err := orm.InfoOf[T](); err == nil {
-		e.infoCache = info
-	}
-	k := e.key()
+	k := reflect.TypeFor[T]()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.models == nil {
-		s.models = map[string]modelAdmin{}
+		s.models = map[reflect.Type]modelAdmin{}
 	}
 	if _, dup := s.models[k]; dup {
 		panic(fmt.Sprintf("admin: model %s is already registered with site %q", k, s.Name))
@@ -250,8 +256,7 @@ func Register[T any](s *Site, opts ModelAdmin[T]) {
 // Unregister removes model T from site s (to register it again with other
 // options). It reports whether it was registered.
 func Unregister[T any](s *Site) bool {
-	e := &entry[T]{site: s}
-	k := e.key()
+	k := reflect.TypeFor[T]()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, ok := s.models[k]
@@ -261,10 +266,9 @@ func Unregister[T any](s *Site) bool {
 
 // IsRegistered reports whether model T has an admin on site s.
 func IsRegistered[T any](s *Site) bool {
-	e := &entry[T]{site: s}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	_, ok := s.models[e.key()]
+	_, ok := s.models[reflect.TypeFor[T]()]
 	return ok
 }
 

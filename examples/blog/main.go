@@ -17,6 +17,7 @@ import (
 	"os"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/admin"
 	"github.com/galvani-web/galvani/auth"
 	"github.com/galvani-web/galvani/examples/blog/blog"
 	"github.com/galvani-web/galvani/messages"
@@ -54,6 +55,9 @@ func main() {
 // newApp assembles the project: installed apps, database, middleware, templates and
 // static files. The tests build the same App on a temporary database.
 func newApp(ctx context.Context, settings galvani.Settings) (*galvani.App, *orm.Databases, error) {
+	site := admin.NewSite("admin") // the admin at /admin/; the blog's models registered in blog/admin.go
+	admin.RegisterAuth(site) // users and groups
+	blog.RegisterAdmin(site)
 	app := galvani.New(settings,
 		security.App, // first: host validation, security headers and CSRF wrap everything
 		session.App,
@@ -62,6 +66,7 @@ func newApp(ctx context.Context, settings galvani.Settings) (*galvani.App, *orm.
 		views.App,       // {% load pagination %}: page links for the generic list view
 		&static.Files{}, // the apps' static files under /static/, {% static %} with fingerprinted URLs, collectstatic
 		galvani.Include("/accounts/", auth.App),
+		site,
 		blog.App,
 	)
 	dbs, err := orm.Install(ctx, app) // registers the apps' models; the database in each request

@@ -1,0 +1,72 @@
+package admin_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/galvani-web/galvani/admin"
+	"github.com/galvani-web/galvani/auth"
+	"github.com/galvani-web/galvani/orm"
+)
+
+// The User admin: a user is added with a username and a password typed twice,
+// edited without ever seeing the hash, and given a new password on a page of
+// its own. Groups are listed and searched.
+func TestUserAdmin(t *testing.T) {
+	e := newEnv(t, nil, func(s *admin.Site) { admin.RegisterAuth(s) })
+	ctx := context.Background()
+	boss := e.user("boss", true, true)
+	c := e.loggedIn(boss)
+	c.Get("/admin/").AssertStatus(200).AssertContains(`href="/admin/auth/user/"`, `href="/admin/auth/group/"`)
+
+	r := c.Get("/admin/auth/user/add/")
+	status(t, r, 200)
+	r.AssertContains(`id="id_username"`, `id="id_password1"`, `id="id_password2"`)
+	r = c.PostForm("/admin/auth/user/add/", url.Values{"username": {"new user!"}, "password1": {"x"}, "password2": {"y"}})
+	status(t, r, 200)
+	r.AssertContains(`class="errornote"`, "letters, digits", "differ")
+	r = c.PostForm("/admin/auth/user/add/", url.Values{"username": {"boss"}, "password1": {"Tr1cky-new-phrase"}, "password2": {"Tr1cky-new-phrase"}})
+	r.AssertContains("exists")
+	r = c.PostForm("/admin/auth/user/add/", url.Values{"username": {"carol"}, "password1": {"Tr1cky-new-phrase"}, "password2": {"Tr1cky-new-phrase"}})
+	r.AssertRedirect("/admin/auth/user/2/change/")
+	carol, err := e.m.GetUser(ctx, e.db, "carol")
+	if err != nil || !carol.AuthUser().CheckPassword("Tr1cky-new-phrase") {
+		t.Fatalf("added user: %v", err)
+	}
+	hash := carol.AuthUser().Password
+
+	r = c.Get("/admin/auth/user/2/change/")
+	status(t, r, 200)
+	r.AssertContains(`id="id_username"`, `id="id_is_staff"`, "Algorithm: argon2", `href="../password/"`, "Personal info")
+	r.AssertNotContains(hash, `name="password"`)
+	form := url.Values{"username": {"carol"}, "first_name": {"Carol"}, "email": {"carol@example.com"}, "is_active": {"on"}, "is_staff": {"on"}, "_save": {""}}
+	c.PostForm("/admin/auth/user/2/change/", form).AssertRedirect("/admin/auth/user/")
+	carol, _ = e.m.GetUser(ctx, e.db, "carol")
+	if u := carol.AuthUser(); !u.IsStaff || u.FirstName != "Carol" || u.Password != hash {
+		t.Fatalf("changed user %+v (the hash must be kept)", u)
+	}
+	if r := c.Get("/admin/auth/user/?q=carol"); !strings.Contains(r.Body(), "carol@example.com") || strings.Contains(r.Body(), hash) {
+		t.Fatal("user list")
+	}
+
+	r = c.Get("/admin/auth/user/2/password/")
+	status(t, r, 200)
+	r.AssertContains(`id="id_password1"`)
+	r.AssertNotContains(`id="id_username"`)
+	c.PostForm("/admin/auth/user/2/password/", url.Values{"password1": {"An0ther-phrase!"}, "password2": {"An0ther-phrase!"}}).AssertRedirect("/admin/auth/user/2/change/")
+	carol, _ = e.m.GetUser(ctx, e.db, "carol")
+	if !carol.AuthUser().CheckPassword("An0ther-phrase!") {
+		t.Fatal("password not set")
+	}
+	c.Get("/admin/").AssertStatus(200) // boss's session is untouched
+	c.Get("/admin/auth/group/1/password/").AssertStatus(404)
+
+	// Groups.
+	e.db.Create(ctx, &auth.Group{Name: "editors"})
+	c.Get("/admin/auth/group/?q=edit").AssertStatus(200).AssertContains("editors")
+	if n, _ := orm.Q[admin.LogEntry](e.db).Filter("app", "auth").Count(ctx); n != 3 {
+		t.Fatalf("log entries: %d", n)
+	}
+}
