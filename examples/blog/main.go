@@ -56,7 +56,7 @@ func main() {
 // static files. The tests build the same App on a temporary database.
 func newApp(ctx context.Context, settings galvani.Settings) (*galvani.App, *orm.Databases, error) {
 	site := admin.NewSite("admin") // the admin at /admin/; the blog's models registered in blog/admin.go
-	admin.RegisterAuth(site) // users and groups
+	admin.RegisterAuth(site)       // users and groups
 	blog.RegisterAdmin(site)
 	app := galvani.New(settings,
 		security.App, // first: host validation, security headers and CSRF wrap everything
