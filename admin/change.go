@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -60,6 +61,32 @@ func (e *entry[T]) buildForm(fail func(option, format string, args ...any) error
 			}
 		}
 	}
+	isFormField := func(n string) bool {
+		for _, f := range opts.Fields {
+			if f == n {
+				return true
+			}
+		}
+		return opts.Fields == nil && !ro[n]
+	}
+	for target, sources := range o.PrepopulatedFields {
+		if _, ok := info.Field(target); !ok || !isFormField(target) {
+			return fail("PrepopulatedFields", "%q is not a field of the form", target)
+		}
+		for _, src := range sources {
+			if _, ok := info.Field(src); !ok || !isFormField(src) {
+				return fail("PrepopulatedFields", "%q (the source of %q) is not a field of the form", src, target)
+			}
+		}
+	}
+	e.rawID = map[string]bool{}
+	for _, n := range o.RawIDFields {
+		f, ok := info.Field(n)
+		if !ok || f.Kind != orm.KindFK && f.Kind != orm.KindO2O {
+			return fail("RawIDFields", "%q is not a foreign key of %s", n, info.Name)
+		}
+		e.rawID[f.Name] = true
+	}
 	if o.Form == nil {
 		fields, err := modelform.Fields[T](opts)
 		if err != nil {
@@ -100,7 +127,7 @@ func (e *entry[T]) newForm(c *galvani.Ctx, db *orm.DB, obj *T) (*forms.Form[T], 
 	choices := map[string][]forms.Option{}
 	for _, name := range e.formField {
 		f, _ := e.infoCache.Field(name)
-		if f.Kind != orm.KindFK && f.Kind != orm.KindO2O {
+		if f.Kind != orm.KindFK && f.Kind != orm.KindO2O || e.rawID[name] {
 			continue
 		}
 		if e.opts.RelationChoices != nil {
@@ -139,7 +166,55 @@ func (e *entry[T]) newForm(c *galvani.Ctx, db *orm.DB, obj *T) (*forms.Form[T], 
 	} else {
 		setDefaults(e.infoCache, &form.Data)
 	}
+	for target, sources := range e.opts.PrepopulatedFields {
+		f := form.Field(target)
+		if f == nil {
+			continue
+		}
+		ids := make([]string, len(sources))
+		for i, src := range sources {
+			ids[i] = "id_" + src
+		}
+		inner := f.Widget
+		if inner == nil {
+			inner = forms.Input{Type: "text"}
+		}
+		f.Widget = withAttrs{inner, []forms.Attr{{Name: "data-prepopulate-from", Value: strings.Join(ids, ",")}}}
+	}
 	return form, nil
+}
+
+// withAttrs is a widget with extra attributes.
+type withAttrs struct {
+	forms.Widget
+	attrs []forms.Attr
+}
+
+func (w withAttrs) Render(d forms.WidgetData) template.SafeString {
+	d.Attrs = append(append([]forms.Attr{}, d.Attrs...), w.attrs...)
+	return w.Widget.Render(d)
+}
+
+// rawIDLabel is the name of the object a raw-id field of obj points at, with a
+// link to browse the target's list when the site has it.
+func (e *entry[T]) rawIDLabel(r *http.Request, db *orm.DB, name string, obj *T) template.SafeString {
+	f, _ := e.infoCache.Field(name)
+	t, err := f.Rel.Target()
+	if err != nil {
+		return ""
+	}
+	var out strings.Builder
+	if obj != nil {
+		if key := relatedKey(reflect.ValueOf(obj).Elem().FieldByName(f.GoName)); key != nil {
+			if objs, err := orm.LoadPKs(r.Context(), db, t, []any{key}, 1); err == nil && len(objs) == 1 {
+				out.WriteString(" <strong class=\"raw-id-name\">" + html.EscapeString(repr(objs[0])) + "</strong>")
+			}
+		}
+	}
+	if m := e.site.lookup(t.App, t.ModelName); m != nil && m.prepare() == nil && m.perms(r).View {
+		out.WriteString(` <a href="` + html.EscapeString(e.site.modelURL(t, "")) + `" target="_blank" rel="noopener">Browse ` + html.EscapeString(verbosePlural(t)) + `</a>`)
+	}
+	return template.SafeString(out.String())
 }
 
 // setDefaults gives a new object the model's default values.
@@ -190,6 +265,7 @@ func (e *entry[T]) modelData(data map[string]any, r *http.Request) {
 // formRow is one line of the change form: an input, or a read-only value.
 type formRow struct {
 	Field    *forms.BoundField
+	Extra    template.SafeString
 	Label    string
 	Readonly template.SafeString
 	Name     string
@@ -202,7 +278,7 @@ type fieldsetView struct {
 }
 
 // fieldsetViews lays the form out in its fieldsets.
-func (e *entry[T]) fieldsetViews(form *forms.Form[T], obj *T, readonlyAll bool) []fieldsetView {
+func (e *entry[T]) fieldsetViews(r *http.Request, db *orm.DB, form *forms.Form[T], obj *T, readonlyAll bool) []fieldsetView {
 	ro := map[string]*column[T]{}
 	for _, c := range e.readonly {
 		ro[c.name] = c
@@ -230,7 +306,11 @@ func (e *entry[T]) fieldsetViews(form *forms.Form[T], obj *T, readonlyAll bool) 
 				continue
 			}
 			if bf := form.BoundField(name); bf != nil {
-				v.Rows = append(v.Rows, formRow{Field: bf, Name: name})
+				row := formRow{Field: bf, Name: name}
+				if e.rawID[name] {
+					row.Extra = e.rawIDLabel(r, db, name, obj)
+				}
+				v.Rows = append(v.Rows, row)
 			}
 		}
 		if len(v.Rows) > 0 {
@@ -344,7 +424,7 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 	e.modelData(data, r)
 	data["adding"] = adding
 	data["can_edit"] = canEdit
-	data["fieldsets"] = e.fieldsetViews(form, obj, !canEdit)
+	data["fieldsets"] = e.fieldsetViews(r, db, form, obj, !canEdit)
 	data["form"] = form
 	nerr := 0
 	if form != nil && form.IsBound() && !form.IsValid() {

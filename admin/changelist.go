@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/forms"
 	"github.com/galvani-web/galvani/orm"
 	"github.com/galvani-web/galvani/paginator"
 	"github.com/galvani-web/galvani/template"
@@ -475,8 +477,9 @@ type cell struct {
 
 // row is one changelist row.
 type row struct {
-	PK    string
-	Cells []cell
+	PK     string
+	Cells  []cell
+	Hidden template.SafeString // the key input of a ListEditable row
 }
 
 // changelist is the list page: search, filters, sorting, pages, and (on POST)
@@ -491,12 +494,19 @@ func (e *entry[T]) changelist(c *galvani.Ctx) error {
 		return err
 	}
 	if r.Method == http.MethodPost {
+		vals, err := c.Form()
+		if err != nil {
+			return err
+		}
+		if _, save := vals["_save"]; save && len(e.opts.ListEditable) > 0 {
+			return e.saveEditable(c, db, vals)
+		}
 		return e.runAction(c, db)
 	}
 	return e.renderChangelist(c, db, nil)
 }
 
-func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, extra map[string]any) error {
+func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, bound *listForms[T]) error {
 	r := c.Request
 	ctx := r.Context()
 	vals := r.URL.Query()
@@ -557,9 +567,32 @@ func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, extra map[string
 	if err != nil {
 		return err
 	}
+	data := e.site.context(c, capfirst(verbosePlural(e.infoCache)))
 	filtersEnc := ""
 	if len(st.vals) > 0 {
 		filtersEnc = "?" + url.Values{paramFilters: {st.vals.Encode()}}.Encode()
+	}
+	editable := map[string]bool{}
+	var rowForms []*forms.Form[T]
+	if len(e.opts.ListEditable) > 0 && e.canChange(r, nil) {
+		for _, n := range e.opts.ListEditable {
+			editable[n] = true
+		}
+		if bound != nil { // shown again with their errors
+			objs = objs[:0]
+			for _, o := range bound.objs {
+				objs = append(objs, *o)
+			}
+			rowForms = bound.forms
+		} else {
+			for i := range objs {
+				f, err := e.editableForm(c, db, i, &objs[i])
+				if err != nil {
+					return err
+				}
+				rowForms = append(rowForms, f)
+			}
+		}
 	}
 	rows := make([]row, len(objs))
 	for i := range objs {
@@ -569,12 +602,27 @@ func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, extra map[string
 		for _, col := range e.columns {
 			v, f, ok := col.value(obj)
 			cl := cell{HTML: e.format(v, f, ok, col.boolean), Class: "field-" + col.name}
+			if rowForms != nil && editable[col.name] {
+				cl.HTML = editableCell(rowForms[i], col.name)
+			}
 			if e.links[col.name] {
 				cl.Link = e.site.objectURL(e.infoCache, pk, "change") + filtersEnc
 			}
 			rw.Cells = append(rw.Cells, cl)
 		}
+		if rowForms != nil {
+			rw.Hidden = template.SafeString(fmt.Sprintf(`<input type="hidden" name="form-%d-id" value="%s">`, i, html.EscapeString(pk)))
+		}
 		rows[i] = rw
+	}
+	if rowForms != nil {
+		data["list_editable"] = template.SafeString(fmt.Sprintf(`<input type="hidden" name="form-TOTAL_FORMS" value="%d"><input type="hidden" name="form-INITIAL_FORMS" value="%d">`, len(rowForms), len(rowForms)))
+		data["list_errors"] = false
+		for _, f := range rowForms {
+			if f.IsBound() && !f.IsValid() {
+				data["list_errors"] = true
+			}
+		}
 	}
 	filters, err := e.filterSpecs(ctx, r, base, st)
 	if err != nil {
@@ -588,7 +636,6 @@ func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, extra map[string
 				"current": l.Number == page.Number, "url": queryString(st.vals, map[string]string{paramPage: strconv.FormatInt(l.Number, 10)})})
 		}
 	}
-	data := e.site.context(c, capfirst(verbosePlural(e.infoCache)))
 	data["title"] = fmt.Sprintf("Select %s to change", verboseName(e.infoCache))
 	if !pm.Change {
 		data["title"] = fmt.Sprintf("Select %s to view", verboseName(e.infoCache))
@@ -622,9 +669,6 @@ func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, extra map[string
 			return err
 		}
 		data["date_hierarchy"] = dh
-	}
-	for k, v := range extra {
-		data[k] = v
 	}
 	return c.Render(http.StatusOK, "admin/change_list.html", data)
 }

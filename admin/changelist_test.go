@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/galvani-web/galvani/admin"
 	"github.com/galvani-web/galvani/auth/authtest"
 	"github.com/galvani-web/galvani/galvanitest"
 	"github.com/galvani-web/galvani/orm"
@@ -205,4 +206,41 @@ func TestChangelistQueryCount(t *testing.T) {
 		t.Fatalf("%d queries for one changelist page", few)
 	}
 	t.Logf("%d queries per changelist page", few)
+}
+
+// ListEditable: the rows' fields are edited in place and saved together; one
+// invalid row saves nothing and shows the errors.
+func TestListEditable(t *testing.T) {
+	e := newEnv(t, nil, func(s *admin.Site) {
+		admin.Register(s, admin.ModelAdmin[Book]{ListDisplay: []string{"title", "status", "pages"}, ListEditable: []string{"status", "pages"}, Ordering: []string{"title"}})
+		admin.Register(s, admin.ModelAdmin[Author]{})
+	})
+	e.seed(2)
+	ctx := context.Background()
+	c := e.loggedIn(e.user("boss", true, true))
+	r := c.Get("/admin/shop/book/")
+	status(t, r, 200)
+	r.AssertContains(`name="form-TOTAL_FORMS" value="2"`, `name="form-0-id" value="1"`, `name="form-1-pages"`, `aria-label="Pages of Book 01"`, `name="_save"`)
+	form := url.Values{"form-TOTAL_FORMS": {"2"}, "form-INITIAL_FORMS": {"2"}, "form-0-id": {"1"}, "form-0-status": {"draft"}, "form-0-pages": {"7"},
+		"form-1-id": {"2"}, "form-1-status": {"live"}, "form-1-pages": {"x"}, "_save": {""}}
+	r = c.PostForm("/admin/shop/book/", form)
+	status(t, r, 200)
+	r.AssertContains("nothing was saved", `class="errorlist"`)
+	if b, _ := orm.Q[Book](e.db).Get(ctx, "pk", 1); b.Pages == 7 {
+		t.Fatal("saved with an invalid row")
+	}
+	form.Set("form-1-pages", "8")
+	c.PostForm("/admin/shop/book/", form).AssertRedirect("/admin/shop/book/")
+	b1, _ := orm.Q[Book](e.db).Get(ctx, "pk", 1)
+	b2, _ := orm.Q[Book](e.db).Get(ctx, "pk", 2)
+	if b1.Pages != 7 || b1.Status != "draft" || b2.Pages != 8 || b2.Status != "live" {
+		t.Fatalf("saved %+v %+v", b1, b2)
+	}
+	c.Get("/admin/shop/book/").AssertContains("Saved 2 books.")
+	// Only with the change permission, and only rows the user may change.
+	viewer := e.loggedIn(e.user("viewer", true, false, "shop.view_book"))
+	viewer.Get("/admin/shop/book/").AssertNotContains(`name="form-0-pages"`)
+	viewer.PostForm("/admin/shop/book/", form).AssertStatus(403)
+	c.PostForm("/admin/shop/book/", url.Values{"form-TOTAL_FORMS": {"x"}, "_save": {""}}).AssertStatus(400)
+	c.PostForm("/admin/shop/book/", url.Values{"form-TOTAL_FORMS": {"1"}, "form-0-id": {"999"}, "_save": {""}}).AssertStatus(404)
 }

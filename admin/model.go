@@ -53,6 +53,7 @@ type entry[T any] struct {
 	fieldsets []Fieldset
 	formField []string // editable fields of the form, in order
 	related   []string // SelectRelated paths of the changelist
+	rawID     map[string]bool
 	empty     string
 }
 
@@ -149,6 +150,20 @@ func (e *entry[T]) build() error {
 	}
 	if len(e.links) == 0 {
 		e.links[e.columns[0].name] = true
+	}
+	for _, n := range o.ListEditable {
+		var col *column[T]
+		for _, c := range e.columns {
+			if c.name == n {
+				col = c
+			}
+		}
+		if col == nil || len(col.path) != 1 || col.custom != nil {
+			return fail("ListEditable", "%q must be a field of %s in ListDisplay", n, info.Name)
+		}
+		if e.links[n] {
+			return fail("ListEditable", "%q links to the change page, so it cannot be edited in the list", n)
+		}
 	}
 	if o.SortableBy != nil {
 		ok := map[string]bool{}

@@ -51,6 +51,9 @@ type ModelAdmin[T any] struct {
 	// ListSelectRelated lists relations to join in the changelist's query. Foreign
 	// keys shown in ListDisplay are joined anyway.
 	ListSelectRelated []string
+	// ListEditable names ListDisplay columns (model fields, not the link column)
+	// edited in place on the changelist, saved together by its Save button.
+	ListEditable []string
 	// HideFullResultCount skips the count of all rows shown beside a filtered
 	// count ("5 results (1000 total)"), for tables where counting is slow.
 	HideFullResultCount bool
@@ -70,6 +73,13 @@ type ModelAdmin[T any] struct {
 	// (Django's formfield_for_foreignkey); returning nil options keeps the
 	// default: every row of the target, as its String().
 	RelationChoices func(r *http.Request, field string) ([]forms.Option, error)
+	// PrepopulatedFields fills a field from others as the user types (a slug from
+	// the title), by field name: {"slug": {"title"}}. It needs JavaScript; the
+	// field stays editable.
+	PrepopulatedFields map[string][]string
+	// RawIDFields are foreign keys edited as a key input, with the current
+	// object's name beside it, instead of a select of every row (for big tables).
+	RawIDFields []string
 	// SaveAsNew shows "Save as new" on the change form, which saves a copy.
 	SaveAsNew bool
 	// SaveOnTop repeats the save buttons above the form.

@@ -200,3 +200,30 @@ func fmtAny(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// Prepopulated fields carry the ids of their sources for the script; raw-id
+// foreign keys are key inputs with the current object's name beside them.
+func TestPrepopulatedAndRawID(t *testing.T) {
+	e := newEnv(t, nil, func(s *admin.Site) {
+		admin.Register(s, admin.ModelAdmin[Book]{PrepopulatedFields: map[string][]string{"slug": {"title"}}, RawIDFields: []string{"author"}})
+		admin.Register(s, admin.ModelAdmin[Author]{})
+	})
+	e.seed(1)
+	c := e.loggedIn(e.user("boss", true, true))
+	r := c.Get("/admin/shop/book/add/")
+	status(t, r, 200)
+	r.AssertContains(`data-prepopulate-from="id_title"`, `<input type="number" name="author" id="id_author"`, `href="/admin/shop/author/" target="_blank"`)
+	r.AssertNotContains(`<option value="1">Ada</option>`)
+	r = c.Get("/admin/shop/book/1/change/")
+	r.AssertContains(`<strong class="raw-id-name">Ada</strong>`)
+	c.PostForm("/admin/shop/book/1/change/", url.Values{"title": {"T"}, "slug": {"t"}, "status": {"draft"}, "author": {"2"}, "pages": {"1"}, "_save": {""}}).AssertRedirect("/admin/shop/book/")
+	if b, _ := orm.Q[Book](e.db).Get(context.Background(), "pk", 1); b.Author.ID() != 2 {
+		t.Fatalf("raw id saved %d", b.Author.ID())
+	}
+	bad := newEnv(t, nil, func(s *admin.Site) {
+		admin.Register(s, admin.ModelAdmin[Book]{PrepopulatedFields: map[string][]string{"slug": {"nope"}}, RawIDFields: []string{"title"}})
+	})
+	if msgs := bad.app.Check(false); len(msgs) == 0 {
+		t.Fatal("bad PrepopulatedFields/RawIDFields not reported")
+	}
+}

@@ -16,10 +16,11 @@ import (
 // their article.
 func RegisterAdmin(site *admin.Site) {
 	admin.Register(site, admin.ModelAdmin[Article]{
-		ListDisplay:   []string{"title", "author", "published"},
-		ListFilter:    []string{"author", "published"},
-		SearchFields:  []string{"title", "body", "^author__username"},
-		DateHierarchy: "published",
+		ListDisplay:        []string{"title", "author", "published"},
+		ListFilter:         []string{"author", "published"},
+		SearchFields:       []string{"title", "body", "^author__username"},
+		DateHierarchy:      "published",
+		PrepopulatedFields: map[string][]string{"slug": {"title"}},
 		Fieldsets: []admin.Fieldset{
 			{Fields: []string{"title", "slug", "author", "body"}},
 			{Name: "Publishing", Fields: []string{"published"}, Collapse: true},
