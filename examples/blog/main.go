@@ -4,6 +4,7 @@
 //
 //	go run ./examples/blog migrate            # create or update the tables
 //	go run ./examples/blog createsuperuser    # an account that can write articles
+//	go run ./examples/blog loaddata sample    # a dozen sample articles (blog/fixtures/sample.json)
 //	go run ./examples/blog                    # serve http://127.0.0.1:8000
 //	go run ./examples/blog help               # every management command
 package main
@@ -19,6 +20,7 @@ import (
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/admin"
 	"github.com/galvani-web/galvani/auth"
+	"github.com/galvani-web/galvani/dbtools"
 	"github.com/galvani-web/galvani/examples/blog/blog"
 	"github.com/galvani-web/galvani/messages"
 	"github.com/galvani-web/galvani/migrate"
@@ -63,6 +65,7 @@ func newApp(ctx context.Context, settings galvani.Settings) (*galvani.App, *orm.
 		session.App,
 		messages.App,
 		migrate.App,     // makemigrations, migrate, showmigrations, sqlmigrate
+		dbtools.App,     // dumpdata, loaddata (blog/fixtures/sample.json), flush, dbshell, inspectdb
 		views.App,       // {% load pagination %}: page links for the generic list view
 		&static.Files{}, // the apps' static files under /static/, {% static %} with fingerprinted URLs, collectstatic
 		galvani.Include("/accounts/", auth.App),

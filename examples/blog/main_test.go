@@ -17,6 +17,7 @@ import (
 	"github.com/galvani-web/galvani/auth/authtest"
 	"github.com/galvani-web/galvani/examples/blog/blog"
 	"github.com/galvani-web/galvani/galvanitest"
+	"github.com/galvani-web/galvani/galvanitest/dbtest"
 	"github.com/galvani-web/galvani/orm"
 )
 
@@ -27,7 +28,53 @@ func TestMain(m *testing.M) {
 	}
 	// Real password hashing is slow on purpose; tests use cheap parameters.
 	auth.DefaultHashers = auth.Hashers{auth.Argon2Hasher{Time: 1, MemoryKiB: 64, Threads: 1}}
-	m.Run()
+	os.Exit(sampleDB.Run(m))
+}
+
+// sampleDB is a test database migrated once for the package, each test in a
+// transaction rolled back at its end (galvanitest/dbtest): SQLite in memory, or
+// the server GALVANI_TEST_DATABASE_URL names.
+var sampleDB = dbtest.New(dbtest.Options{Apps: []any{auth.App, blog.App}, Fixtures: blog.App.Fixtures()})
+
+// sampleSite is the project serving from a test's transaction, with the sample
+// articles of `loaddata sample` loaded into it.
+func sampleSite(t *testing.T) (*dbtest.Tx, *galvanitest.Client) {
+	tx := sampleDB.Begin(t, "sample.json")
+	s := galvani.Settings{
+		SecretKey:    "test-secret-key-that-is-long-enough-for-the-checks-0123456789",
+		AllowedHosts: []string{"example.com"},
+		DatabaseURL:  "sqlite::memory:", // the app's own database, unused: tx.Middleware replaces it
+	}
+	app, dbs, err := newApp(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dbs.Close() })
+	app.Use(tx.Middleware)
+	return tx, authtest.NewClient(t, app)
+}
+
+func TestSampleArticles(t *testing.T) {
+	for round := range 2 { // the second round sees none of the first's comment
+		t.Run(fmt.Sprint("round", round), func(t *testing.T) { sampleRound(t, round) })
+	}
+}
+
+func sampleRound(t *testing.T, round int) {
+	tx, c := sampleSite(t)
+	c.Get("/").AssertStatus(200).AssertContains("Tests in a transaction", `href="?page=2"`).AssertNotContains("Hello, Galvani")
+	c.Get("/?page=2").AssertStatus(200).AssertContains("Hello, Galvani", "Models from structs")
+	c.Get("/tests-in-a-transaction/").AssertStatus(200).AssertContains("1 comment", "Rolled back after every test!")
+	c.PostForm("/tests-in-a-transaction/", url.Values{"name": {"Ada"}, "body": {fmt.Sprint("Round ", round)}}).
+		AssertRedirect("/tests-in-a-transaction/#comments")
+	c.Get("/tests-in-a-transaction/").AssertContains("2 comments", fmt.Sprint("Round ", round))
+	if round == 1 {
+		c.Get("/tests-in-a-transaction/").AssertNotContains("Round 0")
+	}
+	n, err := orm.Q[blog.Comment](tx.Root).Count(tx.Ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("round %d: %d comments, %v", round, n, err)
+	}
 }
 
 type site struct {

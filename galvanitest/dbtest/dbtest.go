@@ -84,6 +84,9 @@ type DB struct {
 	admin  *orm.DB   // the server connection that created the database
 	lock   *sql.Conn // held for the life of the database
 	dbName string
+
+	mu   sync.Mutex
+	open map[testing.TB]bool // tests with a transaction open
 }
 
 // New describes a test database; nothing happens until the first Begin or Root.
@@ -341,6 +344,16 @@ var errRollback = errors.New("dbtest: end of test")
 func (d *DB) Begin(t testing.TB, fixtures ...string) *Tx {
 	t.Helper()
 	root := d.Root(t)
+	d.mu.Lock()
+	if d.open[t] {
+		d.mu.Unlock()
+		t.Fatalf("dbtest: Begin called twice in %s: a test has one transaction (on SQLite in memory the second would wait for the first forever); use subtests, or tx.Load for more fixtures", t.Name())
+	}
+	if d.open == nil {
+		d.open = map[testing.TB]bool{}
+	}
+	d.open[t] = true
+	d.mu.Unlock()
 	type started struct {
 		ctx context.Context
 		tx  *orm.DB
@@ -355,13 +368,23 @@ func (d *DB) Begin(t testing.TB, fixtures ...string) *Tx {
 			return errRollback
 		})
 	}()
+	// On SQLite in memory a transaction waits for the one connection: say why when
+	// it takes long (a parent test's transaction, say, is never released).
+	hint := time.AfterFunc(20*time.Second, func() {
+		t.Logf("dbtest: %s has waited 20s to begin its transaction: another test's transaction holds the database (on SQLite in memory there is one connection; a parent test that called Begin keeps it until its subtests end)", t.Name())
+	})
 	var s started
 	select {
 	case s = <-ready:
+		hint.Stop()
 	case err := <-done:
+		hint.Stop()
 		t.Fatalf("dbtest: beginning the test's transaction: %v", err)
 	}
 	t.Cleanup(func() {
+		d.mu.Lock()
+		delete(d.open, t)
+		d.mu.Unlock()
 		close(release)
 		if err := <-done; err != nil && !errors.Is(err, errRollback) {
 			t.Errorf("dbtest: rolling back the test's transaction: %v", err)

@@ -204,7 +204,7 @@ func TestMiddlewareRunsAnAppInTheTransaction(t *testing.T) {
 func TestBadFixtureFailsTheTest(t *testing.T) {
 	d := dbtest.New(dbtest.Options{URL: "sqlite::memory:", Apps: []any{notesApp{}, pinsApp{}},
 		Fixtures: fstest.MapFS{"bad.json": {Data: []byte(`[{"model": "dbtestnotes.note", "pk": 1, "fields": {"txt": "x"}}]`)}}})
-	defer d.Close()
+	t.Cleanup(func() { d.Close() }) // after the transactions roll back
 	ft := &fatalRecorder{TB: t}
 	func() {
 		defer func() { recover() }()
@@ -243,4 +243,18 @@ func TestParallelTestsDoNotSeeEachOther(t *testing.T) {
 			})
 		}
 	})
+}
+
+func TestBeginTwiceInOneTestFails(t *testing.T) {
+	d := dbtest.New(dbtest.Options{URL: "sqlite::memory:", Apps: []any{notesApp{}, pinsApp{}}})
+	t.Cleanup(func() { d.Close() }) // after the transactions roll back
+	ft := &fatalRecorder{TB: t}
+	d.Begin(ft)
+	func() {
+		defer func() { recover() }()
+		d.Begin(ft)
+	}()
+	if !strings.Contains(ft.msg, "Begin called twice") {
+		t.Errorf("second Begin: %q", ft.msg)
+	}
 }

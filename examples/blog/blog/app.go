@@ -18,6 +18,9 @@ var templates embed.FS
 //go:embed static
 var static embed.FS
 
+//go:embed fixtures
+var fixtures embed.FS
+
 // App is the blog app, installed with galvani.New(settings, ..., blog.App).
 var App = app{}
 
@@ -38,6 +41,10 @@ func (app) MigrationsDir() string { return migrationsDir() }
 
 // Templates implements galvani.TemplatesProvider.
 func (app) Templates() fs.FS { return sub(templates, "templates") }
+
+// Fixtures implements dbtools.FixturesProvider: `loaddata sample` fills the blog
+// with sample articles.
+func (app) Fixtures() fs.FS { return sub(fixtures, "fixtures") }
 
 // Static implements galvani.StaticProvider.
 func (app) Static() fs.FS { return sub(static, "static") }
