@@ -15,7 +15,8 @@
 // The database is SQLite in memory unless Options.URL or the environment variable
 // GALVANI_TEST_DATABASE_URL names a PostgreSQL or MySQL/MariaDB server
 // (postgres://user@host:5432/ or mysql://user@host:3306/): then a database called
-// test_<package> (Options.Name) is dropped if it exists and created for the run.
+// test_<package directory>_<hash of its path> (or Options.Name) is dropped if it
+// exists and created for the run.
 // GALVANI_TEST_DB_SUFFIX is appended to the name, so several checkouts can test
 // against one server at once; a lock on the server makes two runs with the same
 // name take turns.
@@ -23,7 +24,9 @@ package dbtest
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -31,7 +34,7 @@ import (
 	"net/url"
 	"os"
 	"path"
-	"runtime"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -60,8 +63,9 @@ type Options struct {
 	// URL is the database server: "" for GALVANI_TEST_DATABASE_URL, or SQLite in
 	// memory when that is unset too; "sqlite::memory:" forces SQLite.
 	URL string
-	// Name is the test database's name on a server (default: test_ and the name of
-	// the package that called New).
+	// Name is the test database's name on a server (default: test_, the name of
+	// the package's directory and a hash of its path, so that packages and
+	// checkouts tested at once never share one).
 	Name string
 	// Fixtures is where Begin finds fixtures (default: the file system, relative to
 	// the package directory, where go test runs).
@@ -74,8 +78,7 @@ type Options struct {
 // DB is a package's test database. Create it with New (a package variable is the
 // usual place); it is set up by the first test that uses it.
 type DB struct {
-	opts    Options
-	pkgName string
+	opts Options
 
 	once   sync.Once
 	err    error
@@ -90,25 +93,16 @@ type DB struct {
 }
 
 // New describes a test database; nothing happens until the first Begin or Root.
-func New(opts Options) *DB {
-	d := &DB{opts: opts}
-	if pc, _, _, ok := runtime.Caller(1); ok {
-		if fn := runtime.FuncForPC(pc); fn != nil {
-			d.pkgName = callerPackage(fn.Name())
-		}
-	}
-	return d
-}
+func New(opts Options) *DB { return &DB{opts: opts} }
 
-// callerPackage returns the last element of the package path of a function name
-// ("github.com/x/blog.init" -> "blog"), without a _test suffix.
-func callerPackage(fn string) string {
-	slash := strings.LastIndex(fn, "/")
-	pkg := fn[slash+1:]
-	if dot := strings.Index(pkg, "."); dot >= 0 {
-		pkg = pkg[:dot]
+// defaultName is test_<dir>_<hash>: go test runs in the package's directory.
+func defaultName() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "test_galvani"
 	}
-	return strings.TrimSuffix(pkg, "_test")
+	sum := sha256.Sum256([]byte(dir))
+	return "test_" + sanitize(filepath.Base(dir)) + "_" + hex.EncodeToString(sum[:4])
 }
 
 // sanitize keeps a database name to lower-case letters, digits and underscores.
@@ -122,8 +116,8 @@ func sanitize(s string) string {
 		}
 	}
 	out := b.String()
-	if len(out) > 60 {
-		out = out[:60]
+	if len(out) > 40 {
+		out = out[:40] // room for the hash and GALVANI_TEST_DB_SUFFIX within 63
 	}
 	return out
 }
@@ -196,7 +190,7 @@ func (d *DB) setup() error {
 func (d *DB) createServerDB(ctx context.Context, scheme, base string) error {
 	name := d.opts.Name
 	if name == "" {
-		name = "test_" + d.pkgName
+		name = defaultName()
 	}
 	d.dbName = testdb.Name(sanitize(name))
 	u, err := url.Parse(base)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -256,5 +257,16 @@ func TestBeginTwiceInOneTestFails(t *testing.T) {
 	}()
 	if !strings.Contains(ft.msg, "Begin called twice") {
 		t.Errorf("second Begin: %q", ft.msg)
+	}
+}
+
+func TestDefaultNameIsPerDirectory(t *testing.T) {
+	u := testdb.PostgresAddr(t)
+	u.Path = "/postgres"
+	d := dbtest.New(dbtest.Options{URL: u.String(), Apps: []any{notesApp{}, pinsApp{}}})
+	t.Cleanup(func() { d.Close() })
+	d.Begin(t)
+	if !regexp.MustCompile(`^test_dbtest_[0-9a-f]{8}`).MatchString(d.Name()) {
+		t.Errorf("default name %q, want test_dbtest_<hash>", d.Name())
 	}
 }
