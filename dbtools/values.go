@@ -16,12 +16,6 @@ import (
 
 const ormPkg = "github.com/galvani-web/galvani/orm"
 
-var (
-	timeType    = reflect.TypeFor[time.Time]()
-	decimalType = reflect.TypeFor[orm.Decimal]()
-	uuidType    = reflect.TypeFor[orm.UUID]()
-)
-
 // isNullType reports whether t is orm.Null[T].
 func isNullType(t reflect.Type) bool {
 	return t.Kind() == reflect.Struct && t.PkgPath() == ormPkg && strings.HasPrefix(t.Name(), "Null[")
@@ -291,7 +285,8 @@ func decodeInto(dst reflect.Value, f *orm.Field, raw json.RawMessage) error {
 		}
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			// Django writes integral floats for some backends' integer keys ("1.0")
+			// an integral number written with a fraction ("1.0"), as hand-edited or
+			// tool-made fixtures sometimes have it
 			fl, ferr := strconv.ParseFloat(s, 64)
 			if ferr != nil || fl != math.Trunc(fl) || math.Abs(fl) > 1<<53 {
 				return fmt.Errorf("%q is not an integer", s)
