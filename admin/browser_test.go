@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/galvani-web/galvani/admin"
 	"github.com/galvani-web/galvani/internal/nodetest"
 	"github.com/galvani-web/galvani/orm"
 )
@@ -24,7 +25,9 @@ func TestBrowser(t *testing.T) {
 	}
 	nodetest.Modules(t, "playwright-core", "@axe-core/playwright")
 	chromium := nodetest.Chromium(t)
-	e := newEnv(t, nil, nil)
+	e := newEnv(t, nil, func(s *admin.Site) {
+		registrations(s, admin.TabularInline[Review]{InlineOptions: admin.InlineOptions{Extra: 2}})
+	})
 	e.seed(12)
 	ctx := context.Background()
 	for _, text := range []string{"Loved it", "Meh"} {

@@ -365,6 +365,24 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 		}
 	}
 	saveAsNew := false
+	var parentPK any
+	if obj != nil {
+		parentPK, _ = orm.PKValue(obj)
+	}
+	var sets []*inlineSet
+	buildInlines := func(vals url.Values) error {
+		sets = nil
+		for _, ia := range e.inlines {
+			set, err := ia.build(c, e.site, db, parentPK, vals, !canEdit)
+			if err != nil {
+				return err
+			}
+			if set != nil {
+				sets = append(sets, set)
+			}
+		}
+		return nil
+	}
 	if r.Method == http.MethodPost {
 		vals, err := c.Form()
 		if err != nil {
@@ -375,14 +393,23 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 		if saveAsNew && !e.canAdd(r) {
 			return forbidden()
 		}
+		if saveAsNew {
+			parentPK = nil // the copy starts without the original's related rows
+		}
 		before := form.Data
 		err = form.BindData(ctx, vals, nil)
 		var invalid *forms.ValidationError
-		switch {
-		case errors.As(err, &invalid):
-		case err != nil:
+		if err != nil && !errors.As(err, &invalid) {
 			return err
-		default:
+		}
+		if err := buildInlines(vals); err != nil {
+			return err
+		}
+		inlinesValid := true
+		for _, set := range sets {
+			inlinesValid = inlinesValid && set.valid
+		}
+		if err == nil && inlinesValid {
 			saved := &form.Data
 			created := adding || saveAsNew
 			if saveAsNew {
@@ -392,11 +419,29 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 				if err := e.save(c, tx, saved, created); err != nil {
 					return err
 				}
+				pk, err := orm.PKValue(saved)
+				if err != nil {
+					return err
+				}
+				var related []string
+				for _, set := range sets {
+					msgs, err := set.save(ctx, c, tx, pk)
+					if err != nil {
+						return err
+					}
+					related = append(related, msgs...)
+				}
 				msg := textMsgAdded
 				flag := int16(Addition)
 				if !created {
 					flag = Change
 					msg = e.changeMessage(form, &before, saved)
+					if len(related) > 0 && msg == textMsgNoChange {
+						msg = ""
+					}
+				}
+				if s := inlineSummary(related); s != "" {
+					msg = strings.TrimSpace(msg + " " + s)
 				}
 				return Log(ctx, tx, r, e.infoCache, pkString(saved), repr(saved), flag, msg)
 			})
@@ -412,6 +457,8 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 				return e.afterSave(c, vals, saved, created)
 			}
 		}
+	} else if err := buildInlines(nil); err != nil {
+		return err
 	}
 	title := fmt.Sprintf("Add %s", verboseName(e.infoCache))
 	if !adding {
@@ -432,7 +479,13 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 			nerr = len(ve.Fields) + len(ve.NonField)
 		}
 	}
+	for _, set := range sets {
+		if !set.valid {
+			nerr++
+		}
+	}
 	data["errors"] = nerr
+	data["inlines"] = sets
 	data["errornote"] = textFixErrors
 	if nerr > 1 {
 		data["errornote"] = textFixErrorsMany

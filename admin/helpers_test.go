@@ -147,10 +147,14 @@ func newEnv(t testing.TB, db *orm.DB, register func(s *admin.Site)) *env {
 	return e
 }
 
-func defaultRegistrations(s *admin.Site) {
+func defaultRegistrations(s *admin.Site) { registrations(s) }
+
+// registrations registers the test models; the book admin gets inlines.
+func registrations(s *admin.Site, inlines ...admin.Inline) {
 	admin.Register(s, admin.ModelAdmin[Author]{ListDisplay: []string{"name", "active"}, SearchFields: []string{"name"}, ListFilter: []string{"active"}})
 	admin.Register(s, admin.ModelAdmin[Publisher]{})
 	admin.Register(s, admin.ModelAdmin[Book]{
+		Inlines:      inlines,
 		ListDisplay:  []string{"title", "author", "author__active", "status", "pages", "released", "shout"},
 		SearchFields: []string{"title", "=slug", "^author__name"},
 		ListFilter:   []string{"status", "author", "released"},

@@ -54,6 +54,7 @@ type entry[T any] struct {
 	formField []string // editable fields of the form, in order
 	related   []string // SelectRelated paths of the changelist
 	rawID     map[string]bool
+	inlines   []inlineAdmin
 	empty     string
 }
 
@@ -207,6 +208,13 @@ func (e *entry[T]) build() error {
 			return fail("ReadonlyFields", "%v", err)
 		}
 		e.readonly = append(e.readonly, col)
+	}
+	for i, in := range o.Inlines {
+		ia := in.inline()
+		if err := ia.prepare(info); err != nil {
+			return fail("Inlines", "inline %d: %v", i, err)
+		}
+		e.inlines = append(e.inlines, ia)
 	}
 	return e.buildForm(fail)
 }

@@ -80,6 +80,9 @@ type ModelAdmin[T any] struct {
 	// RawIDFields are foreign keys edited as a key input, with the current
 	// object's name beside it, instead of a select of every row (for big tables).
 	RawIDFields []string
+	// Inlines edit related models on the change form: comments under their
+	// article (admin.TabularInline[Comment]{}, admin.StackedInline[Comment]{}).
+	Inlines []Inline
 	// SaveAsNew shows "Save as new" on the change form, which saves a copy.
 	SaveAsNew bool
 	// SaveOnTop repeats the save buttons above the form.

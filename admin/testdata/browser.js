@@ -137,6 +137,16 @@ async function setTheme(page, theme) {
     await page.waitForSelector('.messagelist');
     expect((await page.textContent('.messagelist')).includes('Deleted'), 'deleted');
 
+    // Edit with an inline row added (Book 01 has no reviews: the blank rows are 0 and 1).
+    await page.goto(base + '/admin/shop/book/2/change/');
+    await page.fill('#id_reviews-0-text', 'A fine read');
+    await page.fill('#id_reviews-0-stars', '5');
+    await page.click('button[name=_continue]');
+    await page.waitForSelector('.messagelist');
+    expect(await page.inputValue('input[name="reviews-0-id"]') !== '', 'the inline row is saved and shown as an existing row');
+    expect(await page.inputValue('#id_reviews-0-text') === 'A fine read', 'the inline row keeps its text');
+    await shot(page, 'change-form-inline');
+
     // History of an edited object.
     await page.goto(base + '/admin/shop/book/2/change/');
     await page.fill('#id_pages', '999');
@@ -144,7 +154,7 @@ async function setTheme(page, theme) {
     await page.waitForSelector('.messagelist');
     await page.click('a.historylink');
     await page.waitForSelector('#change-history');
-    expect((await page.textContent('#change-history')).includes('Changed pages'), 'history shows the change');
+    expect((await page.textContent('#change-history')).includes('Changed pages') && (await page.textContent('#change-history')).includes('review “A fine read”'), 'history shows the changes');
     await shot(page, 'history');
 
     // Keyboard: the skip link is the first stop and moves focus to the content.

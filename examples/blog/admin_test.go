@@ -34,5 +34,13 @@ func TestAdmin(t *testing.T) {
 	c.Get("/admin/blog/comment/?q=splendid").AssertStatus(200).AssertContains("Charles", "Notes on the engine")
 	c.PostForm("/admin/blog/article/", url.Values{"action": {"republish"}, "_selected_action": {"1"}, "index": {"0"}}).AssertRedirect("/admin/blog/article/")
 	c.Get("/admin/blog/article/").AssertContains("Republished 1 articles.")
-	c.Get("/admin/blog/article/1/change/").AssertStatus(200).AssertContains(`id="id_title"`, "Publishing")
+	c.Get("/admin/blog/article/1/change/").AssertStatus(200).AssertContains(`id="id_title"`, "Publishing", `id="comments-group"`, `value="Charles"`,
+		`data-prepopulate-from="id_title"`)
+	// A comment added inline, under its article.
+	c.PostForm("/admin/blog/article/1/change/", url.Values{"title": {"Notes on the engine"}, "slug": {"notes"}, "author": {"1"}, "body": {"Loops."},
+		"comments-TOTAL_FORMS": {"2"}, "comments-INITIAL_FORMS": {"1"}, "comments-0-id": {"1"}, "comments-0-name": {"Charles"}, "comments-0-body": {"Splendid."},
+		"comments-1-name": {"Ada"}, "comments-1-body": {"Thank you."}, "_save": {""}}).AssertRedirect("/admin/blog/article/")
+	if n, err := orm.Q[blog.Comment](s.db).Filter("article", a.ID).Count(ctx); err != nil || n != 2 {
+		t.Fatalf("comments after the inline save: %d %v", n, err)
+	}
 }

@@ -26,6 +26,8 @@ func RegisterAdmin(site *admin.Site) {
 			{Name: "Publishing", Fields: []string{"published"}, Collapse: true},
 		},
 		ReadonlyFields: []string{"published"},
+		Inlines: []admin.Inline{admin.TabularInline[Comment]{InlineOptions: admin.InlineOptions{
+			Fields: []string{"name", "body"}, Extra: 1, ShowChangeLink: true}}},
 		Actions: []admin.Action[Article]{{
 			Name: "republish", Label: "Republish selected articles (move them to the top)",
 			Run: func(c *galvani.Ctx, q orm.QuerySet[Article]) (template.SafeString, error) {
