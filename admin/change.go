@@ -87,6 +87,15 @@ func (e *entry[T]) buildForm(fail func(option, format string, args ...any) error
 		}
 		e.rawID[f.Name] = true
 	}
+	e.autoFields = map[string]bool{}
+	for _, n := range o.AutocompleteFields {
+		f, ok := info.Field(n)
+		if !ok || f.Kind != orm.KindFK && f.Kind != orm.KindO2O {
+			return fail("AutocompleteFields", "%q is not a foreign key of %s", n, info.Name)
+		}
+		e.rawID[f.Name] = true
+		e.autoFields[f.Name] = true
+	}
 	if o.Form == nil {
 		fields, err := modelform.Fields[T](opts)
 		if err != nil {
@@ -180,6 +189,20 @@ func (e *entry[T]) newForm(c *galvani.Ctx, db *orm.DB, obj *T) (*forms.Form[T], 
 			inner = forms.Input{Type: "text"}
 		}
 		f.Widget = withAttrs{inner, []forms.Attr{{Name: "data-prepopulate-from", Value: strings.Join(ids, ",")}}}
+	}
+	for name := range e.autoFields {
+		f := form.Field(name)
+		mf, _ := e.infoCache.Field(name)
+		t, err := mf.Rel.Target()
+		if f == nil || err != nil {
+			continue
+		}
+		inner := f.Widget
+		if inner == nil {
+			inner = defaultWidget(f)
+		}
+		f.Widget = withAttrs{inner, []forms.Attr{{Name: "data-autocomplete-url", Value: e.site.modelURL(t, "autocomplete/")},
+			{Name: "data-autocomplete-label", Value: "Search " + verbosePlural(t)}}}
 	}
 	return form, nil
 }

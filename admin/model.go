@@ -41,21 +41,22 @@ type entry[T any] struct {
 	site *Site
 	opts ModelAdmin[T]
 
-	once      sync.Once
-	err       error
-	infoCache *orm.ModelInfo // set by prepare
-	infoPtr   atomic.Pointer[orm.ModelInfo]
-	columns   []*column[T]
-	links     map[string]bool
-	search    []searchField
-	filters   []*fieldFilter
-	readonly  []*column[T]
-	fieldsets []Fieldset
-	formField []string // editable fields of the form, in order
-	related   []string // SelectRelated paths of the changelist
-	rawID     map[string]bool
-	inlines   []inlineAdmin
-	empty     string
+	once       sync.Once
+	err        error
+	infoCache  *orm.ModelInfo // set by prepare
+	infoPtr    atomic.Pointer[orm.ModelInfo]
+	columns    []*column[T]
+	links      map[string]bool
+	search     []searchField
+	filters    []*fieldFilter
+	readonly   []*column[T]
+	fieldsets  []Fieldset
+	formField  []string // editable fields of the form, in order
+	related    []string // SelectRelated paths of the changelist
+	rawID      map[string]bool
+	autoFields map[string]bool
+	inlines    []inlineAdmin
+	empty      string
 }
 
 // key is "app.model", once the model is registered with the ORM.

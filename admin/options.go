@@ -83,6 +83,11 @@ type ModelAdmin[T any] struct {
 	// Inlines edit related models on the change form: comments under their
 	// article (admin.TabularInline[Comment]{}, admin.StackedInline[Comment]{}).
 	Inlines []Inline
+	// AutocompleteFields are foreign keys edited like RawIDFields, plus, with
+	// JavaScript, a search box fed by the target's autocomplete endpoint (its
+	// SearchFields, and the user's view permission on it). The target must be
+	// registered with the same site, with SearchFields.
+	AutocompleteFields []string
 	// SaveAsNew shows "Save as new" on the change form, which saves a copy.
 	SaveAsNew bool
 	// SaveOnTop repeats the save buttons above the form.

@@ -227,3 +227,19 @@ func TestPrepopulatedAndRawID(t *testing.T) {
 		t.Fatal("bad PrepopulatedFields/RawIDFields not reported")
 	}
 }
+
+// Autocomplete fields: a key input with the endpoint for the script, and the
+// endpoint honours the target's search fields.
+func TestAutocompleteFields(t *testing.T) {
+	e := newEnv(t, nil, func(s *admin.Site) {
+		admin.Register(s, admin.ModelAdmin[Book]{AutocompleteFields: []string{"author"}})
+		admin.Register(s, admin.ModelAdmin[Author]{SearchFields: []string{"name"}})
+	})
+	e.seed(1)
+	c := e.loggedIn(e.user("boss", true, true))
+	r := c.Get("/admin/shop/book/1/change/")
+	status(t, r, 200)
+	r.AssertContains(`data-autocomplete-url="/admin/shop/author/autocomplete/"`, `data-autocomplete-label="Search authors"`, `<strong class="raw-id-name">Ada</strong>`)
+	r.AssertNotContains(`<option value="2">Bob</option>`)
+	c.Get("/admin/shop/author/autocomplete/?term=bo").AssertStatus(200).AssertContains(`"text":"Bob"`)
+}

@@ -78,3 +78,65 @@
     setupPrepopulate();
   });
 })();
+
+// Autocomplete for foreign keys (AutocompleteFields): a search box above the key
+// input, fed by the target's autocomplete endpoint; picking a result sets the key.
+(function () {
+  "use strict";
+  function setup(input) {
+    var url = input.getAttribute("data-autocomplete-url");
+    var box = document.createElement("div");
+    box.className = "autocomplete";
+    var search = document.createElement("input");
+    search.type = "search";
+    search.className = "autocomplete-search";
+    search.setAttribute("aria-label", input.getAttribute("data-autocomplete-label") || "Search");
+    search.placeholder = search.getAttribute("aria-label") + "…";
+    var list = document.createElement("ul");
+    list.className = "autocomplete-results";
+    list.setAttribute("aria-live", "polite");
+    box.appendChild(search);
+    box.appendChild(list);
+    input.parentNode.insertBefore(box, input);
+    var timer = null, seq = 0;
+    function show(results) {
+      list.textContent = "";
+      results.forEach(function (r) {
+        var li = document.createElement("li");
+        var b = document.createElement("button");
+        b.type = "button";
+        b.textContent = r.text;
+        b.addEventListener("click", function () {
+          input.value = r.id;
+          var name = input.parentNode.querySelector(".raw-id-name");
+          if (!name) {
+            name = document.createElement("strong");
+            name.className = "raw-id-name";
+            input.parentNode.insertBefore(name, input.nextSibling);
+          }
+          name.textContent = " " + r.text;
+          list.textContent = "";
+          search.value = "";
+          input.focus();
+        });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+    }
+    search.addEventListener("input", function () {
+      clearTimeout(timer);
+      var term = search.value.trim();
+      if (!term) { list.textContent = ""; return; }
+      timer = setTimeout(function () {
+        var mine = ++seq;
+        fetch(url + "?term=" + encodeURIComponent(term), { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+          .then(function (d) { if (mine === seq) show(d.results || []); })
+          .catch(function () { /* the key input still works */ });
+      }, 200);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-autocomplete-url]").forEach(setup);
+  });
+})();
