@@ -78,7 +78,9 @@ type Engine struct {
 	maxSteps   int
 	maxOutput  int
 	translate  func(r *http.Request, msgid string) string
-	clock      func() time.Time
+	// urlLocalize rewrites {% url %} results for the request (language prefixes).
+	urlLocalize func(r *http.Request, path string) string
+	clock       func() time.Time
 
 	mu    sync.RWMutex
 	cache map[string]*Template

@@ -31,6 +31,13 @@ type TranslatorProvider interface {
 	Gettext(r *http.Request, msgid string) string
 }
 
+// URLLocalizer is implemented by the installed app that prefixes URLs with the
+// request's language (the i18n battery, with URL prefixes on): Setup applies it to
+// what {% url %} produces.
+type URLLocalizer interface {
+	LocalizeURL(r *http.Request, path string) string
+}
+
 // Setup creates an engine for app and installs it with app.SetTemplates, so
 // c.Render works. Templates are searched in the loaders given in opts first (the
 // project's directories, e.g. template.Dir(os.DirFS("templates"), "templates/")),
@@ -61,6 +68,9 @@ func Setup(app *galvani.App, opts ...Option) *Engine {
 		}
 		if tp, ok := ac.(TranslatorProvider); ok && e.translate == nil {
 			e.translate = tp.Gettext
+		}
+		if ul, ok := ac.(URLLocalizer); ok && e.urlLocalize == nil {
+			e.urlLocalize = ul.LocalizeURL
 		}
 	}
 	app.SetTemplates(e)

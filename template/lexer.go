@@ -26,6 +26,15 @@ type Token struct {
 	end      int // byte offset just past the Token
 }
 
+// IsText reports whether the token is literal text.
+func (t *Token) IsText() bool { return t.typ == tokenText }
+
+// IsVar reports whether the token is a {{ variable }}.
+func (t *Token) IsVar() bool { return t.typ == tokenVar }
+
+// IsBlock reports whether the token is a {% tag %}.
+func (t *Token) IsBlock() bool { return t.typ == tokenBlock }
+
 // SplitContents splits a tag's contents on whitespace, keeping quoted strings (and
 // _("...") translations) together, like Django's Token.split_contents.
 func (t *Token) SplitContents() []string { return smartSplit(t.Contents) }

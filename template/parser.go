@@ -172,6 +172,17 @@ func (p *Parser) Parse(until ...string) (NodeList, *Token, error) {
 	return nodes, nil, nil
 }
 
+// NextToken returns the next token and consumes it, or nil at the end of the
+// template. Tags whose body is not ordinary template code (the i18n battery's
+// blocktranslate takes only text and {{ variables }}) read their body with it.
+func (p *Parser) NextToken() *Token {
+	if p.i >= len(p.toks) {
+		return nil
+	}
+	p.i++
+	return &p.toks[p.i-1]
+}
+
 // SkipPast discards tokens up to and including the block tag `end`, as the comment
 // tag does.
 func (p *Parser) SkipPast(end string) error {

@@ -901,6 +901,9 @@ func (n *urlNode) Render(c *Context) error {
 		}
 		return err
 	}
+	if c.engine.urlLocalize != nil {
+		u = c.engine.urlLocalize(c.Request, u)
+	}
 	if n.as != "" {
 		c.set(n.as, reflect.ValueOf(u))
 		return nil
