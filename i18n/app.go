@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -113,6 +114,9 @@ func (l *Locale) Ready(app *galvani.App) error {
 	enabled := cfg.UseI18N == nil || *cfg.UseI18N
 	if enabled {
 		for _, dir := range cfg.LocalePaths {
+			if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+				continue // reported by the i18n.W001 check; makemessages creates it
+			}
 			if err := b.LoadFS(os.DirFS(dir), DefaultDomain); err != nil {
 				return fmt.Errorf("i18n: LOCALE_PATHS %s: %w", dir, err)
 			}
@@ -162,7 +166,24 @@ func (l *Locale) Ready(app *galvani.App) error {
 	defer l.mu.Unlock()
 	l.cfg, l.enabled, l.bundle, l.supported, l.langs, l.setLang = cfg, enabled, b, supported, langs, setLang
 	l.exempt = append([]string{setLang}, cfg.PrefixExempt...)
+	app.AddCheck(l.check, false)
 	return nil
+}
+
+// check reports LOCALE_PATHS entries that do not exist (i18n.W001).
+func (l *Locale) check(*galvani.App) []galvani.CheckMessage {
+	l.mu.RLock()
+	dirs := l.cfg.LocalePaths
+	l.mu.RUnlock()
+	var out []galvani.CheckMessage
+	for _, dir := range dirs {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			out = append(out, galvani.CheckMessage{Level: galvani.CheckWarning, ID: "i18n.W001",
+				Msg:  fmt.Sprintf("LOCALE_PATHS names %s, which does not exist", dir),
+				Hint: "create it with `makemessages --locale LANG`, or fix the LOCALE_PATHS setting"})
+		}
+	}
+	return out
 }
 
 // Bundle returns the catalogs loaded by Ready (an empty bundle before it).
