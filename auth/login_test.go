@@ -14,6 +14,7 @@ import (
 	"github.com/galvani-web/galvani"
 
 	"github.com/galvani-web/galvani/galvanitest"
+	"github.com/galvani-web/galvani/i18n"
 	"github.com/galvani-web/galvani/session"
 )
 
@@ -495,4 +496,21 @@ func TestLoginAndLogoutRotateCSRFToken(t *testing.T) {
 		t.Fatalf("logout did not send a new CSRF cookie: %v", ck)
 	}
 	c.PostForm("/touch/", nil, galvanitest.Header("X-CSRFToken", before)).AssertStatus(http.StatusForbidden)
+}
+
+// With the i18n battery's middleware, the views' messages come in the visitor's
+// language from the framework's catalogs.
+func TestLoginMessagesTranslated(t *testing.T) {
+	e := newEnv(t, Options{})
+	loc := &i18n.Locale{}
+	e.app.Include("/", loc)
+	e.app.Use(loc.Middleware)
+	e.user("ann", goodPassword)
+	c := e.client()
+	c.Before(func(r *http.Request) { r.Header.Set("Accept-Language", "de") })
+	c.Get("/accounts/login/").AssertStatus(200)
+	c.PostForm("/accounts/login/", url.Values{"username": {"ann"}, "password": {"wrong-password"}}).
+		AssertStatus(200).AssertContains("Benutzername oder Passwort sind falsch.")
+	c.PostForm("/accounts/login/", url.Values{"username": {"ann"}}).
+		AssertStatus(200).AssertContains("Dieses Feld muss ausgefüllt werden.")
 }

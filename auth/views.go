@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/i18n"
 	"github.com/galvani-web/galvani/session"
 )
 
@@ -58,6 +59,11 @@ const (
 	msgPasswordsDiffer = "The two password fields didn’t match."
 	msgRequired        = "This field is required."
 )
+
+// tr translates one of the views' messages into the request's language, which the
+// i18n battery's middleware activates (the framework's catalogs translate these);
+// without it the English text stays.
+func tr(r *http.Request, msg string) string { return i18n.Gettext(r.Context(), msg) }
 
 // clientAddr is the throttling key of the client: its IP address (RemoteAddr,
 // which a trusted-proxy middleware may have rewritten).
@@ -144,10 +150,10 @@ func (m *Manager) loginPage(c *galvani.Ctx, page LoginPage) error {
 		data["username"] = username
 		errs := map[string]string{}
 		if username == "" {
-			errs["username"] = msgRequired
+			errs["username"] = tr(r, msgRequired)
 		}
 		if password == "" {
-			errs["password"] = msgRequired
+			errs["password"] = tr(r, msgRequired)
 		}
 		if len(errs) > 0 {
 			data["errors"] = errs
@@ -168,7 +174,7 @@ func (m *Manager) loginPage(c *galvani.Ctx, page LoginPage) error {
 		if wait > 0 {
 			m.logger().Warn("auth: login throttled", "username", username, "addr", clientAddr(r))
 			setRetryAfter(c, wait)
-			data["error"] = msgThrottled
+			data["error"] = tr(r, msgThrottled)
 			return c.Render(http.StatusTooManyRequests, tpl, data)
 		}
 		u, err := m.Authenticate(r, username, password)
@@ -177,13 +183,13 @@ func (m *Manager) loginPage(c *galvani.Ctx, page LoginPage) error {
 		}
 		switch {
 		case errors.Is(err, ErrInvalidCredentials):
-			data["error"] = refused // the attempt stays counted
+			data["error"] = tr(r, refused) // the attempt stays counted
 			return c.Render(http.StatusOK, tpl, data)
 		case errors.Is(err, ErrBusy):
 			m.release(ctx, acct, addr) // nothing was checked
 			m.logger().Warn("auth: login refused, password hashing at capacity", "addr", clientAddr(r))
 			setRetryAfter(c, m.HashLimiter().Wait())
-			data["error"] = msgBusy
+			data["error"] = tr(r, msgBusy)
 			return c.Render(http.StatusServiceUnavailable, tpl, data)
 		case err != nil:
 			m.release(ctx, acct, addr)
@@ -315,16 +321,16 @@ func (m *Manager) PasswordChangeView(c *galvani.Ctx) error {
 		return err
 	} else if wait > 0 {
 		setRetryAfter(c, wait)
-		data["errors"] = map[string][]string{"old_password": {msgThrottled}}
+		data["errors"] = map[string][]string{"old_password": {tr(r, msgThrottled)}}
 		return c.Render(http.StatusTooManyRequests, "registration/password_change_form.html", data)
 	}
 	err = m.HashLimiter().Do(ctx, func() error {
 		if !u.CheckPassword(old) {
-			errs["old_password"] = []string{msgOldPassword} // the attempt stays counted
+			errs["old_password"] = []string{tr(r, msgOldPassword)} // the attempt stays counted
 		} else if err := m.opts.AccountThrottle.Release(ctx, acct); err != nil {
 			return err
 		}
-		m.checkNewPassword(form.Get("new_password1"), form.Get("new_password2"), u, errs)
+		m.checkNewPassword(r, form.Get("new_password1"), form.Get("new_password2"), u, errs)
 		if len(errs) > 0 {
 			return nil
 		}
@@ -335,7 +341,7 @@ func (m *Manager) PasswordChangeView(c *galvani.Ctx) error {
 			return rerr
 		}
 		setRetryAfter(c, m.HashLimiter().Wait())
-		data["errors"] = map[string][]string{"old_password": {msgBusy}}
+		data["errors"] = map[string][]string{"old_password": {tr(r, msgBusy)}}
 		return c.Render(http.StatusServiceUnavailable, "registration/password_change_form.html", data)
 	}
 	if err != nil {
@@ -352,14 +358,14 @@ func (m *Manager) PasswordChangeView(c *galvani.Ctx) error {
 }
 
 // checkNewPassword fills errs for new_password1/2.
-func (m *Manager) checkNewPassword(p1, p2 string, u *AbstractUser, errs map[string][]string) {
+func (m *Manager) checkNewPassword(r *http.Request, p1, p2 string, u *AbstractUser, errs map[string][]string) {
 	switch {
 	case p1 == "":
-		errs["new_password1"] = []string{msgRequired}
+		errs["new_password1"] = []string{tr(r, msgRequired)}
 	case p2 == "":
-		errs["new_password2"] = []string{msgRequired}
+		errs["new_password2"] = []string{tr(r, msgRequired)}
 	case p1 != p2:
-		errs["new_password2"] = []string{msgPasswordsDiffer}
+		errs["new_password2"] = []string{tr(r, msgPasswordsDiffer)}
 	default:
 		if err := ValidatePassword(p1, u.attrs(), m.opts.PasswordValidators); err != nil {
 			var pe *PasswordError
@@ -411,7 +417,7 @@ func (m *Manager) PasswordResetView(c *galvani.Ctx) error {
 	email := strings.TrimSpace(form.Get("email"))
 	if email == "" || len(email) > 254 || !strings.Contains(email, "@") || strings.ContainsAny(email, "\r\n") || !cleanText(email) {
 		return c.Render(http.StatusOK, "registration/password_reset_form.html", map[string]any{
-			"email": email, "errors": map[string][]string{"email": {"Enter a valid email address."}}})
+			"email": email, "errors": map[string][]string{"email": {tr(r, "Enter a valid email address.")}}})
 	}
 	// Mail bombing: at most the account budget of mails per address and the
 	// address budget of requests per client, per window. Over it, the answer is
@@ -541,7 +547,7 @@ func (m *Manager) PasswordResetConfirmView(c *galvani.Ctx) error {
 		return err
 	}
 	errs := map[string][]string{}
-	m.checkNewPassword(form.Get("new_password1"), form.Get("new_password2"), user.AuthUser(), errs)
+	m.checkNewPassword(r, form.Get("new_password1"), form.Get("new_password2"), user.AuthUser(), errs)
 	if len(errs) > 0 {
 		data["errors"] = errs
 		return c.Render(http.StatusOK, "registration/password_reset_confirm.html", data)
@@ -549,7 +555,7 @@ func (m *Manager) PasswordResetConfirmView(c *galvani.Ctx) error {
 	err = m.HashLimiter().Do(r.Context(), func() error { return m.SetPassword(r.Context(), r, user, form.Get("new_password1")) })
 	if errors.Is(err, ErrBusy) {
 		setRetryAfter(c, m.HashLimiter().Wait())
-		data["errors"] = map[string][]string{"new_password2": {msgBusy}}
+		data["errors"] = map[string][]string{"new_password2": {tr(r, msgBusy)}}
 		return c.Render(http.StatusServiceUnavailable, "registration/password_reset_confirm.html", data)
 	}
 	if err != nil {

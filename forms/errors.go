@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +13,25 @@ import (
 // language. It returns "" to fall back to the built-in English message. The i18n
 // battery provides one; any func of this shape works.
 type Translator func(key string, params map[string]any) string
+
+type translatorKey struct{}
+
+// WithTranslator returns a copy of ctx carrying tr. Forms and form sets whose
+// Translator field is nil use the translator of the context they are bound with
+// (the request's, for Bind), so a middleware can translate every form's messages
+// into the request's language: the i18n battery's does.
+func WithTranslator(ctx context.Context, tr Translator) context.Context {
+	return context.WithValue(ctx, translatorKey{}, tr)
+}
+
+// TranslatorFrom returns the translator WithTranslator put in ctx, or nil.
+func TranslatorFrom(ctx context.Context) Translator {
+	if ctx == nil {
+		return nil
+	}
+	tr, _ := ctx.Value(translatorKey{}).(Translator)
+	return tr
+}
 
 // defaultMessages are the built-in English messages, by key. {name} is replaced by
 // the parameter called name.

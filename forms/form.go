@@ -53,6 +53,9 @@ type Form[T any] struct {
 	errs        map[string][]string
 	nonField    []string
 	initialData T // Data as it was before binding, for HasChanged
+	// ctxTranslator is the translator of the context the form was bound with,
+	// used when Translator is nil.
+	ctxTranslator Translator
 }
 
 // New returns an unbound form for T. It panics if T's form tags are invalid (an
@@ -248,6 +251,7 @@ func (f *Form[T]) attach(data url.Values, files map[string][]*uploads.File) {
 
 // validate decodes and cleans the attached data into Data.
 func (f *Form[T]) validate(ctx context.Context) error {
+	f.ctxTranslator = TranslatorFrom(ctx)
 	files := f.files
 	v := reflect.ValueOf(&f.Data).Elem()
 	pv := v.Addr()
@@ -326,8 +330,12 @@ func (f *Form[T]) message(fl *Field, e *Error) string {
 			return interpolate(m, e.Params)
 		}
 	}
-	if e.Code != "" && f.Translator != nil {
-		if s := f.Translator(e.Code, e.Params); s != "" {
+	tr := f.Translator
+	if tr == nil {
+		tr = f.ctxTranslator
+	}
+	if e.Code != "" && tr != nil {
+		if s := tr(e.Code, e.Params); s != "" {
 			return s
 		}
 	}

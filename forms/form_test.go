@@ -315,6 +315,39 @@ func TestCheckRefusesBadTags(t *testing.T) {
 	New[BadTags1]()
 }
 
+func TestTranslatorFromContext(t *testing.T) {
+	type F struct {
+		Name string `form:",required"`
+	}
+	ctx := WithTranslator(context.Background(), func(key string, params map[string]any) string {
+		if key == "required" {
+			return "Champ obligatoire."
+		}
+		return ""
+	})
+	f := New[F]()
+	f.BindData(ctx, url.Values{}, nil)
+	if m := f.FieldErrors("name"); len(m) != 1 || m[0] != "Champ obligatoire." {
+		t.Errorf("context translator: %v", m)
+	}
+	f = New[F]()
+	f.Translator = func(string, map[string]any) string { return "own" }
+	f.BindData(ctx, url.Values{}, nil)
+	if m := f.FieldErrors("name"); m[0] != "own" {
+		t.Errorf("the form's own translator wins: %v", m)
+	}
+	f = New[F]()
+	f.BindData(context.Background(), url.Values{}, nil)
+	if m := f.FieldErrors("name"); m[0] != "This field is required." {
+		t.Errorf("no translator: %v", m)
+	}
+	s := NewFormSet[F]()
+	s.BindData(ctx, url.Values{}, nil)
+	if errs := s.NonFormErrors(); len(errs) != 1 || !strings.Contains(errs[0], "ManagementForm") {
+		t.Errorf("formset without a translation for the key keeps English: %v", errs)
+	}
+}
+
 func TestMessagesOverrideAndTranslate(t *testing.T) {
 	type F struct {
 		Name string `form:",required,max_length=3" messages:"required=Tell us your name!|max_length=At most {max}, please."`

@@ -70,7 +70,10 @@ type FormSet[T any] struct {
 	initialN int
 	bound    bool
 	nonForm  []string
-	status   int
+	// ctxTranslator is the translator of the context the set was bound with,
+	// used when Translator is nil.
+	ctxTranslator Translator
+	status        int
 }
 
 // Entry is one form's outcome after a successful Bind.
@@ -137,9 +140,18 @@ func (s *FormSet[T]) newForm(i int) *Form[T] {
 	return f
 }
 
-func (s *FormSet[T]) message(key string, params map[string]any) string {
+// translator returns the set's Translator, else the one of the context it was
+// bound with.
+func (s *FormSet[T]) translator() Translator {
 	if s.Translator != nil {
-		if m := s.Translator(key, params); m != "" {
+		return s.Translator
+	}
+	return s.ctxTranslator
+}
+
+func (s *FormSet[T]) message(key string, params map[string]any) string {
+	if tr := s.translator(); tr != nil {
+		if m := tr(key, params); m != "" {
 			return m
 		}
 	}
@@ -205,6 +217,7 @@ func mgmtInt(data url.Values, name string) (int, bool) {
 // BindData binds the set to submitted values and files.
 func (s *FormSet[T]) BindData(ctx context.Context, data url.Values, files map[string][]*uploads.File) error {
 	s.bound = true
+	s.ctxTranslator = TranslatorFrom(ctx)
 	s.forms, s.deleted, s.nonForm, s.status = nil, nil, nil, 0
 	p := s.prefix() + "-"
 	total, okT := mgmtInt(data, p+TotalForms)
@@ -271,8 +284,8 @@ func (s *FormSet[T]) BindData(ctx context.Context, data url.Values, files map[st
 			}
 			for _, e := range es {
 				msg := e.Message
-				if e.Code != "" && s.Translator != nil {
-					if m := s.Translator(e.Code, e.Params); m != "" {
+				if tr := s.translator(); e.Code != "" && tr != nil {
+					if m := tr(e.Code, e.Params); m != "" {
 						msg = m
 					}
 				}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/forms"
 	"github.com/galvani-web/galvani/session"
 	"github.com/galvani-web/galvani/template"
 )
@@ -72,7 +73,8 @@ type CatalogsProvider interface {
 //	template.Setup(app) // {% load i18n %} and _("...") translate
 //
 // Ready builds the Bundle: the LOCALE_PATHS directories first, then every installed
-// app's Catalogs() in installation order. Middleware selects the language of each
+// app's Catalogs() in installation order, then the framework's own catalogs
+// (FrameworkCatalogs). Middleware selects the language of each
 // request. The app serves set_language at /i18n/setlang/ (route
 // "i18n:set_language"), registers the "i18n" template library and translates _()
 // literals in templates.
@@ -129,6 +131,9 @@ func (l *Locale) Ready(app *galvani.App) error {
 					}
 				}
 			}
+		}
+		if err := b.LoadFS(FrameworkCatalogs(), DefaultDomain); err != nil {
+			return fmt.Errorf("i18n: the framework's catalogs: %w", err)
 		}
 	}
 	codes := cfg.Languages
@@ -255,7 +260,8 @@ type prefixState struct {
 // Middleware selects the language of each request and activates it in the
 // request's context: the URL prefix (with Config.URLPrefix), then the session
 // (what set_language stored), the language cookie, the Accept-Language header, and
-// finally LANGUAGE_CODE. It sets Content-Language, and Vary: Accept-Language,
+// finally LANGUAGE_CODE. Forms bound with the request translate their messages
+// into it (forms.WithTranslator). It sets Content-Language, and Vary: Accept-Language,
 // Cookie when the language did not come from the URL. Install it inside the session
 // middleware so that it can read the session.
 func (l *Locale) Middleware(next http.Handler) http.Handler {
@@ -301,7 +307,8 @@ func (l *Locale) Middleware(next http.Handler) http.Handler {
 		if !fromPath {
 			addVary(h, "Accept-Language", "Cookie")
 		}
-		ctx := WithTranslation(r.Context(), b.Translation(lang))
+		tr := b.Translation(lang)
+		ctx := forms.WithTranslator(WithTranslation(r.Context(), tr), FormsTranslator(tr))
 		if cfg.URLPrefix {
 			ctx = contextWithPrefix(ctx, &prefixState{l: l})
 		}
