@@ -553,6 +553,10 @@ func decodeTime(f *Field, dst reflect.Value, s string, loc *time.Location) *Erro
 		t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
 	case Time:
 		t = time.Date(0, 1, 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
+	default:
+		if e := checkWallTime(t, s, loc, formats); e != nil {
+			return e
+		}
 	}
 	if !f.MinTime.IsZero() && t.Before(f.MinTime) {
 		return fail("min_value", map[string]any{"min": formatTime(f.Kind, f.MinTime)})
@@ -561,6 +565,54 @@ func decodeTime(f *Field, dst reflect.Value, s string, loc *time.Location) *Erro
 		return fail("max_value", map[string]any{"max": formatTime(f.Kind, f.MaxTime)})
 	}
 	return set(dst, reflect.ValueOf(t))
+}
+
+// checkWallTime refuses a local date and time that the time zone skips (a
+// daylight-saving gap: Go would silently move it) or repeats (the hour after the
+// clocks go back: Go would silently pick the first), unless the input named its
+// UTC offset. t is s parsed in loc.
+func checkWallTime(t time.Time, s string, loc *time.Location, formats []string) *Error {
+	if loc == time.UTC || t.Location() != loc {
+		return nil // an explicit offset, or a zone without daylight saving time
+	}
+	wall := func(x time.Time) time.Time {
+		return time.Date(x.Year(), x.Month(), x.Day(), x.Hour(), x.Minute(), x.Second(), x.Nanosecond(), time.UTC)
+	}
+	// The wall clock the user typed, read as if it were UTC.
+	var typed time.Time
+	found := false
+	for _, layout := range formats {
+		if p, err := time.Parse(layout, s); err == nil {
+			if strings.Contains(layout, "Z07") || strings.Contains(layout, "-07") || strings.Contains(layout, "MST") {
+				return nil // the input gave its offset
+			}
+			typed, found = wall(p), true
+			break
+		}
+	}
+	if !found {
+		return nil
+	}
+	params := func() map[string]any {
+		return map[string]any{"datetime": s, "zone": loc.String()}
+	}
+	if !wall(t).Equal(typed) {
+		return fail("nonexistent_time", params())
+	}
+	// Another offset the zone uses around this time that gives the same wall clock
+	// means the time happens twice.
+	_, off := t.Zone()
+	for _, d := range []time.Duration{-26 * time.Hour, 26 * time.Hour} {
+		_, o := t.Add(d).Zone()
+		if o == off {
+			continue
+		}
+		cand := typed.Add(-time.Duration(o) * time.Second).In(loc)
+		if _, co := cand.Zone(); co == o && wall(cand).Equal(typed) {
+			return fail("ambiguous_time", params())
+		}
+	}
+	return nil
 }
 
 func decodeMultiple(f *Field, dst reflect.Value, raw []string) *Error {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Translator turns a message key and its parameters into text in the user's
@@ -22,6 +23,24 @@ type translatorKey struct{}
 // into the request's language: the i18n battery's does.
 func WithTranslator(ctx context.Context, tr Translator) context.Context {
 	return context.WithValue(ctx, translatorKey{}, tr)
+}
+
+type locationKey struct{}
+
+// WithLocation returns a copy of ctx carrying the time zone forms bound with it
+// read dates and times in when their Location field is nil (the i18n battery's
+// middleware sets the request's current time zone).
+func WithLocation(ctx context.Context, loc *time.Location) context.Context {
+	return context.WithValue(ctx, locationKey{}, loc)
+}
+
+// LocationFrom returns the time zone WithLocation put in ctx, or nil.
+func LocationFrom(ctx context.Context) *time.Location {
+	if ctx == nil {
+		return nil
+	}
+	loc, _ := ctx.Value(locationKey{}).(*time.Location)
+	return loc
 }
 
 // TranslatorFrom returns the translator WithTranslator put in ctx, or nil.
@@ -69,6 +88,9 @@ var defaultMessages = map[string]string{
 	"management_form": "ManagementForm data is missing or has been tampered with. Missing fields: {fields}.",
 	"too_many_forms":  "Please submit at most {max} forms.",
 	"too_few_forms":   "Please submit at least {min} forms.",
+	// Local times that the time zone skips or repeats (daylight saving time).
+	"nonexistent_time": "{datetime} does not exist in the time zone {zone}: the clocks skip it when daylight saving time starts.",
+	"ambiguous_time":   "{datetime} happens twice in the time zone {zone}, when daylight saving time ends; give the UTC offset too.",
 }
 
 // DefaultMessage returns the built-in English text for a message key, with its

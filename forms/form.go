@@ -56,6 +56,9 @@ type Form[T any] struct {
 	// ctxTranslator is the translator of the context the form was bound with,
 	// used when Translator is nil.
 	ctxTranslator Translator
+	// ctxLocation is the time zone of the context the form was bound with, used
+	// when Location is nil.
+	ctxLocation *time.Location
 }
 
 // New returns an unbound form for T. It panics if T's form tags are invalid (an
@@ -208,6 +211,9 @@ func (f *Form[T]) loc() *time.Location {
 	if f.Location != nil {
 		return f.Location
 	}
+	if f.ctxLocation != nil {
+		return f.ctxLocation
+	}
 	return time.UTC
 }
 
@@ -252,6 +258,7 @@ func (f *Form[T]) attach(data url.Values, files map[string][]*uploads.File) {
 // validate decodes and cleans the attached data into Data.
 func (f *Form[T]) validate(ctx context.Context) error {
 	f.ctxTranslator = TranslatorFrom(ctx)
+	f.ctxLocation = LocationFrom(ctx)
 	files := f.files
 	v := reflect.ValueOf(&f.Data).Elem()
 	pv := v.Addr()

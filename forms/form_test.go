@@ -582,3 +582,44 @@ func TestOuterBodyLimitIs413(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestDateTimeInTheContextZoneWithDSTChecks(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip("no tzdata:", err)
+	}
+	type F struct {
+		At time.Time `form:",required"`
+	}
+	ctx := WithLocation(context.Background(), paris)
+	for in, want := range map[string]string{
+		"2026-07-01 12:00":          "2026-07-01T10:00:00Z",
+		"2026-01-15T08:30":          "2026-01-15T07:30:00Z",
+		"2026-03-29 02:30":          "nonexistent_time", // the clocks jump from 02:00 to 03:00
+		"2026-10-25 02:30":          "ambiguous_time",   // 02:00-03:00 happens twice
+		"2026-10-25T02:30:00+01:00": "2026-10-25T01:30:00Z",
+		"2026-10-25T02:30:00+02:00": "2026-10-25T00:30:00Z",
+		"2026-10-25 03:30":          "2026-10-25T02:30:00Z",
+		"2026-03-29 03:00":          "2026-03-29T01:00:00Z",
+	} {
+		f := New[F]()
+		f.BindData(ctx, url.Values{"at": {in}}, nil)
+		errs := f.FieldErrors("at")
+		switch {
+		case strings.HasSuffix(want, "_time"):
+			if len(errs) != 1 || !strings.Contains(errs[0], in) || !strings.Contains(errs[0], "Europe/Paris") {
+				t.Errorf("%s: want a %s error, got %v (%v)", in, want, errs, f.Data.At)
+			}
+		case len(errs) > 0:
+			t.Errorf("%s: %v", in, errs)
+		case f.Data.At.UTC().Format(time.RFC3339) != want:
+			t.Errorf("%s: %s, want %s", in, f.Data.At.UTC().Format(time.RFC3339), want)
+		}
+	}
+	// Without a zone in the context, UTC as before.
+	f := New[F]()
+	f.BindData(context.Background(), url.Values{"at": {"2026-03-29 02:30"}}, nil)
+	if f.Data.At.Format(time.RFC3339) != "2026-03-29T02:30:00Z" {
+		t.Errorf("UTC: %v %v", f.Data.At, f.FieldErrors("at"))
+	}
+}

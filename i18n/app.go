@@ -51,6 +51,15 @@ type Config struct {
 	// PrefixExempt lists path prefixes that are never language-prefixed (APIs,
 	// static files). The set_language view is always exempt.
 	PrefixExempt []string
+
+	// TimeZone is the default time zone, an IANA name (Django's TIME_ZONE).
+	// Default "UTC". Env: TIME_ZONE.
+	TimeZone string `env:"TIME_ZONE"`
+	// UseTZ turns time zone support on (Django's USE_TZ): each request gets a
+	// current time zone (the session's, see SetTimeZone, else TimeZone), templates
+	// show times in it and forms read dates and times in it. Times are stored as
+	// they are given — keep them in UTC. Env: USE_TZ.
+	UseTZ bool `env:"USE_TZ"`
 }
 
 // SessionKey is the session key set_language stores the chosen language under.
@@ -90,6 +99,7 @@ type Locale struct {
 	langs     []LanguageInfo
 	setLang   string
 	exempt    []string
+	tz        *time.Location
 }
 
 // App is the i18n app, configured by the "i18n" settings section.
@@ -163,13 +173,21 @@ func (l *Locale) Ready(app *galvani.App) error {
 	if cfg.CookieName == "" {
 		cfg.CookieName = DefaultCookieName
 	}
+	tz := time.UTC
+	if cfg.TimeZone != "" && cfg.TimeZone != "UTC" {
+		z, err := LoadTimeZone(cfg.TimeZone)
+		if err != nil {
+			return fmt.Errorf("i18n: TIME_ZONE: %w", err)
+		}
+		tz = z
+	}
 	setLang, err := app.URL("i18n:set_language")
 	if err != nil {
 		setLang = "/i18n/setlang/"
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.cfg, l.enabled, l.bundle, l.supported, l.langs, l.setLang = cfg, enabled, b, supported, langs, setLang
+	l.cfg, l.enabled, l.bundle, l.supported, l.langs, l.setLang, l.tz = cfg, enabled, b, supported, langs, setLang, tz
 	l.exempt = append([]string{setLang}, cfg.PrefixExempt...)
 	app.AddCheck(l.check, false)
 	return nil
@@ -208,9 +226,11 @@ func (l *Locale) Languages() []LanguageInfo {
 	return append([]LanguageInfo(nil), l.langs...)
 }
 
-// TemplateLibraries implements the template battery's LibraryProvider: "i18n".
+// TemplateLibraries implements the template battery's LibraryProvider: "i18n" and
+// "tz".
 func (l *Locale) TemplateLibraries() map[string]*template.Library {
-	return map[string]*template.Library{"i18n": TemplateLibrary(l.Bundle(), l.Languages())}
+	return map[string]*template.Library{"i18n": TemplateLibrary(l.Bundle(), l.Languages()),
+		"tz": TZTemplateLibrary(l.DefaultTimeZone())}
 }
 
 // Gettext implements the template battery's TranslatorProvider, for _("...")
@@ -267,7 +287,7 @@ type prefixState struct {
 func (l *Locale) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l.mu.RLock()
-		cfg, enabled, b := l.cfg, l.enabled, l.bundle
+		cfg, enabled, b, tz := l.cfg, l.enabled, l.bundle, l.tz
 		l.mu.RUnlock()
 		if b == nil {
 			next.ServeHTTP(w, r)
@@ -311,6 +331,10 @@ func (l *Locale) Middleware(next http.Handler) http.Handler {
 		ctx := forms.WithTranslator(WithTranslation(r.Context(), tr), FormsTranslator(tr))
 		if cfg.URLPrefix {
 			ctx = contextWithPrefix(ctx, &prefixState{l: l})
+		}
+		if cfg.UseTZ {
+			loc := l.requestTimeZone(r, tz)
+			ctx = forms.WithLocation(WithTimeZone(ctx, loc), loc)
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

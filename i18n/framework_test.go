@@ -1,6 +1,8 @@
 package i18n
 
 import (
+	"bytes"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,7 +19,8 @@ var formsKeys = []string{"required", "invalid", "invalid_text", "null_characters
 	"invalid_url", "invalid_slug", "invalid_integer", "invalid_number", "invalid_date", "invalid_time",
 	"invalid_datetime", "invalid_choice", "invalid_list", "invalid_file", "empty_file", "file_too_large",
 	"file_type", "min_length", "max_length", "min_value", "max_value", "max_digits", "max_decimal_places",
-	"max_whole_digits", "min_choices", "max_choices", "unique", "management_form", "too_many_forms", "too_few_forms"}
+	"max_whole_digits", "min_choices", "max_choices", "unique", "management_form", "too_many_forms", "too_few_forms",
+	"nonexistent_time", "ambiguous_time"}
 
 var placeholderRE = regexp.MustCompile(`\{\w+\}`)
 
@@ -89,6 +92,30 @@ func TestFormsAreTranslatedThroughTheMiddleware(t *testing.T) {
 		app.ServeHTTP(w, r)
 		if w.Code != http.StatusOK || w.Body.String() != want {
 			t.Errorf("%s: %d %q, want %q", lang, w.Code, w.Body.String(), want)
+		}
+	}
+}
+
+// The embedded .mo files are the compiled .po files beside them (recompile with
+// compilemessages, or msgfmt, after editing one).
+func TestFrameworkMOFilesAreUpToDate(t *testing.T) {
+	pos, _ := fs.Glob(FrameworkCatalogs(), "*/LC_MESSAGES/galvani.po")
+	if len(pos) != 6 {
+		t.Fatalf("po files: %v", pos)
+	}
+	for _, p := range pos {
+		src, _ := fs.ReadFile(FrameworkCatalogs(), p)
+		f, err := ParsePO(p, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := CompileMO(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := fs.ReadFile(FrameworkCatalogs(), strings.TrimSuffix(p, ".po")+".mo")
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: the .mo is stale; recompile it", p)
 		}
 	}
 }

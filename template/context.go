@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -31,6 +32,11 @@ type Context struct {
 	Autoescape bool
 	// Request is the request being answered, or nil outside a request.
 	Request *http.Request
+	// Location, when set, is the time zone times are shown in: {{ t }} and the
+	// date and time filters convert a time.Time to it first (Django's
+	// template_localtime with USE_TZ). The engine sets it from its TimeZone
+	// function; the tz library's {% timezone %} and {% localtime %} change it.
+	Location *time.Location
 
 	out     []byte
 	engine  *Engine
@@ -207,6 +213,43 @@ func isSafe(v reflect.Value) bool {
 	return v.IsValid() && (v.Type() == safeStringType || v.Type() == htmlType)
 }
 
+// localTime converts t to the render's Location, unless t is in a zone made with
+// PinZone.
+func (c *Context) localTime(t time.Time) time.Time {
+	if c.Location == nil {
+		return t
+	}
+	if _, pinned := pinnedZones.Load(t.Location()); pinned {
+		return t
+	}
+	return t.In(c.Location)
+}
+
+// pinnedZones holds the *time.Location values PinZone made, by pointer; byName
+// makes PinZone return one value per zone name, so the set stays small.
+var (
+	pinnedZones sync.Map // *time.Location -> struct{}
+	pinnedNames sync.Map // zone name -> *time.Location
+)
+
+// PinZone returns a zone with the same rules as loc whose times the engine shows
+// as they are, without converting them to the render's Location — Django's
+// convert_to_local_time = False, which the tz library's utc and timezone filters
+// set on their results.
+func PinZone(loc *time.Location) *time.Location {
+	name := loc.String()
+	if p, ok := pinnedNames.Load(name); ok {
+		return p.(*time.Location)
+	}
+	cp := new(time.Location)
+	*cp = *loc
+	p, loaded := pinnedNames.LoadOrStore(name, cp)
+	if !loaded {
+		pinnedZones.Store(cp, struct{}{})
+	}
+	return p.(*time.Location)
+}
+
 // HTMLer is implemented by values that render themselves as HTML, like Python's
 // __html__ protocol: {{ form }} writes form.HTML() as it is. Forms, formsets and
 // other widgets implement it.
@@ -263,6 +306,9 @@ func (c *Context) writeValue(v reflect.Value) {
 			c.out = appendPlainFloat(c.out, v.Float())
 			return
 		}
+	}
+	if c.Location != nil && v.Type() == timeType {
+		v = reflect.ValueOf(c.localTime(v.Interface().(time.Time)))
 	}
 	if h, ok := htmlOf(v); ok {
 		c.out = append(c.out, h...)

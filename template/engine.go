@@ -78,6 +78,8 @@ type Engine struct {
 	maxSteps   int
 	maxOutput  int
 	translate  func(r *http.Request, msgid string) string
+	// timeZone gives the zone times are shown in for a request (nil: as they are).
+	timeZone func(r *http.Request) *time.Location
 	// urlLocalize rewrites {% url %} results for the request (language prefixes).
 	urlLocalize func(r *http.Request, path string) string
 	clock       func() time.Time
@@ -134,6 +136,14 @@ func Clock(now func() time.Time) Option { return func(e *Engine) { e.clock = now
 // active language. Without a translator the text is used as it is.
 func Translator(fn func(r *http.Request, msgid string) string) Option {
 	return func(e *Engine) { e.translate = fn }
+}
+
+// TimeZone sets how the engine chooses the time zone times are shown in ({{ t }},
+// the date and time filters): fn gets the request being answered (nil outside one,
+// as for Template.Render) and returns the zone, or nil to show times in their own
+// location. The i18n battery's Locale app provides one when time zones are on.
+func TimeZone(fn func(r *http.Request) *time.Location) Option {
+	return func(e *Engine) { e.timeZone = fn }
 }
 
 // DefaultMaxSteps is the default render budget: loop iterations plus includes in one
@@ -299,6 +309,9 @@ func (e *Engine) Render(w http.ResponseWriter, r *http.Request, name string, dat
 	c := e.getContext()
 	defer e.putContext(c)
 	c.Request = r
+	if e.timeZone != nil {
+		c.Location = e.timeZone(r)
+	}
 	if r != nil {
 		e.mu.RLock()
 		procs := e.processors

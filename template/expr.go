@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -167,6 +168,9 @@ type filterDef struct {
 	// (keeping a safe string safe) before the filter sees it.
 	stringFilter bool
 	arg          argMode
+	// localtime is Django's expects_localtime: a time.Time input is first
+	// converted to the render's Location, when it has one.
+	localtime bool
 }
 
 type filterCall struct {
@@ -224,6 +228,11 @@ func (e *Expr) resolve(c *Context, ignoreFailures bool) (reflect.Value, error) {
 			arg = valueToAny(a)
 		}
 		in := valueToAny(v)
+		if f.def.localtime && c.Location != nil {
+			if t, ok := in.(time.Time); ok {
+				in = c.localTime(t)
+			}
+		}
 		safeInput := isSafe(v)
 		if f.def.stringFilter {
 			in = pyStrValue(v)

@@ -77,6 +77,8 @@ func init() {
 	})
 	reg("date", 0, opt, filterDate(false))
 	reg("time", 0, opt, filterDate(true))
+	builtinLibrary.filters["date"].localtime = true
+	builtinLibrary.filters["time"].localtime = true
 	reg("default", 0, req, func(in, arg any, _ bool) (any, error) {
 		if truthy(reflect.ValueOf(in)) {
 			return in, nil

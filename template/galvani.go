@@ -5,6 +5,7 @@ import (
 	htmltemplate "html/template"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/galvani-web/galvani"
 )
@@ -38,6 +39,13 @@ type URLLocalizer interface {
 	LocalizeURL(r *http.Request, path string) string
 }
 
+// TimeZoneProvider is implemented by the installed app that chooses the time zone
+// of a request (the i18n battery with time zones on): Setup uses it for the
+// engine's TimeZone.
+type TimeZoneProvider interface {
+	TimeZone(r *http.Request) *time.Location
+}
+
 // Setup creates an engine for app and installs it with app.SetTemplates, so
 // c.Render works. Templates are searched in the loaders given in opts first (the
 // project's directories, e.g. template.Dir(os.DirFS("templates"), "templates/")),
@@ -68,6 +76,9 @@ func Setup(app *galvani.App, opts ...Option) *Engine {
 		}
 		if tp, ok := ac.(TranslatorProvider); ok && e.translate == nil {
 			e.translate = tp.Gettext
+		}
+		if tz, ok := ac.(TimeZoneProvider); ok && e.timeZone == nil {
+			e.timeZone = tz.TimeZone
 		}
 		if ul, ok := ac.(URLLocalizer); ok && e.urlLocalize == nil {
 			e.urlLocalize = ul.LocalizeURL

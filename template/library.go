@@ -63,6 +63,16 @@ func (l *Library) FilterAutoescape(name string, fn func(value, arg any, autoesca
 	l.filters[name] = f
 }
 
+// FilterContext registers a filter that needs the render context (the request,
+// the time zone in Context.Location...).
+func (l *Library) FilterContext(name string, fn func(c *Context, value, arg any) (any, error), opts ...FilterOption) {
+	f := &filterDef{name: name, ctxFn: fn}
+	for _, o := range opts {
+		o(f)
+	}
+	l.filters[name] = f
+}
+
 // Tag registers a block tag compiled by fn.
 func (l *Library) Tag(name string, fn TagFunc) { l.tags[name] = fn }
 

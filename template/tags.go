@@ -631,7 +631,7 @@ func tagLoad(p *Parser, t *Token) (Node, error) {
 		switch name {
 		case "static":
 			hint = " (the static battery registers it: install its app, or add its library with template.Libraries)"
-		case "i18n", "l10n", "tz":
+		case "i18n", "tz":
 			hint = " (the i18n battery registers it: install its app, or add its library with template.Libraries)"
 		}
 		return nil, fmt.Errorf("'%s' is not a registered tag library%s. Must be one of:\n%s", name, hint, strings.Join(names, "\n"))
