@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -328,7 +327,7 @@ func (l *Locale) Middleware(next http.Handler) http.Handler {
 			addVary(h, "Accept-Language", "Cookie")
 		}
 		tr := b.Translation(lang)
-		ctx := forms.WithTranslator(WithTranslation(r.Context(), tr), FormsTranslator(tr))
+		ctx := forms.WithTranslator(WithTranslation(r.Context(), tr), tr.formsTranslator())
 		if cfg.URLPrefix {
 			ctx = contextWithPrefix(ctx, &prefixState{l: l})
 		}
@@ -406,11 +405,12 @@ func (l *Locale) requestLanguage(r *http.Request, cfg Config) string {
 			return lang
 		}
 	}
-	for _, code := range ParseAcceptLanguage(r.Header.Get("Accept-Language")) {
-		if code == "*" {
+	var buf [maxAcceptEntries]acceptEntry
+	for _, e := range parseAccept(r.Header.Get("Accept-Language"), buf[:0]) {
+		if e.code == "*" {
 			break
 		}
-		if lang, ok := l.Supported(code); ok {
+		if lang, ok := l.Supported(e.code); ok {
 			return lang
 		}
 	}
@@ -421,17 +421,20 @@ func (l *Locale) requestLanguage(r *http.Request, cfg Config) string {
 }
 
 func addVary(h http.Header, names ...string) {
-	have := map[string]bool{}
-	for _, v := range h.Values("Vary") {
-		for _, f := range strings.Split(v, ",") {
-			have[strings.ToLower(strings.TrimSpace(f))] = true
+	have := func(name string) bool {
+		for _, v := range h["Vary"] {
+			for rest := v; rest != ""; {
+				var f string
+				f, rest, _ = strings.Cut(rest, ",")
+				if f = strings.TrimSpace(f); f == "*" || strings.EqualFold(f, name) {
+					return true
+				}
+			}
 		}
-	}
-	if have["*"] {
-		return
+		return false
 	}
 	for _, n := range names {
-		if !have[strings.ToLower(n)] {
+		if !have(n) {
 			h.Add("Vary", n)
 		}
 	}
@@ -449,21 +452,32 @@ const maxAcceptEntries = 32
 // q-value are dropped; only the first 500 bytes and 32 entries are read, so a
 // hostile header costs little.
 func ParseAcceptLanguage(header string) []string {
+	var buf [maxAcceptEntries]acceptEntry
+	es := parseAccept(header, buf[:0])
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.code
+	}
+	return out
+}
+
+type acceptEntry struct {
+	code string
+	q    int // thousandths
+}
+
+// parseAccept parses into es (a caller's array, so a request allocates nothing)
+// and sorts by q-value, keeping the header's order among equals.
+func parseAccept(header string, es []acceptEntry) []acceptEntry {
 	if len(header) > maxAcceptLanguage {
 		header = header[:maxAcceptLanguage]
 		if i := strings.LastIndexByte(header, ','); i >= 0 {
 			header = header[:i]
 		}
 	}
-	type entry struct {
-		code string
-		q    int // thousandths
-	}
-	var es []entry
-	for _, part := range strings.Split(header, ",") {
-		if len(es) == maxAcceptEntries {
-			break
-		}
+	for rest := header; rest != "" && len(es) < maxAcceptEntries; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
@@ -487,14 +501,15 @@ func ParseAcceptLanguage(header string) []string {
 		if q == 0 {
 			continue
 		}
-		es = append(es, entry{code, q})
+		es = append(es, acceptEntry{code, q})
 	}
-	sort.SliceStable(es, func(i, j int) bool { return es[i].q > es[j].q })
-	out := make([]string, len(es))
-	for i, e := range es {
-		out[i] = e.code
+	// Insertion sort: stable, no allocation, at most 32 entries.
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && es[j].q > es[j-1].q; j-- {
+			es[j], es[j-1] = es[j-1], es[j]
+		}
 	}
-	return out
+	return es
 }
 
 // validRange accepts "*" and 1*8ALPHA *("-" 1*8alphanum).
@@ -505,8 +520,11 @@ func validRange(s string) bool {
 	if s == "" {
 		return false
 	}
-	for i, sub := range strings.Split(s, "-") {
-		if len(sub) < 1 || len(sub) > 8 {
+	for i := 0; s != ""; i++ {
+		var sub string
+		var more bool
+		sub, s, more = strings.Cut(s, "-")
+		if len(sub) < 1 || len(sub) > 8 || more && s == "" {
 			return false
 		}
 		for j := 0; j < len(sub); j++ {

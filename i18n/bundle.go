@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/galvani-web/galvani/forms"
 )
 
 // DefaultDomain is the gettext domain of a project's and an app's catalogs:
@@ -204,6 +206,15 @@ func (b *Bundle) chain(lang string) []*Catalog {
 type Translation struct {
 	lang     string
 	catalogs []*Catalog
+
+	formsOnce sync.Once
+	forms     forms.Translator
+}
+
+// formsTranslator returns FormsTranslator(t), made once per translation.
+func (t *Translation) formsTranslator() forms.Translator {
+	t.formsOnce.Do(func() { t.forms = FormsTranslator(t) })
+	return t.forms
 }
 
 // Language returns the language code the translation is for.

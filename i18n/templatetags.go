@@ -386,6 +386,25 @@ func unquoteLiteral(s string) (string, bool) {
 }
 
 func (n *translateNode) Render(c *template.Context) error {
+	if n.literal != nil && n.filters == nil && n.asvar == "" {
+		// The common case, without allocating: a literal's translation is safe.
+		s := *n.literal
+		if !n.noop {
+			t := n.tl.current(c)
+			msgid := strings.ReplaceAll(s, "%", "%%")
+			if n.context != nil {
+				cv, err := n.context.Resolve(c)
+				if err != nil {
+					return err
+				}
+				s = t.PGettext(stringOf(cv), msgid)
+			} else {
+				s = t.Gettext(msgid)
+			}
+		}
+		c.Write(strings.ReplaceAll(s, "%%", "%"))
+		return nil
+	}
 	var value any
 	safe := false
 	if n.literal != nil {
