@@ -169,7 +169,7 @@ func registrations(s *admin.Site, inlines ...admin.Inline) {
 		}}},
 		SaveAsNew: true,
 	})
-	admin.Register(s, admin.ModelAdmin[Review]{ListDisplay: []string{"text", "book", "stars"}})
+	admin.Register(s, admin.ModelAdmin[Review]{ListDisplay: []string{"text", "book", "stars"}, AutocompleteFields: []string{"book"}})
 }
 
 // client is a browser-like client: it keeps cookies and sends the CSRF token.

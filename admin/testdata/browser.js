@@ -147,6 +147,16 @@ async function setTheme(page, theme) {
     expect(await page.inputValue('#id_reviews-0-text') === 'A fine read', 'the inline row keeps its text');
     await shot(page, 'change-form-inline');
 
+    // An autocomplete field: search, pick, save.
+    await page.goto(base + '/admin/shop/review/add/');
+    await page.fill('.autocomplete-search', 'Book 07');
+    await page.click('.autocomplete-results button:has-text("Book 07")');
+    expect(await page.inputValue('#id_book') === '8', 'picking a result sets the key: ' + await page.inputValue('#id_book'));
+    await page.fill('#id_text', 'Found by search');
+    await page.click('button[name=_save]');
+    await page.waitForSelector('.messagelist');
+    expect((await page.textContent('.messagelist')).includes('Found by search'), 'the review is added');
+
     // History of an edited object.
     await page.goto(base + '/admin/shop/book/2/change/');
     await page.fill('#id_pages', '999');
