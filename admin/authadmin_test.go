@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -63,10 +64,28 @@ func TestUserAdmin(t *testing.T) {
 	c.Get("/admin/").AssertStatus(200) // boss's session is untouched
 	c.Get("/admin/auth/group/1/password/").AssertStatus(404)
 
-	// Groups.
+	// Groups, with the permission picker; users join groups on their change page.
 	e.db.Create(ctx, &auth.Group{Name: "editors"})
 	c.Get("/admin/auth/group/?q=edit").AssertStatus(200).AssertContains("editors")
-	if n, _ := orm.Q[admin.LogEntry](e.db).Filter("app", "auth").Count(ctx); n != 3 {
+	addBook, _ := auth.GetPermission(ctx, e.db, "shop.add_book")
+	viewBook, _ := auth.GetPermission(ctx, e.db, "shop.view_book")
+	r = c.Get("/admin/auth/group/1/change/")
+	status(t, r, 200)
+	r.AssertContains(`name="permissions"`, "shop | book | Can add book")
+	c.PostForm("/admin/auth/group/1/change/", url.Values{"name": {"editors"}, "permissions": {fmt.Sprint(addBook.ID), fmt.Sprint(viewBook.ID), "x", "999999"}, "_save": {""}}).AssertRedirect("/admin/auth/group/")
+	if ps, _ := orm.Related[auth.Permission](e.db, &auth.Group{Model: orm.Model{ID: 1}}, "permissions").All(ctx); len(ps) != 2 {
+		t.Fatalf("group permissions: %v", ps)
+	}
+	c.Get("/admin/auth/group/1/change/").AssertContains(fmt.Sprintf(`value="%d" id="id_permissions_`, addBook.ID))
+	form.Set("groups", "1")
+	c.PostForm("/admin/auth/user/2/change/", form).AssertRedirect("/admin/auth/user/")
+	if gs, _ := e.m.UserGroups(e.db, carol).All(ctx); len(gs) != 1 || gs[0].Name != "editors" {
+		t.Fatalf("user groups: %v", gs)
+	}
+	if keys, err := e.m.PermissionKeys(ctx, e.db, carol); err != nil || !keys["shop.add_book"] {
+		t.Fatalf("permissions through the group: %v %v", keys, err)
+	}
+	if n, _ := orm.Q[admin.LogEntry](e.db).Filter("app", "auth").Count(ctx); n != 5 {
 		t.Fatalf("log entries: %d", n)
 	}
 }

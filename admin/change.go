@@ -406,9 +406,14 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 		}
 		return nil
 	}
+	var m2m []m2mView
+	var chosen map[string][]string
 	if r.Method == http.MethodPost {
 		vals, err := c.Form()
 		if err != nil {
+			return err
+		}
+		if m2m, chosen, err = e.m2mViews(ctx, db, obj, vals, !canEdit); err != nil {
 			return err
 		}
 		_, saveAsNew = vals["_saveasnew"]
@@ -446,6 +451,11 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 				if err != nil {
 					return err
 				}
+				for _, m := range e.opts.m2m {
+					if err := m.set(ctx, tx, saved, chosen[m.name]); err != nil {
+						return err
+					}
+				}
 				var related []string
 				for _, set := range sets {
 					msgs, err := set.save(ctx, c, tx, pk)
@@ -480,8 +490,13 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 				return e.afterSave(c, vals, saved, created)
 			}
 		}
-	} else if err := buildInlines(nil); err != nil {
-		return err
+	} else {
+		if err := buildInlines(nil); err != nil {
+			return err
+		}
+		if m2m, _, err = e.m2mViews(ctx, db, obj, nil, !canEdit); err != nil {
+			return err
+		}
 	}
 	title := fmt.Sprintf("Add %s", verboseName(e.infoCache))
 	if !adding {
@@ -509,6 +524,7 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 	}
 	data["errors"] = nerr
 	data["inlines"] = sets
+	data["m2m"] = m2m
 	data["errornote"] = textFixErrors
 	if nerr > 1 {
 		data["errornote"] = textFixErrorsMany

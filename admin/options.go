@@ -118,7 +118,8 @@ type ModelAdmin[T any] struct {
 	// has one.
 	ViewOnSite func(c *galvani.Ctx, obj *T) (string, error)
 
-	user bool // a user model: add and password pages of their own (UserAdmin)
+	user bool           // a user model: add and password pages of their own (UserAdmin)
+	m2m  []m2mEditor[T] // many-to-many fields edited as checkboxes (auth's models)
 }
 
 // Column is a computed changelist column (or read-only form value), Django's
