@@ -100,6 +100,12 @@ type Field struct {
 	Messages map[string]string
 	// Attrs are extra HTML attributes of the widget.
 	Attrs map[string]string
+	// Store, if set, holds the field's value instead of a field of T: a non-nil
+	// pointer to a variable whose type fits Kind (a *[]string for a multiple
+	// choice). It is for values that have no place in T, such as a model form's
+	// many-to-many selection; only Build accepts it, and GoName then only names
+	// the field. The initial value is what Store holds when the form is made.
+	Store any
 
 	index    []int
 	typ      reflect.Type // the struct field's type

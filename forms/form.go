@@ -59,6 +59,8 @@ type Form[T any] struct {
 	// ctxLocation is the time zone of the context the form was bound with, used
 	// when Location is nil.
 	ctxLocation *time.Location
+	// initialStore holds the values of the fields with a Store before binding.
+	initialStore map[string]any
 }
 
 // New returns an unbound form for T. It panics if T's form tags are invalid (an
@@ -122,11 +124,19 @@ func Build[T any](fields []*Field) (*Form[T], error) {
 	seen := map[string]bool{}
 	for _, in := range fields {
 		c := in.clone()
-		sf, ok := t.FieldByName(c.GoName)
-		if !ok || !sf.IsExported() || viaPointer(t, sf.Index) {
-			return nil, fmt.Errorf("forms: %v has no usable field %q", t, c.GoName)
+		if c.Store != nil {
+			sv := reflect.ValueOf(c.Store)
+			if sv.Kind() != reflect.Pointer || sv.IsNil() {
+				return nil, fmt.Errorf("forms: %v.%s: Store must be a non-nil pointer, not %T", t, c.GoName, c.Store)
+			}
+			c.index, c.typ = nil, sv.Type().Elem()
+		} else {
+			sf, ok := t.FieldByName(c.GoName)
+			if !ok || !sf.IsExported() || viaPointer(t, sf.Index) {
+				return nil, fmt.Errorf("forms: %v has no usable field %q", t, c.GoName)
+			}
+			c.index, c.typ = sf.Index, sf.Type
 		}
-		c.index, c.typ = sf.Index, sf.Type
 		if c.Name == "" {
 			c.Name = naming.Snake(c.GoName)
 		}
@@ -135,14 +145,14 @@ func Build[T any](fields []*Field) (*Form[T], error) {
 		}
 		seen[c.Name] = true
 		if c.Kind == "" {
-			k, err := defaultKind(sf.Type)
+			k, err := defaultKind(c.typ)
 			if err != nil {
 				return nil, fmt.Errorf("forms: %v.%s: %w", t, c.GoName, err)
 			}
 			c.Kind = k
 		}
-		if !kindAccepts(c.Kind, sf.Type) {
-			return nil, fmt.Errorf("forms: %v.%s: kind %q cannot be stored in a %v", t, c.GoName, c.Kind, sf.Type)
+		if !kindAccepts(c.Kind, c.typ) {
+			return nil, fmt.Errorf("forms: %v.%s: kind %q cannot be stored in a %v", t, c.GoName, c.Kind, c.typ)
 		}
 		if c.Label == "" {
 			c.Label = labelFor(c.Name)
@@ -253,6 +263,24 @@ func (f *Form[T]) attach(data url.Values, files map[string][]*uploads.File) {
 	// Keep the initial values for HasChanged: decoding replaces field values
 	// rather than changing what they point to, so a shallow copy is enough.
 	f.initialData = f.Data
+	f.initialStore = nil
+	for _, fl := range f.fields {
+		if fl.Store != nil {
+			if f.initialStore == nil {
+				f.initialStore = map[string]any{}
+			}
+			f.initialStore[fl.Name] = reflect.ValueOf(fl.Store).Elem().Interface()
+		}
+	}
+}
+
+// fieldIn returns where field fl's value lives: its Store, or its field of the
+// struct v.
+func fieldIn(v reflect.Value, fl *Field) reflect.Value {
+	if fl.Store != nil {
+		return reflect.ValueOf(fl.Store).Elem()
+	}
+	return v.FieldByIndex(fl.index)
 }
 
 // validate decodes and cleans the attached data into Data.
@@ -266,7 +294,7 @@ func (f *Form[T]) validate(ctx context.Context) error {
 		if fl.Disabled {
 			continue
 		}
-		dst := v.FieldByIndex(fl.index)
+		dst := fieldIn(v, fl)
 		name := f.htmlName(fl)
 		if e := decode(fl, dst, f.raw[name], files[name], f.loc()); e != nil {
 			f.addErr(fl, e)
@@ -422,7 +450,12 @@ func (f *Form[T]) HasChanged() bool {
 			}
 			continue
 		}
-		initial := f.formatValue(fl, iv.FieldByIndex(fl.index), blank)
+		var initial []string
+		if fl.Store != nil {
+			initial = f.formatValue(fl, reflect.ValueOf(f.initialStore[fl.Name]), false)
+		} else {
+			initial = f.formatValue(fl, iv.FieldByIndex(fl.index), blank)
+		}
 		submitted := f.raw[name]
 		if fl.Kind == Boolean {
 			if truthy(first(initial)) != truthy(first(submitted)) {
@@ -472,6 +505,9 @@ func sameValues(a, b []string) bool {
 func (f *Form[T]) values(fl *Field) []string {
 	if f.bound && !fl.Disabled {
 		return f.raw[f.htmlName(fl)]
+	}
+	if fl.Store != nil {
+		return f.formatValue(fl, reflect.ValueOf(fl.Store).Elem(), false)
 	}
 	v := reflect.ValueOf(&f.Data).Elem()
 	return f.formatValue(fl, v.FieldByIndex(fl.index), reflect.ValueOf(f.Data).IsZero())

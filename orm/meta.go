@@ -78,6 +78,7 @@ type Relation struct {
 
 	throughName string
 	resolved    bool
+	ops         any // the field type's zero value: relOps (and m2mOps for M2M)
 }
 
 // Target returns the metadata of the related model. It fails when the target type is
@@ -563,7 +564,7 @@ func parseField(m *ModelInfo, sf reflect.StructField, tag string) (*Field, error
 	if rk, ok := reflect.Zero(t).Interface().(relKind); ok {
 		target, kind := rk.relTarget()
 		f.Kind = kind
-		f.Rel = &Relation{TargetType: target}
+		f.Rel = &Relation{TargetType: target, ops: relOpsOf(t)}
 		if f.ptr {
 			return nil, fail("use %s, not a pointer to it; nullability comes from the `null` tag", t)
 		}

@@ -505,3 +505,62 @@ func (r *ref[T]) Load(ctx context.Context, db *DB) (*T, error) {
 	r.obj = obj
 	return obj, nil
 }
+
+// Keys returns the keys of the related objects of an M2M relation, read from the
+// join table alone (no query of T), in no particular order.
+func (r RelatedManager[T]) Keys(ctx context.Context) ([]any, error) {
+	src, dst, err := r.m2m("read")
+	if err != nil {
+		return nil, err
+	}
+	have, err := r.current(ctx, r.db, src, dst)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(have))
+	for k := range have {
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// SetKeys is Set with the keys of the objects instead of the objects: the rows of T
+// with these keys become exactly the related objects, in one transaction, with
+// M2MChanged sent as by Set. Repeated keys count once. A key with no row of T is an
+// error wrapping ErrNotFound, and nothing changes; keys must have the type of T's
+// primary key (int64 for the default one). Only for M2M relations.
+func (r RelatedManager[T]) SetKeys(ctx context.Context, keys ...any) error {
+	if _, _, err := r.m2m("set"); err != nil {
+		return err
+	}
+	m, err := infoOfType(reflect.TypeFor[T]())
+	if err != nil {
+		return err
+	}
+	return r.db.Atomic(ctx, func(ctx context.Context, tx *DB) error {
+		found, err := Q[T](tx).InBulk(ctx, keys)
+		if err != nil {
+			return err
+		}
+		have := make(map[any]*T, len(found))
+		for k, obj := range found {
+			have[normKey(k)] = obj
+		}
+		objs := make([]*T, 0, len(found))
+		seen := make(map[any]bool, len(found))
+		for _, k := range keys {
+			nk := normKey(k)
+			obj := have[nk]
+			if obj == nil {
+				return fmt.Errorf("orm: %s.%s: no %s with key %v: %w", r.owner.Name, r.field.Name, m.Name, k, ErrNotFound)
+			}
+			if !seen[nk] {
+				seen[nk] = true
+				objs = append(objs, obj)
+			}
+		}
+		r2 := r
+		r2.db = tx
+		return r2.Set(ctx, objs...)
+	})
+}

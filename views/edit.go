@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -155,30 +156,32 @@ type editor[T any] struct {
 	create               bool
 }
 
-func (e editor[T]) makeForm(c *galvani.Ctx, obj *T) (*forms.Form[T], error) {
+// makeForm returns the form, and the model form it is when the view made it from
+// Fields (nil for a Form hook's).
+func (e editor[T]) makeForm(c *galvani.Ctx, obj *T) (*forms.Form[T], *modelform.Form[T], error) {
 	if e.form != nil {
-		return e.form(c, obj)
+		f, err := e.form(c, obj)
+		return f, nil, err
 	}
 	if len(e.fields) == 0 {
-		return nil, fmt.Errorf("views: the %s form needs Fields (the model fields it edits) or a Form hook: the view does not guess them, so a field added to the model later is never editable by accident", e.info.Name)
+		return nil, nil, fmt.Errorf("views: the %s form needs Fields (the model fields it edits) or a Form hook: the view does not guess them, so a field added to the model later is never editable by accident", e.info.Name)
 	}
-	f, err := modelform.New[T](modelform.Options{Fields: e.fields, DB: e.db})
+	mf, err := modelform.New(c.Context(), obj, modelform.Options{Fields: e.fields, DB: e.db})
 	if err != nil {
-		return nil, fmt.Errorf("views: %w", err)
+		return nil, nil, fmt.Errorf("views: %w", err)
 	}
-	f.Data = *obj
-	return f, nil
+	return mf.Form, mf, nil
 }
 
 func (e editor[T]) serve(c *galvani.Ctx, obj *T, data Data) error {
-	form, err := e.makeForm(c, obj)
+	form, mf, err := e.makeForm(c, obj)
 	if err != nil {
 		return err
 	}
 	if c.Request.Method == http.MethodPost {
 		if err := form.Bind(c.Request); err == nil {
 			saved := &form.Data
-			err = e.commit(c, saved)
+			err = e.commit(c, saved, mf)
 			if err == nil {
 				target, err := successURL(c, e.info, saved, e.success, e.successURL)
 				if err != nil {
@@ -205,19 +208,32 @@ func (e editor[T]) serve(c *galvani.Ctx, obj *T, data Data) error {
 	return render(c, e.render, templateName(e.info, e.template, "_form"), data)
 }
 
-func (e editor[T]) commit(c *galvani.Ctx, obj *T) error {
+// commit saves obj; for a model form (mf not nil) it then sets the object's
+// many-to-many relations, in the same transaction.
+func (e editor[T]) commit(c *galvani.Ctx, obj *T, mf *modelform.Form[T]) error {
 	if e.beforeSave != nil {
 		if err := e.beforeSave(c, obj); err != nil {
 			return err
 		}
 	}
-	switch {
-	case e.save != nil:
-		return e.save(c, e.db, obj)
-	case e.create:
-		return e.db.Create(c.Context(), obj)
+	write := func(ctx context.Context, db *orm.DB) error {
+		switch {
+		case e.save != nil:
+			return e.save(c, db, obj)
+		case e.create:
+			return db.Create(ctx, obj)
+		}
+		return db.Save(ctx, obj)
 	}
-	return e.db.Save(c.Context(), obj)
+	if mf == nil {
+		return write(c.Context(), e.db)
+	}
+	return e.db.Atomic(c.Context(), func(ctx context.Context, tx *orm.DB) error {
+		if err := write(ctx, tx); err != nil {
+			return err
+		}
+		return mf.SaveM2M(ctx)
+	})
 }
 
 // isInvalid reports whether err from Bind is invalid input (shown in the form)

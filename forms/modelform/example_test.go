@@ -9,15 +9,15 @@ import (
 	"github.com/galvani-web/galvani/orm"
 )
 
-type Tag struct {
+type Label struct {
 	orm.Model
 	Name string `orm:"max_length=30,unique,help_text=Lower case."`
 	Note string `orm:"text,blank"`
 }
 
 func ExampleNew() {
-	orm.RegisterModels("example", Tag{})
-	form, err := modelform.New[Tag](modelform.Options{}) // with DB: set, unique fields are checked
+	orm.RegisterModels("example", Label{})
+	form, err := modelform.New[Label](context.Background(), nil, modelform.Options{}) // with DB: set, unique fields are checked
 	if err != nil {
 		panic(err)
 	}
