@@ -61,6 +61,13 @@ type FormSet[T any] struct {
 	// Configure, if set, is called on every form the set makes (to set Options
 	// from the database, for instance).
 	Configure func(*Form[T])
+	// MakeForm, if set, makes form i instead of NewForm and Initial: initial says
+	// whether the form edits an existing item (i < INITIAL_FORMS when bound, i <
+	// len(Initial) when not), data is the submitted data (nil when not bound).
+	// Model formsets use it to find the row a form edits by the key it sent. The
+	// set still sets the form's Prefix, Translator, Location and Limits, and calls
+	// Configure. An error stops Bind as a server failure.
+	MakeForm func(ctx context.Context, i int, initial bool, data url.Values) (*Form[T], error)
 	// Clean, if set, checks the set as a whole once every form is valid: it gets
 	// the entries that are kept. Return *Error values to reject.
 	Clean func(entries []Entry[T]) error
@@ -74,6 +81,7 @@ type FormSet[T any] struct {
 	// used when Translator is nil.
 	ctxTranslator Translator
 	status        int
+	makeErr       error
 }
 
 // Entry is one form's outcome after a successful Bind.
@@ -127,17 +135,26 @@ func (s *FormSet[T]) blank() *Form[T] {
 	return New[T]()
 }
 
-func (s *FormSet[T]) newForm(i int) *Form[T] {
-	f := s.blank()
+// newForm makes form i; data is the submitted data (nil when not bound).
+func (s *FormSet[T]) newForm(ctx context.Context, i int, initial bool, data url.Values) (*Form[T], error) {
+	var f *Form[T]
+	if s.MakeForm != nil {
+		var err error
+		if f, err = s.MakeForm(ctx, i, initial, data); err != nil {
+			return nil, err
+		}
+	} else {
+		f = s.blank()
+		if initial && i >= 0 && i < len(s.Initial) {
+			f.Data = s.Initial[i]
+		}
+	}
 	f.Prefix = s.prefix() + "-" + strconv.Itoa(i)
 	f.Translator, f.Location, f.Limits = s.Translator, s.Location, s.Limits
-	if i >= 0 && i < len(s.Initial) {
-		f.Data = s.Initial[i]
-	}
 	if s.Configure != nil {
 		s.Configure(f)
 	}
-	return f
+	return f, nil
 }
 
 // translator returns the set's Translator, else the one of the context it was
@@ -173,18 +190,38 @@ func (s *FormSet[T]) Forms() []*Form[T] {
 			n = len(s.Initial)
 		}
 		s.initialN = len(s.Initial)
-		s.forms = make([]*Form[T], n)
-		for i := range s.forms {
-			s.forms[i] = s.newForm(i)
+		forms := make([]*Form[T], n)
+		for i := range forms {
+			f, err := s.newForm(context.Background(), i, i < len(s.Initial), nil)
+			if err != nil {
+				s.makeErr = err
+				return nil
+			}
+			forms[i] = f
 		}
+		s.forms = forms
 	}
 	return s.forms
 }
 
+// Err returns the error of MakeForm when Forms could not make the unbound forms
+// (they are then empty) or EmptyForm its form (it is then a plain New[T]).
+func (s *FormSet[T]) Err() error { return s.makeErr }
+
 // EmptyForm returns a blank form with "__prefix__" in place of the index, for
 // JavaScript that adds forms.
 func (s *FormSet[T]) EmptyForm() *Form[T] {
-	f := s.blank()
+	var f *Form[T]
+	if s.MakeForm != nil {
+		var err error
+		if f, err = s.MakeForm(context.Background(), -1, false, nil); err != nil {
+			s.makeErr = err
+			f = nil
+		}
+	}
+	if f == nil {
+		f = s.blank()
+	}
 	f.Prefix = s.prefix() + "-__prefix__"
 	f.Translator, f.Location = s.Translator, s.Location
 	if s.Configure != nil {
@@ -248,10 +285,10 @@ func (s *FormSet[T]) BindData(ctx context.Context, data url.Values, files map[st
 	s.deleted = make([]bool, total)
 	kept := 0
 	for i := range s.forms {
-		f := s.newForm(i)
-		if i >= initial {
-			var zero T
-			f.Data = zero
+		f, err := s.newForm(ctx, i, i < initial, data)
+		if err != nil {
+			s.forms = s.forms[:i]
+			return err
 		}
 		s.forms[i] = f
 		f.attach(data, files)

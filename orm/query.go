@@ -164,6 +164,16 @@ func (q QuerySet[T]) OrderBy(fields ...string) QuerySet[T] {
 	return q
 }
 
+// Ordered reports whether the rows come in a defined order: OrderBy was given
+// fields, or it was not called and the model has a default ordering (Django's
+// QuerySet.ordered).
+func (q QuerySet[T]) Ordered() bool {
+	if q.orderSet {
+		return len(q.order) > 0
+	}
+	return q.info != nil && len(q.info.Ordering) > 0
+}
+
 // Distinct removes duplicate rows.
 func (q QuerySet[T]) Distinct() QuerySet[T] {
 	q.distinct = true

@@ -290,6 +290,9 @@ type spec struct {
 	opts   Options
 	fields []*orm.Field
 	rels   map[string]*relation
+	// fixed are fields that are not in the form but set by it (an inline
+	// formset's FK to the parent): the uniqueness checks count them in.
+	fixed map[string]bool
 }
 
 func newSpec[T any](ctx context.Context, opts Options) (*spec, error) {
@@ -413,11 +416,12 @@ func New[T any](ctx context.Context, obj *T, opts Options) (*Form[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	return newForm(ctx, s, obj)
+	return newForm(ctx, s, obj, nil)
 }
 
-// newForm makes a form of spec s for obj.
-func newForm[T any](ctx context.Context, s *spec, obj *T) (*Form[T], error) {
+// newForm makes a form of spec s for obj, with one more field when extra is not
+// nil (a formset's key field).
+func newForm[T any](ctx context.Context, s *spec, obj *T, extra *forms.Field) (*Form[T], error) {
 	f := &Form[T]{db: s.opts.DB, info: s.info}
 	var initial T
 	if obj != nil {
@@ -480,6 +484,9 @@ func newForm[T any](ctx context.Context, s *spec, obj *T) (*Form[T], error) {
 		}
 		fields = append(fields, ff)
 	}
+	if extra != nil {
+		fields = append(fields, extra)
+	}
 	form, err := forms.Build[T](fields)
 	if err != nil {
 		return nil, err
@@ -487,7 +494,7 @@ func newForm[T any](ctx context.Context, s *spec, obj *T) (*Form[T], error) {
 	form.Data = initial
 	f.Form = form
 	if s.opts.DB != nil {
-		form.Checks = append(form.Checks, func(ctx context.Context) error { return checkUnique(ctx, s.opts.DB, s.info, form) })
+		form.Checks = append(form.Checks, func(ctx context.Context) error { return checkUnique(ctx, s.opts.DB, s.info, s.fixed, form) })
 	}
 	return f, nil
 }
@@ -647,10 +654,19 @@ func textList(labels []string) string {
 // checkUnique refuses values that another row already has in a unique field or
 // unique-together set covered by the form. The object itself (Data's key, when
 // it has one) is not another row.
-func checkUnique[T any](ctx context.Context, db *orm.DB, info *orm.ModelInfo, f *forms.Form[T]) error {
+func checkUnique[T any](ctx context.Context, db *orm.DB, info *orm.ModelInfo, fixed map[string]bool, f *forms.Form[T]) error {
 	data := reflect.ValueOf(&f.Data).Elem()
 	field := func(mf *orm.Field) reflect.Value { return data.FieldByName(mf.GoName) }
-	inForm := func(mf *orm.Field) bool { return f.BoundField(mf.Name) != nil }
+	inForm := func(mf *orm.Field) bool { return fixed[mf.Name] || f.BoundField(mf.Name) != nil }
+	label := func(mf *orm.Field) string {
+		if b := f.BoundField(mf.Name); b != nil {
+			return b.Label()
+		}
+		if mf.VerboseName != "" {
+			return capitalise(mf.VerboseName)
+		}
+		return capitalise(strings.ReplaceAll(mf.Name, "_", " "))
+	}
 	base := orm.Q[T](db)
 	if info.PK != nil {
 		if pk := field(info.PK); !pk.IsZero() {
@@ -674,7 +690,7 @@ func checkUnique[T any](ctx context.Context, db *orm.DB, info *orm.ModelInfo, f 
 		}
 		if taken {
 			problems = append(problems, &forms.Error{Field: mf.Name, Code: "unique", Message: forms.DefaultMessage("unique"),
-				Params: map[string]any{"model": capitalise(modelName(info)), "field": f.BoundField(mf.Name).Label()}})
+				Params: map[string]any{"model": capitalise(modelName(info)), "field": label(mf)}})
 		}
 	}
 	for _, set := range uniqueSets(info) {
@@ -693,7 +709,7 @@ func checkUnique[T any](ctx context.Context, db *orm.DB, info *orm.ModelInfo, f 
 				break
 			}
 			args = append(args, mf.Name, v)
-			labels = append(labels, f.BoundField(mf.Name).Label())
+			labels = append(labels, label(mf))
 		}
 		if !covered {
 			continue

@@ -46,11 +46,27 @@ type Article struct {
 
 func (Article) Meta() orm.Meta { return orm.Meta{UniqueTogether: [][]string{{"title", "section"}}} }
 
+type Book struct {
+	orm.Model
+	Title string `orm:"max_length=50"`
+}
+
+type Chapter struct {
+	orm.Model
+	Book   orm.FK[Book] `orm:"on_delete=cascade,related_name=chapters"`
+	Number int64
+	Title  string `orm:"max_length=50"`
+}
+
+func (Chapter) Meta() orm.Meta {
+	return orm.Meta{UniqueTogether: [][]string{{"book", "number"}}, Ordering: []string{"number"}}
+}
+
 var registerOnce sync.Once
 
 func setup(t *testing.T) (*orm.DB, *Author) {
 	registerOnce.Do(func() {
-		if err := orm.RegisterModels("modelformtest", Author{}, Tag{}, Article{}); err != nil {
+		if err := orm.RegisterModels("modelformtest", Author{}, Tag{}, Article{}, Book{}, Chapter{}); err != nil {
 			panic(err)
 		}
 	})
@@ -60,7 +76,7 @@ func setup(t *testing.T) (*orm.DB, *Author) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := orm.CreateTables(ctx, db, Author{}, Tag{}, Article{}); err != nil {
+	if err := orm.CreateTables(ctx, db, Author{}, Tag{}, Article{}, Book{}, Chapter{}); err != nil {
 		t.Fatal(err)
 	}
 	a := &Author{Name: "Ann", Active: true}
