@@ -35,7 +35,15 @@ type Book struct {
 	Note      string         `orm:"text,blank"`
 	Published time.Time      `orm:"auto_now_add"`
 	Author    orm.FK[Author] `orm:"null,on_delete=protect,related_name=books"`
+	Genres    orm.M2M[Genre] `orm:"blank,related_name=books"`
 }
+
+type Genre struct {
+	orm.Model
+	Name string `orm:"max_length=30"`
+}
+
+func (g *Genre) String() string { return g.Name }
 
 func (Book) Meta() orm.Meta { return orm.Meta{Ordering: []string{"title"}} }
 
@@ -63,7 +71,7 @@ type site struct {
 func newSite(t testing.TB, routes func(g *galvani.Group)) *site {
 	t.Helper()
 	registerOnce.Do(func() {
-		if err := orm.RegisterModels("shelf", Author{}, Book{}); err != nil {
+		if err := orm.RegisterModels("shelf", Author{}, Genre{}, Book{}); err != nil {
 			panic(err)
 		}
 	})
@@ -73,7 +81,7 @@ func newSite(t testing.TB, routes func(g *galvani.Group)) *site {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := orm.CreateTables(ctx, db, Author{}, Book{}); err != nil {
+	if err := orm.CreateTables(ctx, db, Author{}, Genre{}, Book{}); err != nil {
 		t.Fatal(err)
 	}
 	app := galvani.New(galvani.Settings{Debug: true, SecretKey: strings.Repeat("k", 50)}, messages.App, views.App)
@@ -241,6 +249,49 @@ func TestCreateAndUpdate(t *testing.T) {
 	c.PostForm("/books/war-and-peace/edit/", url.Values{"title": {""}}).AssertStatus(200).AssertContains("This field is required.")
 	c.Get("/books/nope/edit/").AssertStatus(404)
 	c.Request("PUT", "/books/war-and-peace/edit/", nil, "").AssertStatus(405).AssertHeader("Allow", "GET, HEAD, POST, OPTIONS")
+}
+
+// TestCreateAndUpdateRelations: a model form with a FK select and a many-to-many
+// field; the relations are saved with the object, and a key outside the choices
+// is the field's error.
+func TestCreateAndUpdateRelations(t *testing.T) {
+	s := newSite(t, func(g *galvani.Group) {
+		g.Get("/books/{slug:slug}/", views.Detail[Book]{}.Handle).Name("book")
+		g.Any("/new/", views.Create[Book]{Fields: []string{"title", "slug", "author", "genres"}, SuccessURL: "/books/{slug}/"}.Handle)
+		g.Any("/books/{slug:slug}/edit/", views.Update[Book]{Fields: []string{"title", "genres"}, SuccessURL: "/books/{slug}/"}.Handle)
+	})
+	ctx := context.Background()
+	ann := &Author{Name: "Ann"}
+	s.db.Create(ctx, ann)
+	for _, n := range []string{"Novel", "Poetry", "History"} {
+		if err := s.db.Create(ctx, &Genre{Name: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := s.c
+	c.Get("/new/").AssertStatus(200).AssertContains(
+		`<select name="author" id="id_author" required><option value="">---------</option><option value="1">Author object (1)</option></select>`,
+		`<select name="genres" id="id_genres" multiple><option value="1">Novel</option><option value="2">Poetry</option><option value="3">History</option></select>`)
+	c.PostForm("/new/", url.Values{"title": {"T"}, "slug": {"t"}, "author": {"7"}, "genres": {"1"}}).AssertStatus(200).AssertContains("7 is not one of the available choices")
+	c.PostForm("/new/", url.Values{"title": {"T"}, "slug": {"t"}, "genres": {"1", "99"}}).AssertStatus(200).AssertContains("99 is not one of the available choices")
+	if n, _ := orm.Q[Book](s.db).Count(ctx); n != 0 {
+		t.Fatalf("%d books saved from invalid forms", n)
+	}
+	c.PostForm("/new/", url.Values{"title": {"T"}, "slug": {"t"}, "author": {"1"}, "genres": {"1", "3"}}).AssertStatus(303).AssertRedirect("/books/t/")
+	b, err := orm.Q[Book](s.db).Get(ctx, "slug", "t")
+	if err != nil || b.Author.ID() != ann.ID {
+		t.Fatalf("saved %+v %v", b, err)
+	}
+	genres, _ := orm.Related[Genre](s.db, b, "genres").Query().OrderBy("id").All(ctx)
+	if len(genres) != 2 || genres[0].Name != "Novel" || genres[1].Name != "History" {
+		t.Fatalf("genres %+v", genres)
+	}
+	c.Get("/books/t/edit/").AssertContains(`<option value="1" selected>Novel</option><option value="2">Poetry</option><option value="3" selected>History</option>`)
+	c.PostForm("/books/t/edit/", url.Values{"title": {"T"}, "genres": {"2"}}).AssertStatus(303)
+	genres, _ = orm.Related[Genre](s.db, b, "genres").All(ctx)
+	if len(genres) != 1 || genres[0].Name != "Poetry" {
+		t.Fatalf("genres after edit %+v", genres)
+	}
 }
 
 func TestDelete(t *testing.T) {

@@ -64,7 +64,7 @@ func (Chapter) Meta() orm.Meta {
 
 var registerOnce sync.Once
 
-func setup(t *testing.T) (*orm.DB, *Author) {
+func setup(t testing.TB) (*orm.DB, *Author) {
 	registerOnce.Do(func() {
 		if err := orm.RegisterModels("modelformtest", Author{}, Tag{}, Article{}, Book{}, Chapter{}); err != nil {
 			panic(err)
