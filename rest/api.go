@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/auth"
@@ -144,6 +145,8 @@ type Request struct {
 	data     *input
 	dataErr  error
 	dataRead bool
+	m2m      map[unsafe.Pointer][]pendingM2M // M2M keys read by Decode, by object
+	tx       *orm.DB                         // the transaction saving an object, for DB
 }
 
 // HTTP returns the *http.Request.
@@ -160,6 +163,9 @@ func (r *Request) IsAuthenticated() bool {
 // DB returns the database of model views: Config.DB, else the request's. It is
 // an error when there is neither.
 func (r *Request) DB() (*orm.DB, error) {
+	if r.tx != nil {
+		return r.tx, nil
+	}
 	if r.API != nil && r.API.cfg.DB != nil {
 		return r.API.cfg.DB, nil
 	}

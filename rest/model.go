@@ -24,9 +24,11 @@ import (
 //	}
 //
 // Relations are written as the related object's primary key (FK, OneToOne) or list
-// of keys (M2M, read-only), as the value of one of its fields (Slugs), or as a
-// nested object (Nested, read-only: input still names the key, and the answer nests
-// the object). The zero value serializes every field. It is safe for concurrent
+// of keys (M2M), as the value of one of its fields (Slugs), or as a nested object
+// (Nested, read-only: input still names the key, and the answer nests the object).
+// An M2M field reads a list of keys (or slugs) like DRF's
+// PrimaryKeyRelatedField(many=True): every one must name a row of the target, and
+// the viewset sets the relation after saving the object (see Request.SaveM2M). The zero value serializes every field. It is safe for concurrent
 // use; its plan is computed on first use, once the models are registered.
 type ModelSerializer[T any] struct {
 	// Fields lists the fields in output order: model field names and Computed
@@ -35,7 +37,7 @@ type ModelSerializer[T any] struct {
 	// Exclude leaves fields out (with an empty Fields).
 	Exclude []string
 	// ReadOnly fields are written out but never read from input. The primary key,
-	// auto_now and auto_now_add fields, M2M and Computed fields are read-only anyway.
+	// auto_now and auto_now_add fields and Computed fields are read-only anyway.
 	ReadOnly []string
 	// WriteOnly fields are read from input but never written out (passwords).
 	WriteOnly []string
@@ -44,7 +46,7 @@ type ModelSerializer[T any] struct {
 	// (SelectRelated) itself.
 	Nested map[string]Nested
 	// Slugs writes these relations (FK, OneToOne, M2M) as the value of a field of
-	// the related model ({"tags": "name"}), and reads FK and OneToOne input the same way.
+	// the related model ({"tags": "name"}), and reads input the same way.
 	Slugs map[string]string
 	// Computed are read-only values computed from the objects (see Compute).
 	Computed map[string]Computed[T]
@@ -304,7 +306,7 @@ func (s *ModelSerializer[T]) compileField(p *modelPlan, mf *mfield, f *orm.Field
 	mf.MaxLength = f.MaxLength
 	mf.Choices = f.Choices
 	mf.trim = true
-	mf.ReadOnly = f.Auto || f.PrimaryKey && f.Auto || f.AutoNow || f.AutoNowAdd || f.Kind == orm.KindM2M
+	mf.ReadOnly = f.Auto || f.PrimaryKey && f.Auto || f.AutoNow || f.AutoNowAdd
 	mf.Required = !mf.ReadOnly && !(f.HasDefault || f.Null || f.Blank)
 	ft := sf.Type
 	if ft.Kind() == reflect.Pointer {
@@ -912,7 +914,7 @@ func (s *ModelSerializer[T]) decodeField(r *Request, mf *mfield, base unsafe.Poi
 		return s.decodeRel(r, mf, fp, v)
 	}
 	if mf.kind == kM2M {
-		return "", nil // read-only
+		return s.decodeM2M(r, mf, base, v)
 	}
 	pv, msg := parseScalar(mf.kind, v, mf.trim)
 	if msg != "" {

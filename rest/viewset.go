@@ -478,7 +478,9 @@ func (v *ViewSet[T]) create(r *Request) error {
 	if err := v.writer().Decode(r, obj, true, false); err != nil {
 		return err
 	}
-	if err := v.perform(r, v.PerformCreate, obj, func(db *orm.DB) error { return db.Create(r.Context(), obj) }); err != nil {
+	if err := saveWithM2M(r, obj, func() error {
+		return v.perform(r, v.PerformCreate, obj, func(db *orm.DB) error { return db.Create(r.Context(), obj) })
+	}); err != nil {
 		return err
 	}
 	return v.RespondOne(r, http.StatusCreated, obj)
@@ -492,7 +494,9 @@ func (v *ViewSet[T]) update(r *Request, partial bool) error {
 	if err := v.writer().Decode(r, obj, false, partial); err != nil {
 		return err
 	}
-	if err := v.perform(r, v.PerformUpdate, obj, func(db *orm.DB) error { return db.Save(r.Context(), obj) }); err != nil {
+	if err := saveWithM2M(r, obj, func() error {
+		return v.perform(r, v.PerformUpdate, obj, func(db *orm.DB) error { return db.Save(r.Context(), obj) })
+	}); err != nil {
 		return err
 	}
 	return v.RespondOne(r, http.StatusOK, obj)
