@@ -147,11 +147,13 @@ func Fields[T any](opts Options) ([]*forms.Field, error) {
 		return nil, err
 	}
 	out := make([]*forms.Field, 0, len(mfs))
+	keyInputs := opts
+	keyInputs.DB = nil // no options are loaded here: relations are key inputs
 	for _, mf := range mfs {
 		if mf.Kind == orm.KindM2M {
 			continue
 		}
-		ff, err := formField(mf, opts)
+		ff, err := formField(mf, keyInputs)
 		if err != nil {
 			return nil, fmt.Errorf("modelform: %s.%s: %w", info.Name, mf.GoName, err)
 		}

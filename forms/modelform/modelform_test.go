@@ -455,3 +455,21 @@ func TestLabel(t *testing.T) {
 		t.Errorf("default: %q", got)
 	}
 }
+
+func TestFieldsDescriptions(t *testing.T) {
+	db, _ := setup(t)
+	fields, err := Fields[Article](Options{Fields: []string{"title", "author", "tags"}, DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fields) != 2 || fields[1].Name != "author" || fields[1].Kind != forms.Integer {
+		t.Fatalf("fields %+v", fields)
+	}
+	f, err := forms.Build[Article](fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.BindData(context.Background(), url.Values{"title": {"x"}, "author": {"1"}}, nil); err != nil || f.Data.Author.ID() != 1 {
+		t.Fatalf("bind: %v %+v", err, f.Data.Author)
+	}
+}
