@@ -134,9 +134,14 @@ func (e *entry[T]) newForm(c *galvani.Ctx, db *orm.DB, obj *T) (*forms.Form[T], 
 	}
 	r := c.Request
 	choices := map[string][]forms.Option{}
+	var keyInputs []string
 	for _, name := range e.formField {
 		f, _ := e.infoCache.Field(name)
-		if f.Kind != orm.KindFK && f.Kind != orm.KindO2O || e.rawID[name] {
+		if f.Kind != orm.KindFK && f.Kind != orm.KindO2O {
+			continue
+		}
+		if e.rawID[name] {
+			keyInputs = append(keyInputs, name)
 			continue
 		}
 		if e.opts.RelationChoices != nil {
@@ -164,15 +169,15 @@ func (e *entry[T]) newForm(c *galvani.Ctx, db *orm.DB, obj *T) (*forms.Form[T], 
 				opts = []forms.Option{}
 			}
 			choices[name] = opts
+		} else {
+			keyInputs = append(keyInputs, name) // too many rows for a select
 		}
 	}
-	form, err := modelform.New[T](modelform.Options{Fields: e.formField, DB: db, Choices: choices})
+	form, err := modelform.New(r.Context(), obj, modelform.Options{Fields: e.formField, DB: db, Choices: choices, KeyInputs: keyInputs})
 	if err != nil {
 		return nil, err
 	}
-	if obj != nil {
-		form.Data = *obj
-	} else {
+	if obj == nil {
 		setDefaults(e.infoCache, &form.Data)
 	}
 	for target, sources := range e.opts.PrepopulatedFields {
@@ -204,7 +209,7 @@ func (e *entry[T]) newForm(c *galvani.Ctx, db *orm.DB, obj *T) (*forms.Form[T], 
 		f.Widget = withAttrs{inner, []forms.Attr{{Name: "data-autocomplete-url", Value: e.site.modelURL(t, "autocomplete/")},
 			{Name: "data-autocomplete-label", Value: "Search " + verbosePlural(t)}}}
 	}
-	return form, nil
+	return form.Form, nil
 }
 
 // withAttrs is a widget with extra attributes.

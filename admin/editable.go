@@ -28,9 +28,14 @@ type listForms[T any] struct {
 // editableForm builds the row form of obj at index i.
 func (e *entry[T]) editableForm(c *galvani.Ctx, db *orm.DB, i int, obj *T) (*forms.Form[T], error) {
 	choices := map[string][]forms.Option{}
+	var keyInputs []string
 	for _, name := range e.opts.ListEditable {
 		f, _ := e.infoCache.Field(name)
-		if f.Kind != orm.KindFK && f.Kind != orm.KindO2O || e.rawID[name] {
+		if f.Kind != orm.KindFK && f.Kind != orm.KindO2O {
+			continue
+		}
+		if e.rawID[name] {
+			keyInputs = append(keyInputs, name)
 			continue
 		}
 		t, err := f.Rel.Target()
@@ -45,14 +50,16 @@ func (e *entry[T]) editableForm(c *galvani.Ctx, db *orm.DB, i int, obj *T) (*for
 		}
 		if len(opts) <= maxChoices {
 			choices[name] = opts
+		} else {
+			keyInputs = append(keyInputs, name) // too many rows for a select
 		}
 	}
-	form, err := modelform.New[T](modelform.Options{Fields: e.opts.ListEditable, DB: db, Choices: choices})
+	mf, err := modelform.New(c.Context(), obj, modelform.Options{Fields: e.opts.ListEditable, DB: db, Choices: choices, KeyInputs: keyInputs})
 	if err != nil {
 		return nil, err
 	}
+	form := mf.Form
 	form.Prefix = "form-" + strconv.Itoa(i)
-	form.Data = *obj
 	for _, name := range e.opts.ListEditable {
 		f := form.Field(name)
 		inner := f.Widget

@@ -70,6 +70,21 @@ type Options struct {
 	// instead of loading them from Querysets; submitted values are checked against
 	// them.
 	Choices map[string][]forms.Option
+	// KeyInputs lists FK and OneToOne fields shown as an input for the target's
+	// key instead of a select of every row (Django admin's raw_id_fields), for
+	// targets with many rows: no options are loaded, and a submitted key is
+	// checked against the field's queryset with one query.
+	KeyInputs []string
+}
+
+// keyInput reports whether opts.KeyInputs names the field.
+func (o Options) keyInput(f *orm.Field) bool {
+	for _, n := range o.KeyInputs {
+		if n == f.Name || n == f.GoName {
+			return true
+		}
+	}
+	return false
 }
 
 // fieldOpt looks up a per-field option by the field's orm or Go name.
@@ -217,7 +232,14 @@ func formField(mf *orm.Field, opts Options) (*forms.Field, error) {
 	case orm.KindUUID:
 		ff.Kind = forms.Text
 	case orm.KindFK, orm.KindO2O:
-		if choices, ok := fieldOpt(opts.Choices, mf); ok {
+		if opts.keyInput(mf) {
+			ff.Kind = forms.Text
+			if target, err := mf.Rel.Target(); err == nil && target.PK != nil {
+				if k := target.PK.GoType.Kind(); k >= reflect.Int && k <= reflect.Uint64 {
+					ff.Kind = forms.Integer
+				}
+			}
+		} else if choices, ok := fieldOpt(opts.Choices, mf); ok {
 			ff.Kind = forms.Choice
 			ff.Options = append([]forms.Option(nil), choices...)
 		} else if opts.DB != nil {
@@ -307,8 +329,14 @@ func newSpec[T any](ctx context.Context, opts Options) (*spec, error) {
 		return nil, err
 	}
 	s := &spec{info: info, opts: opts, fields: fields, rels: map[string]*relation{}}
+	for _, n := range opts.KeyInputs {
+		f, ok := lookup(info, n)
+		if !ok || (f.Kind != orm.KindFK && f.Kind != orm.KindO2O) {
+			return nil, fmt.Errorf("modelform: KeyInputs: %s has no FK or OneToOne field %q", info.Name, n)
+		}
+	}
 	for _, mf := range fields {
-		if !mf.IsRelation() {
+		if !mf.IsRelation() || opts.keyInput(mf) {
 			continue
 		}
 		if choices, ok := fieldOpt(opts.Choices, mf); ok {
@@ -496,6 +524,11 @@ func newForm[T any](ctx context.Context, s *spec, obj *T, extra *forms.Field) (*
 	form.Data = initial
 	f.Form = form
 	if s.opts.DB != nil {
+		for _, mf := range s.fields {
+			if (mf.Kind == orm.KindFK || mf.Kind == orm.KindO2O) && s.opts.keyInput(mf) {
+				form.Checks = append(form.Checks, func(ctx context.Context) error { return checkKey(ctx, s.opts, mf, form) })
+			}
+		}
 		form.Checks = append(form.Checks, func(ctx context.Context) error { return checkUnique(ctx, s.opts.DB, s.info, s.fixed, form) })
 	}
 	return f, nil
@@ -611,6 +644,29 @@ func (f *Form[T]) saveM2M(ctx context.Context) error {
 		}
 	}
 	f.pending = false
+	return nil
+}
+
+// checkKey refuses a key input's key that names no row of the field's queryset.
+func checkKey[T any](ctx context.Context, opts Options, mf *orm.Field, f *forms.Form[T]) error {
+	if len(f.FieldErrors(mf.Name)) > 0 {
+		return nil
+	}
+	v, ok := dbValue(reflect.ValueOf(&f.Data).Elem().FieldByName(mf.GoName))
+	if !ok {
+		return nil // NULL: the field's required rule has spoken
+	}
+	q, ok := fieldOpt(opts.Querysets, mf)
+	if !ok {
+		q = mf.Rel.Query(opts.DB)
+	}
+	found, err := q.Filter("pk", v).Exists(ctx)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return &forms.Error{Field: mf.Name, Code: "invalid_choice", Params: map[string]any{"value": keyString(v)}}
+	}
 	return nil
 }
 

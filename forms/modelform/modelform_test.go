@@ -473,3 +473,36 @@ func TestFieldsDescriptions(t *testing.T) {
 		t.Fatalf("bind: %v %+v", err, f.Data.Author)
 	}
 }
+
+// TestKeyInputs: a FK shown as a key input loads no options and checks the
+// submitted key against its queryset.
+func TestKeyInputs(t *testing.T) {
+	db, _ := setup(t)
+	ctx := context.Background()
+	if err := db.Create(ctx, &Author{Name: "Off", Active: false}); err != nil {
+		t.Fatal(err)
+	}
+	orm.Q[Author](db).Filter("name", "Off").Update(ctx, orm.Set("active", false))
+	opts := Options{Fields: []string{"title", "author"}, DB: db, KeyInputs: []string{"author"},
+		Querysets: map[string]orm.AnyQuerySet{"author": orm.Q[Author](db).Filter("active", true).Any()}}
+	form, err := New[Article](ctx, nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if html := string(form.AsDiv()); !strings.Contains(html, `<input type="number" name="author" id="id_author" required>`) {
+		t.Errorf("key input:\n%s", html)
+	}
+	for _, bad := range []string{"2", "999", "x", ""} {
+		f, _ := New[Article](ctx, nil, opts)
+		if err := f.BindData(ctx, url.Values{"title": {"t"}, "author": {bad}}, nil); err == nil || len(f.FieldErrors("author")) != 1 {
+			t.Errorf("author %q: %v %v", bad, err, f.FieldErrors("author"))
+		}
+	}
+	f, _ := New[Article](ctx, nil, opts)
+	if err := f.BindData(ctx, url.Values{"title": {"t"}, "author": {"1"}}, nil); err != nil || f.Data.Author.ID() != 1 {
+		t.Fatalf("valid key: %v", err)
+	}
+	if _, err := New[Article](ctx, nil, Options{Fields: []string{"title"}, DB: db, KeyInputs: []string{"title"}}); err == nil {
+		t.Error("KeyInputs of a non-relation accepted")
+	}
+}
