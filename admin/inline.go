@@ -183,11 +183,21 @@ func (in *inlineOf[C]) build(c *galvani.Ctx, s *Site, db *orm.DB, parentPK any, 
 	if err != nil {
 		return nil, err
 	}
+	// Relations with too many rows for a select are key inputs.
+	var keyInputs []string
+	for _, n := range in.fields {
+		if f, ok := in.info.Field(n); ok && (f.Kind == orm.KindFK || f.Kind == orm.KindO2O) {
+			if _, listed := choices[n]; !listed {
+				keyInputs = append(keyInputs, n)
+			}
+		}
+	}
 	newForm := func(i int, obj *C) (*forms.Form[C], error) {
-		f, err := modelform.New[C](modelform.Options{Fields: in.fields, DB: db, Choices: choices})
+		mf, err := modelform.New(ctx, obj, modelform.Options{Fields: in.fields, DB: db, Choices: choices, KeyInputs: keyInputs})
 		if err != nil {
 			return nil, err
 		}
+		f := mf.Form
 		f.Prefix = in.prefix + "-" + strconv.Itoa(i)
 		if in.tabular { // table cells have no <label>: name the inputs
 			for _, n := range in.fields {
@@ -199,9 +209,7 @@ func (in *inlineOf[C]) build(c *galvani.Ctx, s *Site, db *orm.DB, parentPK any, 
 				ff.Widget = withAttrs{inner, []forms.Attr{{Name: "aria-label", Value: fmt.Sprintf("%s, row %d", ff.Label, i+1)}}}
 			}
 		}
-		if obj != nil {
-			f.Data = *obj
-		} else {
+		if obj == nil {
 			setDefaults(in.info, &f.Data)
 		}
 		return f, nil
