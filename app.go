@@ -73,6 +73,7 @@ func New(items ...any) *App {
 		settings = &s
 	}
 	a.Settings = settings.withDefaults()
+	a.Settings.fillDevSecretKey()
 	a.registerBuiltinCommands()
 	for _, in := range installs {
 		a.installApp(in.app, in.prefix)

@@ -5,13 +5,16 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 )
 
@@ -68,6 +71,11 @@ func runserver(ctx context.Context, inv *Invocation) error {
 	if isReloadChild() {
 		return serveReloadChild(ctx, inv)
 	}
+	if startedByGoRun() {
+		var cancel context.CancelFunc
+		ctx, cancel = watchParent(ctx, os.Getppid, parentPollInterval)
+		defer cancel()
+	}
 	reload := app.Settings.Debug
 	inv.Flags.Visit(func(f *flag.Flag) {
 		switch f.Name {
@@ -85,6 +93,10 @@ func runserver(ctx context.Context, inv *Invocation) error {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("runserver: %s is in use by another program (another runserver still running?). "+
+				"Stop it, or serve on another port: %s runserver %s", addr, progName(), otherPort(addr))
+		}
 		return fmt.Errorf("runserver: %w", err)
 	}
 	if reload {
@@ -98,6 +110,24 @@ func runserver(ctx context.Context, inv *Invocation) error {
 	}
 	printBanner(inv, ln.Addr(), "")
 	return app.Serve(ctx, ln)
+}
+
+// otherPort suggests the next port for a runserver whose address is taken, in the
+// shortest form runserver accepts for the same host.
+func otherPort(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	n, err2 := strconv.Atoi(port)
+	if err != nil || err2 != nil || n == 0 || n >= 65535 {
+		return "8001"
+	}
+	next := strconv.Itoa(n + 1)
+	switch host {
+	case "127.0.0.1":
+		return next
+	case "", "0.0.0.0":
+		return ":" + next
+	}
+	return net.JoinHostPort(host, next)
 }
 
 // runStartupChecks prints the system checks' findings to stderr and fails on errors.
@@ -122,6 +152,12 @@ func runStartupChecks(inv *Invocation, addr net.Addr) error {
 		}
 		msgs = kept
 	}
+	if note := hostsNote(&inv.App.Settings, addr); note != "" {
+		fmt.Fprintln(inv.Stderr, note)
+	}
+	if i := slices.Index(deferred, "security.E003"); i >= 0 {
+		deferred = slices.Delete(deferred, i, i+1) // hostsNote said it, with the fix
+	}
 	if len(deferred) > 0 {
 		fmt.Fprintf(inv.Stderr, "Note: these settings are not ready for a deployment (%s); fine on %s, which only this machine can reach. Set DEBUG=1 for development; `%s check` explains.\n",
 			strings.Join(deferred, ", "), addr, progName())
@@ -136,6 +172,48 @@ func runStartupChecks(inv *Invocation, addr net.Addr) error {
 		return fmt.Errorf("system check found %d error(s); fix them, or start with --skip-checks", failing)
 	}
 	return nil
+}
+
+// hostsNote warns, before serving with DEBUG off, that the host a browser would use
+// for addr is refused by ALLOWED_HOSTS (so every request would get a bare 400), and
+// says which setting to change. It returns "" when the hosts are fine.
+func hostsNote(s *Settings, addr net.Addr) string {
+	if s.Debug {
+		return "" // the debug hosts (localhost, 127.0.0.1, [::1]) are allowed
+	}
+	ta, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return ""
+	}
+	host := ta.IP.String()
+	if ta.IP.IsUnspecified() {
+		host = "localhost"
+	} else if ta.IP.To4() == nil {
+		host = "[" + host + "]"
+	}
+	url := "http://" + net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(ta.Port)) + "/"
+	if len(s.AllowedHosts) == 0 {
+		return fmt.Sprintf("Note: ALLOWED_HOSTS is empty and DEBUG is off, so every request will be refused with 400 Bad Request. "+
+			"To browse %s set ALLOWED_HOSTS=%s (comma separated), or DEBUG=1 for development.", url, suggestHosts(host))
+	}
+	if !(ta.IP.IsLoopback() || ta.IP.IsUnspecified()) {
+		return ""
+	}
+	for _, h := range s.AllowedHosts {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "*" || h == host || h == ".localhost" || h == "localhost" || strings.HasPrefix(h, host+":") || strings.HasPrefix(h, "localhost:") {
+			return ""
+		}
+	}
+	return fmt.Sprintf("Note: ALLOWED_HOSTS=%s does not include %s, so requests to %s will be refused with 400 Bad Request. "+
+		"To browse it, add it: ALLOWED_HOSTS=%s,%s.", strings.Join(s.AllowedHosts, ","), host, url, strings.Join(s.AllowedHosts, ","), suggestHosts(host))
+}
+
+func suggestHosts(host string) string {
+	if host == "localhost" {
+		return "localhost"
+	}
+	return host + ",localhost"
 }
 
 // productionOnlyCheck lists the checks about settings a deployment needs, which a
@@ -158,6 +236,9 @@ func printBanner(inv *Invocation, addr net.Addr, extra string) {
 		mode = "all interfaces, " + mode
 	}
 	fmt.Fprintf(inv.Stdout, "Galvani serving at http://%s/ (%s%s)\nQuit with CONTROL-C.\n", host, mode, extra)
+	if inv.App.Settings.RandomSecretKey() {
+		fmt.Fprintf(inv.Stderr, "Note: SECRET_KEY is unset, so this server signs sessions and CSRF tokens with a random key: logins end when it stops. To keep them, set SECRET_KEY (make one with `%s secretkey`).\n", progName())
+	}
 }
 
 func routesCommand() *Command {

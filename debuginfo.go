@@ -119,10 +119,17 @@ func settingsRows(s *Settings) []debugRow {
 			}
 			continue
 		}
+		if f.Name == "SecretKey" && s.randomKey {
+			rows = append(rows, debugRow{K: f.Name, V: randomKeyNote})
+			continue
+		}
 		walkSetting(&rows, f.Name, secretSettingName.MatchString(f.Name), v.Field(i), 0)
 	}
 	return rows
 }
+
+// randomKeyNote stands for a SecretKey that New made up (Settings.RandomSecretKey).
+const randomKeyNote = `"" (a random key for this process: SECRET_KEY is unset)`
 
 func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }
 

@@ -367,13 +367,12 @@ func runReloader(ctx context.Context, inv *Invocation, ln net.Listener) error {
 			if len(changed) == 0 {
 				continue
 			}
-			// Let a burst of saves settle before building.
-			select {
-			case <-ctx.Done():
+			// Let a burst of saves settle before building, so go build never reads
+			// a half-written file.
+			snap = settle(ctx, target.scan, cur)
+			if ctx.Err() != nil {
 				return nil
-			case <-time.After(reloadPollInterval / 2):
 			}
-			snap = target.scan()
 			r.logf("%s changed; rebuilding", r.describe(changed))
 			bin, out, err := r.build(ctx)
 			if ctx.Err() != nil {
@@ -396,6 +395,32 @@ func runReloader(ctx context.Context, inv *Invocation, ln net.Listener) error {
 			}
 			r.logf("restarted")
 		}
+	}
+}
+
+// reloadSettle is how long the watched files must stay unchanged before a rebuild,
+// and reloadSettleMax the longest settle waits for a file that keeps changing.
+var (
+	reloadSettle    = 250 * time.Millisecond
+	reloadSettleMax = 10 * time.Second
+)
+
+// settle returns a scan of the files once two scans reloadSettle apart agree (an
+// editor or a code generator has finished writing), or after reloadSettleMax, or
+// when ctx is done.
+func settle(ctx context.Context, scan func() map[string]fileStamp, cur map[string]fileStamp) map[string]fileStamp {
+	deadline := time.Now().Add(reloadSettleMax)
+	for {
+		select {
+		case <-ctx.Done():
+			return cur
+		case <-time.After(reloadSettle):
+		}
+		next := scan()
+		if len(changedFiles(cur, next)) == 0 || time.Now().After(deadline) {
+			return next
+		}
+		cur = next
 	}
 }
 
@@ -454,6 +479,9 @@ func (r *reloader) start(bin string) error {
 	}
 	cmd := exec.Command(bin, os.Args[1:]...)
 	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", reloadFDEnv, childListenerFD))
+	if s := &r.inv.App.Settings; s.RandomSecretKey() {
+		cmd.Env = append(cmd.Env, devKeyEnv+"="+s.SecretKey) // logins survive a rebuild
+	}
 	cmd.ExtraFiles = []*os.File{r.lnFile, pr}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = r.inv.Stdin, r.inv.Stdout, r.inv.Stderr
 	if err := cmd.Start(); err != nil {

@@ -1,6 +1,7 @@
 package galvani
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -266,5 +267,41 @@ func TestFindBuildTarget(t *testing.T) {
 	t.Chdir(t.TempDir())
 	if _, err := findBuildTarget(); err == nil || !strings.Contains(err.Error(), "github.com/galvani-web/galvani") {
 		t.Errorf("outside the module: %v", err)
+	}
+}
+
+// settle waits for a file that is being written in pieces to stop changing, so the
+// rebuild never compiles half a file.
+func TestSettleWaitsForWritesToStop(t *testing.T) {
+	old, oldMax := reloadSettle, reloadSettleMax
+	reloadSettle, reloadSettleMax = 40*time.Millisecond, 10*time.Second
+	t.Cleanup(func() { reloadSettle, reloadSettleMax = old, oldMax })
+	dir := t.TempDir()
+	p := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(p, []byte("package main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scan := func() map[string]fileStamp { return scanTree(dir) }
+	cur := scan()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f, _ := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+		defer f.Close()
+		for i := 0; i < 10; i++ { // a slow writer: a piece every 25ms for 250ms
+			f.WriteString("// piece\n")
+			time.Sleep(25 * time.Millisecond)
+		}
+	}()
+	time.Sleep(10 * time.Millisecond)
+	got := settle(context.Background(), scan, scan())
+	select {
+	case <-done:
+	default:
+		t.Fatal("settle returned while the file was still being written")
+	}
+	st, _ := os.Stat(p)
+	if got[p].size != st.Size() || len(changedFiles(cur, got)) != 1 {
+		t.Errorf("settle's scan has size %d, the finished file %d", got[p].size, st.Size())
 	}
 }

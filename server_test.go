@@ -11,8 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
+
 	"syscall"
 	"testing"
 	"time"
@@ -189,8 +191,16 @@ func TestListenAndServeBadAddr(t *testing.T) {
 	if err := app.ListenAndServe(context.Background(), ln.Addr().String()); err == nil || !strings.Contains(err.Error(), "in use") {
 		t.Errorf("ListenAndServe on a busy port = %v", err)
 	}
-	if _, err := runCmd(t, app, "runserver", "--noreload", ln.Addr().String()); err == nil || !strings.Contains(err.Error(), "in use") {
-		t.Errorf("runserver on a busy port = %v", err)
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	n, _ := strconv.Atoi(port)
+	if _, err := runCmd(t, app, "runserver", "--noreload", ln.Addr().String()); err == nil || !strings.Contains(err.Error(), "in use") ||
+		!strings.Contains(err.Error(), "or serve on another port: ") || !strings.HasSuffix(err.Error(), " runserver "+strconv.Itoa(n+1)) {
+		t.Errorf("runserver on a busy port = %v, want the command that picks another port", err)
+	}
+	for addr, want := range map[string]string{"127.0.0.1:8000": "8001", ":8000": ":8001", "0.0.0.0:80": ":81", "[::1]:8000": "[::1]:8001", "x": "8001"} {
+		if got := otherPort(addr); got != want {
+			t.Errorf("otherPort(%q) = %q, want %q", addr, got, want)
+		}
 	}
 }
 
@@ -249,6 +259,10 @@ func TestRunserverCommand(t *testing.T) {
 			if !strings.Contains(out.String(), c.banner) {
 				t.Errorf("banner %q lacks %q", out.String(), c.banner)
 			}
+			// Debug without SECRET_KEY: one random key for the process, said once.
+			if n := strings.Count(out.String(), "SECRET_KEY is"); n != 1 || !strings.Contains(out.String(), "Note: SECRET_KEY is unset") {
+				t.Errorf("runserver mentions SECRET_KEY %d times, want one note:\n%s", n, out.String())
+			}
 			resp, err := http.Get(base + "/")
 			if err != nil {
 				t.Fatal(err)
@@ -263,6 +277,33 @@ func TestRunserverCommand(t *testing.T) {
 				t.Errorf("runserver after cancel = %v", err)
 			}
 		})
+	}
+}
+
+func TestHostsNote(t *testing.T) {
+	lo := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8000}
+	all := &net.TCPAddr{IP: net.IPv4zero, Port: 8000}
+	v6 := &net.TCPAddr{IP: net.IPv6loopback, Port: 8000}
+	for _, c := range []struct {
+		hosts []string
+		debug bool
+		addr  net.Addr
+		want  string // "" for no note
+	}{
+		{nil, true, lo, ""},
+		{nil, false, lo, "ALLOWED_HOSTS is empty and DEBUG is off, so every request will be refused with 400 Bad Request. To browse http://127.0.0.1:8000/ set ALLOWED_HOSTS=127.0.0.1,localhost"},
+		{nil, false, all, "To browse http://localhost:8000/ set ALLOWED_HOSTS=localhost"},
+		{nil, false, v6, "To browse http://[::1]:8000/ set ALLOWED_HOSTS=[::1],localhost"},
+		{[]string{"www.example.com"}, false, lo, "ALLOWED_HOSTS=www.example.com does not include 127.0.0.1, so requests to http://127.0.0.1:8000/ will be refused with 400 Bad Request. To browse it, add it: ALLOWED_HOSTS=www.example.com,127.0.0.1,localhost."},
+		{[]string{"www.example.com", "127.0.0.1"}, false, lo, ""},
+		{[]string{"*"}, false, lo, ""},
+		{[]string{"www.example.com"}, false, &net.TCPAddr{IP: net.IPv4(10, 0, 0, 5), Port: 80}, ""},
+	} {
+		s := Settings{AllowedHosts: c.hosts, Debug: c.debug}
+		got := hostsNote(&s, c.addr)
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("hostsNote(%q, debug=%v, %s) = %q, want %q", c.hosts, c.debug, c.addr, got, c.want)
+		}
 	}
 }
 
@@ -295,7 +336,9 @@ func TestRunserverRefusesFailingChecks(t *testing.T) {
 		return m != nil
 	})
 	out = buf.String()
-	for _, want := range []string{"Note: these settings are not ready for a deployment (security.E001, security.E003); fine on 127.0.0.1:", "DEBUG off"} {
+	for _, want := range []string{"Note: these settings are not ready for a deployment (security.E001); fine on 127.0.0.1:", "DEBUG off",
+		// The note says that requests will be refused, and the setting that lets them in.
+		"Note: ALLOWED_HOSTS is empty and DEBUG is off, so every request will be refused with 400 Bad Request. To browse " + base + "/ set ALLOWED_HOSTS=127.0.0.1,localhost"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("loopback output lacks %q:\n%s", want, out)
 		}

@@ -37,6 +37,9 @@ type Settings struct {
 	// signatures, so a key can be rotated without logging everyone out (Django's
 	// SECRET_KEY_FALLBACKS). Env: SECRET_KEY_FALLBACKS (comma separated).
 	SecretKeyFallbacks []string
+	// randomKey is set by New when it filled an empty SecretKey with a random key
+	// for the life of the process (Debug mode only); runserver says so once.
+	randomKey bool
 	// AllowedHosts lists the Host header values the site answers to. A leading dot
 	// matches a domain and its subdomains; "*" matches anything. When empty and Debug is
 	// on, localhost names are allowed. Env: ALLOWED_HOSTS (comma separated).
@@ -699,3 +702,30 @@ func redactURL(v string) string {
 	}
 	return u.Redacted()
 }
+
+// devKeyEnv carries the reloader's random secret key to its serving children, so
+// that logins and CSRF tokens survive a rebuild; it is read only by a reload child.
+const devKeyEnv = "GALVANI_RELOAD_SECRET_KEY"
+
+// fillDevSecretKey gives a Debug-mode project without a SecretKey one random key
+// for the life of the process, shared by every battery (sessions, messages, CSRF,
+// password-reset tokens), instead of each battery inventing its own and warning
+// about it. runserver prints one note about it (RandomSecretKey); outside Debug an
+// empty key stays empty, for check and the batteries to refuse.
+func (s *Settings) fillDevSecretKey() {
+	if !s.Debug || s.SecretKey != "" {
+		return
+	}
+	if k := os.Getenv(devKeyEnv); k != "" && isReloadChild() {
+		s.SecretKey = k
+	} else {
+		s.SecretKey = NewSecretKey()
+	}
+	s.randomKey = true
+}
+
+// RandomSecretKey reports whether SecretKey is a random key that New made because
+// Debug is on and no SECRET_KEY was set: sessions, CSRF tokens and password-reset
+// links signed with it end when the process (the runserver watcher, with
+// reloading) exits.
+func (s *Settings) RandomSecretKey() bool { return s.randomKey }

@@ -1,6 +1,7 @@
 package galvani
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -439,4 +440,35 @@ func FuzzApplyEnv(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestRandomSecretKeyInDebug(t *testing.T) {
+	// Debug without a key: one random key for the whole process, shared by every
+	// battery through app.Settings, so none of them warns on its own.
+	a := New(Settings{Debug: true})
+	if len(a.Settings.SecretKey) != 64 || !a.Settings.RandomSecretKey() {
+		t.Fatalf("Debug without SECRET_KEY: key %q, random=%v", a.Settings.SecretKey, a.Settings.RandomSecretKey())
+	}
+	if b := New(Settings{Debug: true}); b.Settings.SecretKey == a.Settings.SecretKey {
+		t.Error("two processes' worth of Apps share a random key")
+	}
+	var out strings.Builder
+	if err := a.RunCommand(context.Background(), []string{"settings"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), a.Settings.SecretKey) || !strings.Contains(out.String(), "a random key for this process") {
+		t.Errorf("settings output shows the random key or hides that it is random:\n%s", out.String())
+	}
+	// A set key is kept; outside Debug an empty key stays empty for check to refuse.
+	if c := New(Settings{Debug: true, SecretKey: "k"}); c.Settings.SecretKey != "k" || c.Settings.RandomSecretKey() {
+		t.Errorf("a configured key was replaced")
+	}
+	if d := New(Settings{}); d.Settings.SecretKey != "" || d.Settings.RandomSecretKey() {
+		t.Errorf("production settings got a random key")
+	}
+	// help says nothing about the key.
+	out.Reset()
+	if err := a.RunCommand(context.Background(), []string{"help"}, &out); err != nil || strings.Contains(out.String(), "SECRET_KEY is") {
+		t.Errorf("help: %v\n%s", err, out.String())
+	}
 }

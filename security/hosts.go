@@ -166,7 +166,7 @@ func (hv *HostValidator) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		hv.logger.Warn("Invalid HTTP Host header", "host", r.Host, "path", r.URL.Path)
+		hv.logger.Warn("Invalid HTTP Host header: refused with 400", "host", r.Host, "path", r.URL.Path, "fix", hv.fix(r.Host))
 		h := w.Header()
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -182,4 +182,17 @@ func (hv *HostValidator) Handler(next http.Handler) http.Handler {
 		domain, _, _ := splitHostPort(r.Host)
 		fmt.Fprintf(w, "400 Bad Request\n\nInvalid HTTP Host header: %q. You may need to add %q to ALLOWED_HOSTS.\n\n(You see this explanation because DEBUG is on.)\n", r.Host, domain)
 	})
+}
+
+// fix says, for the log line of a refused request, what would let host through.
+func (hv *HostValidator) fix(host string) string {
+	domain, _, ok := splitHostPort(host)
+	switch {
+	case !ok:
+		return "none: the Host header is not a valid domain name (RFC 1034/1035); a client or proxy sent it"
+	case len(hv.patterns) == 0:
+		return fmt.Sprintf("ALLOWED_HOSTS is empty and DEBUG is off, so every host is refused: set ALLOWED_HOSTS=%s (comma separated) if the site serves it", domain)
+	default:
+		return fmt.Sprintf("add %q to ALLOWED_HOSTS (comma separated) if the site serves it", domain)
+	}
 }

@@ -1,6 +1,7 @@
 package security
 
 import (
+	"bytes"
 	"crypto/tls"
 	"io"
 	"log/slog"
@@ -323,4 +324,27 @@ func FuzzHost(f *testing.F) {
 			t.Fatalf("malformed host %q allowed", host)
 		}
 	})
+}
+
+// A refused request's log line names the host and the setting that would let it in.
+func TestHostValidationLogSaysWhatToChange(t *testing.T) {
+	for _, c := range []struct {
+		allowed []string
+		host    string
+		want    string
+	}{
+		{nil, "127.0.0.1:8000", `fix="ALLOWED_HOSTS is empty and DEBUG is off, so every host is refused: set ALLOWED_HOSTS=127.0.0.1`},
+		{[]string{"example.com"}, "www.example.com", `fix="add \"www.example.com\" to ALLOWED_HOSTS`},
+		{[]string{"example.com"}, "bad host", `fix="none: the Host header is not a valid domain name`},
+	} {
+		var log bytes.Buffer
+		hv := NewHostValidator(c.allowed, false, slog.New(slog.NewTextHandler(&log, nil)))
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/x", nil)
+		req.Host = c.host
+		hv.Handler(http.NotFoundHandler()).ServeHTTP(rec, req)
+		if rec.Code != 400 || !strings.Contains(log.String(), c.want) || !strings.Contains(log.String(), "host=") {
+			t.Errorf("Host %q with ALLOWED_HOSTS=%q: %d, log %q lacks %q", c.host, c.allowed, rec.Code, log.String(), c.want)
+		}
+	}
 }
