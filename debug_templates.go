@@ -47,7 +47,7 @@ div.context ol{padding-left:30px;margin:0 10px;list-style-position:inside}
 div.context ol li{font-family:monospace;white-space:pre;color:#777;cursor:pointer;padding-left:2px}
 div.context ol li.current{background-color:#dfd;color:#000}
 code.fname{color:#000;font-weight:bold}
-pre.exception_value{font-family:sans-serif;color:#575757;font-size:1.5em;margin:10px 0;white-space:pre-wrap}
+pre.exception_value{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:#575757;font-size:1.25em;margin:10px 0;white-space:pre-wrap}
 details summary{cursor:pointer;color:#666}
 #requestinfo h3{margin-bottom:.2em}
 p.empty{color:#777;font-style:italic}

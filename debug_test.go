@@ -258,3 +258,16 @@ func TestDebugOtherClientErrors(t *testing.T) {
 		t.Errorf("405: %d %v", w.Code, w.Header())
 	}
 }
+
+// The error message (a template error's excerpt with a caret under the column) is
+// set in a monospaced font, so the caret lines up with the character it points at.
+func TestDebugMessageIsMonospaced(t *testing.T) {
+	i := strings.Index(debugStyle, "pre.exception_value{")
+	if i < 0 {
+		t.Fatal("no style for the exception value")
+	}
+	rule := debugStyle[i : i+strings.Index(debugStyle[i:], "}")]
+	if !strings.Contains(rule, "font-family:") || !strings.Contains(rule, "monospace") {
+		t.Errorf("pre.exception_value is not monospaced: %s", rule)
+	}
+}

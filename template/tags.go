@@ -630,7 +630,7 @@ func tagLoad(p *Parser, t *Token) (Node, error) {
 		hint := ""
 		switch name {
 		case "static":
-			hint = " (the static battery registers it: install its app, or add its library with template.Libraries)"
+			hint = " (the static files app registers it: install static.App, or &static.Files{Dirs: ...} for the project's own files, in galvani.New before template.Setup; see docs/static.md)"
 		case "i18n", "tz":
 			hint = " (the i18n battery registers it: install its app, or add its library with template.Libraries)"
 		}

@@ -170,6 +170,9 @@ func TestSyntaxErrors(t *testing.T) {
 		{"{% block a %}{% block a %}{% endblock %}{% endblock %}", "appears more than once"},
 		{"x{% if a %}{% extends 'b' %}{% endif %}", "must be the first tag"},
 		{"{% load nothere %}", "not a registered tag library"},
+		// The hints name what exists: the static files app, and the i18n battery.
+		{"{% load static %}", "install static.App"},
+		{"{% load i18n %}", "the i18n battery registers it"},
 		{"{{ a|add }}", "requires 2 arguments"},
 		{"{{ a|lower:1 }}", "requires 1 arguments"},
 		{"{% if a == %}{% endif %}", "Unexpected end of expression"},
