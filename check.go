@@ -189,7 +189,7 @@ func checkSettings(s *Settings, deploy bool) []CheckMessage {
 	}
 	production := !s.Debug || deploy
 	if production {
-		if s.SecretKey == "" {
+		if s.SecretKey == "" || s.randomKey { // a random Debug-mode key is no key for a deployment
 			add(CheckError, "security.E001", "SECRET_KEY is empty while DEBUG is off: cookies, sessions and CSRF tokens could be forged.", secretHint)
 		} else if why := weakSecret(s.SecretKey); why != "" {
 			add(CheckError, "security.E002", "SECRET_KEY is too weak for production: "+why+".", secretHint)
