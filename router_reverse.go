@@ -1,6 +1,7 @@
 package galvani
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -54,12 +55,31 @@ func (rt *router) named(name string) (*Route, error) {
 			near = append(near, n)
 		}
 	}
+	if len(near) == 0 {
+		// Then a typo: the names within a few edits ("polls:detial" → "polls:detail").
+		best := 4
+		for n := range rt.names {
+			d := editDistance(name, n)
+			if d > max(1, min(3, len(name)/3)) || d > best {
+				continue
+			}
+			if d < best {
+				best, near = d, near[:0]
+			}
+			near = append(near, n)
+		}
+	}
 	if len(near) > 0 {
 		sort.Strings(near)
-		return nil, fmt.Errorf("galvani: URL(%q): no route has that name; did you mean %s?", name, strings.Join(quoteAll(near), " or "))
+		return nil, fmt.Errorf("galvani: URL(%q): %w; did you mean %s?", name, ErrUnknownRouteName, strings.Join(quoteAll(near), " or "))
 	}
-	return nil, fmt.Errorf("galvani: URL(%q): no route has that name", name)
+	return nil, fmt.Errorf("galvani: URL(%q): %w", name, ErrUnknownRouteName)
 }
+
+// ErrUnknownRouteName is wrapped by the error of App.URL (and {% url %}) for a name
+// that no route has, so checks can tell a typo in a name from arguments that do not
+// fit its pattern.
+var ErrUnknownRouteName = errors.New("no route has that name")
 
 func quoteAll(s []string) []string {
 	out := make([]string, len(s))

@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -21,8 +22,9 @@ func (*Battery) Check(a *galvani.App) []galvani.CheckMessage {
 		return []galvani.CheckMessage{{Level: galvani.CheckError, ID: "migrate.E001", Object: "migrations",
 			Msg: err.Error()}}
 	}
+	changes := p.modelChanges()
 	if len(p.graph.All()) == 0 || a.Settings.DatabaseURL == "" {
-		return nil
+		return changes
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -42,7 +44,7 @@ func (*Battery) Check(a *galvani.App) []galvani.CheckMessage {
 	if err != nil {
 		return []galvani.CheckMessage{{Level: galvani.CheckError, ID: "migrate.E002", Object: "migrations", Msg: err.Error()}}
 	}
-	var msgs []galvani.CheckMessage
+	msgs := changes
 	if missing := x.Missing(applied); len(missing) > 0 {
 		msgs = append(msgs, galvani.CheckMessage{
 			Level:  galvani.CheckWarning,
@@ -64,4 +66,53 @@ func (*Battery) Check(a *galvani.App) []galvani.CheckMessage {
 			len(plan), plan[0].Migration.Key()),
 		Hint: "run the migrate command (go run . migrate)",
 	})
+}
+
+// maxChangesShown bounds the operations a migrate.W004 message lists per app.
+const maxChangesShown = 5
+
+// modelChanges warns, per app, about models that differ from the app's migrations
+// (a field added to a struct and no makemigrations run): the database would not
+// have the column, and the first query would fail with "no such column". It reads
+// only the code, as makemigrations does.
+func (p *project) modelChanges() []galvani.CheckMessage {
+	models, err := FromModels(orm.Models(p.labels...)...)
+	if err != nil {
+		return nil // the ORM's own checks report unusable models
+	}
+	from, err := p.graph.State()
+	if err != nil {
+		return nil
+	}
+	ops, err := Diff(from, models, silent{})
+	if err != nil {
+		return nil
+	}
+	apps := make([]string, 0, len(ops))
+	for app := range ops {
+		if p.hasMig[app] {
+			apps = append(apps, app)
+		}
+	}
+	sort.Strings(apps)
+	var msgs []galvani.CheckMessage
+	for _, app := range apps {
+		var what []string
+		for i, op := range ops[app] {
+			if i == maxChangesShown {
+				what = append(what, fmt.Sprintf("and %d more", len(ops[app])-maxChangesShown))
+				break
+			}
+			what = append(what, op.Describe())
+		}
+		msgs = append(msgs, galvani.CheckMessage{
+			Level:  galvani.CheckWarning,
+			ID:     "migrate.W004",
+			Object: app,
+			Msg: fmt.Sprintf("the models of app %q have changes that are not in a migration (%s): the database will not match them, and queries will fail with \"no such column\" or \"no such table\"",
+				app, strings.Join(what, "; ")),
+			Hint: "run go run . makemigrations, review the new migration, then go run . migrate",
+		})
+	}
+	return msgs
 }

@@ -8,13 +8,17 @@ import (
 	"testing"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/orm"
 )
 
 type checkApp struct{ migs []*Migration }
 
 func (checkApp) Label() string              { return "checkapp" }
 func (a checkApp) Migrations() []*Migration { return a.migs }
-func (checkApp) Models() []any              { return nil }
+func (checkApp) Models() []any              { return []any{Thing{}} }
+
+// Thing is checkapp's model; its 0001_initial migrations below create it.
+type Thing struct{ orm.Model }
 
 func TestCheckWarnsAboutUnappliedMigrations(t *testing.T) {
 	m := &Migration{App: "checkapp", Name: "0001_initial", Operations: []Operation{
@@ -76,3 +80,42 @@ func TestMissingAppliedMigrationsWarn(t *testing.T) {
 		t.Fatalf("migrate output: %q", out.String())
 	}
 }
+
+// A model changed without a migration is reported by check (so by runserver's
+// start), with the changes and the commands that fix it, before any query fails
+// with "no such column".
+func TestCheckReportsModelsAheadOfMigrations(t *testing.T) {
+	// Thing after a field was added to it, and no migration written.
+	type Thing struct {
+		orm.Model
+		Name string `orm:"max_length=50"`
+	}
+	m := &Migration{App: "grownapp", Name: "0001_initial", Operations: []Operation{
+		&CreateModel{App: "grownapp", Name: "Thing", Table: "grownapp_thing",
+			Fields: []*Field{{Name: "id", Kind: "bigint", PK: true, Auto: true}}},
+	}}
+	app := galvani.New(galvani.Settings{DatabaseURL: "sqlite:///" + filepath.Join(t.TempDir(), "c.sqlite3")},
+		grownApp{migs: []*Migration{m}, models: []any{Thing{}}}, App)
+	if err := app.RunCommand(context.Background(), []string{"migrate"}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	msgs := App.Check(app)
+	if len(msgs) != 1 || msgs[0].ID != "migrate.W004" || msgs[0].Object != "grownapp" ||
+		!strings.Contains(msgs[0].Msg, "Add field name to grownapp.Thing") || !strings.Contains(msgs[0].Hint, "go run . makemigrations") {
+		t.Fatalf("check = %v", msgs)
+	}
+	var out strings.Builder
+	app.RunCommand(context.Background(), []string{"check"}, &out)
+	if !strings.Contains(out.String(), "migrate.W004") {
+		t.Errorf("the check command does not show it:\n%s", out.String())
+	}
+}
+
+type grownApp struct {
+	migs   []*Migration
+	models []any
+}
+
+func (grownApp) Label() string              { return "grownapp" }
+func (a grownApp) Migrations() []*Migration { return a.migs }
+func (a grownApp) Models() []any            { return a.models }

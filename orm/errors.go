@@ -116,7 +116,30 @@ type DBError struct {
 	Err error
 }
 
-func (e *DBError) Error() string { return "orm: " + e.Err.Error() }
+func (e *DBError) Error() string {
+	if schemaBehind(e.Err) {
+		return "orm: " + e.Err.Error() + schemaHint
+	}
+	return "orm: " + e.Err.Error()
+}
+
+// schemaHint ends the message of an error about a missing table or column: almost
+// always a model changed without makemigrations, or migrations not applied.
+const schemaHint = " (the database schema is behind the models: run `go run . makemigrations` if you changed a model, then `go run . migrate`)"
+
+// schemaBehind reports whether err is the database saying that a table or column
+// does not exist: SQLite's "no such table/column", PostgreSQL's undefined_table
+// and undefined_column (42P01, 42703), MySQL's 1146 and 1054.
+func schemaBehind(err error) bool {
+	s := err.Error()
+	for _, m := range []string{"no such table:", "no such column:", "has no column named",
+		"SQLSTATE 42P01", "SQLSTATE 42703", "Error 1146", "Error 1054"} {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
 func (e *DBError) Unwrap() error { return e.Err }
 
 func wrapDBErr(err error) error {

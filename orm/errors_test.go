@@ -3,7 +3,9 @@ package orm
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -75,4 +77,34 @@ func TestUniqueViolationError(t *testing.T) {
 			t.Errorf("foreign key violation: %v", err)
 		}
 	})
+}
+
+// A query on a table or column the database lacks (a model changed without
+// makemigrations, or migrations not applied) says which commands fix it.
+func TestSchemaBehindSaysMigrate(t *testing.T) {
+	registerTestModels(t)
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:///"+filepath.Join(t.TempDir(), "empty.sqlite3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = Q[Counter](db).All(ctx)
+	if err == nil || !strings.Contains(err.Error(), "no such table") || !strings.Contains(err.Error(), "run `go run . makemigrations` if you changed a model, then `go run . migrate`") {
+		t.Fatalf("query on a missing table: %v", err)
+	}
+	for _, msg := range []string{
+		`ERROR: relation "polls_question" does not exist (SQLSTATE 42P01)`,
+		`ERROR: column "votes" does not exist (SQLSTATE 42703)`,
+		"Error 1146 (42S02): Table 'site.polls_question' doesn't exist",
+		"Error 1054 (42S22): Unknown column 'votes' in 'field list'",
+		"table polls_choice has no column named votes",
+	} {
+		if e := (&DBError{Err: errors.New(msg)}).Error(); !strings.HasSuffix(e, schemaHint) {
+			t.Errorf("%q: no hint", msg)
+		}
+	}
+	if e := (&DBError{Err: errors.New("connection refused")}).Error(); strings.Contains(e, "migrate") {
+		t.Errorf("a hint on an unrelated error: %s", e)
+	}
 }

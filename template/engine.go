@@ -83,6 +83,7 @@ type Engine struct {
 	// urlLocalize rewrites {% url %} results for the request (language prefixes).
 	urlLocalize func(r *http.Request, path string) string
 	clock       func() time.Time
+	undefined   func(template string, line int, variable string)
 
 	mu    sync.RWMutex
 	cache map[string]*Template
@@ -95,6 +96,15 @@ type Option func(*Engine)
 // Dir adds a template directory (any fs.FS) to search, after those already added.
 func Dir(fsys fs.FS, label string) Option {
 	return func(e *Engine) { e.loaders = append(e.loaders, FSLoader{FS: fsys, Label: label}) }
+}
+
+// UndefinedVariables sets a function called when a {{ variable }} without filters
+// names nothing in the context, and so renders as "" (Django's string_if_invalid
+// case): the template's name, the line and the variable as written. Setup installs
+// one in debug mode that logs each place once, so a typo such as {{ questoin.text }}
+// can be found; outside debug mode nothing is called.
+func UndefinedVariables(fn func(template string, line int, variable string)) Option {
+	return func(e *Engine) { e.undefined = fn }
 }
 
 // WithLoader adds a loader to search, after those already added.

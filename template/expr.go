@@ -3,6 +3,7 @@ package template
 import (
 	"fmt"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -341,7 +342,7 @@ func compileExpr(s string, lookupFilter func(string) *filterDef) (*Expr, error) 
 		}
 		def := lookupFilter(name)
 		if def == nil {
-			return nil, fmt.Errorf("Invalid filter: '%s'", name)
+			return nil, &invalidFilterError{name: name}
 		}
 		fc := filterCall{def: def}
 		if pos < len(s) && s[pos] == ':' {
@@ -383,4 +384,56 @@ func scanQuoted(s string) int {
 		}
 	}
 	return 0
+}
+
+// invalidFilterError is Django's "Invalid filter" error; the parser adds the
+// nearest registered filter's name to it ("did you mean").
+type invalidFilterError struct {
+	name, suggestion string
+}
+
+func (e *invalidFilterError) Error() string {
+	if e.suggestion != "" {
+		return fmt.Sprintf("Invalid filter: '%s'. Did you mean '%s'?", e.name, e.suggestion)
+	}
+	return fmt.Sprintf("Invalid filter: '%s'", e.name)
+}
+
+// nearestName returns the candidate closest to name by edit distance, when it is
+// close enough to be a typo of it (at most a third of name's length, and at most
+// 3 edits), or "".
+func nearestName(name string, candidates []string) string {
+	best, bestD := "", 4
+	limit := max(1, min(3, len(name)/3))
+	sort.Strings(candidates)
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d <= limit && d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, capped for long input.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -2,7 +2,9 @@ package template
 
 import (
 	"bytes"
+	"fmt"
 	htmltemplate "html/template"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -58,6 +60,9 @@ type TimeZoneProvider interface {
 func Setup(app *galvani.App, opts ...Option) *Engine {
 	all := []Option{Debug(app.Settings.Debug), URLResolver(app.URL),
 		Processors(RequestProcessor, DebugProcessor(app.Settings.Debug))}
+	if app.Settings.Debug {
+		all = append(all, UndefinedVariables(logUndefinedOnce(app)))
+	}
 	all = append(all, opts...)
 	e := New(all...)
 	for _, ac := range app.Apps() {
@@ -119,4 +124,31 @@ func (h *htmlEngine) Render(w http.ResponseWriter, r *http.Request, name string,
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// maxUndefinedReported bounds the places logUndefinedOnce remembers.
+const maxUndefinedReported = 1000
+
+// logUndefinedOnce returns the debug-mode UndefinedVariables function of Setup: a
+// warning on app.Logger the first time each template line renders an undefined
+// variable.
+func logUndefinedOnce(app *galvani.App) func(string, int, string) {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return func(tmpl string, line int, variable string) {
+		key := fmt.Sprintf("%s:%d:%s", tmpl, line, variable)
+		mu.Lock()
+		if seen[key] || len(seen) >= maxUndefinedReported {
+			mu.Unlock()
+			return
+		}
+		seen[key] = true
+		mu.Unlock()
+		logger := app.Logger
+		if logger == nil {
+			logger = slog.Default()
+		}
+		logger.Warn("template: undefined variable renders as \"\"", "template", tmpl, "line", line, "variable", variable,
+			"hint", "check its spelling and what the view passes to c.Render (shown once per place, DEBUG only)")
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -138,4 +139,57 @@ func ExampleSetup() {
 	app.ServeHTTP(rec, httptest.NewRequest("GET", "http://localhost/hello/ada/", nil))
 	fmt.Println(rec.Body.String())
 	// Output: <title>Hi ada</title><a href="/hello/ada/">again</a>
+}
+
+// Typos that used to pass check: a {% url %} name no route has is templates.W001
+// with the resolver's "did you mean" (an "as var" tag is left alone: it may fail on
+// purpose), and an unknown filter's error suggests the nearest one.
+func TestCheckFindsTyposWithSuggestions(t *testing.T) {
+	app := galvani.New(galvani.Settings{Debug: true}, blogApp{})
+	template.Setup(app, template.Dir(fstest.MapFS{
+		"links.html":  {Data: []byte("ok {% url 'blog:detail' 1 %}\n{% url 'blog:detial' 1 %}\n{% url 'blog:nothing_like_it' %}\n{% url 'auth:login' as login_url %}")},
+		"filter.html": {Data: []byte("{{ name|lowr }}")},
+	}, "templates/"))
+	var w001 []string
+	var e001 string
+	for _, m := range app.Check(false) {
+		switch m.ID {
+		case "templates.W001":
+			w001 = append(w001, m.Msg)
+		case "templates.E001":
+			e001 += m.Msg
+		}
+	}
+	if len(w001) != 2 || !strings.Contains(w001[0], `links.html, line 2: {% url "blog:detial" %}`) ||
+		!strings.Contains(w001[0], `did you mean "blog:detail"?`) || !strings.Contains(w001[1], "line 3") {
+		t.Errorf("templates.W001: %q", w001)
+	}
+	if !strings.Contains(e001, "Invalid filter: 'lowr'. Did you mean 'lower'?") {
+		t.Errorf("templates.E001: %s", e001)
+	}
+}
+
+// In debug mode an undefined {{ variable }} is logged once per place, naming the
+// template and line; outside debug mode nothing is logged.
+func TestUndefinedVariableLoggedInDebug(t *testing.T) {
+	for _, debug := range []bool{true, false} {
+		var log strings.Builder
+		app := galvani.New(galvani.Settings{Debug: debug, AllowedHosts: []string{"*"}}, blogApp{})
+		app.Logger = slog.New(slog.NewTextHandler(&log, nil))
+		eng := template.Setup(app, template.Dir(fstest.MapFS{
+			"q.html": {Data: []byte("<h1>{{ question.text }}</h1>\n{{ questoin.text }}{{ missing|default:'x' }}")},
+		}, "templates/"))
+		for range 2 {
+			if _, err := eng.RenderString("q.html", map[string]any{"question": map[string]any{"text": "Why?"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n := strings.Count(log.String(), "undefined variable")
+		if debug && (n != 1 || !strings.Contains(log.String(), "template=q.html line=2 variable=questoin.text")) {
+			t.Errorf("debug log: %s", log.String())
+		}
+		if !debug && n != 0 {
+			t.Errorf("logged outside debug mode: %s", log.String())
+		}
+	}
 }

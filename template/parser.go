@@ -98,7 +98,16 @@ func (p *Parser) wrap(t *Token, err error) error {
 
 // CompileExpr compiles a filter expression such as `name|lower|default:"x"`.
 func (p *Parser) CompileExpr(s string) (*Expr, error) {
-	return compileExpr(s, func(name string) *filterDef { return p.filters[name] })
+	e, err := compileExpr(s, func(name string) *filterDef { return p.filters[name] })
+	var ife *invalidFilterError
+	if errors.As(err, &ife) {
+		names := make([]string, 0, len(p.filters))
+		for n := range p.filters {
+			names = append(names, n)
+		}
+		ife.suggestion = nearestName(ife.name, names)
+	}
+	return e, err
 }
 
 // Parse parses nodes until one of the given end tags (returned, not consumed beyond)
@@ -271,6 +280,8 @@ func (n *varNode) Render(c *Context) error {
 		}
 		if found {
 			c.writeValue(v)
+		} else if c.engine != nil && c.engine.undefined != nil {
+			c.reportUndefined(n, n.e.raw)
 		}
 		return nil
 	}
@@ -280,4 +291,19 @@ func (n *varNode) Render(c *Context) error {
 	}
 	c.writeValue(v)
 	return nil
+}
+
+// reportUndefined tells the engine's UndefinedVariables function where a variable
+// rendered as nothing.
+func (c *Context) reportUndefined(n Node, variable string) {
+	name, line := "<string>", 0
+	if c.tmpl != nil {
+		if c.tmpl.name != "" {
+			name = c.tmpl.name
+		}
+		if t, ok := c.tmpl.positions[n]; ok {
+			line = t.Line
+		}
+	}
+	c.engine.undefined(name, line, variable)
 }
