@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -79,13 +78,14 @@ func TestUsage(t *testing.T) {
 		{[]string{"new", "mysite", "--module", "a b", "--galvani-dir", root}, 2, "not a module path"},
 		{[]string{"new", "mysite", "--bogus"}, 2, "flag provided but not defined: -bogus"},
 		{[]string{"new", "mysite", "--galvani-dir", dir}, 2, "is not a Galvani checkout"},
-		// A test binary has no module version: without --galvani-dir there is nothing to require.
-		{[]string{"new", "mysite", "--dir", filepath.Join(dir, "x")}, 2, "pass --galvani-dir"},
+		// Inside another module (here, this checkout) a project would be a nested module.
+		{[]string{"new", "mysite", "--dir", filepath.Join(root, "mysite")}, 1, "is inside the Go module github.com/galvani-web/galvani"},
+		{[]string{"new", "mysite", "--dir", filepath.Join(root, "cmd", "x", "y")}, 1, "galvani new mysite --dir " + filepath.Join(filepath.Dir(root), "mysite")},
 		{[]string{"startapp"}, 2, "takes one NAME"},
 		{[]string{"startapp", "polls", "--dir", dir}, 1, "no go.mod in"},
 		{[]string{"startapp", "../polls", "--dir", dir}, 2, "is a path"},
 		{[]string{"new", "-h"}, 0, ""},
-		{[]string{"version"}, 0, "galvani (devel)"},
+		{[]string{"version"}, 0, "galvani (devel): built from the checkout at " + root},
 	} {
 		code, out, errOut := cli(tc.args...)
 		if code != tc.code || !strings.Contains(out+errOut, tc.want) {
@@ -94,6 +94,45 @@ func TestUsage(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("refused commands wrote %d entries into %s", len(ents), dir)
+	}
+	for _, p := range []string{filepath.Join(root, "mysite"), filepath.Join(root, "cmd", "x")} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("a refused new wrote %s", p)
+		}
+	}
+}
+
+// A galvani built from a checkout (go install ./cmd/galvani in a clone, or go run
+// of it from a project that replaces Galvani with a local directory) builds new
+// projects against that checkout without being told: no published version exists.
+func TestNewFromCheckout(t *testing.T) {
+	root := repoRoot(t)
+	if got := sourceCheckout(); got != filepath.ToSlash(root) {
+		t.Fatalf("sourceCheckout() = %q, want %q", got, root)
+	}
+	dir := filepath.Join(t.TempDir(), "site")
+	code, out, errOut := cli("new", "mysite", "--dir", dir, "--no-tidy")
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	gomod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if !strings.Contains(string(gomod), "replace github.com/galvani-web/galvani => "+filepath.ToSlash(root)+"\n") ||
+		!strings.Contains(out, "Building against the Galvani checkout this command was built from, "+filepath.ToSlash(root)) {
+		t.Errorf("go.mod:\n%s\noutput:\n%s", gomod, out)
+	}
+	for _, want := range []string{"go run . createsuperuser", "run go mod tidy"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("galvani new's next steps lack %q:\n%s", want, out)
+		}
+	}
+	// Copies in the module cache are published versions, not checkouts.
+	for p, want := range map[string]bool{
+		"/home/u/go/pkg/mod/github.com/galvani-web/galvani@v1.2.3": true,
+		"/home/u/src/galvani": false,
+	} {
+		if got := inModuleCache(filepath.FromSlash(p)); got != want {
+			t.Errorf("inModuleCache(%s) = %v", p, got)
+		}
 	}
 }
 
@@ -159,8 +198,9 @@ func TestGoModAndSecrets(t *testing.T) {
 		t.Errorf("readModulePath = %q", got)
 	}
 	mainGo, _ := os.ReadFile(filepath.Join(dir, "main.go"))
-	if !strings.Contains(string(mainGo), `"example.com/me/mysite/pages"`) {
-		t.Errorf("main.go does not import the pages app by module path")
+	projectGo, _ := os.ReadFile(filepath.Join(dir, "project", "project.go"))
+	if !strings.Contains(string(mainGo), `"example.com/me/mysite/project"`) || !strings.Contains(string(projectGo), `"example.com/me/mysite/pages"`) {
+		t.Errorf("main.go and project.go do not import the project's packages by module path")
 	}
 	// The key printed for production is in no generated file.
 	i := strings.Index(out, "export SECRET_KEY=")
@@ -244,37 +284,4 @@ func TestReadModulePath(t *testing.T) {
 			t.Errorf("readModulePath(%q) = %q, want %q", in, got, want)
 		}
 	}
-}
-
-// goCmd runs the go command in dir and fails the test with its output on error.
-func goCmd(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("go", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
-	}
-	return string(out)
-}
-
-// runBin runs a built project binary in dir with extra environment, without the
-// settings variables of the test's own environment.
-func runBin(t *testing.T, dir, bin string, env []string, args ...string) (string, error) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch {
-		case k == "DATABASE_URL", k == "SECRET_KEY", k == "ALLOWED_HOSTS", k == "DEBUG", k == "ADDR", k == "PORT",
-			strings.HasPrefix(k, "GALVANI_"):
-		default:
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, env...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
 }

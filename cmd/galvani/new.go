@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"strings"
 )
@@ -51,10 +52,71 @@ func versionOf(info *debug.BuildInfo) string {
 }
 
 func versionString() string {
+	if dir := sourceCheckout(); dir != "" {
+		return "galvani (devel): built from the checkout at " + dir + "; galvani new builds projects against it"
+	}
 	if v := moduleVersion(); v != "" {
 		return "galvani " + v
 	}
-	return "galvani (devel): built from a local checkout; galvani new needs --galvani-dir pointing at it"
+	return "galvani (devel): built from a checkout that is gone; galvani new needs --galvani-dir pointing at one"
+}
+
+// sourceCheckout returns the Galvani checkout this command was built from, when
+// its source is still there and is not a read-only copy in the module cache:
+// `go install ./cmd/galvani` in a clone, or `go run` of the command from a project
+// whose go.mod replaces Galvani with a local directory. Generated projects then
+// build against that checkout (a replace directive), which is what works until a
+// version of Galvani is published. It returns "" for a build with -trimpath, from
+// the module cache (go install ...@version), or when the checkout moved.
+func sourceCheckout() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok || !filepath.IsAbs(file) {
+		return ""
+	}
+	dir := filepath.Dir(filepath.Dir(filepath.Dir(file))) // .../cmd/galvani/new.go
+	if inModuleCache(dir) {
+		return ""
+	}
+	abs, err := checkoutDir(dir)
+	if err != nil {
+		return ""
+	}
+	return abs
+}
+
+// inModuleCache reports whether dir is inside the go command's module cache
+// (GOMODCACHE, default GOPATH/pkg/mod), where published versions are unpacked.
+func inModuleCache(dir string) bool {
+	slash := filepath.ToSlash(dir)
+	if strings.Contains(slash, "/pkg/mod/") && strings.Contains(slash, "@") {
+		return true
+	}
+	if c := os.Getenv("GOMODCACHE"); c != "" {
+		if rel, err := filepath.Rel(c, dir); err == nil && !strings.HasPrefix(rel, "..") {
+			return true
+		}
+	}
+	return false
+}
+
+// enclosingModule returns the go.mod of the module that contains dir (walking
+// up), or "".
+func enclosingModule(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for d := abs; ; {
+		p := filepath.Join(d, "go.mod")
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
 }
 
 func cmdNew(args []string, stdout, stderr io.Writer) error {
@@ -82,6 +144,11 @@ func cmdNew(args []string, stdout, stderr io.Writer) error {
 		}
 		d.Module = *module
 	}
+	out := *dir
+	if out == "" {
+		out = name
+	}
+	var note string
 	switch {
 	case *galvaniDir != "":
 		abs, err := checkoutDir(*galvaniDir)
@@ -89,18 +156,31 @@ func cmdNew(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		d.GalvaniDir = abs
-		d.GalvaniVersion = "v0.0.0-00010101000000-000000000000"
+	case sourceCheckout() != "":
+		d.GalvaniDir = sourceCheckout()
+		note = fmt.Sprintf("Building against the Galvani checkout this command was built from, %s\n(a replace directive in go.mod; pass --galvani-dir to choose another).\n", d.GalvaniDir)
 	case moduleVersion() != "":
 		d.GalvaniVersion = moduleVersion()
 	default:
-		return usageErrorf("this galvani command was built from a local checkout and knows no published Galvani version: " +
-			"pass --galvani-dir with the checkout's directory, or install a release (go install github.com/galvani-web/galvani/cmd/galvani@latest)")
+		return usageErrorf("this galvani command was built from a checkout that is no longer at the path it was built from, " +
+			"and knows no published Galvani version: pass --galvani-dir with the checkout's directory")
+	}
+	if d.GalvaniDir != "" {
+		d.GalvaniVersion = "v0.0.0-00010101000000-000000000000"
+	}
+	// A project written inside another module (this checkout, or the project you
+	// are in) is a nested module: the outer module's go build, go test ./... and
+	// reloader skip it, and `go run` of this command from there would have tied the
+	// new project to the outer project's replace directives. Refuse, and say where
+	// to write it instead.
+	if gomod := enclosingModule(filepath.Dir(filepath.Clean(out))); gomod != "" {
+		m, _ := os.ReadFile(gomod)
+		return fmt.Errorf("refusing to write the project into %s: that directory is inside the Go module %s (%s), "+
+			"whose go build and go test ./... would skip a module nested in it. "+
+			"Create it outside, e.g. galvani new %s --dir %s",
+			out, readModulePath(m), gomod, name, filepath.Join(filepath.Dir(filepath.Dir(gomod)), name))
 	}
 	d.Binary = path.Base(d.Module)
-	out := *dir
-	if out == "" {
-		out = name
-	}
 	files, err := render("project", "", d)
 	if err != nil {
 		return err
@@ -108,6 +188,7 @@ func cmdNew(args []string, stdout, stderr io.Writer) error {
 	if err := writeAll(out, files); err != nil {
 		return err
 	}
+	fmt.Fprint(stdout, note)
 	fmt.Fprintf(stdout, "Created project %s in %s:\n", name, out)
 	for _, p := range paths(files) {
 		fmt.Fprintf(stdout, "  %s\n", p)
@@ -120,9 +201,12 @@ func cmdNew(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, `
 Next:
   cd %s
-  go run . migrate    # create the database (SQLite, db.sqlite3)
-  go run .            # serve http://127.0.0.1:8000
+  go run . migrate            # create the database (SQLite, db.sqlite3)
+  go run . createsuperuser    # an account to log in with
+  go run .                    # serve http://127.0.0.1:8000
   go test ./...
+
+After importing another battery (cache, mail, rest, ...), run go mod tidy.
 
 In production, set SECRET_KEY in the environment (never in the repository), for example
   export SECRET_KEY=%s

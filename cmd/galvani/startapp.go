@@ -52,7 +52,7 @@ func cmdStartapp(args []string, stdout, stderr io.Writer) error {
 	for _, p := range paths(files) {
 		fmt.Fprintf(stdout, "  %s\n", p)
 	}
-	fmt.Fprintf(stdout, "\nInstall it in main.go: import the package and add it to galvani.New:\n")
+	fmt.Fprintf(stdout, "\nInstall it in project/project.go: import the package and add it to galvani.New:\n")
 	fmt.Fprintf(stdout, "\t%q\n", module+"/"+name)
 	fmt.Fprintf(stdout, "\tgalvani.Include(\"/%s/\", %s.App),\n", name, name)
 	return nil
