@@ -300,6 +300,7 @@ func serveAndKill(t *testing.T, sh *shell, dir string) {
 	}
 	client.CheckRedirect = nil
 	get("/", `<span class="user">admin</span>`)
+	get("/admin/", "Site administration") // the superuser is staff
 
 	// The dev server says once that logins use a random key, and nothing else
 	// about SECRET_KEY.
