@@ -185,6 +185,11 @@ func TestTutorial(t *testing.T) {
 	checkEveryBatteryImports(t, sh, root, dir)
 }
 
+// commandTimeout stops a tutorial command that hangs. The first go test of a new
+// project compiles every battery it imports (SQLite, auth, the admin...), which has
+// taken five minutes on a loaded two-core machine with a cold build cache.
+const commandTimeout = 9 * time.Minute
+
 // shell runs tutorial commands with sh, as a reader's terminal would: the go
 // command's caches and proxy settings of the test's environment, GOBIN inside the
 // reader's directory and on PATH (go install puts galvani there), and none of the
@@ -212,11 +217,11 @@ func newShell(t *testing.T, home string) *shell {
 	return sh
 }
 
-// run runs command in dir with stdin and returns its combined output; a failure
-// or a command that takes longer than five minutes fails the test.
+// run runs command in dir with stdin and returns its combined output; a failure,
+// or a command that hangs (takes longer than commandTimeout), fails the test.
 func (sh *shell) run(dir, command, stdin string) string {
 	sh.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", command)
 	cmd.Dir = dir
