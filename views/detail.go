@@ -50,11 +50,7 @@ func (v Detail[T]) Handle(c *galvani.Ctx) error {
 	if done, err := allowMethods(c, http.MethodGet); done || err != nil {
 		return err
 	}
-	info, err := modelOf[T]()
-	if err != nil {
-		return err
-	}
-	obj, err := v.lookup().get(c, info)
+	info, _, obj, err := v.lookup().find(c)
 	if err != nil {
 		return err
 	}
@@ -71,6 +67,24 @@ func (v Detail[T]) lookup() lookup[T] {
 	return lookup[T]{db: v.DB, query: v.Query, pkParam: v.PKParam, slugParam: v.SlugParam, slugField: v.SlugField, object: v.Object}
 }
 
+// find resolves what every single-object view starts with: T's model, the
+// database and the object the request names.
+func (l lookup[T]) find(c *galvani.Ctx) (*orm.ModelInfo, *orm.DB, *T, error) {
+	info, err := modelOf[T]()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	db, err := database(c, l.db)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	obj, err := l.get(c, info, db)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return info, db, obj, nil
+}
+
 // lookup is how the single-object views (Detail, Update, Delete) find their object.
 type lookup[T any] struct {
 	db                            *orm.DB
@@ -79,12 +93,9 @@ type lookup[T any] struct {
 	object                        func(*galvani.Ctx, orm.QuerySet[T]) (*T, error)
 }
 
-func (l lookup[T]) get(c *galvani.Ctx, info *orm.ModelInfo) (*T, error) {
-	db, err := database(c, l.db)
-	if err != nil {
-		return nil, err
-	}
+func (l lookup[T]) get(c *galvani.Ctx, info *orm.ModelInfo, db *orm.DB) (*T, error) {
 	q := orm.Q[T](db)
+	var err error
 	if l.query != nil {
 		if q, err = l.query(c, q); err != nil {
 			return nil, err

@@ -122,16 +122,8 @@ func (v Update[T]) Handle(c *galvani.Ctx) error {
 	if done, err := allowMethods(c, http.MethodGet, http.MethodPost); done || err != nil {
 		return err
 	}
-	info, err := modelOf[T]()
-	if err != nil {
-		return err
-	}
-	db, err := database(c, v.DB)
-	if err != nil {
-		return err
-	}
-	l := lookup[T]{db: db, query: v.Query, pkParam: v.PKParam, slugParam: v.SlugParam, slugField: v.SlugField, object: v.Object}
-	obj, err := l.get(c, info)
+	l := lookup[T]{db: v.DB, query: v.Query, pkParam: v.PKParam, slugParam: v.SlugParam, slugField: v.SlugField, object: v.Object}
+	info, db, obj, err := l.find(c)
 	if err != nil {
 		return err
 	}
@@ -279,16 +271,8 @@ func (v Delete[T]) Handle(c *galvani.Ctx) error {
 	if done, err := allowMethods(c, http.MethodGet, http.MethodPost); done || err != nil {
 		return err
 	}
-	info, err := modelOf[T]()
-	if err != nil {
-		return err
-	}
-	db, err := database(c, v.DB)
-	if err != nil {
-		return err
-	}
-	l := lookup[T]{db: db, query: v.Query, pkParam: v.PKParam, slugParam: v.SlugParam, slugField: v.SlugField, object: v.Object}
-	obj, err := l.get(c, info)
+	l := lookup[T]{db: v.DB, query: v.Query, pkParam: v.PKParam, slugParam: v.SlugParam, slugField: v.SlugField, object: v.Object}
+	info, db, obj, err := l.find(c)
 	if err != nil {
 		return err
 	}
