@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/galvani-web/galvani/internal/naming"
 )
 
 // Command is a management command run as `go run . NAME [flags] [args]`, like
@@ -310,7 +312,7 @@ func (a *App) suggest(name string) string {
 	best, bestD := "", 3
 	var prefixed []string
 	for _, c := range a.Commands() {
-		if d := editDistance(strings.ToLower(name), c.Name); d < bestD {
+		if d := naming.EditDistance(strings.ToLower(name), c.Name); d < bestD {
 			best, bestD = c.Name, d
 		}
 		if len(name) >= 3 && strings.HasPrefix(c.Name, name) {
@@ -321,30 +323,6 @@ func (a *App) suggest(name string) string {
 		best = prefixed[0]
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, capped for long input.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // progName is how help refers to the program: its file name, or for a program

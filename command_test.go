@@ -314,20 +314,6 @@ func TestSecretKeyCommand(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		d    int
-	}{{"", "", 0}, {"abc", "abc", 0}, {"rnserver", "runserver", 1}, {"kitten", "sitting", 3}, {"", "abc", 3}} {
-		if got := editDistance(c.a, c.b); got != c.d {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
-		}
-	}
-	if editDistance(strings.Repeat("a", 1000), "a") != 64 {
-		t.Error("long input should be capped")
-	}
-}
-
 func ExampleApp_AddCommand() {
 	app := New(Settings{Debug: true})
 	app.AddCommand(&Command{

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/galvani-web/galvani/internal/naming"
 )
 
 // reverse builds the path of the route called name from positional arguments.
@@ -59,7 +61,7 @@ func (rt *router) named(name string) (*Route, error) {
 		// Then a typo: the names within a few edits ("polls:detial" → "polls:detail").
 		best := 4
 		for n := range rt.names {
-			d := editDistance(name, n)
+			d := naming.EditDistance(name, n)
 			if d > max(1, min(3, len(name)/3)) || d > best {
 				continue
 			}

@@ -1,6 +1,9 @@
 package naming
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSnake(t *testing.T) {
 	for in, want := range map[string]string{
@@ -10,5 +13,19 @@ func TestSnake(t *testing.T) {
 		if got := Snake(in); got != want {
 			t.Errorf("Snake(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		d    int
+	}{{"", "", 0}, {"abc", "abc", 0}, {"rnserver", "runserver", 1}, {"kitten", "sitting", 3}, {"", "abc", 3}} {
+		if got := EditDistance(c.a, c.b); got != c.d {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
+		}
+	}
+	if EditDistance(strings.Repeat("a", 1000), "a") != 64 {
+		t.Error("long input should be capped")
 	}
 }
