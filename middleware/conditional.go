@@ -7,8 +7,8 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
+
+	"github.com/galvani-web/galvani/internal/httpx"
 )
 
 // ConditionalOptions configures ConditionalGET. The zero value is ready to use.
@@ -76,7 +76,7 @@ func (w *conditionalWriter) WriteHeader(code int) {
 		return
 	}
 	if h.Get("ETag") != "" || h.Get("Last-Modified") != "" {
-		if st := evaluate(w.r, h); st != 0 {
+		if st := httpx.Preconditions(w.r, h); st != 0 {
 			w.state = condDiscard
 			writeNotModified(w.ResponseWriter, st)
 			return
@@ -132,7 +132,7 @@ func (w *conditionalWriter) finish() {
 	h := w.Header()
 	sum := sha256.Sum256(w.buf)
 	h.Set("ETag", `"`+base64.RawURLEncoding.EncodeToString(sum[:16])+`"`)
-	if st := evaluate(w.r, h); st != 0 {
+	if st := httpx.Preconditions(w.r, h); st != 0 {
 		writeNotModified(w.ResponseWriter, st)
 		return
 	}
@@ -186,75 +186,4 @@ func writeNotModified(w http.ResponseWriter, status int) {
 		return
 	}
 	w.WriteHeader(status)
-}
-
-// evaluate applies the request's preconditions to a 200 response with headers h and
-// returns 304, 412 or 0 (serve the response).
-func evaluate(r *http.Request, h http.Header) int {
-	etag := h.Get("ETag")
-	lastMod, lmErr := http.ParseTime(h.Get("Last-Modified"))
-	hasLM := lmErr == nil
-	if im := headerList(r.Header, "If-Match"); im != "" {
-		if !matchETag(im, etag, false) {
-			return http.StatusPreconditionFailed
-		}
-	} else if ius := r.Header.Get("If-Unmodified-Since"); ius != "" && hasLM {
-		if t, err := http.ParseTime(ius); err == nil && lastMod.Truncate(time.Second).After(t) {
-			return http.StatusPreconditionFailed
-		}
-	}
-	if inm := headerList(r.Header, "If-None-Match"); inm != "" {
-		if matchETag(inm, etag, true) {
-			return http.StatusNotModified
-		}
-		return 0
-	}
-	if ims := r.Header.Get("If-Modified-Since"); ims != "" && hasLM {
-		if t, err := http.ParseTime(ims); err == nil && !lastMod.Truncate(time.Second).After(t) {
-			return http.StatusNotModified
-		}
-	}
-	return 0
-}
-
-// headerList returns the list header name, its lines joined with commas, as a list
-// split over several lines means the same as one line (RFC 9110 §5.3).
-func headerList(h http.Header, name string) string {
-	v := h.Values(name)
-	if len(v) == 1 {
-		return v[0]
-	}
-	return strings.Join(v, ",")
-}
-
-// matchETag reports whether the list in an If-Match/If-None-Match header matches
-// etag: "*" matches any current representation; weak comparison ignores W/ prefixes,
-// strong comparison needs both tags strong and equal. Malformed entries never match.
-func matchETag(list, etag string, weak bool) bool {
-	if strings.TrimSpace(list) == "*" {
-		return true // a 200 is a current representation
-	}
-	if etag == "" {
-		return false
-	}
-	etagWeak := strings.HasPrefix(etag, "W/")
-	if !weak && etagWeak {
-		return false
-	}
-	want := strings.TrimPrefix(etag, "W/")
-	for _, cand := range strings.Split(list, ",") {
-		cand = strings.TrimSpace(cand)
-		isWeak := strings.HasPrefix(cand, "W/")
-		cand = strings.TrimPrefix(cand, "W/")
-		if len(cand) < 2 || cand[0] != '"' || cand[len(cand)-1] != '"' {
-			continue
-		}
-		if !weak && isWeak {
-			continue
-		}
-		if cand == want {
-			return true
-		}
-	}
-	return false
 }

@@ -1,0 +1,214 @@
+package feeds
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"hash"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/internal/httpx"
+)
+
+// memoryLimit is how much of a rendered feed is kept in memory before the rest
+// goes to a temporary file.
+const memoryLimit = 1 << 20
+
+func (f *Feed[T]) serve(c *galvani.Ctx, format Format) error {
+	if f.Items == nil {
+		return galvani.Error(http.StatusInternalServerError, "feeds: Feed.Items is nil")
+	}
+	info, err := f.info(c)
+	if err != nil {
+		return err
+	}
+	rs, err := newResolver(c.Request, f.BaseURL)
+	if err != nil {
+		return err
+	}
+	info = rs.channel(info)
+	h := c.Response.Header()
+	if f.LastModified != nil {
+		return f.stream(c, format, info, rs)
+	}
+
+	// Render the items first (their dates make the feed's), hashing them for the ETag.
+	sp := &spill{sum: sha256.New()}
+	defer sp.close()
+	var latest time.Time
+	fallback := info.Updated
+	if fallback.IsZero() {
+		fallback = time.Now()
+	}
+	buf := make([]byte, 0, 8<<10)
+	for v, err := range f.Items(c) {
+		if err != nil {
+			return err
+		}
+		it, err := f.item(c, v)
+		if err != nil {
+			return err
+		}
+		it = rs.item(it)
+		if d := it.date(); d.After(latest) {
+			latest = d
+		}
+		buf = appendItem(buf, format, &it, fallback)
+		if len(buf) >= flushAt {
+			if err := sp.write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+	}
+	if err := sp.write(buf); err != nil {
+		return err
+	}
+	updated := info.Updated
+	if updated.IsZero() {
+		updated = latest
+	}
+	head := appendHead(make([]byte, 0, 1024), format, &info, orNow(updated, format))
+	tail := appendTail(nil, format)
+	sp.sum.Write(head)
+	sum := sp.sum.Sum(nil)
+	h.Set("ETag", `"`+base64.RawURLEncoding.EncodeToString(sum[:16])+`"`)
+	if !updated.IsZero() {
+		h.Set("Last-Modified", updated.UTC().Format(http.TimeFormat))
+	}
+	if st := httpx.Preconditions(c.Request, h); st != 0 {
+		return notModified(c, st)
+	}
+	h.Set("Content-Type", format.ContentType())
+	h.Set("Content-Length", strconv.FormatInt(int64(len(head))+sp.n+int64(len(tail)), 10))
+	c.Response.WriteHeader(http.StatusOK)
+	if c.Request.Method == http.MethodHead {
+		return nil
+	}
+	if _, err := c.Response.Write(head); err != nil {
+		return err
+	}
+	if err := sp.writeTo(c.Response); err != nil {
+		return err
+	}
+	_, err = c.Response.Write(tail)
+	return err
+}
+
+// orNow gives Atom's required feed date when nothing dated the feed; RSS then
+// has no lastBuildDate.
+func orNow(t time.Time, format Format) time.Time {
+	if t.IsZero() && format == Atom {
+		return time.Now()
+	}
+	return t
+}
+
+// stream serves a feed whose date LastModified tells: the conditional request is
+// answered first, then the document streams out item by item.
+func (f *Feed[T]) stream(c *galvani.Ctx, format Format, info Info, rs resolver) error {
+	h := c.Response.Header()
+	lm, err := f.LastModified(c)
+	if err != nil {
+		return err
+	}
+	if info.Updated.IsZero() {
+		info.Updated = lm
+	}
+	if !info.Updated.IsZero() {
+		h.Set("Last-Modified", info.Updated.UTC().Format(http.TimeFormat))
+	}
+	if st := httpx.Preconditions(c.Request, h); st != 0 {
+		return notModified(c, st)
+	}
+	h.Set("Content-Type", format.ContentType())
+	c.Response.WriteHeader(http.StatusOK)
+	if c.Request.Method == http.MethodHead {
+		return nil
+	}
+	enc := NewEncoder(c.Response, format)
+	if err := enc.Start(info); err != nil {
+		return err
+	}
+	for v, err := range f.Items(c) {
+		if err != nil {
+			return err // the status is sent: the error is logged and the document left unfinished
+		}
+		it, err := f.item(c, v)
+		if err != nil {
+			return err
+		}
+		if err := enc.Item(rs.item(it)); err != nil {
+			return err
+		}
+	}
+	return enc.End()
+}
+
+// notModified answers 304 (with the validators) or 412.
+func notModified(c *galvani.Ctx, status int) error {
+	h := c.Response.Header()
+	if status == http.StatusPreconditionFailed {
+		h.Del("ETag")
+		h.Del("Last-Modified")
+		return c.Text(status, "Precondition Failed\n")
+	}
+	h.Del("Content-Type")
+	h.Del("Content-Length")
+	c.Response.WriteHeader(status)
+	return nil
+}
+
+// spill holds rendered bytes in memory up to memoryLimit and in a temporary file
+// past it, hashing everything written.
+type spill struct {
+	mem  bytes.Buffer
+	file *os.File
+	sum  hash.Hash
+	n    int64
+}
+
+func (s *spill) write(p []byte) error {
+	s.sum.Write(p)
+	s.n += int64(len(p))
+	if s.file == nil && s.mem.Len()+len(p) <= memoryLimit {
+		s.mem.Write(p)
+		return nil
+	}
+	if s.file == nil {
+		f, err := os.CreateTemp("", "galvani-feed-*")
+		if err != nil {
+			return err
+		}
+		s.file = f
+	}
+	_, err := s.file.Write(p)
+	return err
+}
+
+func (s *spill) writeTo(w io.Writer) error {
+	if _, err := w.Write(s.mem.Bytes()); err != nil {
+		return err
+	}
+	if s.file == nil {
+		return nil
+	}
+	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := io.Copy(w, s.file)
+	return err
+}
+
+func (s *spill) close() {
+	if s.file != nil {
+		name := s.file.Name()
+		s.file.Close()
+		os.Remove(name)
+	}
+}

@@ -1,0 +1,104 @@
+// Package xmlcheck gives tests the XML tools that .ci/tools installs from Debian:
+// libxml2-utils' xmllint (schema validation) and python3-feedparser (the feed
+// parser many readers use). Tests that need them skip with a clear message when
+// they are missing, except in CI (testdb.Required), where a missing tool fails
+// the test.
+package xmlcheck
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/galvani-web/galvani/internal/testdb"
+)
+
+func missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if testdb.Required() {
+		t.Fatalf(format+" (required in CI; .ci/tools installs it)", args...)
+	}
+	t.Skipf(format+"; skipping (run .ci/tools to install it)", args...)
+}
+
+// Schema validates doc with xmllint against the XML Schema (.xsd) or RelaxNG
+// (.rng) file at schema, failing the test with xmllint's messages when it is not
+// valid.
+func Schema(t testing.TB, schema string, doc []byte) {
+	t.Helper()
+	bin, err := exec.LookPath("xmllint")
+	if err != nil {
+		missing(t, "xmllint (Debian's libxml2-utils) is not on PATH")
+	}
+	flag := "--schema"
+	if strings.HasSuffix(schema, ".rng") {
+		flag = "--relaxng"
+	}
+	f := filepath.Join(t.TempDir(), "doc.xml")
+	if err := os.WriteFile(f, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "--noout", "--nonet", flag, schema, f).CombinedOutput()
+	if err != nil {
+		msg := string(out)
+		if len(msg) > 4000 {
+			msg = msg[:4000] + "…"
+		}
+		t.Fatalf("xmllint %s %s: %v\n%s", flag, filepath.Base(schema), err, msg)
+	}
+}
+
+// feedparserScript prints the bozo flag, the version feedparser detected and the
+// number of entries.
+const feedparserScript = `import sys, feedparser
+d = feedparser.parse(sys.stdin.buffer.read())
+print(int(bool(d.bozo)), d.version, len(d.entries))
+if d.bozo:
+    print(d.bozo_exception)
+`
+
+// Feedparser parses doc with python3-feedparser and fails the test when it sets
+// its bozo flag (the document is not well-formed, or its encoding is wrong). It
+// returns the version feedparser detected ("rss20", "atom10") and the number of
+// entries it read.
+func Feedparser(t testing.TB, doc []byte) (version string, entries int) {
+	t.Helper()
+	// Debian's python3 first: python3-feedparser is installed for it, and a
+	// python3 of a version manager earlier on PATH would not see it.
+	py := "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil {
+		if py, err = exec.LookPath("python3"); err != nil {
+			missing(t, "python3 is not on PATH")
+		}
+	}
+	if exec.Command(py, "-c", "import feedparser").Run() != nil {
+		missing(t, "python3-feedparser is not installed")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, "-c", feedparserScript)
+	cmd.Stdin = bytes.NewReader(doc)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("feedparser: %v\n%s", err, out)
+	}
+	fields := strings.Fields(string(out))
+	if len(fields) < 3 {
+		t.Fatalf("feedparser: unexpected output %q", out)
+	}
+	if fields[0] != "0" {
+		t.Fatalf("feedparser set bozo: %s", out)
+	}
+	n := 0
+	for _, c := range fields[2] {
+		n = n*10 + int(c-'0')
+	}
+	return fields[1], n
+}
