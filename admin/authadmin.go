@@ -1,19 +1,15 @@
 package admin
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"html"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/auth"
-	"github.com/galvani-web/galvani/forms"
 	"github.com/galvani-web/galvani/messages"
-	"github.com/galvani-web/galvani/orm"
 	"github.com/galvani-web/galvani/template"
 )
 
@@ -25,70 +21,11 @@ import (
 func RegisterAuth(s *Site) {
 	Register(s, UserAdmin[auth.User]())
 	Register(s, ModelAdmin[auth.Group]{
-		ListDisplay:  []string{"name"},
-		SearchFields: []string{"name"},
-		Ordering:     []string{"name"},
-		m2m: []m2mEditor[auth.Group]{{name: "permissions", label: "Permissions", help: "Every member of the group has these permissions.",
-			options: permissionOptions,
-			current: func(ctx context.Context, db *orm.DB, g *auth.Group) (map[string]bool, error) {
-				return keysOf(orm.Related[auth.Permission](db, g, "permissions").All(ctx))
-			},
-			set: func(ctx context.Context, db *orm.DB, g *auth.Group, keys []string) error {
-				perms, err := byKeys[auth.Permission](ctx, db, keys)
-				if err != nil {
-					return err
-				}
-				return orm.Related[auth.Permission](db, g, "permissions").Set(ctx, perms...)
-			}}},
+		ListDisplay:      []string{"name"},
+		SearchFields:     []string{"name"},
+		Ordering:         []string{"name"},
+		FilterHorizontal: []string{"permissions"},
 	})
-}
-
-// permissionOptions lists every permission as "app | model | name".
-func permissionOptions(ctx context.Context, db *orm.DB) ([]forms.Option, error) {
-	perms, err := orm.Q[auth.Permission](db).OrderBy("app", "model_name", "codename").All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]forms.Option, len(perms))
-	for i, p := range perms {
-		out[i] = forms.Option{Value: strconv.FormatInt(p.ID, 10), Label: p.App + " | " + p.ModelName + " | " + p.Name}
-	}
-	return out, nil
-}
-
-// keysOf turns rows into the set of their keys as text.
-func keysOf[T any](rows []T, err error) (map[string]bool, error) {
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]bool{}
-	for i := range rows {
-		out[pkString(&rows[i])] = true
-	}
-	return out, nil
-}
-
-// byKeys loads the rows of T with the given keys (text), ignoring keys that
-// name no row.
-func byKeys[T any](ctx context.Context, db *orm.DB, keys []string) ([]*T, error) {
-	var ids []any
-	for _, k := range keys {
-		if id, err := strconv.ParseInt(k, 10, 64); err == nil {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	rows, err := orm.Q[T](db).Filter("pk__in", ids).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*T, len(rows))
-	for i := range rows {
-		out[i] = &rows[i]
-	}
-	return out, nil
 }
 
 // UserAdmin returns the admin options of a user model U (any struct embedding
@@ -103,7 +40,7 @@ func UserAdmin[U any]() ModelAdmin[U] {
 		Fieldsets: []Fieldset{
 			{Fields: []string{"username", "password_summary"}},
 			{Name: "Personal info", Fields: []string{"first_name", "last_name", "email"}},
-			{Name: "Permissions", Fields: []string{"is_active", "is_staff", "is_superuser"},
+			{Name: "Permissions", Fields: []string{"is_active", "is_staff", "is_superuser", "groups", "user_permissions"},
 				Description: "Staff may log in to this site; superusers have every permission without it being granted."},
 			{Name: "Important dates", Fields: []string{"last_login", "date_joined"}, Collapse: true},
 		},
@@ -111,40 +48,8 @@ func UserAdmin[U any]() ModelAdmin[U] {
 		Columns: []Column[U]{{Name: "password_summary", Label: "Password", Value: func(u *U) any {
 			return passwordSummary(any(u).(auth.UserModel).AuthUser())
 		}}},
-		user: true,
-		m2m: []m2mEditor[U]{
-			{name: "groups", label: "Groups", help: "The user has the permissions of each group they belong to.",
-				options: func(ctx context.Context, db *orm.DB) ([]forms.Option, error) {
-					gs, err := orm.Q[auth.Group](db).OrderBy("name").All(ctx)
-					out := make([]forms.Option, len(gs))
-					for i, g := range gs {
-						out[i] = forms.Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name}
-					}
-					return out, err
-				},
-				current: func(ctx context.Context, db *orm.DB, u *U) (map[string]bool, error) {
-					return keysOf(orm.Related[auth.Group](db, u, "groups").All(ctx))
-				},
-				set: func(ctx context.Context, db *orm.DB, u *U, keys []string) error {
-					gs, err := byKeys[auth.Group](ctx, db, keys)
-					if err != nil {
-						return err
-					}
-					return orm.Related[auth.Group](db, u, "groups").Set(ctx, gs...)
-				}},
-			{name: "user_permissions", label: "User permissions", help: "Permissions of this user alone, besides their groups'.",
-				options: permissionOptions,
-				current: func(ctx context.Context, db *orm.DB, u *U) (map[string]bool, error) {
-					return keysOf(orm.Related[auth.Permission](db, u, "user_permissions").All(ctx))
-				},
-				set: func(ctx context.Context, db *orm.DB, u *U, keys []string) error {
-					ps, err := byKeys[auth.Permission](ctx, db, keys)
-					if err != nil {
-						return err
-					}
-					return orm.Related[auth.Permission](db, u, "user_permissions").Set(ctx, ps...)
-				}},
-		},
+		FilterHorizontal: []string{"groups", "user_permissions"},
+		user:             true,
 	}
 }
 

@@ -71,12 +71,17 @@ func TestUserAdmin(t *testing.T) {
 	viewBook, _ := auth.GetPermission(ctx, e.db, "shop.view_book")
 	r = c.Get("/admin/auth/group/1/change/")
 	status(t, r, 200)
-	r.AssertContains(`name="permissions"`, "shop | book | Can add book")
-	c.PostForm("/admin/auth/group/1/change/", url.Values{"name": {"editors"}, "permissions": {fmt.Sprint(addBook.ID), fmt.Sprint(viewBook.ID), "x", "999999"}, "_save": {""}}).AssertRedirect("/admin/auth/group/")
+	r.AssertContains(`name="permissions"`, `data-chooser="horizontal"`, `data-chooser-name="permissions"`, "shop | book | Can add book")
+	for _, bad := range []string{"x", "999999"} {
+		r = c.PostForm("/admin/auth/group/1/change/", url.Values{"name": {"editors"}, "permissions": {fmt.Sprint(addBook.ID), bad}, "_save": {""}})
+		status(t, r, 200)
+		r.AssertContains(`class="errornote"`, "Select a valid choice. "+bad+" is not one of the available choices.")
+	}
+	c.PostForm("/admin/auth/group/1/change/", url.Values{"name": {"editors"}, "permissions": {fmt.Sprint(addBook.ID), fmt.Sprint(viewBook.ID)}, "_save": {""}}).AssertRedirect("/admin/auth/group/")
 	if ps, _ := orm.Related[auth.Permission](e.db, &auth.Group{Model: orm.Model{ID: 1}}, "permissions").All(ctx); len(ps) != 2 {
 		t.Fatalf("group permissions: %v", ps)
 	}
-	c.Get("/admin/auth/group/1/change/").AssertContains(fmt.Sprintf(`value="%d" id="id_permissions_`, addBook.ID))
+	c.Get("/admin/auth/group/1/change/").AssertContains(fmt.Sprintf(`<option value="%d" selected>shop | book | Can add book</option>`, addBook.ID))
 	form.Set("groups", "1")
 	c.PostForm("/admin/auth/user/2/change/", form).AssertRedirect("/admin/auth/user/")
 	if gs, _ := e.m.UserGroups(e.db, carol).All(ctx); len(gs) != 1 || gs[0].Name != "editors" {

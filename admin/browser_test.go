@@ -15,7 +15,8 @@ import (
 
 // The admin in a real browser (headless Chromium driven by playwright-core):
 // login, add with an error then fixed, search, filter, sort, pages, a bulk
-// action, delete with the cascade preview, history, the theme toggle, keyboard
+// action, delete with the cascade preview, history, two tags picked in the
+// many-to-many chooser and saved, the theme toggle, keyboard
 // access, a staff user with partial permissions, and axe-core scans of the
 // index, a changelist and a change form in both themes. Screenshots go to
 // $GALVANI_ADMIN_SHOTS when set (else a temporary directory).
@@ -32,6 +33,11 @@ func TestBrowser(t *testing.T) {
 	ctx := context.Background()
 	for _, text := range []string{"Loved it", "Meh"} {
 		if err := e.db.Create(ctx, &Review{Book: orm.Ref[Book](int64(1)), Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"fantasy", "classic", "science fiction", "poetry"} {
+		if err := e.db.Create(ctx, &Tag{Name: name}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -82,8 +83,8 @@ func (e *entry[T]) buildForm(fail func(option, format string, args ...any) error
 	e.rawID = map[string]bool{}
 	for _, n := range o.RawIDFields {
 		f, ok := info.Field(n)
-		if !ok || f.Kind != orm.KindFK && f.Kind != orm.KindO2O {
-			return fail("RawIDFields", "%q is not a foreign key of %s", n, info.Name)
+		if !ok || !f.IsRelation() {
+			return fail("RawIDFields", "%q is not a foreign key or many-to-many field of %s", n, info.Name)
 		}
 		e.rawID[f.Name] = true
 	}
@@ -97,15 +98,45 @@ func (e *entry[T]) buildForm(fail func(option, format string, args ...any) error
 		e.autoFields[f.Name] = true
 	}
 	if o.Form == nil {
-		fields, err := modelform.Fields[T](opts)
+		fields, err := modelform.Fields[T](opts) // checks the names; leaves many-to-many fields out
 		if err != nil {
 			return fail("Fields", "%v", err)
 		}
+		plain := map[string]bool{}
 		for _, f := range fields {
-			e.formField = append(e.formField, f.Name)
+			plain[f.Name] = true
 		}
-		if e.formField == nil {
-			e.formField = []string{}
+		excluded := map[string]bool{}
+		for _, n := range opts.Exclude {
+			if f, ok := info.Field(n); ok {
+				excluded[f.Name] = true
+			}
+		}
+		order := opts.Fields
+		if order == nil {
+			order = info.FieldNames()
+		}
+		e.formField = []string{}
+		for _, n := range order {
+			f, ok := info.Field(n)
+			switch {
+			case !ok:
+			case plain[f.Name]:
+				e.formField = append(e.formField, f.Name)
+			case f.Kind == orm.KindM2M && !excluded[f.Name] && !ro[f.Name]:
+				e.formField = append(e.formField, f.Name)
+				e.m2mFields = append(e.m2mFields, f)
+			}
+		}
+	}
+	e.choosers = map[string]bool{}
+	for option, names := range map[string][]string{"FilterHorizontal": o.FilterHorizontal, "FilterVertical": o.FilterVertical} {
+		for _, n := range names {
+			f, ok := info.Field(n)
+			if !ok || f.Kind != orm.KindM2M {
+				return fail(option, "%q is not a many-to-many field of %s", n, info.Name)
+			}
+			e.choosers[f.Name] = option == "FilterVertical"
 		}
 	}
 	if e.fieldsets == nil {
@@ -127,17 +158,20 @@ func (e *entry[T]) buildForm(fail func(option, format string, args ...any) error
 	return nil
 }
 
-// newForm builds the change form for obj (nil when adding).
-func (e *entry[T]) newForm(c *galvani.Ctx, db *orm.DB, obj *T) (*forms.Form[T], error) {
+// newForm builds the change form for obj (nil when adding), and the model form
+// that saves its many-to-many fields (nil for a custom Form).
+func (e *entry[T]) newForm(c *galvani.Ctx, db *orm.DB, obj *T) (*forms.Form[T], *modelform.Form[T], error) {
 	if e.opts.Form != nil {
-		return e.opts.Form(c, obj)
+		f, err := e.opts.Form(c, obj)
+		return f, nil, err
 	}
 	r := c.Request
 	choices := map[string][]forms.Option{}
 	var keyInputs []string
+	widgets := map[string]forms.Widget{}
 	for _, name := range e.formField {
 		f, _ := e.infoCache.Field(name)
-		if f.Kind != orm.KindFK && f.Kind != orm.KindO2O {
+		if !f.IsRelation() {
 			continue
 		}
 		if e.rawID[name] {
@@ -147,35 +181,41 @@ func (e *entry[T]) newForm(c *galvani.Ctx, db *orm.DB, obj *T) (*forms.Form[T], 
 		if e.opts.RelationChoices != nil {
 			opts, err := e.opts.RelationChoices(r, name)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if opts != nil {
 				choices[name] = opts
+				if f.Kind == orm.KindM2M {
+					widgets[name] = e.m2mWidget(f)
+				}
 				continue
 			}
 		}
 		t, err := f.Rel.Target()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var opts []forms.Option
 		if err := eachTarget(r.Context(), db, t, maxChoices+1, func(pk, label string) {
 			opts = append(opts, forms.Option{Value: pk, Label: label})
 		}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(opts) <= maxChoices {
 			if opts == nil {
 				opts = []forms.Option{}
 			}
 			choices[name] = opts
+			if f.Kind == orm.KindM2M {
+				widgets[name] = e.m2mWidget(f)
+			}
 		} else {
 			keyInputs = append(keyInputs, name) // too many rows for a select
 		}
 	}
-	form, err := modelform.New(r.Context(), obj, modelform.Options{Fields: e.formField, DB: db, Choices: choices, KeyInputs: keyInputs})
+	form, err := modelform.New(r.Context(), obj, modelform.Options{Fields: e.formField, DB: db, Choices: choices, KeyInputs: keyInputs, Widgets: widgets})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if obj == nil {
 		setDefaults(e.infoCache, &form.Data)
@@ -209,7 +249,7 @@ func (e *entry[T]) newForm(c *galvani.Ctx, db *orm.DB, obj *T) (*forms.Form[T], 
 		f.Widget = withAttrs{inner, []forms.Attr{{Name: "data-autocomplete-url", Value: e.site.modelURL(t, "autocomplete/")},
 			{Name: "data-autocomplete-label", Value: "Search " + verbosePlural(t)}}}
 	}
-	return form.Form, nil
+	return form.Form, form, nil
 }
 
 // withAttrs is a widget with extra attributes.
@@ -232,7 +272,17 @@ func (e *entry[T]) rawIDLabel(r *http.Request, db *orm.DB, name string, obj *T) 
 		return ""
 	}
 	var out strings.Builder
-	if obj != nil {
+	if f.Kind == orm.KindM2M {
+		if obj != nil {
+			if names, more, err := m2mNames(r.Context(), db, f, obj, 20); err == nil && len(names) > 0 {
+				text := strings.Join(names, ", ")
+				if more > 0 {
+					text += fmt.Sprintf(" and %d more", more)
+				}
+				out.WriteString(" <strong class=\"raw-id-name\">" + html.EscapeString(text) + "</strong>")
+			}
+		}
+	} else if obj != nil {
 		if key := relatedKey(reflect.ValueOf(obj).Elem().FieldByName(f.GoName)); key != nil {
 			if objs, err := orm.LoadPKs(r.Context(), db, t, []any{key}, 1); err == nil && len(objs) == 1 {
 				out.WriteString(" <strong class=\"raw-id-name\">" + html.EscapeString(repr(objs[0])) + "</strong>")
@@ -316,6 +366,10 @@ func (e *entry[T]) fieldsetViews(r *http.Request, db *orm.DB, form *forms.Form[T
 		v := fieldsetView{Name: fs.Name, Description: fs.Description, Collapse: fs.Collapse}
 		for _, name := range fs.Fields {
 			if col, ok := ro[name]; ok || readonlyAll {
+				if f, isM2M := e.infoCache.Field(name); isM2M && f.Kind == orm.KindM2M && (!ok || col.custom == nil) {
+					v.Rows = append(v.Rows, formRow{Label: labelOf(f), Readonly: e.m2mReadonly(r.Context(), db, f, obj), Name: name})
+					continue
+				}
 				if !ok {
 					var err error
 					if col, err = e.makeColumn(name, nil); err != nil {
@@ -387,8 +441,9 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 		return forbidden()
 	}
 	var form *forms.Form[T]
+	var mform *modelform.Form[T]
 	if canEdit {
-		if form, err = e.newForm(c, db, obj); err != nil {
+		if form, mform, err = e.newForm(c, db, obj); err != nil {
 			return err
 		}
 	}
@@ -411,14 +466,9 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 		}
 		return nil
 	}
-	var m2m []m2mView
-	var chosen map[string][]string
 	if r.Method == http.MethodPost {
 		vals, err := c.Form()
 		if err != nil {
-			return err
-		}
-		if m2m, chosen, err = e.m2mViews(ctx, db, obj, vals, !canEdit); err != nil {
 			return err
 		}
 		_, saveAsNew = vals["_saveasnew"]
@@ -430,6 +480,7 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 			parentPK = nil // the copy starts without the original's related rows
 		}
 		before := form.Data
+		beforeM2M := e.m2mKeys(mform)
 		err = form.BindData(ctx, vals, nil)
 		var invalid *forms.ValidationError
 		if err != nil && !errors.As(err, &invalid) {
@@ -456,8 +507,8 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 				if err != nil {
 					return err
 				}
-				for _, m := range e.opts.m2m {
-					if err := m.set(ctx, tx, saved, chosen[m.name]); err != nil {
+				if mform != nil {
+					if err := mform.SaveM2M(ctx); err != nil {
 						return err
 					}
 				}
@@ -473,7 +524,7 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 				flag := int16(Addition)
 				if !created {
 					flag = Change
-					msg = e.changeMessage(form, &before, saved)
+					msg = e.changeMessage(form, &before, saved, beforeM2M, e.m2mKeys(mform))
 					if len(related) > 0 && msg == textMsgNoChange {
 						msg = ""
 					}
@@ -495,13 +546,8 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 				return e.afterSave(c, vals, saved, created)
 			}
 		}
-	} else {
-		if err := buildInlines(nil); err != nil {
-			return err
-		}
-		if m2m, _, err = e.m2mViews(ctx, db, obj, nil, !canEdit); err != nil {
-			return err
-		}
+	} else if err := buildInlines(nil); err != nil {
+		return err
 	}
 	title := fmt.Sprintf("Add %s", verboseName(e.infoCache))
 	if !adding {
@@ -529,7 +575,6 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 	}
 	data["errors"] = nerr
 	data["inlines"] = sets
-	data["m2m"] = m2m
 	data["errornote"] = textFixErrors
 	if nerr > 1 {
 		data["errornote"] = textFixErrorsMany
@@ -605,13 +650,20 @@ func zeroPK(info *orm.ModelInfo, obj any) {
 	}
 }
 
-// changeMessage lists the labels of the fields the form changed.
-func (e *entry[T]) changeMessage(form *forms.Form[T], before, after *T) string {
+// changeMessage lists the labels of the fields the form changed: those of T,
+// and the many-to-many fields whose keys differ between beforeM2M and afterM2M.
+func (e *entry[T]) changeMessage(form *forms.Form[T], before, after *T, beforeM2M, afterM2M map[string]map[string]bool) string {
 	b, a := reflect.ValueOf(before).Elem(), reflect.ValueOf(after).Elem()
 	var changed []string
 	for _, bf := range form.BoundFields() {
 		f := bf.Field()
 		if f == nil || f.GoName == "" {
+			continue
+		}
+		if keys, ok := afterM2M[bf.Name()]; ok {
+			if !maps.Equal(keys, beforeM2M[bf.Name()]) {
+				changed = append(changed, strings.ToLower(bf.Label()))
+			}
 			continue
 		}
 		x, y := b.FieldByName(f.GoName), a.FieldByName(f.GoName)

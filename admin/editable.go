@@ -141,7 +141,7 @@ func (e *entry[T]) saveEditable(c *galvani.Ctx, db *orm.DB, vals url.Values) err
 	err = db.Atomic(ctx, func(ctx context.Context, tx *orm.DB) error {
 		for i, form := range rows {
 			saved := &form.Data
-			msg := e.changeMessage(form, objs[i], saved)
+			msg := e.changeMessage(form, objs[i], saved, nil, nil)
 			if msg == textMsgNoChange {
 				continue
 			}

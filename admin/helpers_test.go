@@ -30,8 +30,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// Test models, app "shop": an author has books, a book has reviews (cascade);
-// a publisher protects its books.
+// Test models, app "shop": an author has books, a book has reviews (cascade)
+// and tags (many-to-many); a publisher protects its books.
 type Author struct {
 	orm.Model
 	Name   string `orm:"max_length=100"`
@@ -47,6 +47,13 @@ type Publisher struct {
 
 func (p Publisher) String() string { return p.Name }
 
+type Tag struct {
+	orm.Model
+	Name string `orm:"max_length=50"`
+}
+
+func (t Tag) String() string { return t.Name }
+
 type Book struct {
 	orm.Model
 	Title     string              `orm:"max_length=200"`
@@ -57,6 +64,7 @@ type Book struct {
 	Pages     int64               `orm:"default=0"`
 	Released  orm.Null[time.Time] `orm:"date,blank"`
 	Note      string              `orm:"text,blank"`
+	Tags      orm.M2M[Tag]        `orm:"blank,related_name=books"`
 }
 
 func (b Book) String() string { return b.Title }
@@ -77,7 +85,7 @@ func registerModels() {
 		if err := orm.RegisterApps(auth.App); err != nil {
 			panic(err)
 		}
-		if err := orm.RegisterModels("shop", Author{}, Publisher{}, Book{}, Review{}); err != nil {
+		if err := orm.RegisterModels("shop", Author{}, Publisher{}, Tag{}, Book{}, Review{}); err != nil {
 			panic(err)
 		}
 		if err := orm.RegisterModels("admin", admin.LogEntry{}); err != nil {
@@ -86,7 +94,7 @@ func registerModels() {
 	})
 }
 
-var allModels = []any{auth.Permission{}, auth.Group{}, auth.User{}, admin.LogEntry{}, Author{}, Publisher{}, Book{}, Review{}}
+var allModels = []any{auth.Permission{}, auth.Group{}, auth.User{}, admin.LogEntry{}, Author{}, Publisher{}, Tag{}, Book{}, Review{}}
 
 // env is a project with the admin at /admin/ on a database of its own.
 type env struct {
@@ -167,7 +175,8 @@ func registrations(s *admin.Site, inlines ...admin.Inline) {
 			}
 			return "", err
 		}}},
-		SaveAsNew: true,
+		SaveAsNew:        true,
+		FilterHorizontal: []string{"tags"},
 	})
 	admin.Register(s, admin.ModelAdmin[Review]{ListDisplay: []string{"text", "book", "stars"}, AutocompleteFields: []string{"book"}})
 }

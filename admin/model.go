@@ -51,8 +51,10 @@ type entry[T any] struct {
 	filters    []*fieldFilter
 	readonly   []*column[T]
 	fieldsets  []Fieldset
-	formField  []string // editable fields of the form, in order
-	related    []string // SelectRelated paths of the changelist
+	formField  []string        // editable fields of the form, in order
+	m2mFields  []*orm.Field    // the many-to-many fields among them
+	choosers   map[string]bool // FilterHorizontal (false) and FilterVertical (true) fields
+	related    []string        // SelectRelated paths of the changelist
 	rawID      map[string]bool
 	autoFields map[string]bool
 	inlines    []inlineAdmin
@@ -204,6 +206,10 @@ func (e *entry[T]) build() error {
 		}
 	}
 	for _, name := range o.ReadonlyFields {
+		if f, ok := info.Field(name); ok && f.Kind == orm.KindM2M && byName[name] == nil {
+			e.readonly = append(e.readonly, &column[T]{name: name, label: labelOf(f), path: []*orm.Field{f}})
+			continue
+		}
 		col, err := e.makeColumn(name, byName)
 		if err != nil {
 			return fail("ReadonlyFields", "%v", err)

@@ -69,9 +69,10 @@ type ModelAdmin[T any] struct {
 	// Form replaces the form the admin builds (Django's ModelAdmin.form): return a
 	// form over T whose Data starts from obj (nil when adding).
 	Form func(c *galvani.Ctx, obj *T) (*forms.Form[T], error)
-	// RelationChoices gives the options of a foreign key field for the request
-	// (Django's formfield_for_foreignkey); returning nil options keeps the
-	// default: every row of the target, as its String().
+	// RelationChoices gives the options of a foreign key or many-to-many field
+	// for the request (Django's formfield_for_foreignkey and
+	// formfield_for_manytomany); returning nil options keeps the default: every
+	// row of the target, as its String(). Submitted keys must be among them.
 	RelationChoices func(r *http.Request, field string) ([]forms.Option, error)
 	// PrepopulatedFields fills a field from others as the user types (a slug from
 	// the title), by field name: {"slug": {"title"}}. It needs JavaScript; the
@@ -79,7 +80,14 @@ type ModelAdmin[T any] struct {
 	PrepopulatedFields map[string][]string
 	// RawIDFields are foreign keys edited as a key input, with the current
 	// object's name beside it, instead of a select of every row (for big tables).
+	// A many-to-many field in it takes keys separated by commas ("3,7,12").
 	RawIDFields []string
+	// FilterHorizontal and FilterVertical name many-to-many fields edited with a
+	// chooser: the available and the chosen objects in two lists, side by side
+	// or one above the other, with a filter box and buttons to move them (it
+	// needs JavaScript; without it the field is a multiple select, the default
+	// for many-to-many fields).
+	FilterHorizontal, FilterVertical []string
 	// Inlines edit related models on the change form: comments under their
 	// article (admin.TabularInline[Comment]{}, admin.StackedInline[Comment]{}).
 	Inlines []Inline
@@ -118,8 +126,7 @@ type ModelAdmin[T any] struct {
 	// has one.
 	ViewOnSite func(c *galvani.Ctx, obj *T) (string, error)
 
-	user bool           // a user model: add and password pages of their own (UserAdmin)
-	m2m  []m2mEditor[T] // many-to-many fields edited as checkboxes (auth's models)
+	user bool // a user model: add and password pages of their own (UserAdmin)
 }
 
 // Column is a computed changelist column (or read-only form value), Django's

@@ -43,9 +43,9 @@ type AbstractUser struct {
 	// DateJoined is when the account was created.
 	DateJoined time.Time `orm:"auto_now_add"`
 	// Groups the user belongs to; their permissions are the user's too.
-	Groups orm.M2M[Group]
+	Groups orm.M2M[Group] `orm:"blank"`
 	// UserPermissions are permissions granted to this user directly.
-	UserPermissions orm.M2M[Permission]
+	UserPermissions orm.M2M[Permission] `orm:"blank"`
 
 	backend string // the backend that authenticated the user (set by Authenticate)
 }
@@ -115,8 +115,8 @@ type User struct {
 // (table auth_group).
 type Group struct {
 	orm.Model
-	Name        string `orm:"unique,max_length=150"`
-	Permissions orm.M2M[Permission]
+	Name        string              `orm:"unique,max_length=150"`
+	Permissions orm.M2M[Permission] `orm:"blank"`
 }
 
 // Meta orders groups by name.

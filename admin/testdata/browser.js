@@ -157,6 +157,34 @@ async function setTheme(page, theme) {
     await page.waitForSelector('.messagelist');
     expect((await page.textContent('.messagelist')).includes('Found by search'), 'the review is added');
 
+    // The many-to-many chooser: filter, pick two tags (the Enter key on a filter
+    // leaving one, then a selection and the Add button), save, and see them kept.
+    await page.goto(base + '/admin/shop/book/3/change/');
+    expect(await page.isHidden('#id_tags'), 'the chooser hides the plain select');
+    expect(await page.$$eval('#id_tags_available option', os => os.length) === 4, 'four tags available');
+    await page.fill('#id_tags_filter', 'FICT');
+    expect((await page.$$eval('#id_tags_available option', os => os.map(o => o.textContent))).join() === 'science fiction', 'the filter leaves science fiction');
+    await page.press('#id_tags_filter', 'Enter');
+    await page.fill('#id_tags_filter', '');
+    await page.selectOption('#id_tags_available', { label: 'classic' });
+    await page.click('.chooser-add');
+    let chosen = await page.$$eval('#id_tags_chosen option', os => os.map(o => o.textContent));
+    expect(chosen.join() === 'classic,science fiction', 'two tags chosen: ' + chosen.join());
+    expect((await page.textContent('#id_tags_chosen_title')).includes('2'), 'the chosen count');
+    await shot(page, 'change-form-chooser-light');
+    await setTheme(page, 'dark');
+    await shot(page, 'change-form-chooser-dark');
+    await setTheme(page, 'light');
+    await page.click('button[name=_continue]');
+    await page.waitForSelector('.messagelist');
+    chosen = await page.$$eval('#id_tags_chosen option', os => os.map(o => o.textContent));
+    expect(chosen.join() === 'classic,science fiction', 'the saved tags are shown chosen: ' + chosen.join());
+    await page.dblclick('#id_tags_chosen option:has-text("classic")');
+    chosen = await page.$$eval('#id_tags_chosen option', os => os.map(o => o.textContent));
+    expect(chosen.join() === 'science fiction', 'a double click removes a tag: ' + chosen.join());
+    await page.goto(base + '/admin/shop/book/3/history/');
+    expect((await page.textContent('#change-history')).includes('Changed tags'), 'the history names the tags');
+
     // History of an edited object.
     await page.goto(base + '/admin/shop/book/2/change/');
     await page.fill('#id_pages', '999');

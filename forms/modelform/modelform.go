@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -70,10 +71,11 @@ type Options struct {
 	// instead of loading them from Querysets; submitted values are checked against
 	// them.
 	Choices map[string][]forms.Option
-	// KeyInputs lists FK and OneToOne fields shown as an input for the target's
-	// key instead of a select of every row (Django admin's raw_id_fields), for
+	// KeyInputs lists relation fields shown as an input for the target's key
+	// instead of a select of every row (Django admin's raw_id_fields), for
 	// targets with many rows: no options are loaded, and a submitted key is
-	// checked against the field's queryset with one query.
+	// checked against the field's queryset with one query. A many-to-many key
+	// input takes keys separated by commas ("3, 7, 12").
 	KeyInputs []string
 }
 
@@ -248,6 +250,10 @@ func formField(mf *orm.Field, opts Options) (*forms.Field, error) {
 			ff.Kind = forms.Integer
 		}
 	case orm.KindM2M:
+		if opts.keyInput(mf) {
+			ff.Kind = forms.Text
+			break
+		}
 		ff.Kind = forms.MultipleChoice
 		if choices, ok := fieldOpt(opts.Choices, mf); ok {
 			ff.Options = append([]forms.Option(nil), choices...)
@@ -293,11 +299,13 @@ type Form[T any] struct {
 }
 
 // m2mField is a many-to-many field of a form: the selected option values and the
-// keys they stand for.
+// keys they stand for, or, for a key input, the text of keys.
 type m2mField struct {
 	field  *orm.Field
-	values *[]string      // the form field's Store
+	values *[]string      // the form field's Store (a select)
 	keys   map[string]any // option value → the target's key
+	text   *string        // the form field's Store (a key input)
+	parsed []any          // text's keys, set by the form's check
 }
 
 // relation is the loaded options of a relation field: the option values and
@@ -331,8 +339,8 @@ func newSpec[T any](ctx context.Context, opts Options) (*spec, error) {
 	s := &spec{info: info, opts: opts, fields: fields, rels: map[string]*relation{}}
 	for _, n := range opts.KeyInputs {
 		f, ok := lookup(info, n)
-		if !ok || (f.Kind != orm.KindFK && f.Kind != orm.KindO2O) {
-			return nil, fmt.Errorf("modelform: KeyInputs: %s has no FK or OneToOne field %q", info.Name, n)
+		if !ok || !f.IsRelation() {
+			return nil, fmt.Errorf("modelform: KeyInputs: %s has no relation field %q", info.Name, n)
 		}
 	}
 	for _, mf := range fields {
@@ -495,6 +503,19 @@ func newForm[T any](ctx context.Context, s *spec, obj *T, extra *forms.Field) (*
 				ff.Options = append([]forms.Option{{Value: "", Label: label}}, base...)
 			}
 		case orm.KindM2M:
+			if s.opts.keyInput(mf) {
+				text := new(string)
+				if saved && s.opts.DB != nil {
+					keys, err := orm.M2MKeys(ctx, s.opts.DB, &initial, mf.Name)
+					if err != nil {
+						return nil, fmt.Errorf("modelform: %s.%s: %w", s.info.Name, mf.GoName, err)
+					}
+					*text = joinKeys(keys)
+				}
+				ff.Store = text
+				f.m2m = append(f.m2m, &m2mField{field: mf, text: text})
+				break
+			}
 			values := new([]string)
 			if saved && s.opts.DB != nil {
 				keys, err := orm.M2MKeys(ctx, s.opts.DB, &initial, mf.Name)
@@ -527,6 +548,11 @@ func newForm[T any](ctx context.Context, s *spec, obj *T, extra *forms.Field) (*
 		for _, mf := range s.fields {
 			if (mf.Kind == orm.KindFK || mf.Kind == orm.KindO2O) && s.opts.keyInput(mf) {
 				form.Checks = append(form.Checks, func(ctx context.Context) error { return checkKey(ctx, s.opts, mf, form) })
+			}
+		}
+		for _, m := range f.m2m {
+			if m.text != nil {
+				form.Checks = append(form.Checks, func(ctx context.Context) error { return checkKeys(ctx, s.opts, m, form) })
 			}
 		}
 		form.Checks = append(form.Checks, func(ctx context.Context) error { return checkUnique(ctx, s.opts.DB, s.info, s.fixed, form) })
@@ -567,6 +593,9 @@ func (f *Form[T]) M2MKeys(name string) []any {
 	for _, m := range f.m2m {
 		if m.field.Name != name && m.field.GoName != name {
 			continue
+		}
+		if m.text != nil {
+			return append([]any{}, m.parsed...)
 		}
 		seen := map[string]bool{}
 		out := []any{}
@@ -668,6 +697,91 @@ func checkKey[T any](ctx context.Context, opts Options, mf *orm.Field, f *forms.
 		return &forms.Error{Field: mf.Name, Code: "invalid_choice", Params: map[string]any{"value": keyString(v)}}
 	}
 	return nil
+}
+
+// checkKeys parses the keys of a many-to-many key input and refuses those that
+// name no row of the field's queryset (one query).
+func checkKeys[T any](ctx context.Context, opts Options, m *m2mField, f *forms.Form[T]) error {
+	m.parsed = nil
+	mf := m.field
+	if len(f.FieldErrors(mf.Name)) > 0 {
+		return nil
+	}
+	target, err := mf.Rel.Target()
+	if err != nil {
+		return err
+	}
+	keys, bad := parseKeys(*m.text, target)
+	if bad != "" {
+		return &forms.Error{Field: mf.Name, Code: "invalid_choice", Params: map[string]any{"value": bad}}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	q, ok := fieldOpt(opts.Querysets, mf)
+	if !ok {
+		q = mf.Rel.Query(opts.DB)
+	}
+	found, err := q.InBulk(ctx, keys)
+	if err != nil {
+		return err
+	}
+	have := make(map[string]bool, len(found))
+	for k := range found {
+		have[keyString(k)] = true
+	}
+	for _, k := range keys {
+		if !have[keyString(k)] {
+			return &forms.Error{Field: mf.Name, Code: "invalid_choice", Params: map[string]any{"value": keyString(k)}}
+		}
+	}
+	m.parsed = keys
+	return nil
+}
+
+// parseKeys splits "3, 7,12" into the target's keys, once each, in order; bad
+// is the first part that is not a key of the target's type.
+func parseKeys(text string, target *orm.ModelInfo) (keys []any, bad string) {
+	integer := false
+	if target.PK != nil {
+		k := target.PK.GoType.Kind()
+		integer = k >= reflect.Int && k <= reflect.Uint64
+	}
+	seen := map[string]bool{}
+	for _, part := range strings.Split(text, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		var key any = part
+		if integer {
+			n, err := strconv.ParseInt(part, 10, 64)
+			if err != nil {
+				return nil, part
+			}
+			key, part = n, strconv.FormatInt(n, 10)
+		}
+		if !seen[part] {
+			seen[part] = true
+			keys = append(keys, key)
+		}
+	}
+	return keys, ""
+}
+
+// joinKeys is the text of a many-to-many key input: the keys, comma-separated.
+func joinKeys(keys []any) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = keyString(k)
+	}
+	sort.Slice(parts, func(i, j int) bool {
+		if len(parts[i]) != len(parts[j]) {
+			return len(parts[i]) < len(parts[j]) // numbers in numeric order
+		}
+		return parts[i] < parts[j]
+	})
+	return strings.Join(parts, ",")
 }
 
 // dbValue turns a field's Go value into a lookup argument.

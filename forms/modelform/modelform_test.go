@@ -506,3 +506,56 @@ func TestKeyInputs(t *testing.T) {
 		t.Error("KeyInputs of a non-relation accepted")
 	}
 }
+
+// TestManyToManyKeyInputs: a many-to-many key input takes comma-separated keys,
+// refuses those outside its queryset or not keys at all, and saves the rest.
+func TestManyToManyKeyInputs(t *testing.T) {
+	db, _ := setup(t)
+	ctx := context.Background()
+	tags := mkTags(t, db, "go", "sql", "web")
+	opts := Options{Fields: []string{"title", "slug", "author", "tags"}, DB: db, KeyInputs: []string{"tags"},
+		Querysets: map[string]orm.AnyQuerySet{"tags": orm.Q[Tag](db).Exclude("pk", tags[1].ID).Any()}}
+	form, err := New[Article](ctx, nil, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if html := string(form.AsDiv()); !strings.Contains(html, `<input type="text" name="tags" id="id_tags">`) {
+		t.Errorf("key input:\n%s", html)
+	}
+	for _, tc := range []struct{ in, bad string }{{"1,x", "x"}, {"1, 2", "2"}, {"999", "999"}, {"1;3", "1;3"}} {
+		f, _ := New[Article](ctx, nil, opts)
+		err := f.BindData(ctx, url.Values{"title": {"T"}, "slug": {"t"}, "author": {"1"}, "tags": {tc.in}}, nil)
+		if m := f.FieldErrors("tags"); err == nil || len(m) != 1 || !strings.Contains(m[0], tc.bad+" is not one of") {
+			t.Errorf("tags %q: %v %v", tc.in, err, m)
+		}
+	}
+	if err := form.BindData(ctx, url.Values{"title": {"T"}, "slug": {"t"}, "author": {"1"}, "tags": {" 3, 1,3 ,"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if keys := form.M2MKeys("tags"); len(keys) != 2 || keys[0] != tags[2].ID || keys[1] != tags[0].ID {
+		t.Errorf("keys %v", keys)
+	}
+	a, err := form.Save(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := keysOf(t, db, a); len(got) != 2 || got[0] != 1 || got[1] != 3 {
+		t.Fatalf("stored tags %v", got)
+	}
+	edit, err := New(ctx, a, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if html := string(edit.AsDiv()); !strings.Contains(html, `name="tags" id="id_tags" value="1,3"`) {
+		t.Errorf("edit form:\n%s", html)
+	}
+	if err := edit.BindData(ctx, url.Values{"title": {"T"}, "slug": {"t"}, "author": {"1"}, "tags": {""}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := edit.Save(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := keysOf(t, db, a); len(got) != 0 {
+		t.Fatalf("emptied tags %v", got)
+	}
+}

@@ -140,3 +140,136 @@
     document.querySelectorAll("input[data-autocomplete-url]").forEach(setup);
   });
 })();
+
+// The many-to-many chooser (FilterHorizontal, FilterVertical): the field's
+// multiple select stays in the form, hidden, and holds the selection; two lists
+// show what is available (narrowed by a filter box) and what is chosen, with
+// buttons, double clicks and the Enter key moving options between them.
+(function () {
+  "use strict";
+  function el(tag, props) {
+    var e = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (k) {
+      if (k === "text") e.textContent = props[k];
+      else if (k === "className") e.className = props[k];
+      else e.setAttribute(k, props[k]);
+    });
+    return e;
+  }
+  function setup(src) {
+    var vertical = src.getAttribute("data-chooser") === "vertical";
+    var name = src.getAttribute("data-chooser-name") || "items";
+    var id = src.id || src.name;
+    var wrap = el("div", { className: "chooser " + (vertical ? "chooser-vertical" : "chooser-horizontal") });
+    function box(kind, title) {
+      var b = el("div", { className: "chooser-box chooser-" + kind });
+      var head = el("div", { className: "chooser-title", id: id + "_" + kind + "_title" });
+      head.appendChild(el("span", { text: title }));
+      var count = el("span", { className: "chooser-count" });
+      head.appendChild(count);
+      b.appendChild(head);
+      var list = el("select", { multiple: "", id: id + "_" + kind, "aria-labelledby": id + "_" + kind + "_title" });
+      return { box: b, list: list, count: count };
+    }
+    var avail = box("available", "Available " + name);
+    var filter = el("input", { type: "search", id: id + "_filter", placeholder: "Filter", "aria-label": "Filter available " + name, autocomplete: "off" });
+    avail.box.appendChild(filter);
+    avail.box.appendChild(avail.list);
+    var chooseAll = el("button", { type: "button", className: "chooser-all", text: "Choose all" });
+    avail.box.appendChild(chooseAll);
+    var chosen = box("chosen", "Chosen " + name);
+    chosen.box.appendChild(chosen.list);
+    var removeAll = el("button", { type: "button", className: "chooser-all", text: "Remove all" });
+    chosen.box.appendChild(removeAll);
+    var moves = el("div", { className: "chooser-moves" });
+    var add = el("button", { type: "button", className: "chooser-add", text: vertical ? "Add ↓" : "Add →", "aria-label": "Add the selected " + name });
+    var remove = el("button", { type: "button", className: "chooser-remove", text: vertical ? "↑ Remove" : "← Remove", "aria-label": "Remove the selected " + name });
+    moves.appendChild(add);
+    moves.appendChild(remove);
+    wrap.appendChild(avail.box);
+    wrap.appendChild(moves);
+    wrap.appendChild(chosen.box);
+    src.parentNode.insertBefore(wrap, src);
+    src.hidden = true;
+    src.setAttribute("aria-hidden", "true");
+    src.tabIndex = -1;
+    var label = document.querySelector('label[for="' + id + '"]');
+    if (label) label.htmlFor = filter.id;
+
+    function render() {
+      var term = filter.value.trim().toLowerCase();
+      var keepA = selectedValues(avail.list), keepC = selectedValues(chosen.list);
+      avail.list.textContent = "";
+      chosen.list.textContent = "";
+      var shown = 0, picked = 0;
+      Array.prototype.forEach.call(src.options, function (o) {
+        var copy = el("option", { value: o.value, text: o.text });
+        if (o.selected) {
+          picked++;
+          copy.selected = keepC[o.value] === true;
+          chosen.list.appendChild(copy);
+        } else if (!term || o.text.toLowerCase().indexOf(term) >= 0) {
+          shown++;
+          copy.selected = keepA[o.value] === true;
+          avail.list.appendChild(copy);
+        }
+      });
+      avail.count.textContent = shown + (shown < src.options.length - picked ? " of " + (src.options.length - picked) : "");
+      chosen.count.textContent = String(picked);
+      update();
+    }
+    function selectedValues(list) {
+      var out = {};
+      Array.prototype.forEach.call(list.options, function (o) { if (o.selected) out[o.value] = true; });
+      return out;
+    }
+    function update() {
+      add.disabled = avail.list.selectedOptions.length === 0;
+      remove.disabled = chosen.list.selectedOptions.length === 0;
+      chooseAll.disabled = avail.list.options.length === 0;
+      removeAll.disabled = chosen.list.options.length === 0;
+    }
+    function move(values, on) {
+      Array.prototype.forEach.call(src.options, function (o) { if (values[o.value]) o.selected = on; });
+      src.dispatchEvent(new Event("change", { bubbles: true }));
+      render();
+    }
+    function all(list) {
+      var out = {};
+      Array.prototype.forEach.call(list.options, function (o) { out[o.value] = true; });
+      return out;
+    }
+    add.addEventListener("click", function () { move(selectedValues(avail.list), true); });
+    remove.addEventListener("click", function () { move(selectedValues(chosen.list), false); });
+    chooseAll.addEventListener("click", function () { move(all(avail.list), true); });
+    removeAll.addEventListener("click", function () { move(all(chosen.list), false); });
+    [[avail.list, true], [chosen.list, false]].forEach(function (pair) {
+      var list = pair[0], on = pair[1];
+      list.addEventListener("change", update);
+      list.addEventListener("dblclick", function (ev) {
+        if (ev.target && ev.target.tagName === "OPTION") {
+          var v = {};
+          v[ev.target.value] = true;
+          move(v, on);
+        }
+      });
+      list.addEventListener("keydown", function (ev) {
+        if (ev.key === "Enter") {
+          ev.preventDefault();
+          move(selectedValues(list), on);
+        }
+      });
+    });
+    filter.addEventListener("input", render);
+    filter.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter") {
+        ev.preventDefault(); // a filter box never submits the form
+        if (avail.list.options.length === 1) move(all(avail.list), true);
+      }
+    });
+    render();
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-chooser]").forEach(setup);
+  });
+})();
