@@ -67,20 +67,26 @@ func register() {
 	orm.MustRegister[Article]("bench")
 }
 
+// open opens the database with a pool of the peers' size (16) unless the URL
+// sets max_conns.
+func open(ctx context.Context, dsn string) (*orm.DB, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if q := u.Query(); q.Get("max_conns") == "" {
+		q.Set("max_conns", "16")
+		u.RawQuery = q.Encode()
+	}
+	return orm.Open(ctx, u.String())
+}
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	dsn := flag.String("db", "postgres://root@127.0.0.1:5432/apibench?sslmode=disable", "database URL")
 	flag.Parse()
 	register()
-	u, err := url.Parse(*dsn)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if q := u.Query(); q.Get("max_conns") == "" {
-		q.Set("max_conns", "16") // the size of the peers' pools
-		u.RawQuery = q.Encode()
-	}
-	db, err := orm.Open(context.Background(), u.String())
+	db, err := open(context.Background(), *dsn)
 	if err != nil {
 		log.Fatal(err)
 	}
