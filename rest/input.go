@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Parsers: the content types request bodies may have.
@@ -19,12 +20,17 @@ var parsedTypes = []string{"application/json", "application/x-www-form-urlencode
 
 // input is a parsed request body: a JSON object, or form fields and files.
 type input struct {
-	keys   []string
-	json   map[string]json.RawMessage
+	keys   []string          // in the order of the input, repeated keys repeated
+	raws   []json.RawMessage // for JSON, the value of each of keys
+	index  map[string]int    // for JSON objects of many keys: the last index of each key
 	form   url.Values
 	files  map[string][]*multipart.FileHeader
 	isForm bool
 }
+
+// manyKeys is the number of keys from which get looks a key up in a map rather
+// than along the list.
+const manyKeys = 16
 
 // value is one field's input.
 type value struct {
@@ -45,8 +51,19 @@ func (in *input) get(name string) (value, bool) {
 		s, ok := in.form[name]
 		return value{strs: s, form: true}, ok
 	}
-	raw, ok := in.json[name]
-	return value{raw: raw}, ok
+	if in.index != nil {
+		i, ok := in.index[name]
+		if !ok {
+			return value{}, false
+		}
+		return value{raw: in.raws[i]}, true
+	}
+	for i := len(in.keys) - 1; i >= 0; i-- { // the last of repeated keys wins, as in encoding/json
+		if in.keys[i] == name {
+			return value{raw: in.raws[i]}, true
+		}
+	}
+	return value{}, false
 }
 
 // isNull reports an explicit null (JSON null; an empty form value is not null).
@@ -63,6 +80,9 @@ func (v value) str() (string, bool) {
 	}
 	if len(v.raw) == 0 || v.raw[0] != '"' {
 		return "", false
+	}
+	if s, ok := plainString(v.raw); ok {
+		return s, true
 	}
 	var s string
 	if err := json.Unmarshal(v.raw, &s); err != nil {
@@ -119,19 +139,30 @@ func parseInput(r *Request) (*input, error) {
 		return &input{}, nil
 	}
 	ct := req.Header.Get("Content-Type")
-	mt, _, err := mime.ParseMediaType(ct)
-	if ct == "" {
-		mt, err = "application/json", nil
-	}
-	if err != nil {
-		return nil, UnsupportedMediaType(ct)
+	mt := "application/json"
+	if ct != "" && ct != mt { // the common case needs no parsing
+		var err error
+		if mt, _, err = mime.ParseMediaType(ct); err != nil {
+			return nil, UnsupportedMediaType(ct)
+		}
 	}
 	switch {
 	case mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"):
 		limit := maxBody(r)
-		body, err := io.ReadAll(io.LimitReader(req.Body, limit+1))
-		if err != nil {
-			return nil, ParseError("Could not read the request body.")
+		var body []byte
+		if n := req.ContentLength; n > 0 && n <= limit {
+			// The server delivers exactly Content-Length bytes: read them into a
+			// buffer of that size, not one grown step by step.
+			body = make([]byte, n)
+			if _, err := io.ReadFull(req.Body, body); err != nil {
+				return nil, ParseError("Could not read the request body.")
+			}
+		} else {
+			var err error
+			body, err = io.ReadAll(io.LimitReader(req.Body, limit+1))
+			if err != nil {
+				return nil, ParseError("Could not read the request body.")
+			}
 		}
 		if int64(len(body)) > limit {
 			return nil, &Error{Status: http.StatusRequestEntityTooLarge, Detail: fmt.Sprintf("Request body is larger than %d bytes.", limit), Code: "too_large"}
@@ -157,7 +188,8 @@ func parseInput(r *Request) (*input, error) {
 	return nil, UnsupportedMediaType(ct)
 }
 
-// parseJSONObject reads a body that must hold one JSON object.
+// parseJSONObject reads a body that must hold one JSON object. The keys and
+// values it returns share body's memory, which must not change afterwards.
 func parseJSONObject(body []byte) (*input, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &input{}, nil
@@ -165,48 +197,134 @@ func parseJSONObject(body []byte) (*input, error) {
 	if !utf8.Valid(body) {
 		return nil, ParseError("JSON parse error - the body is not valid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	var m map[string]json.RawMessage
-	var first json.RawMessage
-	if err := dec.Decode(&first); err != nil {
-		return nil, ParseError("JSON parse error - " + jsonErrText(err))
+	if !json.Valid(body) {
+		return nil, jsonSyntaxError(body)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, ParseError("JSON parse error - unexpected data after the JSON value")
+	i := skipSpace(body, 0)
+	if body[i] != '{' {
+		return nil, &ValidationError{Messages: []string{fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", jsonKind(body[i:]))}}
 	}
-	if len(first) == 0 || first[0] != '{' {
-		return nil, &ValidationError{Messages: []string{fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", jsonKind(first))}}
-	}
-	keys, err := objectKeys(first)
-	if err != nil {
-		return nil, ParseError("JSON parse error - " + jsonErrText(err))
-	}
-	if err := json.Unmarshal(first, &m); err != nil {
-		return nil, ParseError("JSON parse error - " + jsonErrText(err))
-	}
-	return &input{json: m, keys: keys}, nil
+	return splitObject(body, i), nil
 }
 
-// objectKeys lists the keys of a JSON object in order.
-func objectKeys(obj json.RawMessage) ([]string, error) {
-	dec := json.NewDecoder(bytes.NewReader(obj))
-	if _, err := dec.Token(); err != nil {
-		return nil, err
+// jsonSyntaxError describes what is wrong with a body json.Valid refused, in
+// encoding/json's words (with the offset).
+func jsonSyntaxError(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var first json.RawMessage
+	if err := dec.Decode(&first); err != nil {
+		return ParseError("JSON parse error - " + jsonErrText(err))
 	}
-	var keys []string
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, err
+	if _, err := dec.Token(); err != io.EOF {
+		return ParseError("JSON parse error - unexpected data after the JSON value")
+	}
+	return ParseError("JSON parse error - the body is not one JSON value")
+}
+
+// splitObject lists the members of the object starting at b[i], in one pass over
+// input that json.Valid accepted: each key (unquoted) and its value as it was
+// written.
+func splitObject(b []byte, i int) *input {
+	in := &input{keys: make([]string, 0, 8), raws: make([]json.RawMessage, 0, 8)}
+	i++ // {
+	for {
+		i = skipSpace(b, i)
+		switch b[i] {
+		case '}':
+			if len(in.keys) > manyKeys {
+				in.index = make(map[string]int, len(in.keys))
+				for k, key := range in.keys {
+					in.index[key] = k
+				}
+			}
+			return in
+		case ',':
+			i = skipSpace(b, i+1)
 		}
-		k, _ := t.(string)
-		keys = append(keys, k)
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return nil, err
+		end := stringEnd(b, i)
+		key, ok := plainString(b[i:end])
+		if !ok {
+			_ = json.Unmarshal(b[i:end], &key)
+		}
+		i = skipSpace(b, end) + 1 // :
+		i = skipSpace(b, i)
+		vend := valueEnd(b, i)
+		in.keys = append(in.keys, key)
+		in.raws = append(in.raws, b[i:vend:vend])
+		i = vend
+	}
+}
+
+// skipSpace returns the index of the first byte at or after i that is not JSON
+// white space.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the valid JSON string starting at b[i].
+func stringEnd(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
 		}
 	}
-	return keys, nil
+	return i
+}
+
+// valueEnd returns the index after the valid JSON value starting at b[i].
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = stringEnd(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	}
+	for i < len(b) {
+		switch b[i] {
+		case ',', '}', ']', ' ', '\n', '\r', '\t':
+			return i
+		}
+		i++
+	}
+	return i
+}
+
+// plainString returns the text of a valid JSON string without escapes, sharing
+// raw's memory; ok is false when it has escapes (decode it with encoding/json).
+func plainString(raw []byte) (s string, ok bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	if bytes.IndexByte(body, '\\') >= 0 {
+		return "", false
+	}
+	if len(body) == 0 {
+		return "", true
+	}
+	return unsafe.String(&body[0], len(body)), true
 }
 
 func jsonErrText(err error) string {
