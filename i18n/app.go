@@ -579,12 +579,23 @@ func LocalizePath(r *http.Request, path string) string {
 	if st == nil || !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") {
 		return path
 	}
-	lang := LanguageFrom(r.Context())
-	l := st.l
+	return st.l.LanguagePath(LanguageFrom(r.Context()), path)
+}
+
+// LanguagePath returns the path of lang's version of the page at path, whatever
+// the current request's language: path with lang's prefix (/fr/path) when
+// Config.URLPrefix is on, except for the default language without
+// PrefixDefaultLanguage, for exempt paths and for paths that already start with a
+// language; path itself otherwise. The sitemaps battery uses it for hreflang
+// alternates.
+func (l *Locale) LanguagePath(lang, path string) string {
+	if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") {
+		return path
+	}
 	l.mu.RLock()
 	cfg := l.cfg
 	l.mu.RUnlock()
-	if lang == "" || (!cfg.PrefixDefaultLanguage && lang == cfg.LanguageCode) || l.isExempt(path) {
+	if !cfg.URLPrefix || lang == "" || (!cfg.PrefixDefaultLanguage && lang == cfg.LanguageCode) || l.isExempt(path) {
 		return path
 	}
 	if _, _, ok := l.pathLanguage(path); ok {

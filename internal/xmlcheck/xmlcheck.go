@@ -8,6 +8,7 @@ package xmlcheck
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,4 +102,85 @@ func Feedparser(t testing.TB, doc []byte) (version string, entries int) {
 		n = n*10 + int(c-'0')
 	}
 	return fields[1], n
+}
+
+// SharedSpec returns the path of a file under the shared reference material,
+// <repo>/../shared/spec (or $GALVANI_SHARED/spec), after checking it is there.
+func SharedSpec(t testing.TB, parts ...string) string {
+	t.Helper()
+	root := os.Getenv("GALVANI_SHARED")
+	if root == "" {
+		dir, err := os.Getwd()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for d := dir; ; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+				root = filepath.Join(d, "..", "shared")
+				break
+			}
+			if filepath.Dir(d) == d {
+				t.Fatalf("no go.mod above %s", dir)
+			}
+		}
+	}
+	p := filepath.Join(append([]string{root, "spec"}, parts...)...)
+	if _, err := os.Stat(p); err != nil {
+		missing(t, "the shared specification file %s is missing (link ../shared beside the repository)", p)
+	}
+	return p
+}
+
+// xhtmlLinkXSD declares the xhtml:link element sitemaps use for hreflang
+// alternates: the sitemap schema admits elements of other namespaces only when a
+// schema declares them (processContents="strict").
+const xhtmlLinkXSD = `<?xml version="1.0" encoding="UTF-8"?>
+<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="http://www.w3.org/1999/xhtml"
+    elementFormDefault="qualified">
+  <xsd:element name="link">
+    <xsd:complexType>
+      <xsd:attribute name="rel" use="required">
+        <xsd:simpleType><xsd:restriction base="xsd:string"><xsd:enumeration value="alternate"/></xsd:restriction></xsd:simpleType>
+      </xsd:attribute>
+      <xsd:attribute name="hreflang" use="required">
+        <xsd:simpleType><xsd:restriction base="xsd:string">
+          <xsd:pattern value="x-default|[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"/>
+        </xsd:restriction></xsd:simpleType>
+      </xsd:attribute>
+      <xsd:attribute name="href" type="xsd:anyURI" use="required"/>
+    </xsd:complexType>
+  </xsd:element>
+</xsd:schema>
+`
+
+// Sitemap validates doc against the shared sitemap.xsd (sitemaps.org's schema),
+// with xhtml:link hreflang alternates declared, or against siteindex.xsd when
+// index is true.
+func Sitemap(t testing.TB, doc []byte, index bool) {
+	t.Helper()
+	if index {
+		Schema(t, SharedSpec(t, "sitemaps", "siteindex.xsd"), doc)
+		return
+	}
+	sitemap := SharedSpec(t, "sitemaps", "sitemap.xsd")
+	dir := t.TempDir()
+	link := filepath.Join(dir, "xhtml-link.xsd")
+	driver := filepath.Join(dir, "sitemap-alternates.xsd")
+	abs, err := filepath.Abs(sitemap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv := `<?xml version="1.0" encoding="UTF-8"?>
+<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:galvani:sitemap-check">
+  <xsd:import namespace="http://www.sitemaps.org/schemas/sitemap/0.9" schemaLocation="` + (&url.URL{Scheme: "file", Path: abs}).String() + `"/>
+  <xsd:import namespace="http://www.w3.org/1999/xhtml" schemaLocation="xhtml-link.xsd"/>
+</xsd:schema>
+`
+	if err := os.WriteFile(link, []byte(xhtmlLinkXSD), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(driver, []byte(drv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	Schema(t, driver, doc)
 }
