@@ -7,6 +7,9 @@
 //	go run ./examples/blog loaddata sample    # a dozen sample articles (blog/fixtures/sample.json)
 //	go run ./examples/blog                    # serve http://127.0.0.1:8000
 //	go run ./examples/blog help               # every management command
+//
+// Feeds of the newest articles are at /feed/rss/ and /feed/atom/ (linked from
+// every page's head), the sitemap index at /sitemap.xml (named in /robots.txt).
 package main
 
 import (
@@ -27,6 +30,7 @@ import (
 	"github.com/galvani-web/galvani/orm"
 	"github.com/galvani-web/galvani/security"
 	"github.com/galvani-web/galvani/session"
+	"github.com/galvani-web/galvani/sitemaps"
 	"github.com/galvani-web/galvani/static"
 	"github.com/galvani-web/galvani/template"
 	"github.com/galvani-web/galvani/views"
@@ -87,5 +91,24 @@ func newApp(ctx context.Context, settings galvani.Settings) (*galvani.App, *orm.
 		return nil, nil, err
 	}
 	template.Setup(app, template.Dir(projectTemplates, "examples/blog/templates/"))
+	siteMaps.Routes(app.Group("")) // /sitemap.xml and /sitemaps/{section}.xml
+	app.Get("/robots.txt", robots)
 	return app, dbs, nil
+}
+
+// siteMaps are the project's sitemaps, a section per kind of page (Django's
+// sitemaps dict in urls.py).
+var siteMaps = &sitemaps.Sitemaps{Sections: map[string]sitemaps.Section{
+	"articles": blog.ArticleSitemap,
+	"pages":    blog.PagesSitemap,
+}}
+
+// robots is /robots.txt: crawlers are kept out of the admin and the accounts
+// pages and told where the sitemap index is.
+func robots(c *galvani.Ctx) error {
+	index, err := c.App().URL("sitemap-index")
+	if err != nil {
+		return err
+	}
+	return c.Text(200, "User-agent: *\nDisallow: /admin/\nDisallow: /accounts/\n\nSitemap: "+c.AbsoluteURL(index)+"\n")
 }

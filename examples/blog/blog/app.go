@@ -52,6 +52,8 @@ func (app) Static() fs.FS { return sub(static, "static") }
 // Routes implements galvani.RoutesProvider: the blog's URLs, names in the "blog" namespace.
 func (app) Routes(g *galvani.Group) {
 	g.Get("/", articleList.Handle).Name("index")
+	g.Get("/feed/rss/", latestFeed.RSS).Name("feed-rss")
+	g.Get("/feed/atom/", latestFeed.Atom).Name("feed-atom")
 	g.Get("/new/", auth.LoginRequired(newArticle.Handle)).Name("new")
 	g.Post("/new/", auth.LoginRequired(newArticle.Handle))
 	g.Get("/{slug:slug}/", articleDetail.Handle).Name("detail")
