@@ -30,7 +30,7 @@ type Encoder struct {
 
 // NewEncoder returns an Encoder writing format to w.
 func NewEncoder(w io.Writer, format Format) *Encoder {
-	return &Encoder{w: w, format: format, buf: make([]byte, 0, 8<<10)}
+	return &Encoder{w: w, format: format, buf: make([]byte, 0, chunkCap)}
 }
 
 // flushAt is the size at which the encoder hands its buffer to the writer.
@@ -276,6 +276,9 @@ func appendItem(dst []byte, f Format, it *Item, fallback time.Time) []byte {
 			dst = append(dst, "/>\n"...)
 		}
 		for _, e := range it.Enclosures {
+			if e.URL == "" {
+				continue
+			}
 			dst = append(dst, "<link rel=\"enclosure\""...)
 			dst = attr(dst, "href", e.URL)
 			if e.Type != "" {
@@ -321,8 +324,11 @@ func appendItem(dst []byte, f Format, it *Item, fallback time.Time) []byte {
 		dst = rel(dst, "comments", it.Comments)
 		dst = append(dst, '\n')
 	}
-	if len(it.Enclosures) > 0 {
+	if len(it.Enclosures) > 0 && it.Enclosures[0].URL != "" {
 		e := it.Enclosures[0]
+		if e.Type == "" {
+			e.Type = "application/octet-stream" // RSS requires a type
+		}
 		dst = append(dst, "<enclosure"...)
 		dst = attr(dst, "url", e.URL)
 		dst = append(dst, ` length="`...)

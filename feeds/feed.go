@@ -3,10 +3,10 @@ package feeds
 import (
 	"iter"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/internal/siteurl"
 )
 
 // Format is a syndication format a Feed renders: RSS 2.0 or Atom 1.0.
@@ -49,8 +49,9 @@ type Person struct {
 
 func (p Person) empty() bool { return p.Name == "" && p.Email == "" }
 
-// Enclosure is a media file attached to an item, such as a podcast episode. RSS
-// requires all three fields.
+// Enclosure is a media file attached to an item, such as a podcast episode. One
+// without a URL is left out; RSS requires a type, so an empty Type is written as
+// application/octet-stream.
 type Enclosure struct {
 	// URL is where the file is; a path is made absolute.
 	URL string
@@ -90,7 +91,8 @@ type Info struct {
 	Updated time.Time
 }
 
-// Item is one entry of a feed.
+// Item is one entry of a feed. It needs a Link or a GUID (Atom identifies
+// every entry); an item with neither makes the handler fail with 500.
 type Item struct {
 	// Title is the item's title.
 	Title string
@@ -195,44 +197,23 @@ func Slice[T any](items []T) iter.Seq2[*T, error] {
 
 // resolver makes links absolute on the feed's site.
 type resolver struct {
-	base *url.URL // nil: resolve against the request
-	r    *http.Request
+	*siteurl.Resolver
+	r *http.Request
 }
 
 func newResolver(r *http.Request, baseURL string) (resolver, error) {
-	if baseURL == "" {
-		return resolver{r: r}, nil
+	rs, err := siteurl.New(r, baseURL)
+	if err != nil {
+		return resolver{}, galvani.Errorf(http.StatusInternalServerError, "feeds: %v", err)
 	}
-	u, err := url.Parse(baseURL)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return resolver{}, galvani.Errorf(http.StatusInternalServerError, "feeds: BaseURL %q is not an absolute URL", baseURL)
-	}
-	return resolver{base: u, r: r}, nil
+	return resolver{Resolver: rs, r: r}, nil
 }
 
 // abs returns link as an absolute URL; "" stays "".
-func (rs resolver) abs(link string) string {
-	if link == "" {
-		return ""
-	}
-	if rs.base == nil {
-		return galvani.AbsoluteURL(rs.r, link)
-	}
-	ref, err := url.Parse(link)
-	if err != nil {
-		ref = &url.URL{Path: link}
-	}
-	return rs.base.ResolveReference(ref).String()
-}
+func (rs resolver) abs(link string) string { return rs.Abs(link) }
 
 // self returns the feed's own URL: the request's, without its query.
-func (rs resolver) self() string {
-	p := rs.r.URL.EscapedPath()
-	if rs.base == nil {
-		return galvani.AbsoluteURL(rs.r, p)
-	}
-	return rs.abs(p)
-}
+func (rs resolver) self() string { return rs.Abs(rs.r.URL.EscapedPath()) }
 
 func (f *Feed[T]) info(c *galvani.Ctx) (Info, error) {
 	if f.InfoFunc != nil {
@@ -270,7 +251,13 @@ func (rs resolver) channel(in Info) Info {
 	return in
 }
 
-func (rs resolver) item(it Item) Item {
+// errNoID is an item that Atom could not identify.
+var errNoID = galvani.Error(http.StatusInternalServerError, "feeds: an item has neither a Link nor a GUID (Atom requires an id)")
+
+func (rs resolver) item(it Item) (Item, error) {
+	if it.Link == "" && it.GUID == "" {
+		return it, errNoID
+	}
 	it.Link = rs.abs(it.Link)
 	it.Comments = rs.abs(it.Comments)
 	it.Author.URL = rs.abs(it.Author.URL)
@@ -288,7 +275,7 @@ func (rs resolver) item(it Item) Item {
 	} else if it.GUIDIsPermaLink {
 		it.GUID = rs.abs(it.GUID)
 	}
-	return it
+	return it, nil
 }
 
 // date returns the item's date for ordering and Last-Modified: Updated, else Published.

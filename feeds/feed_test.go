@@ -161,6 +161,9 @@ func TestRSSHasEveryRequiredElementWithAbsoluteLinksAndRFC822Dates(t *testing.T)
 	if e := first.Enclosure; e == nil || e.URL != "https://blog.example.com/media/third.mp3" || e.Length != "12345" || e.Type != "audio/mpeg" {
 		t.Errorf("enclosure = %+v", e)
 	}
+	if ch.Items[1].Enclosure != nil {
+		t.Errorf("an item without enclosures has one: %+v", ch.Items[1].Enclosure)
+	}
 	if ch.Items[1].Creator != "Bo" || ch.Items[1].Author != "" {
 		t.Errorf("a name without e-mail is dc:creator: %+v", ch.Items[1])
 	}
@@ -410,6 +413,9 @@ func TestErrorsBecomeResponses(t *testing.T) {
 			f.Item = func(*galvani.Ctx, *post) (feeds.Item, error) { return feeds.Item{}, galvani.Error(410, "gone") }
 		}, 410},
 		{"no item function", func(f *feeds.Feed[post]) { f.Item = nil }, 500},
+		{"item without link or guid", func(f *feeds.Feed[post]) {
+			f.Item = func(*galvani.Ctx, *post) (feeds.Item, error) { return feeds.Item{Title: "anonymous"}, nil }
+		}, 500},
 		{"bad base URL", func(f *feeds.Feed[post]) { f.BaseURL = "example.com" }, 500},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -544,3 +550,27 @@ func TestEncoderWritesOutsideARequest(t *testing.T) {
 type errWriter struct{}
 
 func (errWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestEnclosuresWithoutURLOrTypeStayValid(t *testing.T) {
+	var buf bytes.Buffer
+	for _, format := range []feeds.Format{feeds.RSS, feeds.Atom} {
+		buf.Reset()
+		enc := feeds.NewEncoder(&buf, format)
+		_ = enc.Start(feeds.Info{Title: "T", Link: "https://example.com/", FeedURL: "https://example.com/f", ID: "https://example.com/"})
+		_ = enc.Item(feeds.Item{Title: "a", Link: "https://example.com/a", GUID: "https://example.com/a",
+			Enclosures: []feeds.Enclosure{{URL: "https://example.com/a.bin", Length: 3}, {Type: "audio/mpeg"}}})
+		if err := enc.End(); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if format == feeds.RSS && !strings.Contains(out, `<enclosure url="https://example.com/a.bin" length="3" type="application/octet-stream"/>`) {
+			t.Errorf("RSS enclosure without type:\n%s", out)
+		}
+		if strings.Count(out, "a.bin") != 1 || strings.Contains(out, `href=""`) || strings.Contains(out, `url=""`) {
+			t.Errorf("%s: an enclosure without URL was written:\n%s", format, out)
+		}
+		if format == feeds.Atom {
+			xmlcheck.Schema(t, filepath.Join("testdata", "atom.rng"), buf.Bytes())
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package feeds
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"hash"
@@ -45,7 +44,7 @@ func (f *Feed[T]) serve(c *galvani.Ctx, format Format) error {
 	if fallback.IsZero() {
 		fallback = time.Now()
 	}
-	buf := make([]byte, 0, 8<<10)
+	buf := make([]byte, 0, chunkCap)
 	for v, err := range f.Items(c) {
 		if err != nil {
 			return err
@@ -54,19 +53,26 @@ func (f *Feed[T]) serve(c *galvani.Ctx, format Format) error {
 		if err != nil {
 			return err
 		}
-		it = rs.item(it)
+		if it, err = rs.item(it); err != nil {
+			return err
+		}
 		if d := it.date(); d.After(latest) {
 			latest = d
 		}
 		buf = appendItem(buf, format, &it, fallback)
 		if len(buf) >= flushAt {
-			if err := sp.write(buf); err != nil {
+			kept, err := sp.take(buf)
+			if err != nil {
 				return err
 			}
-			buf = buf[:0]
+			if kept {
+				buf = make([]byte, 0, chunkCap)
+			} else {
+				buf = buf[:0]
+			}
 		}
 	}
-	if err := sp.write(buf); err != nil {
+	if _, err := sp.take(buf); err != nil {
 		return err
 	}
 	updated := info.Updated
@@ -143,7 +149,10 @@ func (f *Feed[T]) stream(c *galvani.Ctx, format Format, info Info, rs resolver) 
 		if err != nil {
 			return err
 		}
-		if err := enc.Item(rs.item(it)); err != nil {
+		if it, err = rs.item(it); err != nil {
+			return err
+		}
+		if err := enc.Item(it); err != nil {
 			return err
 		}
 	}
@@ -164,36 +173,46 @@ func notModified(c *galvani.Ctx, status int) error {
 	return nil
 }
 
-// spill holds rendered bytes in memory up to memoryLimit and in a temporary file
-// past it, hashing everything written.
+// chunkCap is the capacity of the buffers items are rendered into: flushAt and
+// room for one more item, so that they rarely grow.
+const chunkCap = flushAt + 8<<10
+
+// spill holds rendered chunks in memory up to memoryLimit and in a temporary
+// file past it, hashing everything it is given.
 type spill struct {
-	mem  bytes.Buffer
-	file *os.File
-	sum  hash.Hash
-	n    int64
+	chunks [][]byte
+	mem    int
+	file   *os.File
+	sum    hash.Hash
+	n      int64
 }
 
-func (s *spill) write(p []byte) error {
+// take adds p to the document. kept reports whether the spill keeps p (the
+// caller must not reuse it then) or wrote it to its file.
+func (s *spill) take(p []byte) (kept bool, err error) {
 	s.sum.Write(p)
 	s.n += int64(len(p))
-	if s.file == nil && s.mem.Len()+len(p) <= memoryLimit {
-		s.mem.Write(p)
-		return nil
+	if s.file == nil && s.mem+len(p) <= memoryLimit {
+		s.chunks = append(s.chunks, p)
+		s.mem += len(p)
+		return true, nil
 	}
 	if s.file == nil {
 		f, err := os.CreateTemp("", "galvani-feed-*")
 		if err != nil {
-			return err
+			return false, err
 		}
 		s.file = f
 	}
-	_, err := s.file.Write(p)
-	return err
+	_, err = s.file.Write(p)
+	return false, err
 }
 
 func (s *spill) writeTo(w io.Writer) error {
-	if _, err := w.Write(s.mem.Bytes()); err != nil {
-		return err
+	for _, c := range s.chunks {
+		if _, err := w.Write(c); err != nil {
+			return err
+		}
 	}
 	if s.file == nil {
 		return nil

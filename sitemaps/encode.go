@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/galvani-web/galvani/internal/siteurl"
 	"github.com/galvani-web/galvani/internal/xmltext"
 )
 
@@ -31,9 +32,9 @@ func appendW3CDate(dst []byte, t time.Time) []byte {
 }
 
 // appendURL appends one <url>, its location and alternates made absolute on st.
-func appendURL(dst []byte, u *URL, st *site) []byte {
+func appendURL(dst []byte, u *URL, st *siteurl.Resolver) []byte {
 	dst = append(dst, "<url><loc>"...)
-	dst = st.appendAbs(dst, u.Loc)
+	dst = st.AppendText(dst, u.Loc)
 	dst = append(dst, "</loc>"...)
 	if !u.LastMod.IsZero() {
 		dst = append(dst, "<lastmod>"...)
@@ -59,7 +60,7 @@ func appendURL(dst []byte, u *URL, st *site) []byte {
 		dst = append(dst, `<xhtml:link rel="alternate" hreflang="`...)
 		dst = xmltext.AppendAttr(dst, a.Lang)
 		dst = append(dst, `" href="`...)
-		dst = st.appendAbsAttr(dst, a.Href)
+		dst = st.AppendAttr(dst, a.Href)
 		dst = append(dst, `"/>`...)
 	}
 	return append(dst, "</url>\n"...)

@@ -14,7 +14,7 @@ import (
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/cache"
 	"github.com/galvani-web/galvani/internal/httpx"
-	"github.com/galvani-web/galvani/internal/xmltext"
+	"github.com/galvani-web/galvani/internal/siteurl"
 	"github.com/galvani-web/galvani/paginator"
 )
 
@@ -140,96 +140,12 @@ func decodeRendered(b []byte) (*rendered, bool) {
 	return r, true
 }
 
-// site resolves paths on the request's site or BaseURL.
-type site struct {
-	base *url.URL
-	r    *http.Request
-	// prefix is "scheme://host" when the host is plain enough that a plain path
-	// can be appended to it as it is (the common case, without allocating).
-	prefix string
-}
-
-func (s *Sitemaps) site(r *http.Request) (site, error) {
-	if s.BaseURL == "" {
-		scheme := "http://"
-		if galvani.IsSecure(r) {
-			scheme = "https://"
-		}
-		st := site{r: r}
-		if plainHost(r.Host) {
-			st.prefix = scheme + r.Host
-		}
-		return st, nil
-	}
-	u, err := url.Parse(s.BaseURL)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return site{}, galvani.Errorf(http.StatusInternalServerError, "sitemaps: BaseURL %q is not an absolute URL", s.BaseURL)
-	}
-	st := site{base: u, r: r}
-	if plainHost(u.Host) && u.User == nil {
-		st.prefix = u.Scheme + "://" + u.Host
+func (s *Sitemaps) site(r *http.Request) (*siteurl.Resolver, error) {
+	st, err := siteurl.New(r, s.BaseURL)
+	if err != nil {
+		return nil, galvani.Errorf(http.StatusInternalServerError, "sitemaps: %v", err)
 	}
 	return st, nil
-}
-
-func plainHost(h string) bool {
-	if h == "" {
-		return false
-	}
-	for i := 0; i < len(h); i++ {
-		c := h[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-' || c == ':') {
-			return false
-		}
-	}
-	return true
-}
-
-// plainPath reports whether p is an absolute path that net/url would resolve
-// and print unchanged: no dot segments, nothing to escape, no query or fragment.
-func plainPath(p string) bool {
-	if len(p) == 0 || p[0] != '/' || strings.HasPrefix(p, "//") {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/!$&'()*+,;=:@", c) >= 0) {
-			return false
-		}
-	}
-	return !strings.Contains(p, "/./") && !strings.Contains(p, "/../") && !strings.HasSuffix(p, "/.") && !strings.HasSuffix(p, "/..")
-}
-
-// appendAbs appends loc, made absolute, as XML text.
-func (st *site) appendAbs(dst []byte, loc string) []byte {
-	if st.prefix != "" && plainPath(loc) {
-		dst = xmltext.AppendText(dst, st.prefix)
-		return xmltext.AppendText(dst, loc)
-	}
-	return xmltext.AppendText(dst, st.abs(loc))
-}
-
-func (st site) abs(loc string) string {
-	if st.base == nil {
-		return galvani.AbsoluteURL(st.r, loc)
-	}
-	ref, err := url.Parse(loc)
-	if err != nil {
-		ref = &url.URL{Path: loc}
-	}
-	return st.base.ResolveReference(ref).String()
-}
-
-// key names what makes a file differ: the site and the file.
-func (st site) key(file string) string {
-	if st.base != nil {
-		return cache.HashKey("sitemaps", st.base.String(), file)
-	}
-	scheme := "http"
-	if galvani.IsSecure(st.r) {
-		scheme = "https"
-	}
-	return cache.HashKey("sitemaps", scheme, st.r.Host, file)
 }
 
 // pageNumber reads ?p= the way Django's sitemap views do: absent means 1, anything
@@ -316,7 +232,7 @@ func (s *Sitemaps) servePage(c *galvani.Ctx, name string, secs []Section) error 
 }
 
 // render writes page number of every section that has it.
-func (s *Sitemaps) render(c *galvani.Ctx, st site, secs []Section, counts []int, number int64) (*rendered, error) {
+func (s *Sitemaps) render(c *galvani.Ctx, st *siteurl.Resolver, secs []Section, counts []int, number int64) (*rendered, error) {
 	out := newChunker()
 	out.buf = appendURLSetStart(out.buf)
 	var latest time.Time
@@ -337,7 +253,7 @@ func (s *Sitemaps) render(c *galvani.Ctx, st site, secs []Section, counts []int,
 			} else if u.LastMod.After(latest) {
 				latest = u.LastMod
 			}
-			out.buf = appendURL(out.buf, &u, &st)
+			out.buf = appendURL(out.buf, &u, st)
 			out.cut()
 			n++
 		}
@@ -381,12 +297,7 @@ func (s *Sitemaps) Index(c *galvani.Ctx) error {
 				}
 			}
 			ref := strings.ReplaceAll(pattern, "{section}", url.PathEscape(name))
-			var loc string
-			if st.base != nil || strings.HasPrefix(ref, "/") {
-				loc = st.abs(ref)
-			} else {
-				loc = galvani.AbsoluteURL(c.Request, ref) // relative to the index
-			}
+			loc := st.Abs(ref) // a relative reference is relative to the index's URL (or BaseURL)
 			pages := paginator.New(int64(n), sec.PageSize()).NumPages()
 			for p := int64(1); p <= pages; p++ {
 				l := loc
@@ -408,11 +319,11 @@ func (s *Sitemaps) Index(c *galvani.Ctx) error {
 
 // cached returns the file from the cache or renders and stores it. A cache that
 // fails is logged past: the file is rendered.
-func (s *Sitemaps) cached(c *galvani.Ctx, st site, file string, render func() (*rendered, error)) (*rendered, error) {
+func (s *Sitemaps) cached(c *galvani.Ctx, st *siteurl.Resolver, file string, render func() (*rendered, error)) (*rendered, error) {
 	if s.Cache == nil {
 		return render()
 	}
-	key := st.key(file)
+	key := cache.HashKey("sitemaps", st.Site(), file)
 	if b, ok, err := s.Cache.Get(c.Context(), key); err == nil && ok {
 		if r, ok := decodeRendered(b); ok {
 			return r, nil
@@ -456,13 +367,4 @@ func serve(c *galvani.Ctx, r *rendered) error {
 		}
 	}
 	return nil
-}
-
-// appendAbsAttr is appendAbs for an attribute value.
-func (st *site) appendAbsAttr(dst []byte, loc string) []byte {
-	if st.prefix != "" && plainPath(loc) {
-		dst = xmltext.AppendAttr(dst, st.prefix)
-		return xmltext.AppendAttr(dst, loc)
-	}
-	return xmltext.AppendAttr(dst, st.abs(loc))
 }
