@@ -148,18 +148,20 @@ func (s *Sitemaps) site(r *http.Request) (*siteurl.Resolver, error) {
 	return st, nil
 }
 
-// pageNumber reads ?p= the way Django's sitemap views do: absent means 1, anything
-// but a whole number from 1 to pages is a 404.
-func pageNumber(c *galvani.Ctx, count, perPage int) (*paginator.Page, error) {
+// pageNumber reads ?p= the way Django's sitemap views do: absent means 1; a value
+// that is not a whole number of at least 1 is a 404 (one past the last page is
+// found out once the sections are counted).
+func pageNumber(c *galvani.Ctx) (int64, error) {
 	raw, present := c.QueryValues()["p"]
 	if !present {
-		raw = []string{"1"}
+		return 1, nil
 	}
-	if len(raw) != 1 || strings.TrimSpace(raw[0]) == "" || strings.TrimSpace(raw[0]) == "last" {
-		return nil, galvani.Error(http.StatusNotFound, "no such sitemap page")
+	if len(raw) == 1 {
+		if n, err := strconv.ParseInt(strings.TrimSpace(raw[0]), 10, 64); err == nil && n >= 1 {
+			return n, nil
+		}
 	}
-	p := paginator.New(int64(count), perPage)
-	return p.ParsePage(raw[0])
+	return 0, galvani.Error(http.StatusNotFound, "no such sitemap page")
 }
 
 // Section serves one page of the section named by the {section} route parameter
@@ -170,14 +172,14 @@ func (s *Sitemaps) Section(c *galvani.Ctx) error {
 	if !ok {
 		return galvani.Errorf(http.StatusNotFound, "no sitemap section %q", name)
 	}
-	return s.servePage(c, name, []Section{sec})
+	return s.servePage(c, "section:"+name, []Section{sec})
 }
 
 // Sitemap serves every section in one file (Django's sitemap view without an
 // index), page ?p=N of each: for sites small enough that one file holds them.
 // A page past the end of every section is a 404.
 func (s *Sitemaps) Sitemap(c *galvani.Ctx) error {
-	return s.servePage(c, "", s.sorted())
+	return s.servePage(c, "all", s.sorted())
 }
 
 func (s *Sitemaps) sorted() []Section {
@@ -193,41 +195,41 @@ func (s *Sitemaps) sorted() []Section {
 	return secs
 }
 
-func (s *Sitemaps) servePage(c *galvani.Ctx, name string, secs []Section) error {
+func (s *Sitemaps) servePage(c *galvani.Ctx, file string, secs []Section) error {
 	st, err := s.site(c.Request)
 	if err != nil {
 		return err
 	}
-	// Validate the page against every section before rendering anything.
+	number, err := pageNumber(c)
+	if err != nil {
+		return err
+	}
+	// A cached file was a page that existed when it was rendered: it is served
+	// without counting the sections again.
+	key := cache.HashKey("sitemaps", st.Site(), file, strconv.FormatInt(number, 10))
+	if r := s.fromCache(c, key); r != nil {
+		return serve(c, r)
+	}
 	counts := make([]int, len(secs))
-	number := int64(0)
-	var pageErr error
+	exists := false
 	for i, sec := range secs {
 		n, err := sec.Len(c)
 		if err != nil {
 			return err
 		}
 		counts[i] = n
-		page, err := pageNumber(c, n, sec.PageSize())
-		if err != nil {
-			pageErr = err
-			continue
+		if number <= paginator.New(int64(n), sec.PageSize()).NumPages() {
+			exists = true
 		}
-		number = page.Number
 	}
-	if number == 0 {
-		if pageErr == nil {
-			pageErr = galvani.Error(http.StatusNotFound, "no sitemap sections")
-		}
-		return pageErr
+	if !exists {
+		return galvani.Error(http.StatusNotFound, "no such sitemap page")
 	}
-	file := name + "?p=" + strconv.FormatInt(number, 10)
-	r, err := s.cached(c, st, file, func() (*rendered, error) {
-		return s.render(c, st, secs, counts, number)
-	})
+	r, err := s.render(c, st, secs, counts, number)
 	if err != nil {
 		return err
 	}
+	s.store(c, key, r)
 	return serve(c, r)
 }
 
@@ -272,7 +274,11 @@ func (s *Sitemaps) Index(c *galvani.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.cached(c, st, "index:"+c.Request.URL.EscapedPath(), func() (*rendered, error) {
+	key := cache.HashKey("sitemaps", st.Site(), "index", c.Request.URL.EscapedPath())
+	if r := s.fromCache(c, key); r != nil {
+		return serve(c, r)
+	}
+	r, err := func() (*rendered, error) {
 		pattern := s.SectionURL
 		if pattern == "" {
 			pattern = "sitemaps/{section}.xml"
@@ -310,31 +316,34 @@ func (s *Sitemaps) Index(c *galvani.Ctx) error {
 		}
 		out.buf = append(out.buf, indexEnd...)
 		return newRendered(out.done(), time.Time{}), nil
-	})
+	}()
 	if err != nil {
 		return err
 	}
+	s.store(c, key, r)
 	return serve(c, r)
 }
 
-// cached returns the file from the cache or renders and stores it. A cache that
-// fails is logged past: the file is rendered.
-func (s *Sitemaps) cached(c *galvani.Ctx, st *siteurl.Resolver, file string, render func() (*rendered, error)) (*rendered, error) {
+// fromCache returns the file cached under key, or nil. A cache that fails is
+// passed over: the file is rendered.
+func (s *Sitemaps) fromCache(c *galvani.Ctx, key string) *rendered {
 	if s.Cache == nil {
-		return render()
+		return nil
 	}
-	key := cache.HashKey("sitemaps", st.Site(), file)
-	if b, ok, err := s.Cache.Get(c.Context(), key); err == nil && ok {
-		if r, ok := decodeRendered(b); ok {
-			return r, nil
-		}
+	b, ok, err := s.Cache.Get(c.Context(), key)
+	if err != nil || !ok {
+		return nil
 	}
-	r, err := render()
-	if err != nil {
-		return nil, err
+	r, _ := decodeRendered(b)
+	return r
+}
+
+// store keeps a rendered file in the cache, when there is one; a full or failing
+// cache only costs a render next time.
+func (s *Sitemaps) store(c *galvani.Ctx, key string, r *rendered) {
+	if s.Cache != nil {
+		_ = s.Cache.Set(c.Context(), key, r.encode(), s.CacheTimeout)
 	}
-	_ = s.Cache.Set(c.Context(), key, r.encode(), s.CacheTimeout) // a full or failing cache only costs a render
-	return r, nil
 }
 
 // serve answers with a rendered file, or 304/412.

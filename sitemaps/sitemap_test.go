@@ -238,10 +238,15 @@ func TestConditionalRequestsAnd304(t *testing.T) {
 	}
 }
 
-// countingSource counts how often it is read.
+// countingSource counts how often it is counted and read.
 type countingSource struct {
 	sitemaps.Source[page]
-	reads atomic.Int32
+	counts, reads atomic.Int32
+}
+
+func (c *countingSource) Count(ctx context.Context) (int, error) {
+	c.counts.Add(1)
+	return c.Source.Count(ctx)
 }
 
 func (c *countingSource) Items(ctx context.Context, offset, limit int) iter.Seq2[*page, error] {
@@ -263,6 +268,16 @@ func TestCacheKeepsRenderedFilesPerSite(t *testing.T) {
 	}
 	if w := get(t, app, "http://a.example.com/sitemaps/pages.xml", "If-None-Match", a.Header().Get("ETag")); w.Code != 304 {
 		t.Errorf("cached revalidation: %d", w.Code)
+	}
+	if src.counts.Load() != 1 {
+		t.Errorf("a cached file was served after %d counts, want the first request's only", src.counts.Load())
+	}
+	get(t, app, "http://a.example.com/sitemap.xml")
+	if i := get(t, app, "http://a.example.com/sitemap.xml"); src.counts.Load() != 2 || i.Code != 200 {
+		t.Errorf("the cached index counted again (%d counts)", src.counts.Load())
+	}
+	if w := get(t, app, "http://a.example.com/sitemaps/pages.xml?p=2"); w.Code != 404 || src.counts.Load() != 3 {
+		t.Errorf("p=2 of one page: %d after %d counts", w.Code, src.counts.Load())
 	}
 	other := get(t, app, "https://b.example.com/sitemaps/pages.xml")
 	if src.reads.Load() != 2 || !strings.Contains(other.Body.String(), "https://b.example.com/pages/p1/") {
