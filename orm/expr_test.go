@@ -74,6 +74,52 @@ func TestSelectRelatedInnerJoin(t *testing.T) {
 	})
 }
 
+// Get by key with SelectRelated runs a statement compiled once per set of paths:
+// the same answers as the query built each time, for every key, present or not.
+func TestGetByKeySelectRelated(t *testing.T) {
+	registerTestModels(t)
+	eachDB(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		ada, bob := mkAuthor(t, db, "Ada"), mkAuthor(t, db, "Bob")
+		a1, a2 := mkArticle(t, db, ada, "one", 1), mkArticle(t, db, bob, "two", 2)
+		c1 := &Comment{Article: To(a1), Text: "first"}
+		c2 := &Comment{Article: To(a2), Text: "second"}
+		for _, c := range []*Comment{c1, c2} {
+			if err := db.Create(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for round := 0; round < 2; round++ { // the second round runs the kept plans
+			for _, c := range []struct {
+				id     int64
+				text   string
+				author string
+			}{{c1.ID, "first", "Ada"}, {c2.ID, "second", "Bob"}} {
+				got, err := Q[Comment](db).SelectRelated("article__author", "article__editor").Get(ctx, "pk", c.id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.ID != c.id || got.Text != c.text || got.Article.Obj().Author.Obj().Name != c.author || got.Article.Obj().Editor.Obj() != nil {
+					t.Fatalf("round %d: %+v", round, got)
+				}
+				one, err := Q[Article](db).SelectRelated("author").Get(ctx, "id", got.Article.Obj().ID)
+				if err != nil || one.Author.Obj().Name != c.author {
+					t.Fatalf("round %d: %+v %v", round, one, err)
+				}
+			}
+			if _, err := Q[Comment](db).SelectRelated("article").Get(ctx, "id", int64(999999)); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("missing key: %v", err)
+			}
+			if _, err := Q[Comment](db).SelectRelated("article").Get(ctx, "id", "x"); err == nil {
+				t.Fatal("a key of the wrong type should fail")
+			}
+			if _, err := Q[Comment](db).SelectRelated("nope").Get(ctx, "id", c1.ID); err == nil || !strings.Contains(err.Error(), "nope") {
+				t.Fatalf("unknown path: %v", err)
+			}
+		}
+	})
+}
+
 func TestSelectForUpdateOf(t *testing.T) {
 	registerTestModels(t)
 	sql, _, err := Q[Article](New(nil, PostgreSQL)).SelectRelated("author").SelectForUpdate(Of("self", "author"), NoWait()).SQL()

@@ -312,7 +312,8 @@ type relatedPlan struct {
 	parent int // index into related (-1: base)
 	fk     *Field
 	target *ModelInfo
-	first  int // first column index
+	first  int  // first column index
+	inner  bool // joined with INNER JOIN all the way: the row is always there
 }
 
 func (q QuerySet[T]) newCompiler() *compiler {
@@ -464,7 +465,7 @@ func (q QuerySet[T]) compileSelect() (*selectPlan, error) {
 				parent, m = idx, t
 				continue
 			}
-			rp := relatedPlan{parent: parent, fk: f, target: t, first: len(cols)}
+			rp := relatedPlan{parent: parent, fk: f, target: t, first: len(cols), inner: inner}
 			for _, tf := range t.concrete {
 				cols = append(cols, c.col(qual, tf))
 			}
@@ -691,7 +692,13 @@ func (r *rowReader) scan(rows Rows, base unsafe.Pointer) error {
 		obj := reflect.New(rp.target.Type).UnsafePointer()
 		r.objs[j] = obj
 		for k, tf := range rp.target.concrete {
-			r.dests[rp.first+k] = &nullSkip{dst: fieldDest(tf, obj)}
+			if rp.inner {
+				// the row is there: its columns scan like the base row's (a
+				// nullSkip would cost the driver's fast paths and an allocation)
+				r.dests[rp.first+k] = fieldDest(tf, obj)
+			} else {
+				r.dests[rp.first+k] = &nullSkip{dst: fieldDest(tf, obj)}
+			}
 		}
 	}
 	if err := rows.Scan(r.dests...); err != nil {
@@ -701,8 +708,7 @@ func (r *rowReader) scan(rows Rows, base unsafe.Pointer) error {
 		padDecimals(r.plan.fields, base)
 	}
 	for j, rp := range r.plan.related {
-		first := r.dests[rp.first+indexOf(rp.target.concrete, rp.target.PK)].(*nullSkip)
-		if !first.set {
+		if !rp.inner && !r.dests[rp.first+indexOf(rp.target.concrete, rp.target.PK)].(*nullSkip).set {
 			continue
 		}
 		if r.decs {
@@ -863,9 +869,14 @@ func (q QuerySet[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 // ErrNotFound when there is none (a 404 from a handler), ErrMultipleObjects when there
 // are several.
 func (q QuerySet[T]) Get(ctx context.Context, args ...any) (*T, error) {
-	if len(args) == 2 && q.simple() {
+	if len(args) == 2 {
 		if name, ok := args[0].(string); ok && (name == "pk" || name == q.info.PK.Name || name == q.info.PK.Name+"__exact") {
-			return q.getPK(ctx, args[1])
+			if q.simple() {
+				return q.getPK(ctx, args[1])
+			}
+			if len(q.related) > 0 && args[1] != nil && q.withRelated().simple() {
+				return q.getPKRelated(ctx, args[1])
+			}
 		}
 	}
 	if len(args) > 0 {
@@ -892,6 +903,58 @@ func (q QuerySet[T]) simple() bool {
 	return q.err == nil && len(q.where) == 0 && len(q.having) == 0 && len(q.related) == 0 && len(q.prefetch) == 0 &&
 		q.lock == nil && len(q.annots) == 0 && !q.distinct && q.limit < 0 && q.offset == 0 &&
 		len(q.combined) == 0 && len(q.only) == 0 && len(q.deferred) == 0
+}
+
+// withRelated returns q without its SelectRelated paths.
+func (q QuerySet[T]) withRelated() QuerySet[T] {
+	q.related = nil
+	return q
+}
+
+// getPKRelated is Get by primary key with SelectRelated paths and nothing else:
+// the statement and its reading plan are compiled once per set of paths and kept
+// with the model.
+func (q QuerySet[T]) getPKRelated(ctx context.Context, key any) (*T, error) {
+	v, err := coerce(q.info.PK, key)
+	if err != nil {
+		return nil, &FieldError{Model: q.info.Name, Field: q.info.PK.Name, Msg: err.Error()}
+	}
+	sc := q.info.sql(q.db.dialect)
+	plan, err := relatedGet(sc, q, v)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.db.checkZones(ctx, plan.zones()); err != nil {
+		return nil, err
+	}
+	buf := getArgs()
+	defer buf.release()
+	buf.add(v)
+	rows, err := q.db.query(ctx, plan.sql, buf.args)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	obj := new(T)
+	n := 0
+	for rows.Next() {
+		if n++; n > 1 {
+			break
+		}
+		if err := newRowReader(plan).scan(rows, unsafe.Pointer(obj)); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrapDBErr(err)
+	}
+	switch n {
+	case 0:
+		return nil, notFound(q.info)
+	case 1:
+		return obj, nil
+	}
+	return nil, multiple(q.info, -1)
 }
 
 // getPK is Get by primary key with the model's cached statement.

@@ -21,7 +21,51 @@ type sqlCache struct {
 
 	updMu   sync.Mutex                             // serializes storeUpdate
 	updates atomic.Pointer[map[updateShape]string] // QuerySet.Update SQL by shape, copied on write
+
+	relMu  sync.Mutex                             // serializes storing in getRel
+	getRel atomic.Pointer[map[string]*selectPlan] // Get by key with SelectRelated, by paths; copied on write
 }
+
+// relatedGet returns the plan of Get by key on q (a QuerySet with SelectRelated
+// paths and nothing else) without its parameter: compiled the first time, with
+// key (a value of the key's type, so the statement compares it with a parameter).
+func relatedGet[T any](c *sqlCache, q QuerySet[T], key any) (*selectPlan, error) {
+	name := q.related[0]
+	if len(q.related) > 1 {
+		name = strings.Join(q.related, "\x00")
+	}
+	if q.db.root.mariadb {
+		name = "mariadb\x00" + name
+	}
+	if m := c.getRel.Load(); m != nil {
+		if p, ok := (*m)[name]; ok {
+			return p, nil
+		}
+	}
+	cq := q.Filter(q.info.PK.Name, key)
+	cq.orderSet, cq.order = true, nil
+	plan, err := cq.compileSelect()
+	if err != nil {
+		return nil, err
+	}
+	kept := *plan
+	kept.args = nil
+	c.relMu.Lock()
+	defer c.relMu.Unlock()
+	next := map[string]*selectPlan{}
+	if m := c.getRel.Load(); m != nil {
+		if len(*m) >= maxRelatedGets {
+			return &kept, nil // a program that builds paths without end: compile each time
+		}
+		maps.Copy(next, *m)
+	}
+	next[name] = &kept
+	c.getRel.Store(&next)
+	return &kept, nil
+}
+
+// maxRelatedGets bounds the plans of relatedGet kept per model.
+const maxRelatedGets = 64
 
 func (m *ModelInfo) sql(d Dialect) *sqlCache {
 	slot := &m.sqlc[d.index()]
