@@ -15,15 +15,23 @@ import (
 
 // The admin's changelist beside a hand-written page showing the same rows (the
 // same counts and query, a plain template), through the same project and
-// middleware, on SQLite:
+// middleware, on SQLite and on PostgreSQL (skipped without it):
 //
 //	go test -run XXX -bench Changelist -benchtime 200x ./admin
-func BenchmarkChangelist(b *testing.B) { benchGet(b, "/admin/shop/book/?status__exact=live") }
+func BenchmarkChangelist(b *testing.B) { benchGet(b, nil, "/admin/shop/book/?status__exact=live") }
 
-func BenchmarkChangelistHandwritten(b *testing.B) { benchGet(b, "/plain/books/") }
+func BenchmarkChangelistHandwritten(b *testing.B) { benchGet(b, nil, "/plain/books/") }
 
-func benchGet(b *testing.B, path string) {
-	c := benchEnv(b)
+func BenchmarkChangelistPostgres(b *testing.B) {
+	benchGet(b, serverDB(b, "postgres"), "/admin/shop/book/?status__exact=live")
+}
+
+func BenchmarkChangelistHandwrittenPostgres(b *testing.B) {
+	benchGet(b, serverDB(b, "postgres"), "/plain/books/")
+}
+
+func benchGet(b *testing.B, db *orm.DB, path string) {
+	c := benchEnv(b, db)
 	c.Get(path) // warm the caches
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -34,9 +42,9 @@ func benchGet(b *testing.B, path string) {
 	}
 }
 
-func benchEnv(b *testing.B) *galvanitest.Client {
+func benchEnv(b *testing.B, db *orm.DB) *galvanitest.Client {
 	b.Helper()
-	e := newEnv(b, nil, func(s *admin.Site) {
+	e := newEnv(b, db, func(s *admin.Site) {
 		admin.Register(s, admin.ModelAdmin[Book]{ListDisplay: []string{"title", "author", "publisher", "status", "pages"}, ListFilter: []string{"status"}, ListPerPage: 100})
 	})
 	ctx := context.Background()

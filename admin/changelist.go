@@ -540,14 +540,20 @@ func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, bound *listForms
 			st.filtered = true
 		}
 	}
-	count, err := q.Count(ctx)
+	facets, err := e.facetCounts(ctx, r, base, st)
 	if err != nil {
 		return err
 	}
-	total := count
-	if st.filtered && !e.opts.HideFullResultCount {
-		if total, err = base.Count(ctx); err != nil {
+	count, total, derived := e.countsFromFacets(st, facets)
+	if !derived {
+		if count, err = q.Count(ctx); err != nil {
 			return err
+		}
+		total = count
+		if st.filtered && !e.opts.HideFullResultCount {
+			if total, err = base.Count(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	pg := paginator.New(count, e.opts.ListPerPage)
@@ -595,20 +601,27 @@ func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, bound *listForms
 		}
 	}
 	rows := make([]row, len(objs))
+	cells := make([]cell, len(objs)*len(e.columns))
+	changePrefix := e.site.modelURL(e.infoCache, "")
 	for i := range objs {
 		obj := &objs[i]
-		pk := pkString(obj)
-		rw := row{PK: pk}
-		for _, col := range e.columns {
-			v, f, ok := col.value(obj)
-			cl := cell{HTML: e.format(v, f, ok, col.boolean), Class: "field-" + col.name}
+		pk := e.pkText(obj)
+		rw := row{PK: pk, Cells: cells[i*len(e.columns) : (i+1)*len(e.columns)]}
+		link := ""
+		for j, col := range e.columns {
+			cl := &rw.Cells[j]
+			cl.Class = col.class
 			if rowForms != nil && editable[col.name] {
 				cl.HTML = editableCell(rowForms[i], col.name)
+			} else {
+				cl.HTML = e.cellHTML(col, obj)
 			}
 			if e.links[col.name] {
-				cl.Link = e.site.objectURL(e.infoCache, pk, "change") + filtersEnc
+				if link == "" {
+					link = changePrefix + url.PathEscape(pk) + "/change/" + filtersEnc
+				}
+				cl.Link = link
 			}
-			rw.Cells = append(rw.Cells, cl)
 		}
 		if rowForms != nil {
 			rw.Hidden = template.SafeString(fmt.Sprintf(`<input type="hidden" name="form-%d-id" value="%s">`, i, html.EscapeString(pk)))
@@ -624,7 +637,7 @@ func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, bound *listForms
 			}
 		}
 	}
-	filters, err := e.filterSpecs(ctx, r, base, st)
+	filters, err := e.filterSpecs(ctx, r, st, facets)
 	if err != nil {
 		return err
 	}
@@ -692,10 +705,106 @@ func hiddenInputs(vals url.Values, except string) []map[string]string {
 	return out
 }
 
-// filterSpecs builds the sidebar: each filter's choices with links and counts.
-// Counts take one grouped query per field filter, over the rows the other
-// filters and the search leave.
-func (e *entry[T]) filterSpecs(ctx context.Context, r *http.Request, base orm.QuerySet[T], st *changelistState) ([]filterSpec, error) {
+// facetCounts counts the rows per value of each ListFilter field (nil for date
+// filters), over the rows the other filters and the search leave: one grouped
+// query per field filter.
+func (e *entry[T]) facetCounts(ctx context.Context, r *http.Request, base orm.QuerySet[T], st *changelistState) ([]map[string]int64, error) {
+	out := make([]map[string]int64, len(e.filters))
+	for i, ff := range e.filters {
+		if ff.kind == "date" {
+			continue
+		}
+		q, err := e.filtered(r, base, st, i)
+		if err != nil {
+			return nil, err
+		}
+		if out[i], err = groupCounts(ctx, q, e.infoCache.PK.Name, ff.field); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// countsFromFacets works out the list's count and the model's total from the
+// filters' grouped counts, when the parameters make them exact: no filter
+// applied (every facet sums to the total), or one ListFilter value and nothing
+// else (that filter's facets are over all rows). It saves the two COUNT queries
+// of the common pages; ok is false when they are needed.
+func (e *entry[T]) countsFromFacets(st *changelistState, facets []map[string]int64) (count, total int64, ok bool) {
+	if len(splitTerms(st.search)) > 0 && len(e.search) > 0 {
+		return 0, 0, false
+	}
+	for _, f := range e.opts.Filters {
+		if st.vals.Get(f.Param) != "" {
+			return 0, 0, false
+		}
+	}
+	if dh := e.opts.DateHierarchy; dh != "" {
+		for _, p := range []string{"__year", "__month", "__day"} {
+			if st.vals.Get(dh+p) != "" {
+				return 0, 0, false
+			}
+		}
+	}
+	active, param := -1, ""
+	for i, ff := range e.filters {
+		for _, p := range ff.params() {
+			if st.vals.Get(p) == "" {
+				continue
+			}
+			if active >= 0 {
+				return 0, 0, false // two lookups: the facets are not over all rows
+			}
+			active, param = i, p
+		}
+	}
+	sum := func(m map[string]int64) (n int64) {
+		for _, v := range m {
+			n += v
+		}
+		return n
+	}
+	if active < 0 {
+		for _, m := range facets {
+			if m != nil {
+				n := sum(m)
+				return n, n, true
+			}
+		}
+		return 0, 0, false
+	}
+	m := facets[active]
+	if m == nil {
+		return 0, 0, false
+	}
+	v, err := e.filters[active].convert(param, st.vals.Get(param))
+	if err != nil {
+		return 0, 0, false
+	}
+	total = sum(m)
+	if strings.HasSuffix(param, "__isnull") {
+		if v == true {
+			return m[facetNull], total, true
+		}
+		return total - m[facetNull], total, true
+	}
+	switch x := v.(type) {
+	case bool:
+		return m[strconv.FormatBool(x)], total, true
+	case int64:
+		return m[strconv.FormatInt(x, 10)], total, true
+	case string:
+		return m[x], total, true
+	}
+	return 0, 0, false // keys of other types may read back differently
+}
+
+// facetNull is the facet key of NULL.
+const facetNull = "\x00null"
+
+// filterSpecs builds the sidebar: each filter's choices with links and the
+// counts of facetCounts.
+func (e *entry[T]) filterSpecs(ctx context.Context, r *http.Request, st *changelistState, facets []map[string]int64) ([]filterSpec, error) {
 	var out []filterSpec
 	for i, ff := range e.filters {
 		params := ff.params()
@@ -723,17 +832,7 @@ func (e *entry[T]) filterSpecs(ctx context.Context, r *http.Request, base orm.Qu
 		}
 		spec := filterSpec{Title: ff.title}
 		spec.Choices = append(spec.Choices, filterChoice{Label: "All", URL: link(nil), Selected: isCurrent(map[string]string{})})
-		var counts map[string]int64
-		if ff.kind != "date" {
-			q, err := e.filtered(r, base, st, i)
-			if err != nil {
-				return nil, err
-			}
-			counts, err = groupCounts(ctx, q, e.infoCache.PK.Name, ff.field)
-			if err != nil {
-				return nil, err
-			}
-		}
+		counts := facets[i]
 		add := func(label string, set map[string]string, countKey string) {
 			fc := filterChoice{Label: label, URL: link(set), Selected: isCurrent(set)}
 			if counts != nil {
@@ -782,7 +881,7 @@ func (e *entry[T]) filterSpecs(ctx context.Context, r *http.Request, base orm.Qu
 			add("This year", map[string]string{n + "__gte": day(year), n + "__lt": day(year.AddDate(1, 0, 0))}, "")
 		}
 		if ff.field.Null {
-			add("Empty", map[string]string{n + "__isnull": "True"}, "\x00null")
+			add("Empty", map[string]string{n + "__isnull": "True"}, facetNull)
 			if ff.kind == "date" {
 				add("Not empty", map[string]string{n + "__isnull": "False"}, "")
 			}
@@ -810,7 +909,7 @@ func groupCounts[T any](ctx context.Context, q orm.QuerySet[T], pk string, f *or
 	}
 	out := map[string]int64{}
 	for _, r := range rows {
-		k := "\x00null"
+		k := facetNull
 		switch v := r[f.Name].(type) {
 		case nil:
 		case bool:

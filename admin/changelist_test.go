@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -206,6 +208,68 @@ func TestChangelistQueryCount(t *testing.T) {
 		t.Fatalf("%d queries for one changelist page", few)
 	}
 	t.Logf("%d queries per changelist page", few)
+}
+
+// The list's count and total come from the filters' grouped counts when one
+// filter value (or none) is applied, and from COUNT queries otherwise: either
+// way they match the rows, on each database.
+func TestChangelistCountsFromFacets(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *orm.DB) {
+		e := newEnv(t, db, func(s *admin.Site) {
+			admin.Register(s, admin.ModelAdmin[Book]{ListDisplay: []string{"title"}, ListFilter: []string{"status", "publisher", "author"}, SearchFields: []string{"title"}, ListPerPage: 5})
+		})
+		ctx := context.Background()
+		e.seed(20)
+		pub := &Publisher{Name: "Ace"}
+		if err := e.db.Create(ctx, pub); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := orm.Q[Book](e.db).Filter("pk__lte", 7).Update(ctx, orm.Set("publisher", pub.ID)); err != nil {
+			t.Fatal(err)
+		}
+		c := e.loggedIn(e.user("boss", true, true))
+		countRE := regexp.MustCompile(`<span class="count">(\d+) books?</span>`)
+		totalRE := regexp.MustCompile(`\((?:<a href="\?">)?(\d+) total`)
+		all := orm.Q[Book](e.db)
+		for _, tc := range []struct {
+			params  string
+			q       orm.QuerySet[Book]
+			derived bool
+		}{
+			{"", all, true},
+			{"status__exact=live", all.Filter("status", "live"), true},
+			{"status__exact=draft&o=1", all.Filter("status", "draft"), true},
+			{"publisher__isnull=True", all.Filter("publisher__isnull", true), true},
+			{"publisher__isnull=False", all.Filter("publisher__isnull", false), true},
+			{"publisher__id__exact=1", all.Filter("publisher", 1), true},
+			{"author__id__exact=2", all.Filter("author", 2), true},
+			{"status__exact=live&author__id__exact=1", all.Filter("status", "live", "author", 1), false},
+			{"q=Book+1", all.Filter("title__icontains", "1"), false}, // words: "Book" and "1"
+		} {
+			r := c.Get("/admin/shop/book/?" + tc.params)
+			status(t, r, 200)
+			want, _ := tc.q.Count(ctx)
+			m := countRE.FindStringSubmatch(r.Body())
+			if m == nil || m[1] != strconv.FormatInt(want, 10) {
+				t.Errorf("%s: count %v, want %d", tc.params, m, want)
+			}
+			if tc.params != "" { // the total is shown beside a filtered count
+
+				if m := totalRE.FindStringSubmatch(r.Body()); m == nil || m[1] != "20" {
+					t.Errorf("%s: total %v, want 20", tc.params, m)
+				}
+			}
+			counts := 0
+			for _, q := range e.lastLog.Load().Entries() {
+				if strings.Contains(q.SQL, "COUNT(*)") {
+					counts++
+				}
+			}
+			if tc.derived && counts != 0 || !tc.derived && counts != 2 {
+				t.Errorf("%s: %d COUNT(*) queries", tc.params, counts)
+			}
+		}
+	})
 }
 
 // ListEditable: the rows' fields are edited in place and saved together; one

@@ -25,7 +25,7 @@ func eachDB(t *testing.T, fn func(t *testing.T, db *orm.DB)) {
 
 // serverDB opens the package's own database (galvani_admin) on PostgreSQL or
 // MariaDB, creating it when missing, with its tables dropped.
-func serverDB(t *testing.T, kind string) *orm.DB {
+func serverDB(t testing.TB, kind string) *orm.DB {
 	t.Helper()
 	registerModels()
 	ctx := context.Background()

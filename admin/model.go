@@ -45,6 +45,7 @@ type entry[T any] struct {
 	err        error
 	infoCache  *orm.ModelInfo // set by prepare
 	infoPtr    atomic.Pointer[orm.ModelInfo]
+	pkIndex    []int // the struct index of an int64 primary key (nil for other keys)
 	columns    []*column[T]
 	links      map[string]bool
 	search     []searchField
@@ -95,6 +96,11 @@ func (e *entry[T]) build() error {
 		return fmt.Errorf("admin: %w", err)
 	}
 	e.infoCache = info
+	if info.PK != nil && info.PK.GoType == int64Type {
+		if sf, ok := info.Type.FieldByName(info.PK.GoName); ok {
+			e.pkIndex = sf.Index
+		}
+	}
 	o := &e.opts
 	fail := func(option, format string, args ...any) error {
 		return fmt.Errorf("admin: %s.%s: %s", info.Label(), option, fmt.Sprintf(format, args...))

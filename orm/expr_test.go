@@ -71,6 +71,9 @@ func TestSelectRelatedInnerJoin(t *testing.T) {
 		if err != nil || len(cs) != 1 || cs[0].Article.Obj().Author.Obj().Name != "Ada" || cs[0].Article.Obj().Editor.Obj() != nil {
 			t.Fatalf("%v %+v", err, cs)
 		}
+		if got, ok := cs[0].Article.AnyObj().(*Article); !ok || got != cs[0].Article.Obj() || cs[0].Article.Obj().Editor.AnyObj() != nil {
+			t.Fatalf("AnyObj: %v, and %v for a NULL editor", got, cs[0].Article.Obj().Editor.AnyObj())
+		}
 	})
 }
 

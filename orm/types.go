@@ -329,6 +329,15 @@ func (r ref[T]) Valid() bool { return r.state != 0 }
 // Obj returns the loaded target, or nil when it has not been loaded.
 func (r ref[T]) Obj() *T { return r.obj }
 
+// AnyObj is Obj for code that knows the model only by its metadata (the admin's
+// list columns): the loaded target as an any holding a *T, or nil.
+func (r ref[T]) AnyObj() any {
+	if r.obj == nil {
+		return nil
+	}
+	return r.obj
+}
+
 // SetID points the relation at the row with key id (an integer, string or UUID); nil
 // makes it NULL. It drops a loaded target.
 func (r *ref[T]) SetID(id any) {
