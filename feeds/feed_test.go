@@ -179,6 +179,7 @@ func TestRSSHasEveryRequiredElementWithAbsoluteLinksAndRFC822Dates(t *testing.T)
 
 func parseRSS(t *testing.T, body []byte) rssDoc {
 	t.Helper()
+	xmlcheck.RSS(t, body)
 	var doc rssDoc
 	if err := xml.Unmarshal(body, &doc); err != nil {
 		t.Fatalf("not XML: %v\n%s", err, body)
@@ -318,6 +319,8 @@ func TestControlCharactersAreRemovedSoTheFeedStaysWellFormed(t *testing.T) {
 		}
 		if path == "/feed/atom/" {
 			xmlcheck.Schema(t, filepath.Join("testdata", "atom.rng"), body)
+		} else {
+			xmlcheck.RSS(t, body)
 		}
 		xmlcheck.Feedparser(t, body)
 	}
@@ -382,6 +385,11 @@ func TestLastModifiedAnswersBeforeReadingItemsAndStreams(t *testing.T) {
 		t.Fatalf("streamed feed: %v %+v", err, doc)
 	}
 	xmlcheck.Schema(t, filepath.Join("testdata", "atom.rng"), w.Body.Bytes())
+	r := get(t, app, "http://example.com/feed/rss/")
+	if !strings.Contains(r.Body.String(), "<lastBuildDate>Fri, 06 Mar 2026 00:00:00 +0000</lastBuildDate>") {
+		t.Errorf("streamed RSS without the LastModified date:\n%s", r.Body)
+	}
+	xmlcheck.RSS(t, r.Body.Bytes())
 }
 
 func TestBaseURLOverridesTheRequestSite(t *testing.T) {
@@ -455,9 +463,8 @@ func TestItemProviderAndAnEmptyFeed(t *testing.T) {
 	xmlcheck.Schema(t, filepath.Join("testdata", "atom.rng"), w.Body.Bytes())
 	notes = nil
 	w = get(t, app, "http://example.com/rss/")
-	var rss rssDoc
-	if err := xml.Unmarshal(w.Body.Bytes(), &rss); err != nil || len(rss.Channel.Items) != 0 || rss.Channel.Description == nil {
-		t.Fatalf("empty feed: %v %s", err, w.Body)
+	if rss := parseRSS(t, w.Body.Bytes()); len(rss.Channel.Items) != 0 || rss.Channel.Description == nil {
+		t.Fatalf("empty feed: %s", w.Body)
 	}
 	if w.Header().Get("Last-Modified") != "" {
 		t.Errorf("an undated feed claims Last-Modified %q", w.Header().Get("Last-Modified"))

@@ -104,11 +104,13 @@ type querySource[T any] struct {
 	query func(ctx context.Context) orm.QuerySet[T]
 }
 
+// Count implements Source with a COUNT query.
 func (s querySource[T]) Count(ctx context.Context) (int, error) {
 	n, err := s.query(ctx).Count(ctx)
 	return int(n), err
 }
 
+// Items implements Source with one OFFSET/LIMIT query.
 func (s querySource[T]) Items(ctx context.Context, offset, limit int) iter.Seq2[*T, error] {
 	q := s.query(ctx)
 	if !q.Ordered() {
@@ -122,8 +124,10 @@ func Slice[T any](items []T) Source[T] { return sliceSource[T](items) }
 
 type sliceSource[T any] []T
 
+// Count implements Source.
 func (s sliceSource[T]) Count(context.Context) (int, error) { return len(s), nil }
 
+// Items implements Source.
 func (s sliceSource[T]) Items(_ context.Context, offset, limit int) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		end := min(offset+limit, len(s))

@@ -50,6 +50,7 @@ func TestFeedsCarryTheNewestArticles(t *testing.T) {
 		first.PubDate != "Thu, 12 Nov 2026 09:00:00 +0000" || !strings.HasPrefix(first.Description, "<p>Sample article 12") {
 		t.Errorf("newest item %+v", first)
 	}
+	xmlcheck.RSS(t, r.Bytes())
 	if v, n := xmlcheck.Feedparser(t, r.Bytes()); v != "rss20" || n != 12 {
 		t.Errorf("feedparser: %s, %d entries", v, n)
 	}
