@@ -213,6 +213,9 @@ type viewDef struct {
 	describe func(*schemaGen, *viewDef) // adds the path's operations to the schema
 	root     bool
 	doc      string // description for OPTIONS and the browsable page
+
+	allowOnce sync.Once
+	allowHdr  []string // the Allow header, computed once the methods are final
 }
 
 // method is what a route does for one HTTP method.
@@ -390,7 +393,11 @@ func (a *API) WriteError(c *galvani.Ctx, err error) error {
 
 func writeBody(c *galvani.Ctx, status int, ctype string, body []byte) error {
 	h := c.Response.Header()
-	h["Content-Type"] = []string{ctype}
+	if ctype == "application/json" {
+		h["Content-Type"] = jsonType
+	} else {
+		h["Content-Type"] = []string{ctype}
+	}
 	h["Vary"] = varyAccept
 	c.Response.WriteHeader(status)
 	if c.Request.Method == http.MethodHead {
@@ -400,7 +407,11 @@ func writeBody(c *galvani.Ctx, status int, ctype string, body []byte) error {
 	return err
 }
 
-var varyAccept = []string{"Accept"}
+// Header values every answer shares (never changed in place).
+var (
+	varyAccept = []string{"Accept"}
+	jsonType   = []string{"application/json"}
+)
 
 // serve runs the request through the view's policy and handler.
 func (a *API) serve(rr *Request, d *viewDef) error {
@@ -409,7 +420,8 @@ func (a *API) serve(rr *Request, d *viewDef) error {
 	if m == http.MethodHead {
 		m = http.MethodGet
 	}
-	c.Response.Header()["Allow"] = []string{d.allow()}
+	d.allowOnce.Do(func() { d.allowHdr = []string{d.allow()} })
+	c.Response.Header()["Allow"] = d.allowHdr
 	h, ok := d.methods[m]
 	if m == http.MethodOptions {
 		rr.Action = "metadata"

@@ -225,7 +225,14 @@ func jsonSyntaxError(body []byte) error {
 // input that json.Valid accepted: each key (unquoted) and its value as it was
 // written.
 func splitObject(b []byte, i int) *input {
-	in := &input{keys: make([]string, 0, 8), raws: make([]json.RawMessage, 0, 8)}
+	// one allocation for the input and the lists of a small object
+	held := &struct {
+		in   input
+		keys [8]string
+		raws [8]json.RawMessage
+	}{}
+	in := &held.in
+	in.keys, in.raws = held.keys[:0], held.raws[:0]
 	i++ // {
 	for {
 		i = skipSpace(b, i)

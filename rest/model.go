@@ -138,6 +138,14 @@ type modelPlan struct {
 	related  []string // relations to select (nested FKs, with their own nested paths)
 	prefetch []string
 	compute  []func(r *Request, ptrs []unsafe.Pointer) ([]any, error) // by field index
+	// direct: no computed field here or in a nested plan, so objects are written
+	// one by one as they are, with no batch prepared first.
+	direct bool
+	// pkIdx is the index path of the primary key's Go field.
+	pkIdx []int
+	// unique: a field the plan reads is unique, or the model has unique sets
+	// (checkUnique has work to do).
+	unique bool
 }
 
 // mfield is one field of a modelPlan.
@@ -163,6 +171,7 @@ type mfield struct {
 	target   *orm.ModelInfo
 	computed bool
 	ctype    reflect.Type
+	key      []byte // the JSON key and colon: "name":
 }
 
 func (s *ModelSerializer[T]) nestedCodec() nestedCodec { return s }
@@ -269,6 +278,18 @@ func (s *ModelSerializer[T]) compile() (*modelPlan, error) {
 	for len(p.compute) < len(p.fields) {
 		p.compute = append(p.compute, nil)
 	}
+	p.direct = true
+	for i, mf := range p.fields {
+		mf.key = append(appendString(nil, mf.Name), ':')
+		if p.compute[i] != nil || mf.nplan != nil && !mf.nplan.direct {
+			p.direct = false
+		}
+		if mf.of != nil && !mf.ReadOnly && (mf.of.Unique || mf.of.Kind == orm.KindO2O) && !mf.of.PrimaryKey {
+			p.unique = true
+		}
+	}
+	p.unique = p.unique || len(info.UniqueTogether) > 0
+	p.pkIdx = mustIndex(t, info.PK.GoName)
 	for _, n := range append(append(append([]string(nil), s.ReadOnly...), s.WriteOnly...), sortedKeys(s.Nested)...) {
 		if _, ok := p.byName[n]; !ok {
 			return nil, fmt.Errorf("rest: serializer of %s: %q is not one of its fields", info.Name, n)
@@ -731,6 +752,39 @@ func (b *mbatch) appendAt(out []byte, i int) ([]byte, error) {
 	return append(out, '}'), nil
 }
 
+// appendDirect writes the object at q with a direct plan (see modelPlan.direct).
+func (p *modelPlan) appendDirect(out []byte, q unsafe.Pointer) ([]byte, error) {
+	if q == nil {
+		return append(out, "null"...), nil
+	}
+	sep := byte('{')
+	for _, mf := range p.fields {
+		if mf.WriteOnly {
+			continue
+		}
+		out = append(out, sep)
+		sep = ','
+		out = append(out, mf.key...)
+		fp := unsafe.Add(q, mf.off)
+		if mf.nested == nil {
+			out = mf.enc(out, fp)
+			continue
+		}
+		sub := mf.relObj(fp)
+		if sub == nil && reflect.NewAt(mf.typ, fp).Interface().(interface{ Valid() bool }).Valid() {
+			return out, fmt.Errorf("rest: %s.%s is not loaded: select it (SelectRelated) before writing it nested", p.info.Name, mf.Name)
+		}
+		var err error
+		if out, err = mf.nplan.appendDirect(out, sub); err != nil {
+			return out, err
+		}
+	}
+	if sep == '{' {
+		out = append(out, '{')
+	}
+	return append(out, '}'), nil
+}
+
 // appendValue writes a computed value.
 func appendValue(b []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
@@ -767,6 +821,9 @@ func (s *ModelSerializer[T]) AppendOne(b []byte, r *Request, obj *T) ([]byte, er
 	if err != nil {
 		return b, err
 	}
+	if p.direct {
+		return p.appendDirect(b, unsafe.Pointer(obj))
+	}
 	batch, err := p.prepare(r, []unsafe.Pointer{unsafe.Pointer(obj)})
 	if err != nil {
 		return b, err
@@ -779,6 +836,18 @@ func (s *ModelSerializer[T]) AppendList(b []byte, r *Request, objs []T) ([]byte,
 	p, err := s.compiled()
 	if err != nil {
 		return b, err
+	}
+	if p.direct {
+		b = append(b, '[')
+		for i := range objs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = p.appendDirect(b, unsafe.Pointer(&objs[i])); err != nil {
+				return b, err
+			}
+		}
+		return append(b, ']'), nil
 	}
 	ptrs := make([]unsafe.Pointer, len(objs))
 	for i := range objs {
@@ -835,7 +904,7 @@ func (s *ModelSerializer[T]) Decode(r *Request, obj *T, create, partial bool) er
 	if err != nil {
 		return err
 	}
-	ve := &ValidationError{}
+	var ve ValidationError // on the stack unless there are errors to return
 	if !r.ignoreUnknown() {
 		for _, k := range in.keys {
 			mf, ok := p.byName[k]
@@ -870,10 +939,13 @@ func (s *ModelSerializer[T]) Decode(r *Request, obj *T, create, partial bool) er
 		}
 	}
 	if !ve.Empty() {
-		return ve
+		out := ve
+		return &out
 	}
-	if err := s.checkUnique(r, p, obj, create); err != nil {
-		return err
+	if p.unique {
+		if err := s.checkUnique(r, p, obj, create); err != nil {
+			return err
+		}
 	}
 	if s.Validate != nil {
 		if err := s.Validate(r, obj); err != nil {
@@ -1057,7 +1129,7 @@ func (s *ModelSerializer[T]) checkUnique(r *Request, p *modelPlan, obj *T, creat
 		return err
 	}
 	rv := reflect.ValueOf(obj).Elem()
-	pk := rv.FieldByIndex(mustIndex(p.typ, p.info.PK.GoName)).Interface()
+	pk := rv.FieldByIndex(p.pkIdx).Interface()
 	for _, mf := range p.fields {
 		if mf.of == nil || mf.ReadOnly || !(mf.of.Unique || mf.of.Kind == orm.KindO2O) || mf.of.PrimaryKey {
 			continue
