@@ -66,7 +66,8 @@ type Info struct {
 	// Title is the feed's title (required).
 	Title string
 	// Link is the page the feed is about, a path ("/blog/") or an absolute URL
-	// (required). Paths are made absolute on the request's site.
+	// (required: without it the handlers fail with 500). Paths are made absolute
+	// on the request's site.
 	Link string
 	// Description describes the feed (RSS description, Atom subtitle).
 	Description string

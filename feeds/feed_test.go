@@ -425,6 +425,7 @@ func TestErrorsBecomeResponses(t *testing.T) {
 			f.Item = func(*galvani.Ctx, *post) (feeds.Item, error) { return feeds.Item{Title: "anonymous"}, nil }
 		}, 500},
 		{"bad base URL", func(f *feeds.Feed[post]) { f.BaseURL = "example.com" }, 500},
+		{"no link", func(f *feeds.Feed[post]) { f.Info.Link = "" }, 500},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFeed(samplePosts())
@@ -579,5 +580,19 @@ func TestEnclosuresWithoutURLOrTypeStayValid(t *testing.T) {
 		if format == feeds.Atom {
 			xmlcheck.Schema(t, filepath.Join("testdata", "atom.rng"), buf.Bytes())
 		}
+	}
+}
+
+func TestHeadAndTheHandlerMethod(t *testing.T) {
+	f := newFeed(samplePosts())
+	app := galvani.New()
+	app.Get("/feed/", f.Handler(feeds.Atom))
+	full := get(t, app, "http://example.com/feed/")
+	req := httptest.NewRequest(http.MethodHead, "http://example.com/feed/", nil)
+	w := httptest.NewRecorder()
+	app.ServeHTTP(w, req)
+	if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Content-Length") != fmt.Sprint(full.Body.Len()) ||
+		w.Header().Get("Content-Type") != "application/atom+xml; charset=utf-8" || w.Header().Get("ETag") != full.Header().Get("ETag") {
+		t.Errorf("HEAD: %d, %d body bytes, headers %v (GET: %d bytes)", w.Code, w.Body.Len(), w.Header(), full.Body.Len())
 	}
 }

@@ -26,6 +26,9 @@ func (f *Feed[T]) serve(c *galvani.Ctx, format Format) error {
 	if err != nil {
 		return err
 	}
+	if info.Link == "" {
+		return galvani.Error(http.StatusInternalServerError, "feeds: Info.Link is empty (RSS requires the channel's link, Atom derives the feed's id from it)")
+	}
 	rs, err := newResolver(c.Request, f.BaseURL)
 	if err != nil {
 		return err

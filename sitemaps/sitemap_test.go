@@ -454,3 +454,14 @@ func FuzzPageParameter(f *testing.F) {
 		}
 	})
 }
+
+func TestHeadAnswersWithoutABody(t *testing.T) {
+	app := newApp(&sitemaps.Sitemaps{Sections: map[string]sitemaps.Section{"pages": pageSitemap(pages(3))}})
+	full := get(t, app, "http://example.com/sitemaps/pages.xml")
+	w := httptest.NewRecorder()
+	app.ServeHTTP(w, httptest.NewRequest(http.MethodHead, "http://example.com/sitemaps/pages.xml", nil))
+	if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Content-Length") != fmt.Sprint(full.Body.Len()) ||
+		w.Header().Get("ETag") != full.Header().Get("ETag") {
+		t.Errorf("HEAD: %d, %d body bytes, headers %v", w.Code, w.Body.Len(), w.Header())
+	}
+}
