@@ -288,21 +288,28 @@ func (c *Context) writeValue(v reflect.Value) {
 		c.out = append(c.out, "None"...)
 		return
 	}
-	switch v.Kind() {
+	// The common cases first, each decided by one type comparison: a plain string
+	// (escaped), a plain int or float. Every reflect.Type comparison is a call, so
+	// the rarer named types are only looked at after them.
+	k := v.Kind()
+	switch k {
 	case reflect.String:
-		if !c.Autoescape || v.Type() == safeStringType || v.Type() == htmlType || v.Type() == lazyTextType {
+		t := v.Type()
+		if c.Autoescape && t == stringType {
+			c.out = appendEscaped(c.out, v.String())
+		} else if !c.Autoescape || t == safeStringType || t == htmlType || t == lazyTextType {
 			c.out = append(c.out, v.String()...)
 		} else {
 			c.out = appendEscaped(c.out, v.String())
 		}
 		return
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if v.Type().PkgPath() == "" {
+		if v.Type() == basicTypes[k] {
 			c.out = strconv.AppendInt(c.out, v.Int(), 10)
 			return
 		}
 	case reflect.Float32, reflect.Float64:
-		if v.Type().PkgPath() == "" {
+		if v.Type() == basicTypes[k] {
 			c.out = appendPlainFloat(c.out, v.Float())
 			return
 		}
@@ -323,29 +330,67 @@ func (c *Context) writeValue(v reflect.Value) {
 }
 
 // appendEscaped appends s with & < > " ' replaced by HTML entities, as Django's escape.
+// It is the hottest loop of a render, so it skips eight bytes at a time while none
+// of them needs escaping (see hasHTMLSpecial) and looks at single bytes only in the
+// words that do.
 func appendEscaped(b []byte, s string) []byte {
-	last := 0
-	for i := 0; i < len(s); i++ {
-		var rep string
-		switch s[i] {
-		case '&':
-			rep = "&amp;"
-		case '<':
-			rep = "&lt;"
-		case '>':
-			rep = "&gt;"
-		case '"':
-			rep = "&quot;"
-		case '\'':
-			rep = "&#x27;"
-		default:
-			continue
+	last, i := 0, 0
+	for {
+		for i+8 <= len(s) && !hasHTMLSpecial(load64(s, i)) {
+			i += 8
 		}
-		b = append(b, s[last:i]...)
-		b = append(b, rep...)
-		last = i + 1
+		if i >= len(s) {
+			break
+		}
+		for end := min(i+8, len(s)); i < end; i++ {
+			if !htmlSpecial[s[i]] {
+				continue
+			}
+			var rep string
+			switch s[i] {
+			case '&':
+				rep = "&amp;"
+			case '<':
+				rep = "&lt;"
+			case '>':
+				rep = "&gt;"
+			case '"':
+				rep = "&quot;"
+			default: // '\''
+				rep = "&#x27;"
+			}
+			b = append(b, s[last:i]...)
+			b = append(b, rep...)
+			last = i + 1
+		}
 	}
 	return append(b, s[last:]...)
+}
+
+// htmlSpecial marks the bytes appendEscaped replaces.
+var htmlSpecial = [256]bool{'&': true, '<': true, '>': true, '"': true, '\'': true}
+
+// load64 reads s[i:i+8] as a little-endian word (the compiler makes it one load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+const (
+	bytesOf1    = 0x0101010101010101
+	bytesOf0x80 = 0x8080808080808080
+)
+
+// hasHTMLSpecial reports whether any of the eight bytes in x is & ' " < or >. Each
+// term is zero in exactly the bytes of one or two of them: & and ' differ only in
+// the lowest bit (0x26, 0x27), < and > only in the second (0x3c, 0x3e). A word has
+// a zero byte when (w - 0x01…) &^ w has a high bit set (the classic exact test).
+func hasHTMLSpecial(x uint64) bool {
+	ampApos := (x ^ (bytesOf1 * '&')) &^ bytesOf1
+	ltGt := (x ^ (bytesOf1 * '<')) &^ (bytesOf1 * 2)
+	quot := x ^ (bytesOf1 * '"')
+	return ((ampApos-bytesOf1)&^ampApos|(ltGt-bytesOf1)&^ltGt|(quot-bytesOf1)&^quot)&bytesOf0x80 != 0
 }
 
 func escapeString(s string) string {

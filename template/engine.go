@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -87,7 +88,10 @@ type Engine struct {
 
 	mu    sync.RWMutex
 	cache map[string]*Template
-	ctxs  sync.Pool
+	// cacheGen counts the times cache was emptied, so what an {% include %} of a
+	// constant name remembers (see includeNode.cached) goes stale with it.
+	cacheGen atomic.Uint64
+	ctxs     sync.Pool
 }
 
 // Option configures an Engine.
@@ -192,6 +196,7 @@ func (e *Engine) AddLoader(l Loader) {
 	e.mu.Lock()
 	e.loaders = append(e.loaders, l)
 	clear(e.cache)
+	e.cacheGen.Add(1)
 	e.mu.Unlock()
 }
 
@@ -200,6 +205,7 @@ func (e *Engine) AddLibrary(name string, lib *Library) {
 	e.mu.Lock()
 	e.libraries[name] = lib
 	clear(e.cache)
+	e.cacheGen.Add(1)
 	e.mu.Unlock()
 }
 

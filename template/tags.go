@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 func init() {
@@ -1322,6 +1323,39 @@ type includeNode struct {
 	exprs []*Expr
 	only  bool
 	tmpl  *Template
+	// constName is the template's name when it is a quoted string (relative names
+	// already joined to the including template's), the common case; the template
+	// it names is then remembered in cached, so an include inside a loop does not
+	// look it up again on every row.
+	constName string
+	cached    atomic.Pointer[includedTemplate]
+}
+
+// includedTemplate is the template a constant-name include found, for the engine
+// and the engine's cache generation it was found with.
+type includedTemplate struct {
+	engine *Engine
+	gen    uint64
+	t      *Template
+}
+
+// constTemplate returns the template of an include whose name is constant. Debug
+// mode looks it up every time, since the file may have changed.
+func (n *includeNode) constTemplate(c *Context) (*Template, error) {
+	e := c.engine
+	if e.debug {
+		return c.getTemplate(n.constName)
+	}
+	gen := e.cacheGen.Load()
+	if it := n.cached.Load(); it != nil && it.engine == e && it.gen == gen {
+		return it.t, nil
+	}
+	t, err := e.Get(n.constName)
+	if err != nil {
+		return nil, err
+	}
+	n.cached.Store(&includedTemplate{engine: e, gen: gen, t: t})
+	return t, nil
 }
 
 // Render implements Node.
@@ -1331,6 +1365,13 @@ func (n *includeNode) Render(c *Context) error {
 	}
 	if err := c.step(); err != nil {
 		return err
+	}
+	if n.constName != "" {
+		t, err := n.constTemplate(c)
+		if err != nil {
+			return err
+		}
+		return n.renderIncluded(c, t)
 	}
 	nv, err := n.name.resolve(c, false)
 	if err != nil {
@@ -1371,8 +1412,15 @@ func (n *includeNode) Render(c *Context) error {
 			return err
 		}
 	}
+	return n.renderIncluded(c, t)
+}
+
+// renderIncluded renders t in place of the include, with the include's with and
+// only arguments.
+func (n *includeNode) renderIncluded(c *Context, t *Template) error {
 	vals := make([]reflect.Value, len(n.exprs))
 	for i, e := range n.exprs {
+		var err error
 		if vals[i], err = e.resolve(c, false); err != nil {
 			return err
 		}
@@ -1400,7 +1448,7 @@ func (n *includeNode) Render(c *Context) error {
 	for i, name := range n.names {
 		c.set(name, vals[i])
 	}
-	err = t.renderWith(c)
+	err := t.renderWith(c)
 	c.Pop()
 	return err
 }
@@ -1414,6 +1462,15 @@ func tagInclude(p *Parser, t *Token) (Node, error) {
 	var err error
 	if n.name, err = p.CompileExpr(bits[1]); err != nil {
 		return nil, err
+	}
+	if v := n.name.v; v.isLiteral && !v.translate && len(n.name.filters) == 0 && v.literal.Kind() == reflect.String && v.literal.Len() > 0 {
+		name := v.literal.String()
+		if p.tmpl != nil {
+			name, err = resolveRelative(p.tmpl.name, name)
+		}
+		if err == nil {
+			n.constName = name // otherwise the render reports the bad name
+		}
 	}
 	rest := bits[2:]
 	seen := map[string]bool{}

@@ -271,3 +271,39 @@ func TestDebugIncludeLoadsOncePerRender(t *testing.T) {
 		t.Errorf("row loaded %d times in one render", l.loads["row"])
 	}
 }
+
+// An include of a constant name remembers the template it found; the engine's
+// cache being emptied (a loader or library added) must make it look again, and a
+// second engine compiling the same source must not get the first one's template.
+func TestConstantIncludeFollowsEngineCache(t *testing.T) {
+	l := MapLoader{"page": "{% include 'row' %}|{% include './row' %}", "row": "old"}
+	e := New(WithLoader(l))
+	if out, err := e.RenderString("page", nil); err != nil || out != "old|old" {
+		t.Fatalf("%q %v", out, err)
+	}
+	l["row"] = "new"
+	if out, _ := e.RenderString("page", nil); out != "old|old" {
+		t.Fatalf("compiled templates are cached outside debug mode, got %q", out)
+	}
+	e.AddLibrary("extra", NewLibrary())
+	if out, err := e.RenderString("page", nil); err != nil || out != "new|new" {
+		t.Errorf("after the cache was emptied: %q %v", out, err)
+	}
+	page, err := e.Get("page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := New(WithLoader(MapLoader{"row": "other"}))
+	c := &Context{engine: other, Autoescape: true}
+	if err := page.nodes.Render(c); err != nil || string(c.out) != "other|other" {
+		t.Errorf("rendered with another engine: %q %v", c.out, err)
+	}
+}
+
+func TestIncludeOfBadRelativeNameFailsAtRender(t *testing.T) {
+	e := New(WithLoader(MapLoader{"page": "{% include '../../x' %}"}))
+	_, err := e.RenderString("page", nil)
+	if err == nil || !strings.Contains(err.Error(), "points outside") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -19,6 +19,18 @@ var (
 	anyMapType     = reflect.TypeFor[map[string]any]()
 )
 
+// basicTypes holds the unnamed numeric types by kind, so a check that a value is
+// a plain int or float (not a named type that may print itself) is one comparison.
+var basicTypes = [...]reflect.Type{
+	reflect.Int:     reflect.TypeFor[int](),
+	reflect.Int8:    reflect.TypeFor[int8](),
+	reflect.Int16:   reflect.TypeFor[int16](),
+	reflect.Int32:   reflect.TypeFor[int32](),
+	reflect.Int64:   reflect.TypeFor[int64](),
+	reflect.Float32: reflect.TypeFor[float32](),
+	reflect.Float64: reflect.TypeFor[float64](),
+}
+
 // typeInfo is what lookups need to know about a struct type, computed once per type.
 type typeInfo struct {
 	fields     map[string][]int // by Go name and by snake_case name
@@ -171,12 +183,12 @@ func lookupAttr(v reflect.Value, seg *segment) (reflect.Value, bool, error) {
 		}
 	case reflect.Struct:
 		t := v.Type()
-		if t == groupType && seg.isInt {
-			r, err := pyIndex(v, seg.index)
-			return r, err == pyOK, nil
-		}
 		if c := seg.cache.Load(); c != nil && c.typ == t {
 			return maybeCall(v.FieldByIndex(c.index))
+		}
+		if seg.isInt && t == groupType {
+			r, err := pyIndex(v, seg.index)
+			return r, err == pyOK, nil
 		}
 		if t == timeType {
 			if r, ok, err := datetimeAttr(v.Interface().(time.Time), name); ok || err != nil {
