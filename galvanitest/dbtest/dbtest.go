@@ -29,6 +29,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -40,6 +41,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/dbtools"
 	"github.com/galvani-web/galvani/internal/testdb"
 	"github.com/galvani-web/galvani/migrate"
@@ -55,8 +57,14 @@ type Options struct {
 	// Apps are the installed apps whose models the tests use (values implementing
 	// galvani.AppConfig and orm.ModelsProvider). Their models are registered and
 	// their migrations (migrate.MigrationsProvider) applied; an app without
-	// migrations gets its tables created from its models.
+	// migrations gets its tables created from its models. Apps implementing
+	// migrate.PostMigrateHook then run it, as after the migrate command (the auth
+	// app creates its permissions).
 	Apps []any
+	// App, when set, is the project under test: its installed apps are used when
+	// Apps is empty, and after migrating every post-migrate hook runs with it
+	// (migrate.RunPostMigrate), those that need the project too.
+	App *galvani.App
 	// Models are more models (registered already, e.g. with orm.RegisterModels)
 	// whose tables are created after the migrations.
 	Models []any
@@ -244,15 +252,28 @@ func (d *DB) createServerDB(ctx context.Context, scheme, base string) error {
 	return nil
 }
 
-// migrate registers the apps' models, applies their migrations and creates the
-// tables of the rest.
+// apps returns Options.Apps, or the installed apps of Options.App.
+func (d *DB) apps() []any {
+	if len(d.opts.Apps) > 0 || d.opts.App == nil {
+		return d.opts.Apps
+	}
+	var apps []any
+	for _, a := range d.opts.App.Apps() {
+		apps = append(apps, a)
+	}
+	return apps
+}
+
+// migrate registers the apps' models, applies their migrations, creates the
+// tables of the rest and runs the post-migrate hooks.
 func (d *DB) migrate(ctx context.Context) error {
-	if err := orm.RegisterApps(d.opts.Apps...); err != nil {
+	apps := d.apps()
+	if err := orm.RegisterApps(apps...); err != nil {
 		return err
 	}
 	var migs []*migrate.Migration
 	var bare []any
-	for _, a := range d.opts.Apps {
+	for _, a := range apps {
 		if mp, ok := a.(migrate.MigrationsProvider); ok {
 			migs = append(migs, mp.Migrations()...)
 			continue
@@ -274,6 +295,30 @@ func (d *DB) migrate(ctx context.Context) error {
 	if len(bare) > 0 {
 		if err := orm.CreateTables(ctx, d.root, bare...); err != nil {
 			return fmt.Errorf("creating tables: %w", err)
+		}
+	}
+	if d.opts.App != nil {
+		if err := migrate.RunPostMigrate(ctx, d.opts.App, d.root, io.Discard); err != nil {
+			return fmt.Errorf("post-migrate: %w", err)
+		}
+		return nil
+	}
+	var hooks []migrate.PostMigrateHook
+	for _, a := range apps {
+		if h, ok := a.(migrate.PostMigrateHook); ok {
+			hooks = append(hooks, h)
+		}
+	}
+	if len(hooks) == 0 {
+		return nil
+	}
+	applied, err := (&migrate.Executor{DB: d.root}).Applied(ctx)
+	if err != nil {
+		return err
+	}
+	for _, h := range hooks {
+		if err := h.PostMigrate(ctx, d.root, applied, io.Discard); err != nil {
+			return fmt.Errorf("post-migrate of %T: %w", h, err)
 		}
 	}
 	return nil

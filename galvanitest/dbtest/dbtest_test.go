@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/galvanitest"
@@ -268,5 +270,54 @@ func TestDefaultNameIsPerDirectory(t *testing.T) {
 	d.Begin(t)
 	if !regexp.MustCompile(`^test_dbtest_[0-9a-f]{8}`).MatchString(d.Name()) {
 		t.Errorf("default name %q, want test_dbtest_<hash>", d.Name())
+	}
+}
+
+// hookedApp is an app with migrations whose post-migrate hook writes a note, as
+// the auth app writes its permissions.
+type hookedApp struct{ notesApp }
+
+func (hookedApp) PostMigrate(ctx context.Context, db *orm.DB, applied map[string]time.Time, out io.Writer) error {
+	if _, ok := applied["dbtestnotes.0001_initial"]; !ok {
+		return fmt.Errorf("post-migrate ran before the migrations: %v", applied)
+	}
+	return db.Create(ctx, &Note{Text: "from post-migrate"})
+}
+
+// projectHookApp needs the project in its hook, as the database cache does.
+type projectHookApp struct{}
+
+func (projectHookApp) Label() string { return "dbtestprojecthook" }
+func (projectHookApp) PostMigrateApp(ctx context.Context, a *galvani.App, db *orm.DB, _ map[string]time.Time, _ io.Writer) error {
+	return db.Create(ctx, &Note{Text: "for " + a.Settings.AllowedHosts[0]})
+}
+
+func noteTexts(t *testing.T, tx *dbtest.Tx) string {
+	t.Helper()
+	texts, err := orm.Q[Note](tx.DB).OrderBy("text").ValuesList(tx.Ctx, "text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(texts)
+}
+
+func TestPostMigrateHooksRunOnce(t *testing.T) {
+	d := dbtest.New(dbtest.Options{URL: "sqlite::memory:", Apps: []any{hookedApp{}}})
+	t.Cleanup(func() { d.Close() })
+	for i := range 2 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			if got := noteTexts(t, d.Begin(t)); got != "[[from post-migrate]]" {
+				t.Errorf("notes = %s, want the hook's one", got)
+			}
+		})
+	}
+}
+
+func TestOptionsAppGivesAppsAndProjectHooks(t *testing.T) {
+	app := galvani.New(galvani.Settings{AllowedHosts: []string{"shop.test"}}, hookedApp{}, projectHookApp{})
+	d := dbtest.New(dbtest.Options{URL: "sqlite::memory:", App: app})
+	t.Cleanup(func() { d.Close() })
+	if got := noteTexts(t, d.Begin(t)); got != "[[for shop.test] [from post-migrate]]" {
+		t.Errorf("notes = %s, want both hooks' notes", got)
 	}
 }
