@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +22,7 @@ const (
 	MinNumForms  = "MIN_NUM_FORMS"
 	MaxNumForms  = "MAX_NUM_FORMS"
 	deleteField  = "DELETE"
+	orderField   = "ORDER"
 )
 
 // DefaultMaxForms is FormSet.Max when it is zero (Django's default max_num).
@@ -29,7 +32,7 @@ const DefaultMaxForms = 1000
 // the admin's inlines — as Django's formsets: a management form says how many
 // forms were sent (TOTAL_FORMS) and how many of them edit Initial values
 // (INITIAL_FORMS); extra blank forms that the user leaves untouched are ignored; with
-// CanDelete each form has a DELETE checkbox.
+// CanDelete each form has a DELETE checkbox, with CanOrder an ORDER number.
 //
 // The number of forms a request can make the server build is bounded by
 // AbsoluteMax, whatever TOTAL_FORMS says.
@@ -49,8 +52,18 @@ type FormSet[T any] struct {
 	// ValidateMin and ValidateMax turn Min and Max into validation rules on the
 	// number of non-deleted, filled-in forms.
 	ValidateMin, ValidateMax bool
-	// CanDelete adds a DELETE checkbox to each form.
+	// CanDelete adds a DELETE checkbox to each form. A form whose box is checked
+	// is not validated, and its Entry says Deleted.
 	CanDelete bool
+	// DeleteInitialOnly gives the DELETE checkbox to the forms of Initial values
+	// only: an extra form cannot be deleted, and a DELETE sent for one is ignored
+	// (Django's can_delete_extra=False).
+	DeleteInitialOnly bool
+	// CanOrder adds an ORDER number input to each form (Django's can_order): the
+	// forms of Initial values start numbered 1, 2, 3..., the extra ones blank. A
+	// value that is not a whole number is the form's error; blank is allowed.
+	// After a valid Bind, OrderedEntries lists the kept forms in that order.
+	CanOrder bool
 	// Translator, Location and Limits are given to every form (see Form).
 	Translator Translator
 	Location   *time.Location
@@ -72,11 +85,16 @@ type FormSet[T any] struct {
 	// the entries that are kept. Return *Error values to reject.
 	Clean func(entries []Entry[T]) error
 
-	forms    []*Form[T]
-	deleted  []bool
-	initialN int
-	bound    bool
-	nonForm  []string
+	forms   []*Form[T]
+	deleted []bool
+	// order holds each bound form's ORDER (nil: blank or invalid), orderRaw what
+	// was submitted, orderErrs the messages of the values that are not numbers.
+	order     []*int64
+	orderRaw  []string
+	orderErrs map[int][]string
+	initialN  int
+	bound     bool
+	nonForm   []string
 	// ctxTranslator is the translator of the context the set was bound with,
 	// used when Translator is nil.
 	ctxTranslator Translator
@@ -94,8 +112,11 @@ type Entry[T any] struct {
 	Initial bool
 	// Deleted is true when the DELETE box was checked.
 	Deleted bool
-	// Changed is true when the submitted values differ from the initial ones.
+	// Changed is true when the submitted values differ from the initial ones; as in
+	// Django, a changed ORDER number or a checked DELETE box counts.
 	Changed bool
+	// Order is the form's ORDER number with CanOrder, nil when it was left blank.
+	Order *int64
 }
 
 // NewFormSet returns an unbound formset of T forms with prefix "form" and one
@@ -256,6 +277,7 @@ func (s *FormSet[T]) BindData(ctx context.Context, data url.Values, files map[st
 	s.bound = true
 	s.ctxTranslator = TranslatorFrom(ctx)
 	s.forms, s.deleted, s.nonForm, s.status = nil, nil, nil, 0
+	s.order, s.orderRaw, s.orderErrs = nil, nil, nil
 	p := s.prefix() + "-"
 	total, okT := mgmtInt(data, p+TotalForms)
 	initial, okI := mgmtInt(data, p+InitialForms)
@@ -283,6 +305,9 @@ func (s *FormSet[T]) BindData(ctx context.Context, data url.Values, files map[st
 	s.initialN = initial
 	s.forms = make([]*Form[T], total)
 	s.deleted = make([]bool, total)
+	if s.CanOrder {
+		s.order, s.orderRaw = make([]*int64, total), make([]string, total)
+	}
 	kept := 0
 	for i := range s.forms {
 		f, err := s.newForm(ctx, i, i < initial, data)
@@ -292,12 +317,16 @@ func (s *FormSet[T]) BindData(ctx context.Context, data url.Values, files map[st
 		}
 		s.forms[i] = f
 		f.attach(data, files)
-		if s.CanDelete && truthy(strings.ToLower(data.Get(f.Prefix+"-"+deleteField))) {
+		if s.CanOrder {
+			s.bindOrder(i, data.Get(f.Prefix+"-"+orderField))
+		}
+		if s.hasDelete(i) && truthy(strings.ToLower(data.Get(f.Prefix+"-"+deleteField))) {
 			s.deleted[i] = true
 			f.errs, f.nonField = nil, nil
+			delete(s.orderErrs, i)
 			continue
 		}
-		if i >= initial && !f.HasChanged() {
+		if i >= initial && !s.changed(i) {
 			continue // an extra form left blank
 		}
 		kept++
@@ -338,6 +367,48 @@ func (s *FormSet[T]) BindData(ctx context.Context, data url.Values, files map[st
 
 func (s *FormSet[T]) isDeleted(i int) bool { return i < len(s.deleted) && s.deleted[i] }
 
+// hasDelete reports whether form i has a DELETE checkbox.
+func (s *FormSet[T]) hasDelete(i int) bool {
+	return s.CanDelete && (!s.DeleteInitialOnly || i < s.initialN)
+}
+
+// bindOrder reads form i's ORDER input as Django's IntegerField(required=False)
+// does: blank is no number, "3.0" is 3, anything else not a whole number (or
+// beyond int64) is the form's error.
+func (s *FormSet[T]) bindOrder(i int, raw string) {
+	s.orderRaw[i] = raw
+	v := strings.TrimSpace(raw)
+	if v == "" {
+		return
+	}
+	var n int64
+	if e := decodeInt(&Field{}, reflect.ValueOf(&n).Elem(), v); e != nil {
+		if s.orderErrs == nil {
+			s.orderErrs = map[int][]string{}
+		}
+		s.orderErrs[i] = []string{s.message("invalid_integer", nil)}
+		return
+	}
+	s.order[i] = &n
+}
+
+// changed reports whether bound form i differs from its initial values, its ORDER
+// number (an initial form starts at its position plus one, an extra one blank)
+// and DELETE box included, as Django's has_changed does with those fields among
+// the form's.
+func (s *FormSet[T]) changed(i int) bool {
+	if s.isDeleted(i) || s.forms[i].HasChanged() {
+		return true
+	}
+	if !s.CanOrder || i >= len(s.orderRaw) {
+		return false
+	}
+	if i >= s.initialN {
+		return strings.TrimSpace(s.orderRaw[i]) != ""
+	}
+	return s.order[i] == nil || *s.order[i] != int64(i+1)
+}
+
 // IsBound reports whether the set was given submitted data.
 func (s *FormSet[T]) IsBound() bool { return s.bound }
 
@@ -348,7 +419,7 @@ func (s *FormSet[T]) IsValid() bool {
 		return false
 	}
 	for i, f := range s.forms {
-		if !s.isDeleted(i) && (len(f.errs) > 0 || len(f.nonField) > 0) {
+		if !s.isDeleted(i) && (len(f.errs) > 0 || len(f.nonField) > 0 || len(s.orderErrs[i]) > 0) {
 			return false
 		}
 	}
@@ -368,6 +439,9 @@ func (s *FormSet[T]) Errors() *ValidationError {
 	for i, f := range s.forms {
 		if s.isDeleted(i) {
 			continue
+		}
+		if msgs := s.orderErrs[i]; len(msgs) > 0 {
+			ve.Fields[f.Prefix+"-"+orderField] = msgs
 		}
 		if fe := f.Errors(); fe != nil {
 			for k, v := range fe.Fields {
@@ -390,7 +464,7 @@ func (s *FormSet[T]) Entries() []Entry[T] {
 	var out []Entry[T]
 	for i, f := range s.forms {
 		isInitial := i < s.initialN
-		changed := f.HasChanged()
+		changed := s.changed(i)
 		if !isInitial && !changed && !s.isDeleted(i) {
 			continue
 		}
@@ -398,8 +472,39 @@ func (s *FormSet[T]) Entries() []Entry[T] {
 		if s.isDeleted(i) && isInitial {
 			e.Data = s.Initial[i]
 		}
+		if i < len(s.order) {
+			e.Order = s.order[i]
+		}
 		out = append(out, e)
 	}
+	return out
+}
+
+// OrderedEntries returns the kept entries (neither deleted nor extra forms left
+// blank) in the order of their ORDER numbers, those left blank last, forms with
+// the same number in their order in the set — Django's ordered_forms. It is nil
+// unless the set has CanOrder and is bound and valid. The form of an entry is
+// Forms()[entry.Index].
+func (s *FormSet[T]) OrderedEntries() []Entry[T] {
+	if !s.CanOrder || !s.IsValid() {
+		return nil
+	}
+	var out []Entry[T]
+	for _, e := range s.Entries() {
+		if !e.Deleted {
+			out = append(out, e)
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		oa, ob := out[a].Order, out[b].Order
+		switch {
+		case oa == nil:
+			return false
+		case ob == nil:
+			return true
+		}
+		return *oa < *ob
+	})
 	return out
 }
 
@@ -419,21 +524,28 @@ func (s *FormSet[T]) ManagementForm() template.SafeString {
 	return template.SafeString(b.String())
 }
 
-// FormSetRow is one form of a set with its DELETE checkbox, for templates.
+// FormSetRow is one form of a set with its ORDER input and DELETE checkbox, for
+// templates.
 type FormSetRow[T any] struct {
 	Index int
 	Form  *Form[T]
-	// Delete is the DELETE checkbox, or "" without CanDelete.
+	// Order is the ORDER number input with its errors, or "" without CanOrder.
+	Order template.SafeString
+	// Delete is the DELETE checkbox, or "" without CanDelete (and, with
+	// DeleteInitialOnly, for the extra forms).
 	Delete template.SafeString
 }
 
-// Rows returns the forms with their DELETE checkboxes.
+// Rows returns the forms with their ORDER inputs and DELETE checkboxes.
 func (s *FormSet[T]) Rows() []FormSetRow[T] {
 	forms := s.Forms()
 	out := make([]FormSetRow[T], len(forms))
 	for i, f := range forms {
 		out[i] = FormSetRow[T]{Index: i, Form: f}
-		if s.CanDelete {
+		if s.CanOrder {
+			out[i].Order = s.orderInput(i, f)
+		}
+		if s.hasDelete(i) {
 			name := f.Prefix + "-" + deleteField
 			checked := ""
 			if i < len(s.deleted) && s.deleted[i] {
@@ -446,19 +558,42 @@ func (s *FormSet[T]) Rows() []FormSetRow[T] {
 	return out
 }
 
+// orderInput renders form i's ORDER input: the submitted text when bound, else
+// the form's position (plus one) for a form of an Initial value.
+func (s *FormSet[T]) orderInput(i int, f *Form[T]) template.SafeString {
+	name := f.Prefix + "-" + orderField
+	value := ""
+	switch {
+	case s.bound && i < len(s.orderRaw):
+		value = s.orderRaw[i]
+	case !s.bound && i < s.initialN:
+		value = strconv.Itoa(i + 1)
+	}
+	var b strings.Builder
+	b.WriteString(`<div>`)
+	b.WriteString(string(errorList(s.orderErrs[i], "", "errorlist")))
+	b.WriteString(`<label for="id_` + esc(name) + `">Order:</label><input type="number" name="` + esc(name) + `"`)
+	if value != "" {
+		b.WriteString(` value="` + esc(value) + `"`)
+	}
+	b.WriteString(` id="id_` + esc(name) + `"></div>`)
+	return template.SafeString(b.String())
+}
+
 // NonFormErrorList renders the set's own messages, or "".
 func (s *FormSet[T]) NonFormErrorList() template.SafeString {
 	return errorList(s.nonForm, "id_"+s.prefix()+"_nonform_error", "errorlist nonform")
 }
 
 // AsDiv renders the management form, the set's messages and every form (as
-// Form.AsDiv) with its DELETE checkbox.
+// Form.AsDiv) with its ORDER input and DELETE checkbox.
 func (s *FormSet[T]) AsDiv() template.SafeString {
 	var b strings.Builder
 	b.WriteString(string(s.ManagementForm()))
 	b.WriteString(string(s.NonFormErrorList()))
 	for _, r := range s.Rows() {
 		b.WriteString(string(r.Form.AsDiv()))
+		b.WriteString(string(r.Order))
 		b.WriteString(string(r.Delete))
 	}
 	return template.SafeString(b.String())

@@ -315,6 +315,7 @@ func FuzzFormSetBind(f *testing.F) {
 	f.Add("form-TOTAL_FORMS=3&form-INITIAL_FORMS=9&form-0-id=1&form-0-id=2&form-2-id=1&form-2-name=")
 	f.Add("form-TOTAL_FORMS=999999999&form-INITIAL_FORMS=0")
 	f.Add("form-TOTAL_FORMS=2&form-INITIAL_FORMS=2&form-0-id=-1&form-1-id=%00")
+	f.Add("form-TOTAL_FORMS=3&form-INITIAL_FORMS=2&form-0-id=1&form-0-ORDER=2&form-1-id=1&form-1-DELETE=1&form-2-name=n&form-2-ORDER=x")
 	db, _ := setup(f)
 	f.Fuzz(func(t *testing.T, body string) {
 		data, err := url.ParseQuery(body)
@@ -326,7 +327,8 @@ func FuzzFormSetBind(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		set.CanDelete = true
+		set.CanDelete, set.CanOrder = true, true
+		set.DeleteInitialOnly = len(body)%2 == 0
 		set.Max = 5
 		set.AbsoluteMax = 10
 		if err := set.BindData(ctx, data, nil); err != nil {
@@ -340,4 +342,138 @@ func FuzzFormSetBind(f *testing.F) {
 			t.Fatalf("save %q: %v", body, err)
 		}
 	})
+}
+
+// TestModelFormSetDeleteTampering: a DELETE can only ever delete a row of the
+// query, named by a form of a row; anything else deletes nothing.
+func TestModelFormSetDeleteTampering(t *testing.T) {
+	db, _ := setup(t)
+	ctx := context.Background()
+	for _, n := range []string{"Bob", "Cy"} {
+		if err := db.Create(ctx, &Author{Name: n, Active: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := orm.Q[Author](db).Exclude("name", "Cy") // Ann 1, Bob 2; Cy (3) is not editable here
+	cases := []struct {
+		name  string
+		data  url.Values
+		valid bool
+	}{
+		{"a key outside the query", url.Values{"form-TOTAL_FORMS": {"1"}, "form-INITIAL_FORMS": {"1"}, "form-0-id": {"3"}, "form-0-DELETE": {"on"}}, true},
+		{"a junk key", url.Values{"form-TOTAL_FORMS": {"1"}, "form-INITIAL_FORMS": {"1"}, "form-0-id": {"1 OR 1=1"}, "form-0-DELETE": {"on"}}, true},
+		{"no key", url.Values{"form-TOTAL_FORMS": {"1"}, "form-INITIAL_FORMS": {"1"}, "form-0-DELETE": {"on"}}, true},
+		{"an extra form naming a row", url.Values{"form-TOTAL_FORMS": {"3"}, "form-INITIAL_FORMS": {"2"},
+			"form-0-id": {"1"}, "form-0-name": {"Ann"}, "form-1-id": {"2"}, "form-1-name": {"Bob"},
+			"form-2-id": {"1"}, "form-2-name": {"Ann"}, "form-2-DELETE": {"on"}}, true},
+		{"a row deleted and edited at once", url.Values{"form-TOTAL_FORMS": {"2"}, "form-INITIAL_FORMS": {"2"},
+			"form-0-id": {"1"}, "form-0-DELETE": {"on"}, "form-1-id": {"1"}, "form-1-name": {"Ann!"}}, false},
+		{"a DELETE for a form beyond TOTAL_FORMS", url.Values{"form-TOTAL_FORMS": {"1"}, "form-INITIAL_FORMS": {"1"},
+			"form-0-id": {"1"}, "form-0-name": {"Ann"}, "form-1-id": {"2"}, "form-1-DELETE": {"on"}}, true},
+	}
+	for _, c := range cases {
+		set, err := NewFormSet(ctx, q, Options{Fields: []string{"name"}, DB: db})
+		if err != nil {
+			t.Fatal(err)
+		}
+		set.CanDelete = true
+		err = set.BindData(ctx, c.data, nil)
+		if (err == nil) != c.valid {
+			t.Errorf("%s: bind: %v", c.name, err)
+			continue
+		}
+		if !c.valid {
+			continue
+		}
+		if _, err := set.Save(ctx, true); err != nil {
+			t.Errorf("%s: save: %v", c.name, err)
+		}
+		if d := set.DeletedObjects(); len(d) != 0 {
+			t.Errorf("%s: deleted %+v", c.name, d)
+		}
+		if got := authorNames(t, db); got != "Ann,Bob,Cy" {
+			t.Fatalf("%s: authors %s", c.name, got)
+		}
+	}
+	// DeleteInitialOnly: an extra form's DELETE is ignored, so it is saved.
+	set, _ := NewFormSet(ctx, q, Options{Fields: []string{"name"}, DB: db})
+	set.CanDelete, set.DeleteInitialOnly = true, true
+	if strings.Contains(string(set.AsDiv()), "form-2-DELETE") {
+		t.Error("an extra form has a DELETE box with DeleteInitialOnly")
+	}
+	err := set.BindData(ctx, url.Values{"form-TOTAL_FORMS": {"3"}, "form-INITIAL_FORMS": {"2"},
+		"form-0-id": {"1"}, "form-0-name": {"Ann"}, "form-1-id": {"2"}, "form-1-name": {"Bob"}, "form-1-DELETE": {"on"},
+		"form-2-name": {"Dee"}, "form-2-DELETE": {"on"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := set.Save(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := authorNames(t, db); got != "Ann,Cy,Dee" {
+		t.Fatalf("DeleteInitialOnly: authors %s", got)
+	}
+}
+
+// TestModelFormSetOrder: with CanOrder, OrderedEntries gives the kept forms in
+// the order the user numbered them, and a form only renumbered counts as changed
+// (Django saves it).
+func TestModelFormSetOrder(t *testing.T) {
+	db, _ := setup(t) // Ann (1)
+	ctx := context.Background()
+	for _, n := range []string{"Bob", "Cy"} {
+		if err := db.Create(ctx, &Author{Name: n, Active: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set, err := NewFormSet(ctx, orm.Q[Author](db), Options{Fields: []string{"name"}, DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.CanOrder, set.CanDelete = true, true
+	html := string(set.AsDiv())
+	for _, want := range []string{`name="form-0-ORDER" value="1"`, `name="form-2-ORDER" value="3"`, `<input type="number" name="form-3-ORDER" id="id_form-3-ORDER">`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("missing %s in\n%s", want, html)
+		}
+	}
+	set, _ = NewFormSet(ctx, orm.Q[Author](db), Options{Fields: []string{"name"}, DB: db})
+	set.CanOrder, set.CanDelete = true, true
+	data := url.Values{"form-TOTAL_FORMS": {"4"}, "form-INITIAL_FORMS": {"3"},
+		"form-0-id": {"1"}, "form-0-name": {"Ann"}, "form-0-ORDER": {"3"},
+		"form-1-id": {"2"}, "form-1-name": {"Bob"}, "form-1-ORDER": {"2"}, "form-1-DELETE": {"on"},
+		"form-2-id": {"3"}, "form-2-name": {"Cy"}, "form-2-ORDER": {"1"},
+		"form-3-name": {"Dee"}, "form-3-ORDER": {""}}
+	if err := set.BindData(ctx, data, nil); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range set.OrderedEntries() {
+		names = append(names, set.ModelForms()[e.Index].Data.Name)
+	}
+	if got := strings.Join(names, ","); got != "Cy,Ann,Dee" {
+		t.Errorf("ordered %s, want Cy,Ann,Dee", got)
+	}
+	saved, err := set.Save(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(saved) != 3 || saved[0].Name != "Ann" || saved[1].Name != "Cy" || saved[2].Name != "Dee" {
+		t.Errorf("saved %+v, want the renumbered Ann and Cy, then Dee", saved)
+	}
+	if got := authorNames(t, db); got != "Ann,Cy,Dee" {
+		t.Errorf("authors %s", got)
+	}
+	// A number that is not one is the form's error; nothing is written.
+	set, _ = NewFormSet(ctx, orm.Q[Author](db), Options{Fields: []string{"name"}, DB: db})
+	set.CanOrder = true
+	err = set.BindData(ctx, url.Values{"form-TOTAL_FORMS": {"1"}, "form-INITIAL_FORMS": {"1"},
+		"form-0-id": {"1"}, "form-0-name": {"Zed"}, "form-0-ORDER": {"1; DROP TABLE"}}, nil)
+	var ve *forms.ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields["form-0-ORDER"]) != 1 {
+		t.Fatalf("bad ORDER: %v", err)
+	}
+	if _, err := set.Save(ctx, true); !errors.Is(err, ErrNotValid) {
+		t.Errorf("Save of a set with a bad ORDER: %v", err)
+	}
 }
