@@ -101,6 +101,10 @@ func (u *AbstractUser) CheckPassword(password string) bool {
 	return CheckPassword(password, u.Password)
 }
 
+// NaturalKeyFields names the username as the user's natural key, as Django's
+// natural_key: fixtures dumped with --natural-foreign refer to users by it.
+func (AbstractUser) NaturalKeyFields() []string { return []string{"username"} }
+
 // attrs are the values UserAttributeSimilarity compares a new password with.
 func (u *AbstractUser) attrs() map[string]string {
 	return map[string]string{"username": u.Username, "first_name": u.FirstName, "last_name": u.LastName, "email": u.Email}
@@ -125,6 +129,9 @@ func (Group) Meta() orm.Meta { return orm.Meta{Ordering: []string{"name"}} }
 // String returns the group's name.
 func (g Group) String() string { return g.Name }
 
+// NaturalKeyFields names the group's name as its natural key, as Django's.
+func (Group) NaturalKeyFields() []string { return []string{"name"} }
+
 // Permission is a named right on a model ("blog.add_article"), Django's
 // auth.Permission. App and ModelName identify the model (Django's content type: the
 // app label and the lower-case model name); Codename is what code checks.
@@ -147,6 +154,11 @@ func (Permission) Meta() orm.Meta {
 		UniqueTogether: [][]string{{"app", "model_name", "codename"}},
 	}
 }
+
+// NaturalKeyFields names (codename, app, model_name) as the permission's natural
+// key: the values Django's natural key of a permission holds (its codename and
+// its content type's app label and model), in the same order.
+func (Permission) NaturalKeyFields() []string { return []string{"codename", "app", "model_name"} }
 
 // Key returns "app.codename", the string HasPerm takes.
 func (p Permission) Key() string { return p.App + "." + p.Codename }

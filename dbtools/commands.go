@@ -49,9 +49,14 @@ func (b *Battery) Commands() []*galvani.Command {
 			Help:  "write the database's rows as a JSON fixture",
 			Long: "Writes the rows of every installed model (or of the apps and models named) as a\n" +
 				"Django JSON fixture, which loaddata reads back, here or in a Django project with the\n" +
-				"same models. Models come in installation order, rows in primary key order.",
+				"same models. Models come in installation order, rows in primary key order.\n" +
+				"--natural-foreign writes references to models with a natural key (NaturalKeyFields:\n" +
+				"auth's users, groups and permissions) as that key; --natural-primary leaves those\n" +
+				"models' own keys out, so the fixture loads into a database numbered differently.",
 			Flags: func(fs *flag.FlagSet) {
 				fs.Int("indent", 0, "pretty-print with this many spaces per level")
+				fs.Bool("natural-foreign", false, "write references to models with a natural key as that key")
+				fs.Bool("natural-primary", false, "leave out the primary key of models with a natural key")
 				fs.String("output", "", "write to this file instead of the standard output")
 				fs.Var(&listFlag{}, "exclude", "leave out an app or an app.Model (repeatable)")
 				databaseFlag(fs)
@@ -227,6 +232,8 @@ func runDumpdata(ctx context.Context, inv *galvani.Invocation) error {
 	if indent < 0 {
 		return galvani.UsageErrorf("dumpdata: --indent must not be negative")
 	}
+	opts := DumpOptions{Models: models, Indent: indent,
+		NaturalForeign: inv.Bool("natural-foreign"), NaturalPrimary: inv.Bool("natural-primary")}
 	w := inv.Stdout
 	if out := inv.String("output"); out != "" {
 		f, err := os.Create(out)
@@ -234,12 +241,12 @@ func runDumpdata(ctx context.Context, inv *galvani.Invocation) error {
 			return err
 		}
 		defer f.Close()
-		if _, err := Dump(ctx, db, f, DumpOptions{Models: models, Indent: indent}); err != nil {
+		if _, err := Dump(ctx, db, f, opts); err != nil {
 			return err
 		}
 		return f.Close()
 	}
-	_, err = Dump(ctx, db, w, DumpOptions{Models: models, Indent: indent})
+	_, err = Dump(ctx, db, w, opts)
 	return err
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 
 	"github.com/galvani-web/galvani/orm"
 )
@@ -18,6 +19,14 @@ type DumpOptions struct {
 	// Indent pretty-prints with this many spaces per level (Django's --indent); 0
 	// writes the compact form.
 	Indent int
+	// NaturalForeign writes references (foreign keys, many-to-many lists) to rows
+	// of models with a natural key (see NaturalKeyer) as that key, a list of
+	// values, instead of the primary key (Django's --natural-foreign).
+	NaturalForeign bool
+	// NaturalPrimary leaves the primary key out of the objects of models with a
+	// natural key (Django's --natural-primary): loading finds the row by its
+	// natural key, or inserts it with a new key.
+	NaturalPrimary bool
 }
 
 // Dump writes the rows of the models as a Django JSON fixture:
@@ -42,11 +51,16 @@ func Dump(ctx context.Context, db *orm.DB, w io.Writer, opts DumpOptions) (int, 
 	bw := bufio.NewWriter(w)
 	var buf bytes.Buffer
 	n := 0
+	nat := &natural{ctx: ctx, db: db, opts: opts, fields: map[*orm.ModelInfo][]*orm.Field{},
+		keysOf: map[*orm.ModelInfo]naturalKeys{}, checked: map[*orm.ModelInfo]bool{}}
 	bw.WriteString("[")
 	for _, m := range models {
 		m2m := dumpableM2M(m)
+		if err := nat.prepare(m, m2m); err != nil {
+			return n, fmt.Errorf("dumpdata %s: %w", m.Label(), err)
+		}
 		write := func(obj any) error {
-			o, err := dumpObject(ctx, db, m, m2m, obj)
+			o, err := dumpObject(ctx, db, m, m2m, obj, nat)
 			if err != nil {
 				return err
 			}
@@ -112,7 +126,7 @@ func dumpableM2M(m *orm.ModelInfo) []*orm.Field {
 
 func modelLabel(m *orm.ModelInfo) string { return m.App + "." + m.ModelName }
 
-func dumpObject(ctx context.Context, db *orm.DB, m *orm.ModelInfo, m2m []*orm.Field, obj any) (*object, error) {
+func dumpObject(ctx context.Context, db *orm.DB, m *orm.ModelInfo, m2m []*orm.Field, obj any, nat *natural) (*object, error) {
 	rv := reflect.ValueOf(obj).Elem()
 	pk, err := orm.PKValue(obj)
 	if err != nil {
@@ -131,6 +145,11 @@ func dumpObject(ctx context.Context, db *orm.DB, m *orm.ModelInfo, m2m []*orm.Fi
 		if err != nil {
 			return nil, fmt.Errorf("pk %v: %w", pk, err)
 		}
+		if v != nil && (f.Kind == orm.KindFK || f.Kind == orm.KindO2O) {
+			if v, err = nat.reference(f, v); err != nil {
+				return nil, fmt.Errorf("pk %v: field %s: %w", pk, f.Name, err)
+			}
+		}
 		fields.set(f.Name, v)
 	}
 	for _, f := range m2m {
@@ -138,23 +157,62 @@ func dumpObject(ctx context.Context, db *orm.DB, m *orm.ModelInfo, m2m []*orm.Fi
 		if err != nil {
 			return nil, fmt.Errorf("pk %v: field %s: %w", pk, f.Name, err)
 		}
+		for i, k := range keys {
+			if keys[i], err = nat.reference(f, k); err != nil {
+				return nil, fmt.Errorf("pk %v: field %s: %w", pk, f.Name, err)
+			}
+		}
 		fields.set(f.Name, keys)
 	}
 	o := &object{}
 	o.set("model", modelLabel(m))
-	o.set("pk", pkv)
+	omitPK := false
+	if nat.opts.NaturalPrimary {
+		nk, err := nat.keyFields(m)
+		if err != nil {
+			return nil, err
+		}
+		omitPK = nk != nil
+	}
+	if !omitPK {
+		o.set("pk", pkv)
+	}
 	o.set("fields", fields)
 	return o, nil
 }
 
-// m2mKeys lists the keys linked to pk through an automatic join table, in key order.
-func m2mKeys(ctx context.Context, db *orm.DB, f *orm.Field, pk any) ([]any, error) {
-	d := db.Dialect()
-	q := "SELECT " + d.QuoteIdent(f.Rel.TargetColumn) + " FROM " + d.QuoteIdent(f.Rel.ThroughTable) +
-		" WHERE " + d.QuoteIdent(f.Rel.SourceColumn) + " = ? ORDER BY " + d.QuoteIdent(f.Rel.TargetColumn)
+// reference returns what a relation field f holding key (as Dump writes keys)
+// writes: the target's natural key with NaturalForeign when it has one, else key.
+func (n *natural) reference(f *orm.Field, key any) (any, error) {
+	if !n.opts.NaturalForeign {
+		return key, nil
+	}
 	target, err := f.Rel.Target()
 	if err != nil {
 		return nil, err
+	}
+	vals, ok, err := n.foreign(target, key)
+	if err != nil || !ok {
+		return key, err
+	}
+	return vals, nil
+}
+
+// m2mKeys lists the keys linked to pk through an automatic join table, in the
+// target model's default ordering (Meta.Ordering, then key order), as Django's
+// dumpdata lists them.
+func m2mKeys(ctx context.Context, db *orm.DB, f *orm.Field, pk any) ([]any, error) {
+	d := db.Dialect()
+	target, err := f.Rel.Target()
+	if err != nil {
+		return nil, err
+	}
+	q := "SELECT " + d.QuoteIdent(f.Rel.TargetColumn) + " FROM " + d.QuoteIdent(f.Rel.ThroughTable) +
+		" WHERE " + d.QuoteIdent(f.Rel.SourceColumn) + " = ? ORDER BY " + d.QuoteIdent(f.Rel.TargetColumn)
+	if order, ok := orderColumns(d, target, "t"); ok {
+		q = "SELECT j." + d.QuoteIdent(f.Rel.TargetColumn) + " FROM " + d.QuoteIdent(f.Rel.ThroughTable) + " j JOIN " +
+			d.QuoteIdent(target.Table) + " t ON t." + d.QuoteIdent(target.PK.Column) + " = j." + d.QuoteIdent(f.Rel.TargetColumn) +
+			" WHERE j." + d.QuoteIdent(f.Rel.SourceColumn) + " = ? ORDER BY " + order + ", j." + d.QuoteIdent(f.Rel.TargetColumn)
 	}
 	rows, err := db.Query(ctx, q, pk)
 	if err != nil {
@@ -174,4 +232,27 @@ func m2mKeys(ctx context.Context, db *orm.DB, f *orm.Field, pk any) ([]any, erro
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// orderColumns turns m's Meta.Ordering into ORDER BY terms on the table alias,
+// when every entry is a field of m's own ("name", "-created"); ok is false when
+// m has none or one that crosses a relation.
+func orderColumns(d orm.Dialect, m *orm.ModelInfo, alias string) (string, bool) {
+	if len(m.Ordering) == 0 {
+		return "", false
+	}
+	terms := make([]string, 0, len(m.Ordering))
+	for _, o := range m.Ordering {
+		name, desc := strings.CutPrefix(o, "-")
+		f, ok := m.Field(name)
+		if !ok || !f.Concrete() || strings.Contains(name, "__") {
+			return "", false
+		}
+		term := alias + "." + d.QuoteIdent(f.Column)
+		if desc {
+			term += " DESC"
+		}
+		terms = append(terms, term)
+	}
+	return strings.Join(terms, ", "), true
 }

@@ -119,6 +119,18 @@ type loader struct {
 	touched map[*orm.ModelInfo]bool
 	order   []*orm.ModelInfo
 	from    map[loadedKey]string
+	// pending are the objects that refer by natural key to rows not loaded yet,
+	// tried again once every fixture is in.
+	pending []pendingObject
+}
+
+// pendingObject is an object put off until the rows it names are loaded.
+type pendingObject struct {
+	fixture   string
+	idx, line int
+	raw       rawObject
+	m         *orm.ModelInfo
+	err       *FixtureError
 }
 
 // Load loads the fixtures in one transaction (a savepoint when ctx is already in
@@ -175,6 +187,11 @@ func LoadWith(ctx context.Context, db *orm.DB, opts LoadOptions, fixtures ...Fix
 				return err
 			}
 		}
+		k, err := l.loadPending(ctx)
+		n += k
+		if err != nil {
+			return err
+		}
 		if err := l.checkReferences(ctx); err != nil {
 			return err
 		}
@@ -226,7 +243,7 @@ func lineAt(data []byte, off int64) int {
 func DecodeFixture(fx Fixture) ([]any, error) {
 	var out []any
 	err := eachObject(fx, LoadOptions{}, func(idx, line int, raw rawObject, m *orm.ModelInfo) *FixtureError {
-		obj, _, ferr := buildObject(fx.Name, idx, line, raw, m, false)
+		obj, _, ferr := buildObject(fx.Name, idx, line, raw, m, false, nil)
 		if ferr != nil {
 			return ferr
 		}
@@ -303,8 +320,10 @@ type m2mLinks struct {
 	keys  []any
 }
 
-// buildObject makes the model value of one fixture object.
-func buildObject(name string, idx, line int, raw rawObject, m *orm.ModelInfo, ignoreUnknown bool) (reflect.Value, []m2mLinks, *FixtureError) {
+// buildObject makes the model value of one fixture object. Natural keys are
+// looked up with r; a nil r (no database) only checks their shape. An object that
+// names a row not there yet fails with an error that is errDeferred.
+func buildObject(name string, idx, line int, raw rawObject, m *orm.ModelInfo, ignoreUnknown bool, r *resolver) (reflect.Value, []m2mLinks, *FixtureError) {
 	pkText := strings.Trim(string(bytes.TrimSpace(raw.PK)), `"`)
 	ferr := func(field string, err error) *FixtureError {
 		return &FixtureError{Fixture: name, Line: line, Index: idx, Model: raw.Model, PK: pkText, Field: field, Err: err}
@@ -315,12 +334,11 @@ func buildObject(name string, idx, line int, raw rawObject, m *orm.ModelInfo, ig
 			setDefault(obj, f)
 		}
 	}
-	if len(raw.PK) > 0 && !isNull(raw.PK) {
+	hasPK := len(raw.PK) > 0 && !isNull(raw.PK)
+	if hasPK {
 		if err := loadValue(obj, m.PK, raw.PK); err != nil {
 			return obj, nil, ferr("pk", err)
 		}
-	} else if !m.PK.Auto {
-		return obj, nil, ferr("", fmt.Errorf("the object has no pk, and %s has no automatic key", m.Label()))
 	}
 	names := make([]string, 0, len(raw.Fields))
 	for k := range raw.Fields {
@@ -353,9 +371,12 @@ func buildObject(name string, idx, line int, raw rawObject, m *orm.ModelInfo, ig
 			l := m2mLinks{field: f}
 			seen := map[any]bool{}
 			for _, item := range list {
-				key, err := decodeKey(target.PK, item)
+				key, ok, err := relationKey(target, item, r)
 				if err != nil {
 					return obj, nil, ferr(k, err)
+				}
+				if !ok {
+					continue // a natural key checked without a database
 				}
 				if !seen[key] {
 					seen[key] = true
@@ -365,44 +386,158 @@ func buildObject(name string, idx, line int, raw rawObject, m *orm.ModelInfo, ig
 			links = append(links, l)
 			continue
 		}
+		if (f.Kind == orm.KindFK || f.Kind == orm.KindO2O) && isNaturalKey(v) {
+			target, err := f.Rel.Target()
+			if err != nil {
+				return obj, nil, ferr(k, err)
+			}
+			key, ok, err := relationKey(target, v, r)
+			if err != nil {
+				return obj, nil, ferr(k, err)
+			}
+			if ok {
+				if err := setKey(fieldOf(obj, f), key); err != nil {
+					return obj, nil, ferr(k, err)
+				}
+			}
+			continue
+		}
 		if err := loadValue(obj, f, v); err != nil {
 			return obj, nil, ferr(k, err)
+		}
+	}
+	if !hasPK {
+		// Django's build_instance: an object without a pk whose model has a
+		// natural key updates the row with that natural key, if there is one.
+		fields, err := naturalKey(m)
+		if err != nil {
+			return obj, nil, ferr("", err)
+		}
+		found := false
+		if fields != nil && r != nil {
+			args := make([]any, len(fields))
+			for i, f := range fields {
+				if args[i], err = queryValue(fieldOf(obj, f)); err != nil {
+					return obj, nil, ferr(f.Name, err)
+				}
+			}
+			key, ok, err := r.lookup(m, fields, args)
+			if err != nil {
+				return obj, nil, ferr("", err)
+			}
+			if ok {
+				pv := fieldOf(obj, m.PK)
+				pv.Set(reflect.ValueOf(key).Convert(pv.Type()))
+				found = true
+			}
+		}
+		if !found && !m.PK.Auto && !(fields != nil && r == nil) {
+			return obj, nil, ferr("", fmt.Errorf("the object has no pk, and %s has no automatic key", m.Label()))
 		}
 	}
 	return obj, links, nil
 }
 
+// relationKey reads a reference to a row of target: a primary key, or a natural
+// key (a list) looked up with r. ok is false for a natural key checked without a
+// database; a natural key that matches no row yet is an *unresolved error.
+func relationKey(target *orm.ModelInfo, raw json.RawMessage, r *resolver) (key any, ok bool, err error) {
+	if !isNaturalKey(raw) {
+		key, err := decodeKey(target.PK, raw)
+		return key, err == nil, err
+	}
+	key, found, err := r.find(target, raw)
+	switch {
+	case err != nil:
+		return nil, false, err
+	case r == nil:
+		return nil, false, nil
+	case !found:
+		return nil, false, &unresolved{target: target, key: raw}
+	}
+	return key, true, nil
+}
+
+// setKey points the relation field v at key.
+func setKey(v reflect.Value, key any) error {
+	ks, ok := v.Addr().Interface().(keySetter)
+	if !ok {
+		return fmt.Errorf("%s cannot hold a key", v.Type())
+	}
+	ks.SetID(key)
+	return nil
+}
+
 func (l *loader) loadOne(ctx context.Context, fx Fixture) (int, error) {
 	n := 0
 	err := eachObject(fx, l.opts, func(idx, line int, raw rawObject, m *orm.ModelInfo) *FixtureError {
-		obj, links, ferr := buildObject(fx.Name, idx, line, raw, m, l.opts.IgnoreNonexistent)
-		if ferr != nil {
-			return ferr
+		ferr := l.store(ctx, fx.Name, idx, line, raw, m)
+		if ferr != nil && errors.Is(ferr.Err, errDeferred) {
+			l.pending = append(l.pending, pendingObject{fixture: fx.Name, idx: idx, line: line, raw: raw, m: m, err: ferr})
+			return nil
 		}
-		fail := func(err error) *FixtureError {
-			pk, _ := orm.PKValue(obj.Addr().Interface())
-			return &FixtureError{Fixture: fx.Name, Line: line, Index: idx, Model: raw.Model, PK: fmt.Sprint(pk), Err: err}
+		if ferr == nil {
+			n++
 		}
-		ptr := obj.Addr().Interface()
-		if err := l.db.Save(ctx, ptr, orm.RawSave()); err != nil {
-			return fail(err)
-		}
-		pk, err := orm.PKValue(ptr)
-		if err != nil {
-			return fail(err)
-		}
-		if err := l.setLinks(ctx, pk, links); err != nil {
-			return fail(err)
-		}
-		if !l.touched[m] {
-			l.touched[m] = true
-			l.order = append(l.order, m)
-		}
-		l.from[loadedKey{m.Label(), fmt.Sprint(pk)}] = fmt.Sprintf("%s: object %d", fx.Name, idx)
-		n++
-		return nil
+		return ferr
 	})
 	return n, err
+}
+
+// loadPending stores the objects put off for natural keys, in rounds, until all
+// are in or a round stores none: then the first one left names the key that
+// matches nothing.
+func (l *loader) loadPending(ctx context.Context) (int, error) {
+	n := 0
+	for len(l.pending) > 0 {
+		var left []pendingObject
+		for _, p := range l.pending {
+			ferr := l.store(ctx, p.fixture, p.idx, p.line, p.raw, p.m)
+			switch {
+			case ferr != nil && errors.Is(ferr.Err, errDeferred):
+				p.err = ferr
+				left = append(left, p)
+			case ferr != nil:
+				return n, ferr
+			default:
+				n++
+			}
+		}
+		if len(left) == len(l.pending) {
+			return n, left[0].err
+		}
+		l.pending = left
+	}
+	return n, nil
+}
+
+// store builds one fixture object and saves it.
+func (l *loader) store(ctx context.Context, fixture string, idx, line int, raw rawObject, m *orm.ModelInfo) *FixtureError {
+	obj, links, ferr := buildObject(fixture, idx, line, raw, m, l.opts.IgnoreNonexistent, &resolver{ctx: ctx, db: l.db})
+	if ferr != nil {
+		return ferr
+	}
+	ptr := obj.Addr().Interface()
+	fail := func(err error) *FixtureError {
+		pk, _ := orm.PKValue(ptr)
+		return &FixtureError{Fixture: fixture, Line: line, Index: idx, Model: raw.Model, PK: fmt.Sprint(pk), Err: err}
+	}
+	if err := l.db.Save(ctx, ptr, orm.RawSave()); err != nil {
+		return fail(err)
+	}
+	pk, err := orm.PKValue(ptr)
+	if err != nil {
+		return fail(err)
+	}
+	if err := l.setLinks(ctx, pk, links); err != nil {
+		return fail(err)
+	}
+	if !l.touched[m] {
+		l.touched[m] = true
+		l.order = append(l.order, m)
+	}
+	l.from[loadedKey{m.Label(), fmt.Sprint(pk)}] = fmt.Sprintf("%s: object %d", fixture, idx)
+	return nil
 }
 
 // setLinks replaces the object's many-to-many links.

@@ -242,22 +242,11 @@ func loadValue(obj reflect.Value, f *orm.Field, raw json.RawMessage) error {
 
 // decodeKey reads a primary key value for the key field pk.
 func decodeKey(pk *orm.Field, raw json.RawMessage) (any, error) {
-	if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("[")) {
-		return nil, fmt.Errorf("is a natural key (a list); only primary keys are supported: dump with natural keys off")
-	}
 	dst := reflect.New(pk.GoType).Elem()
 	if err := decodeInto(dst, pk, raw); err != nil {
 		return nil, err
 	}
-	switch {
-	case dst.CanInt():
-		return dst.Int(), nil
-	case dst.CanUint():
-		return int64(dst.Uint()), nil
-	case dst.Kind() == reflect.String:
-		return dst.String(), nil
-	}
-	return dst.Interface(), nil
+	return plainKey(dst), nil
 }
 
 // decodeInto stores raw into dst, a non-pointer value of field f's kind.
