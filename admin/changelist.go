@@ -475,11 +475,80 @@ type cell struct {
 	Class string
 }
 
-// row is one changelist row.
+// row is one changelist row: its cells, and the whole row drawn (HTML: the
+// checkbox and the cells, what change_list.html puts in each <tr>). The
+// template draws HTML; a project's own template may draw Cells instead.
 type row struct {
 	PK     string
 	Cells  []cell
 	Hidden template.SafeString // the key input of a ListEditable row
+	HTML   template.SafeString
+}
+
+// drawRows writes each row's HTML: 100 rows of cells are drawn in Go, as
+// Django's result_list tag does in Python, rather than by a template loop per
+// cell (which was a quarter of the page's time).
+func drawRows(rows []row, checkbox bool, verbose string) {
+	size := 0
+	for i := range rows {
+		size += 160
+		for _, c := range rows[i].Cells {
+			size += 40 + len(c.Class) + len(c.HTML) + len(c.Link)
+		}
+	}
+	var b strings.Builder
+	b.Grow(size)
+	ends := make([]int, len(rows))
+	selectLabel := html.EscapeString(verbose)
+	for i := range rows {
+		r := &rows[i]
+		pk := html.EscapeString(r.PK)
+		b.WriteString("\n")
+		if checkbox {
+			b.WriteString(`<td class="action-checkbox"><input type="checkbox" name="_selected_action" value="`)
+			b.WriteString(pk)
+			b.WriteString(`" class="action-select" aria-label="Select `)
+			b.WriteString(selectLabel)
+			b.WriteString(" ")
+			b.WriteString(pk)
+			b.WriteString(`"></td>`)
+		}
+		b.WriteString("\n")
+		for j, c := range r.Cells {
+			if j == 0 {
+				b.WriteString(`<th scope="row" class="`)
+				b.WriteString(html.EscapeString(c.Class))
+				b.WriteString(`">`)
+				b.WriteString(string(r.Hidden))
+			} else {
+				b.WriteString(`<td class="`)
+				b.WriteString(html.EscapeString(c.Class))
+				b.WriteString(`">`)
+			}
+			if c.Link != "" {
+				b.WriteString(`<a href="`)
+				b.WriteString(html.EscapeString(c.Link))
+				b.WriteString(`">`)
+				b.WriteString(string(c.HTML))
+				b.WriteString("</a>")
+			} else {
+				b.WriteString(string(c.HTML))
+			}
+			if j == 0 {
+				b.WriteString("</th>")
+			} else {
+				b.WriteString("</td>")
+			}
+		}
+		b.WriteString("\n")
+		ends[i] = b.Len()
+	}
+	all := b.String()
+	start := 0
+	for i := range rows {
+		rows[i].HTML = template.SafeString(all[start:ends[i]])
+		start = ends[i]
+	}
 }
 
 // changelist is the list page: search, filters, sorting, pages, and (on POST)
@@ -628,6 +697,8 @@ func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, bound *listForms
 		}
 		rows[i] = rw
 	}
+	actions := e.actionChoices(r)
+	drawRows(rows, len(actions) > 0, verboseName(e.infoCache))
 	if rowForms != nil {
 		data["list_editable"] = template.SafeString(fmt.Sprintf(`<input type="hidden" name="form-TOTAL_FORMS" value="%d"><input type="hidden" name="form-INITIAL_FORMS" value="%d">`, len(rowForms), len(rowForms)))
 		data["list_errors"] = false
@@ -672,7 +743,7 @@ func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, bound *listForms
 	if !showAll && count > int64(e.opts.ListPerPage) && count <= int64(e.opts.ListMaxShowAll) {
 		data["show_all_url"] = queryString(st.vals, map[string]string{paramAll: "1"})
 	}
-	data["actions"] = e.actionChoices(r)
+	data["actions"] = actions
 	data["error"] = vals.Get(paramError) != ""
 	data["bad_lookup"] = textBadLookup
 	data["date_hierarchy"] = nil
