@@ -176,7 +176,7 @@ func appendHead(dst []byte, f Format, in *Info, updated time.Time) []byte {
 		}
 		return dst
 	}
-	dst = append(dst, `<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">`...)
+	dst = append(dst, `<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">`...)
 	dst = append(dst, "\n<channel>\n"...)
 	dst = rel(dst, "title", in.Title)
 	dst = append(dst, '\n')
@@ -270,6 +270,11 @@ func appendItem(dst []byte, f Format, it *Item, fallback time.Time) []byte {
 		dst = append(dst, "<summary type=\"html\">"...)
 		dst = xmltext.AppendText(dst, it.Description)
 		dst = append(dst, "</summary>\n"...)
+		if it.Content != "" {
+			dst = append(dst, "<content type=\"html\">"...)
+			dst = xmltext.AppendText(dst, it.Content)
+			dst = append(dst, "</content>\n"...)
+		}
 		for _, c := range it.Categories {
 			dst = append(dst, "<category"...)
 			dst = attr(dst, "term", c)
@@ -306,6 +311,10 @@ func appendItem(dst []byte, f Format, it *Item, fallback time.Time) []byte {
 	}
 	if it.Description != "" {
 		dst = rel(dst, "description", it.Description)
+		dst = append(dst, '\n')
+	}
+	if it.Content != "" {
+		dst = rel(dst, "content:encoded", it.Content)
 		dst = append(dst, '\n')
 	}
 	switch {

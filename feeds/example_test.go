@@ -76,7 +76,7 @@ func ExampleEncoder() {
 	}
 	// Output:
 	// <?xml version="1.0" encoding="utf-8"?>
-	// <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">
+	// <rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
 	// <channel>
 	// <title>Releases</title>
 	// <link>https://example.com/releases/</link>

@@ -102,6 +102,9 @@ type Item struct {
 	// Description is the item's summary as HTML (RSS description, Atom summary
 	// type="html"); it is escaped into the document, never parsed.
 	Description string
+	// Content is the item's full text as HTML, when the feed carries it (Atom
+	// content type="html", RSS content:encoded); escaped like Description.
+	Content string
 	// Published is when the item was first published (RSS pubDate, Atom
 	// published).
 	Published time.Time

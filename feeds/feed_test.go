@@ -56,6 +56,7 @@ func postItem(_ *galvani.Ctx, p *post) (feeds.Item, error) {
 	}
 	if p.Audio != "" {
 		it.Enclosures = []feeds.Enclosure{{URL: p.Audio, Length: 12345, Type: "audio/mpeg"}}
+		it.Content = "<h2>Full text</h2>" + p.Body
 	}
 	return it, nil
 }
@@ -113,6 +114,7 @@ type rssDoc struct {
 			Description string   `xml:"description"`
 			Author      string   `xml:"author"`
 			Creator     string   `xml:"http://purl.org/dc/elements/1.1/ creator"`
+			Content     string   `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
 			Categories  []string `xml:"category"`
 			PubDate     string   `xml:"pubDate"`
 			GUID        struct {
@@ -160,6 +162,9 @@ func TestRSSHasEveryRequiredElementWithAbsoluteLinksAndRFC822Dates(t *testing.T)
 	}
 	if e := first.Enclosure; e == nil || e.URL != "https://blog.example.com/media/third.mp3" || e.Length != "12345" || e.Type != "audio/mpeg" {
 		t.Errorf("enclosure = %+v", e)
+	}
+	if first.Content != "<h2>Full text</h2><p>Bold <b>claims</b> &amp; more</p>" || ch.Items[1].Content != "" {
+		t.Errorf("content:encoded %q / %q", first.Content, ch.Items[1].Content)
 	}
 	if ch.Items[1].Enclosure != nil {
 		t.Errorf("an item without enclosures has one: %+v", ch.Items[1].Enclosure)
@@ -217,6 +222,10 @@ type atomDoc struct {
 			Type string `xml:"type,attr"`
 			Text string `xml:",chardata"`
 		} `xml:"summary"`
+		Content struct {
+			Type string `xml:"type,attr"`
+			Text string `xml:",chardata"`
+		} `xml:"content"`
 		Links []struct {
 			Rel    string `xml:"rel,attr"`
 			Href   string `xml:"href,attr"`
@@ -260,6 +269,9 @@ func TestAtomFromTheSameDefinitionIsValidRFC4287(t *testing.T) {
 	if e.ID != "http://blog.example.com/posts/3/" || e.Updated != "2026-03-05T08:30:00Z" || e.Published != "2026-03-04T10:00:00+01:00" ||
 		e.Summary.Type != "html" || e.Summary.Text != "<p>Bold <b>claims</b> &amp; more</p>" || len(e.Categories) != 2 {
 		t.Errorf("entry = %+v", e)
+	}
+	if e.Content.Type != "html" || e.Content.Text != "<h2>Full text</h2><p>Bold <b>claims</b> &amp; more</p>" || doc.Entries[1].Content.Type != "" {
+		t.Errorf("content %+v / %+v", e.Content, doc.Entries[1].Content)
 	}
 	var enclosure bool
 	for _, l := range e.Links {

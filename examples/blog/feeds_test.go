@@ -22,6 +22,7 @@ type rssFeed struct {
 			Link        string `xml:"link"`
 			Description string `xml:"description"`
 			Creator     string `xml:"http://purl.org/dc/elements/1.1/ creator"`
+			Content     string `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
 			PubDate     string `xml:"pubDate"`
 		} `xml:"item"`
 	} `xml:"channel"`
@@ -81,6 +82,7 @@ func TestFeedsCarryTheNewestArticles(t *testing.T) {
 	}
 	top := rss.Channel.Items[0]
 	if top.Title != "Feeds & sitemaps <new>" || top.Creator != "Ada Lovelace" || !strings.HasSuffix(top.Description, "word …</p>") ||
+		top.Content != "<p>"+strings.TrimSpace(strings.Repeat("word ", 100))+"</p>" ||
 		strings.Contains(r.Body(), "ada@example.com") {
 		t.Errorf("new article's item %+v", top)
 	}

@@ -13,7 +13,8 @@ import (
 // feedLength is how many articles the feeds carry.
 const feedLength = 20
 
-// summaryWords is how many words of an article the feeds quote.
+// summaryWords is how many words of an article the feeds' summaries quote; the
+// full text goes in the items' content.
 const summaryWords = 60
 
 // latestFeed is the feed of the newest articles, served as RSS at /feed/rss/ and
@@ -37,7 +38,8 @@ var latestFeed = &feeds.Feed[Article]{
 		it := feeds.Item{
 			Title:       a.Title,
 			Link:        link,
-			Description: summary(a.Body),
+			Description: paragraphs(a.Body, summaryWords),
+			Content:     paragraphs(a.Body, 0),
 			Published:   a.Published,
 		}
 		if u := a.Author.Obj(); u != nil {
@@ -50,9 +52,10 @@ var latestFeed = &feeds.Feed[Article]{
 	},
 }
 
-// summary is the start of an article's body as HTML: its first summaryWords
-// words, escaped, in paragraphs where the body has blank lines.
-func summary(body string) string {
+// paragraphs is an article's body as HTML, escaped, in paragraphs where the body
+// has blank lines (as the linebreaks filter shows it): the first limit words and
+// an ellipsis, or all of it when limit is 0.
+func paragraphs(body string, limit int) string {
 	var b strings.Builder
 	words := 0
 	for i, para := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n\n") {
@@ -60,8 +63,8 @@ func summary(body string) string {
 		if len(fields) == 0 {
 			continue
 		}
-		if words+len(fields) > summaryWords {
-			fields = append(fields[:summaryWords-words], "…")
+		if limit > 0 && words+len(fields) > limit {
+			fields = append(fields[:limit-words], "…")
 		}
 		words += len(fields)
 		if i > 0 && b.Len() > 0 {
@@ -70,7 +73,7 @@ func summary(body string) string {
 		b.WriteString("<p>")
 		b.WriteString(html.EscapeString(strings.Join(fields, " ")))
 		b.WriteString("</p>")
-		if words >= summaryWords {
+		if limit > 0 && words >= limit {
 			break
 		}
 	}
