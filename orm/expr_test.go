@@ -109,6 +109,12 @@ func TestGetByKeySelectRelated(t *testing.T) {
 				if err != nil || one.Author.Obj().Name != c.author {
 					t.Fatalf("round %d: %+v %v", round, one, err)
 				}
+				// times come back in UTC whichever way the driver scans them
+				for _, tm := range []time.Time{one.Published, got.Article.Obj().Published} {
+					if tm.Location() != time.UTC || tm.Hour() != 10 || tm.Minute() != 30 {
+						t.Fatalf("round %d: published %v (%v)", round, tm, tm.Location())
+					}
+				}
 			}
 			if _, err := Q[Comment](db).SelectRelated("article").Get(ctx, "id", int64(999999)); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("missing key: %v", err)

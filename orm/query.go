@@ -621,6 +621,43 @@ type rowReader struct {
 	dests []any
 	objs  []unsafe.Pointer
 	decs  bool // a field read is a decimal (see padDecimals)
+	// nativeTime: the driver scans timestamps and dates into a *time.Time itself
+	// (pgx), so NOT NULL time fields of rows that are always there take the
+	// driver's own path (no sql.Scanner, no allocation per value) and are put in
+	// UTC after the scan. See DB.nativeTime.
+	nativeTime bool
+}
+
+// nativeTime reports whether db's driver scans timestamps into a *time.Time itself
+// (pgx does; SQLite gives text, which timeScanner parses).
+func (db *DB) nativeTime() bool {
+	_, ok := db.root.pool.(*pgxPool)
+	return ok
+}
+
+// plainTime reports whether f is a NOT NULL time.Time field, which a driver that
+// scans times natively can fill directly.
+func plainTime(f *Field) bool {
+	return (f.Kind == KindDateTime || f.Kind == KindDate) && !f.ptr && !f.Null && f.GoType == timeType
+}
+
+// dest returns the scan destination of f in the object at base.
+func (r *rowReader) dest(f *Field, base unsafe.Pointer) any {
+	if r.nativeTime && plainTime(f) {
+		return (*time.Time)(unsafe.Add(base, f.offset))
+	}
+	return fieldDest(f, base)
+}
+
+// utcTimes puts the times scanned natively into fs of the object at base in UTC,
+// as timeScanner does.
+func utcTimes(fs []*Field, base unsafe.Pointer) {
+	for _, f := range fs {
+		if plainTime(f) {
+			t := (*time.Time)(unsafe.Add(base, f.offset))
+			*t = t.UTC()
+		}
+	}
 }
 
 func newRowReader(plan *selectPlan) *rowReader {
@@ -686,7 +723,7 @@ func destAt(f *Field, p unsafe.Pointer) any {
 
 func (r *rowReader) scan(rows Rows, base unsafe.Pointer) error {
 	for i, f := range r.plan.fields {
-		r.dests[i] = fieldDest(f, base)
+		r.dests[i] = r.dest(f, base)
 	}
 	for j, rp := range r.plan.related {
 		obj := reflect.New(rp.target.Type).UnsafePointer()
@@ -695,7 +732,7 @@ func (r *rowReader) scan(rows Rows, base unsafe.Pointer) error {
 			if rp.inner {
 				// the row is there: its columns scan like the base row's (a
 				// nullSkip would cost the driver's fast paths and an allocation)
-				r.dests[rp.first+k] = fieldDest(tf, obj)
+				r.dests[rp.first+k] = r.dest(tf, obj)
 			} else {
 				r.dests[rp.first+k] = &nullSkip{dst: fieldDest(tf, obj)}
 			}
@@ -707,12 +744,18 @@ func (r *rowReader) scan(rows Rows, base unsafe.Pointer) error {
 	if r.decs {
 		padDecimals(r.plan.fields, base)
 	}
+	if r.nativeTime {
+		utcTimes(r.plan.fields, base)
+	}
 	for j, rp := range r.plan.related {
 		if !rp.inner && !r.dests[rp.first+indexOf(rp.target.concrete, rp.target.PK)].(*nullSkip).set {
 			continue
 		}
 		if r.decs {
 			padDecimals(rp.target.concrete, r.objs[j])
+		}
+		if r.nativeTime && rp.inner {
+			utcTimes(rp.target.concrete, r.objs[j])
 		}
 		owner := base
 		if rp.parent >= 0 {
@@ -777,6 +820,7 @@ func (q QuerySet[T]) All(ctx context.Context) ([]T, error) {
 		out = make([]T, 0, q.limit)
 	}
 	rr := newRowReader(plan)
+	rr.nativeTime = q.db.nativeTime()
 	var zero T
 	for rows.Next() {
 		out = append(out, zero)
@@ -941,7 +985,9 @@ func (q QuerySet[T]) getPKRelated(ctx context.Context, key any) (*T, error) {
 		if n++; n > 1 {
 			break
 		}
-		if err := newRowReader(plan).scan(rows, unsafe.Pointer(obj)); err != nil {
+		rr := newRowReader(plan)
+		rr.nativeTime = q.db.nativeTime()
+		if err := rr.scan(rows, unsafe.Pointer(obj)); err != nil {
 			return nil, err
 		}
 	}
