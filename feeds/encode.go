@@ -174,6 +174,10 @@ func appendHead(dst []byte, f Format, in *Info, updated time.Time) []byte {
 			dst = el(dst, "rights", in.Copyright)
 			dst = append(dst, '\n')
 		}
+		if in.Image != "" {
+			dst = el(dst, "logo", in.Image)
+			dst = append(dst, '\n')
+		}
 		return dst
 	}
 	dst = append(dst, `<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">`...)
@@ -208,6 +212,14 @@ func appendHead(dst []byte, f Format, in *Info, updated time.Time) []byte {
 		dst = append(dst, "<lastBuildDate>"...)
 		dst = appendRSSDate(dst, updated)
 		dst = append(dst, "</lastBuildDate>\n"...)
+	}
+	if in.Image != "" {
+		// RSS wants the image's title and link to be the channel's.
+		dst = append(dst, "<image>"...)
+		dst = rel(dst, "url", in.Image)
+		dst = rel(dst, "title", in.Title)
+		dst = rel(dst, "link", in.Link)
+		dst = append(dst, "</image>\n"...)
 	}
 	if in.TTL >= time.Minute {
 		dst = append(dst, "<ttl>"...)

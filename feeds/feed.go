@@ -85,6 +85,8 @@ type Info struct {
 	Categories []string
 	// Copyright is the feed's rights statement.
 	Copyright string
+	// Image is the feed's logo, a path or an absolute URL (RSS image, Atom logo).
+	Image string
 	// TTL is how long (RSS ttl, rounded down to minutes) readers may cache the feed.
 	TTL time.Duration
 	// Updated is when the feed last changed. When zero it is the latest date of the
@@ -249,6 +251,7 @@ func (rs resolver) channel(in Info) Info {
 		in.FeedURL = rs.abs(in.FeedURL)
 	}
 	in.Author.URL = rs.abs(in.Author.URL)
+	in.Image = rs.abs(in.Image)
 	if in.ID == "" {
 		in.ID = in.Link
 	}

@@ -64,7 +64,7 @@ func postItem(_ *galvani.Ctx, p *post) (feeds.Item, error) {
 func newFeed(posts []post) *feeds.Feed[post] {
 	return &feeds.Feed[post]{
 		Info: feeds.Info{Title: "Posts & news", Link: "/posts/", Description: "The latest <posts>", Language: "en-us",
-			Author: feeds.Person{Name: "Editors", Email: "editors@example.com"}, TTL: 90 * time.Minute},
+			Author: feeds.Person{Name: "Editors", Email: "editors@example.com"}, TTL: 90 * time.Minute, Image: "/static/logo.png"},
 		Items: func(*galvani.Ctx) iter.Seq2[*post, error] { return feeds.Slice(posts) },
 		Item:  postItem,
 	}
@@ -143,6 +143,9 @@ func TestRSSHasEveryRequiredElementWithAbsoluteLinksAndRFC822Dates(t *testing.T)
 	if doc.Version != "2.0" || ch.Title != "Posts & news" || ch.Link != "https://blog.example.com/posts/" ||
 		ch.Description == nil || *ch.Description != "The latest <posts>" || ch.Language != "en-us" || ch.TTL != "90" {
 		t.Errorf("channel = %+v", ch)
+	}
+	if !strings.Contains(w.Body.String(), "<image><url>https://blog.example.com/static/logo.png</url><title>Posts &#x26; news</title><link>https://blog.example.com/posts/</link></image>") {
+		t.Errorf("no channel image in\n%s", w.Body)
 	}
 	if ch.Self.Rel != "self" || ch.Self.Href != "https://blog.example.com/feed/rss/" {
 		t.Errorf("atom:link self = %+v", ch.Self)
@@ -254,6 +257,9 @@ func TestAtomFromTheSameDefinitionIsValidRFC4287(t *testing.T) {
 	if doc.Title != "Posts & news" || doc.ID != "http://blog.example.com/posts/" || doc.Lang != "en-us" ||
 		doc.Updated != "2026-03-05T08:30:00Z" || doc.Author.Name != "Editors" {
 		t.Errorf("feed = %+v", doc)
+	}
+	if !strings.Contains(string(body), "<logo>http://blog.example.com/static/logo.png</logo>") {
+		t.Errorf("no Atom logo")
 	}
 	rels := map[string]string{}
 	for _, l := range doc.Links {

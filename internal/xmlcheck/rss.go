@@ -44,7 +44,7 @@ func (e *rssElement) children(local string) []*rssElement {
 // would: an rss root with version 2.0 holding one channel; the channel's title,
 // link and description exactly once, link an absolute URL; every item with a
 // title or a description, at most one of each element the specification allows
-// once; links, comments and enclosure URLs absolute; enclosures with url, a
+// once; an image with url, title and link; links, comments and enclosure URLs absolute; enclosures with url, a
 // non-negative integer length and a type; guid's isPermaLink true or false (and
 // an absolute URL when true); dates in RFC 822 form; author an e-mail address;
 // ttl a whole number. It fails the test with every broken rule.
@@ -75,7 +75,17 @@ func RSS(t testing.TB, doc []byte) {
 	for _, l := range ch.children("link") {
 		absolute(fail, "channel link", l.Text)
 	}
-	once(fail, "channel", ch, "language", "copyright", "managingEditor", "webMaster", "pubDate", "lastBuildDate", "ttl", "generator", "docs")
+	once(fail, "channel", ch, "language", "copyright", "managingEditor", "webMaster", "pubDate", "lastBuildDate", "ttl", "generator", "docs", "image")
+	for _, img := range ch.children("image") {
+		for _, name := range []string{"url", "title", "link"} {
+			if n := len(img.children(name)); n != 1 {
+				fail("channel image has %d %s elements, want 1", n, name)
+			}
+		}
+		for _, u := range img.children("url") {
+			absolute(fail, "channel image url", u.Text)
+		}
+	}
 	dates(fail, "channel", ch)
 	for _, ttl := range ch.children("ttl") {
 		if n, err := strconv.Atoi(strings.TrimSpace(ttl.Text)); err != nil || n < 0 {

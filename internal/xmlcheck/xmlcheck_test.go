@@ -73,6 +73,7 @@ func TestRSSNamesEveryBrokenRule(t *testing.T) {
 		{strings.Replace(good, `<guid>https://example.com/i</guid>`, `<guid>42</guid>`, 1), "permalink guid"},
 		{strings.Replace(good, `<title>i</title>`, `<title>i</title><title>j</title>`, 1), "2 title"},
 		{`<rss version="2.0"><channel><title>`, "not well-formed"},
+		{strings.Replace(good, `<ttl>60</ttl>`, `<image><url>https://example.com/i.png</url><title>t</title></image>`, 1), "0 link"},
 	} {
 		if msg := rssFailure(tc.doc); !strings.Contains(msg, tc.want) {
 			t.Errorf("%s: failure %q does not mention %q", tc.doc, msg, tc.want)
