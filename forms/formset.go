@@ -546,24 +546,46 @@ func (s *FormSet[T]) Rows() []FormSetRow[T] {
 			out[i].Order = s.orderInput(i, f)
 		}
 		if s.hasDelete(i) {
-			name := f.Prefix + "-" + deleteField
-			checked := ""
-			if i < len(s.deleted) && s.deleted[i] {
-				checked = " checked"
-			}
-			out[i].Delete = template.SafeString(`<div><label for="id_` + esc(name) + `">Delete:</label><input type="checkbox" name="` +
-				esc(name) + `" id="id_` + esc(name) + `"` + checked + `></div>`)
+			out[i].Delete = deleteBox(f, s.isDeleted(i))
 		}
 	}
 	return out
 }
 
+// EmptyRow is EmptyForm with its ORDER input and DELETE checkbox (those of an
+// extra form), Index -1: the template JavaScript copies to add a row, as
+// Django's empty_form carries its ORDER and DELETE fields.
+func (s *FormSet[T]) EmptyRow() FormSetRow[T] {
+	f := s.EmptyForm()
+	r := FormSetRow[T]{Index: -1, Form: f}
+	if s.CanOrder {
+		r.Order = s.orderInput(-1, f)
+	}
+	if s.CanDelete && !s.DeleteInitialOnly {
+		r.Delete = deleteBox(f, false)
+	}
+	return r
+}
+
+// deleteBox renders form f's DELETE checkbox.
+func deleteBox[T any](f *Form[T], checked bool) template.SafeString {
+	name := f.Prefix + "-" + deleteField
+	c := ""
+	if checked {
+		c = " checked"
+	}
+	return template.SafeString(`<div><label for="id_` + esc(name) + `">Delete:</label><input type="checkbox" name="` +
+		esc(name) + `" id="id_` + esc(name) + `"` + c + `></div>`)
+}
+
 // orderInput renders form i's ORDER input: the submitted text when bound, else
-// the form's position (plus one) for a form of an Initial value.
+// the form's position (plus one) for a form of an Initial value; blank for the
+// empty form (i = -1).
 func (s *FormSet[T]) orderInput(i int, f *Form[T]) template.SafeString {
 	name := f.Prefix + "-" + orderField
 	value := ""
 	switch {
+	case i < 0:
 	case s.bound && i < len(s.orderRaw):
 		value = s.orderRaw[i]
 	case !s.bound && i < s.initialN:

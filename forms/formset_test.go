@@ -399,3 +399,34 @@ func ExampleFormSet_OrderedEntries() {
 	// 2 boil water
 	// 3 add tea
 }
+
+// EmptyRow carries what an extra form has: a blank ORDER input and, unless
+// DeleteInitialOnly, a DELETE box, all named with __prefix__.
+func TestFormSetEmptyRow(t *testing.T) {
+	s := NewFormSet[Item]()
+	s.Initial = []Item{{Name: "a", Qty: 1}}
+	s.CanOrder, s.CanDelete = true, true
+	r := s.EmptyRow()
+	html := string(r.Form.AsDiv()) + string(r.Order) + string(r.Delete)
+	for _, want := range []string{`name="form-__prefix__-name"`, `<input type="number" name="form-__prefix__-ORDER" id="id_form-__prefix__-ORDER">`,
+		`<input type="checkbox" name="form-__prefix__-DELETE" id="id_form-__prefix__-DELETE">`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("missing %q in %s", want, html)
+		}
+	}
+	if r.Index != -1 {
+		t.Errorf("index %d", r.Index)
+	}
+	s.DeleteInitialOnly = true
+	if r := s.EmptyRow(); r.Delete != "" {
+		t.Errorf("DeleteInitialOnly: the empty row has %s", r.Delete)
+	}
+	// Bound sets render their empty row too.
+	data := mgmt(1, 1)
+	data.Set("form-0-name", "a")
+	data.Set("form-0-ORDER", "x")
+	s.BindData(context.Background(), data, nil)
+	if r := s.EmptyRow(); strings.Contains(string(r.Order), "errorlist") || strings.Contains(string(r.Order), "value=") {
+		t.Errorf("bound set's empty row: %s", r.Order)
+	}
+}
