@@ -465,3 +465,27 @@ func TestHeadAnswersWithoutABody(t *testing.T) {
 		t.Errorf("HEAD: %d, %d body bytes, headers %v", w.Code, w.Body.Len(), w.Header())
 	}
 }
+
+func TestCheckFindsMistakesBeforeACrawlerDoes(t *testing.T) {
+	big := pageSitemap(pages(1))
+	big.Limit = 60000
+	sm := &sitemaps.Sitemaps{SectionURL: "/sitemap.xml", Sections: map[string]sitemaps.Section{
+		"good":   pageSitemap(pages(1)),
+		"static": &sitemaps.Static{Names: []string{"home", "nope"}},
+		"empty":  &sitemaps.Sitemap[page]{},
+		"big":    big,
+	}}
+	app := newApp(sm)
+	var got []string
+	for _, m := range sm.Check(app) {
+		got = append(got, m.ID+" "+m.Object)
+	}
+	want := "sitemaps.E003 sitemaps|sitemaps.W001 sitemaps section big|sitemaps.E002 sitemaps section empty|sitemaps.E001 sitemaps section static"
+	if strings.Join(got, "|") != want {
+		t.Errorf("check messages\n%s\nwant\n%s", strings.Join(got, "|"), want)
+	}
+	ok := &sitemaps.Sitemaps{Sections: map[string]sitemaps.Section{"good": pageSitemap(pages(1)), "static": &sitemaps.Static{Names: []string{"home"}}}}
+	if msgs := ok.Check(newApp(ok)); len(msgs) != 0 {
+		t.Errorf("a correct configuration: %v", msgs)
+	}
+}

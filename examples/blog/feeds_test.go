@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/xml"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/auth"
 	"github.com/galvani-web/galvani/examples/blog/blog"
 	"github.com/galvani-web/galvani/galvanitest"
@@ -94,6 +96,19 @@ func TestPagesLinkTheFeeds(t *testing.T) {
 		`<link rel="alternate" type="application/rss+xml" title="Galvani blog (RSS)" href="/feed/rss/">`,
 		`<link rel="alternate" type="application/atom+xml" title="Galvani blog (Atom)" href="/feed/atom/">`)
 	c.Get("/hello-galvani/").AssertStatus(200).AssertContains(`href="/feed/atom/"`)
+}
+
+func TestSitemapConfigurationPassesCheck(t *testing.T) {
+	app, dbs, err := newApp(context.Background(), galvani.Settings{Debug: true, DatabaseURL: "sqlite::memory:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dbs.Close()
+	for _, m := range app.Check(false) {
+		if strings.HasPrefix(m.ID, "sitemaps.") {
+			t.Errorf("check: %s", m)
+		}
+	}
 }
 
 func TestSitemapListsEveryArticle(t *testing.T) {

@@ -92,6 +92,7 @@ func newApp(ctx context.Context, settings galvani.Settings) (*galvani.App, *orm.
 	}
 	template.Setup(app, template.Dir(projectTemplates, "examples/blog/templates/"))
 	siteMaps.Routes(app.Group("")) // /sitemap.xml and /sitemaps/{section}.xml
+	app.AddCheck(siteMaps.Check, false)
 	app.Get("/robots.txt", robots)
 	return app, dbs, nil
 }
