@@ -20,20 +20,12 @@ import (
 	"github.com/galvani-web/galvani/internal/testdb"
 )
 
-func missing(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if testdb.Required() {
-		t.Fatalf(format+" (required in CI; .ci/tools installs it)", args...)
-	}
-	t.Skipf(format+"; skipping (run .ci/tools to install it)", args...)
-}
-
 // Modules returns the node_modules directory holding the CI tools, after checking
 // that node and the named packages are there.
 func Modules(t testing.TB, packages ...string) string {
 	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
-		missing(t, "node is not on PATH")
+		testdb.MissingTool(t, "node is not on PATH")
 	}
 	dir := os.Getenv("GALVANI_NODE_MODULES")
 	if dir == "" {
@@ -46,7 +38,7 @@ func Modules(t testing.TB, packages ...string) string {
 	}
 	for _, p := range packages {
 		if _, err := os.Stat(filepath.Join(dir, p, "package.json")); err != nil {
-			missing(t, "the npm package %s is not installed in %s", p, dir)
+			testdb.MissingTool(t, "the npm package %s is not installed in %s", p, dir)
 		}
 	}
 	return dir
@@ -60,7 +52,7 @@ func Chromium(t testing.TB) string {
 	}
 	p, err := exec.LookPath("chromium")
 	if err != nil {
-		missing(t, "chromium is not on PATH")
+		testdb.MissingTool(t, "chromium is not on PATH")
 	}
 	return p
 }

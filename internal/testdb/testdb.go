@@ -25,6 +25,17 @@ func Required() bool {
 	return os.Getenv("CI") == "true" || os.Getenv("GALVANI_REQUIRE_SERVICES") == "1"
 }
 
+// MissingTool ends a test that needs a tool .ci/tools installs (a browser, an
+// XML validator, an npm package) and did not find it: a failure in CI, a skip
+// naming the tool elsewhere.
+func MissingTool(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if Required() {
+		t.Fatalf(format+" (required in CI; .ci/tools installs it)", args...)
+	}
+	t.Skipf(format+"; skipping (run .ci/tools to install it)", args...)
+}
+
 func reachable(t testing.TB, service, hostport string) {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", hostport, 2*time.Second)

@@ -19,14 +19,6 @@ import (
 	"github.com/galvani-web/galvani/internal/testdb"
 )
 
-func missing(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if testdb.Required() {
-		t.Fatalf(format+" (required in CI; .ci/tools installs it)", args...)
-	}
-	t.Skipf(format+"; skipping (run .ci/tools to install it)", args...)
-}
-
 // Schema validates doc with xmllint against the XML Schema (.xsd) or RelaxNG
 // (.rng) file at schema, failing the test with xmllint's messages when it is not
 // valid.
@@ -34,7 +26,7 @@ func Schema(t testing.TB, schema string, doc []byte) {
 	t.Helper()
 	bin, err := exec.LookPath("xmllint")
 	if err != nil {
-		missing(t, "xmllint (Debian's libxml2-utils) is not on PATH")
+		testdb.MissingTool(t, "xmllint (Debian's libxml2-utils) is not on PATH")
 	}
 	flag := "--schema"
 	if strings.HasSuffix(schema, ".rng") {
@@ -76,11 +68,11 @@ func Feedparser(t testing.TB, doc []byte) (version string, entries int) {
 	py := "/usr/bin/python3"
 	if _, err := os.Stat(py); err != nil {
 		if py, err = exec.LookPath("python3"); err != nil {
-			missing(t, "python3 is not on PATH")
+			testdb.MissingTool(t, "python3 is not on PATH")
 		}
 	}
 	if exec.Command(py, "-c", "import feedparser").Run() != nil {
-		missing(t, "python3-feedparser is not installed")
+		testdb.MissingTool(t, "python3-feedparser is not installed")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -126,7 +118,7 @@ func SharedSpec(t testing.TB, parts ...string) string {
 	}
 	p := filepath.Join(append([]string{root, "spec"}, parts...)...)
 	if _, err := os.Stat(p); err != nil {
-		missing(t, "the shared specification file %s is missing (link ../shared beside the repository)", p)
+		testdb.MissingTool(t, "the shared specification file %s is missing (link ../shared beside the repository)", p)
 	}
 	return p
 }
