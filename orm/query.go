@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 )
@@ -670,6 +671,40 @@ func newRowReader(plan *selectPlan) *rowReader {
 	return &rowReader{plan: plan, dests: make([]any, n), objs: make([]unsafe.Pointer, len(plan.related)), decs: decs}
 }
 
+var rowReaders = sync.Pool{New: func() any { return new(rowReader) }}
+
+// getRowReader is newRowReader with a reader (and its lists) used before, for a
+// query that reads its rows and is done with them; give it back with release.
+func getRowReader(plan *selectPlan, nativeTime bool) *rowReader {
+	n := len(plan.fields)
+	decs := hasDecimal(plan.fields)
+	for _, rp := range plan.related {
+		n += len(rp.target.concrete)
+		decs = decs || hasDecimal(rp.target.concrete)
+	}
+	r := rowReaders.Get().(*rowReader)
+	if cap(r.dests) < n {
+		r.dests = make([]any, n)
+	}
+	if cap(r.objs) < len(plan.related) {
+		r.objs = make([]unsafe.Pointer, len(plan.related))
+	}
+	r.plan, r.dests, r.objs, r.decs, r.nativeTime = plan, r.dests[:n], r.objs[:len(plan.related)], decs, nativeTime
+	return r
+}
+
+// release gives a reader from getRowReader back, keeping no pointer into the rows
+// it read.
+func (r *rowReader) release() {
+	if cap(r.dests) > 256 {
+		return
+	}
+	clear(r.dests)
+	clear(r.objs)
+	r.plan = nil
+	rowReaders.Put(r)
+}
+
 func hasDecimal(fs []*Field) bool {
 	for _, f := range fs {
 		if f.Kind == KindDecimal && f.DecimalPlaces > 0 {
@@ -819,8 +854,8 @@ func (q QuerySet[T]) All(ctx context.Context) ([]T, error) {
 	if q.limit > 0 && q.limit <= 1000 {
 		out = make([]T, 0, q.limit)
 	}
-	rr := newRowReader(plan)
-	rr.nativeTime = q.db.nativeTime()
+	rr := getRowReader(plan, q.db.nativeTime())
+	defer rr.release()
 	var zero T
 	for rows.Next() {
 		out = append(out, zero)
@@ -981,12 +1016,12 @@ func (q QuerySet[T]) getPKRelated(ctx context.Context, key any) (*T, error) {
 	defer rows.Close()
 	obj := new(T)
 	n := 0
+	rr := getRowReader(plan, q.db.nativeTime())
+	defer rr.release()
 	for rows.Next() {
 		if n++; n > 1 {
 			break
 		}
-		rr := newRowReader(plan)
-		rr.nativeTime = q.db.nativeTime()
 		if err := rr.scan(rows, unsafe.Pointer(obj)); err != nil {
 			return nil, err
 		}
