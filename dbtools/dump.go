@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/galvani-web/galvani/orm"
@@ -21,7 +22,10 @@ type DumpOptions struct {
 	Indent int
 	// NaturalForeign writes references (foreign keys, many-to-many lists) to rows
 	// of models with a natural key (see NaturalKeyer) as that key, a list of
-	// values, instead of the primary key (Django's --natural-foreign).
+	// values, instead of the primary key (Django's --natural-foreign). The models
+	// are then put in Django's dependency order: a model with a natural key comes
+	// before the models that refer to it, so that Django's loaddata, which looks
+	// natural keys up as it goes, finds the rows.
 	NaturalForeign bool
 	// NaturalPrimary leaves the primary key out of the objects of models with a
 	// natural key (Django's --natural-primary): loading finds the row by its
@@ -53,6 +57,12 @@ func Dump(ctx context.Context, db *orm.DB, w io.Writer, opts DumpOptions) (int, 
 	n := 0
 	nat := &natural{ctx: ctx, db: db, opts: opts, fields: map[*orm.ModelInfo][]*orm.Field{},
 		keysOf: map[*orm.ModelInfo]naturalKeys{}, checked: map[*orm.ModelInfo]bool{}}
+	if opts.NaturalForeign {
+		var err error
+		if models, err = nat.sortDependencies(models); err != nil {
+			return 0, err
+		}
+	}
 	bw.WriteString("[")
 	for _, m := range models {
 		m2m := dumpableM2M(m)
@@ -255,4 +265,77 @@ func orderColumns(d orm.Dialect, m *orm.ModelInfo, alias string) (string, bool) 
 		terms = append(terms, term)
 	}
 	return strings.Join(terms, ", "), true
+}
+
+// sortDependencies orders models as Django's serializers.sort_dependencies does
+// for dumpdata --natural-foreign (with cycles allowed): a model comes after the
+// models with a natural key it refers to by foreign key or automatic
+// many-to-many, when those are dumped too; otherwise the given order is kept.
+func (n *natural) sortDependencies(models []*orm.ModelInfo) ([]*orm.ModelInfo, error) {
+	dumped := map[*orm.ModelInfo]bool{}
+	for _, m := range models {
+		dumped[m] = true
+	}
+	type entry struct {
+		m    *orm.ModelInfo
+		deps []*orm.ModelInfo
+	}
+	var pending []entry
+	for _, m := range models {
+		e := entry{m: m}
+		rels := dumpableM2M(m)
+		for _, f := range m.ConcreteFields() {
+			if f.Kind == orm.KindFK || f.Kind == orm.KindO2O {
+				rels = append(rels, f)
+			}
+		}
+		for _, f := range rels {
+			target, err := f.Rel.Target()
+			if err != nil {
+				return nil, err
+			}
+			nk, err := n.keyFields(target)
+			if err != nil {
+				return nil, err
+			}
+			if nk != nil && target != m {
+				e.deps = append(e.deps, target)
+			}
+		}
+		pending = append(pending, e)
+	}
+	slices.Reverse(pending) // Django pops from the end
+	var out []*orm.ModelInfo
+	placed := map[*orm.ModelInfo]bool{}
+	for len(pending) > 0 {
+		var skipped []entry
+		changed := false
+		for len(pending) > 0 {
+			e := pending[len(pending)-1]
+			pending = pending[:len(pending)-1]
+			ready := true
+			for _, d := range e.deps {
+				if dumped[d] && !placed[d] {
+					ready = false
+					break
+				}
+			}
+			if ready {
+				out = append(out, e.m)
+				placed[e.m] = true
+				changed = true
+			} else {
+				skipped = append(skipped, e)
+			}
+		}
+		if !changed {
+			// A cycle: take the last model put off and ignore its dependencies.
+			e := skipped[len(skipped)-1]
+			skipped = skipped[:len(skipped)-1]
+			out = append(out, e.m)
+			placed[e.m] = true
+		}
+		pending = skipped
+	}
+	return out, nil
 }

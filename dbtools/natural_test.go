@@ -202,3 +202,40 @@ func TestNaturalKeyOfModelWithout(t *testing.T) {
 		t.Errorf("%s with a natural key for its author: %v", m.Label(), err)
 	}
 }
+
+// With NaturalForeign the models come in Django's dependency order, whatever
+// order they were asked for in: groups before the users that refer to them by
+// natural key. Without it the order given is kept.
+func TestNaturalForeignDumpsDependenciesFirst(t *testing.T) {
+	ctx := context.Background()
+	db := openURL(t, "sqlite::memory:")
+	naturalDB(t, db)
+	users, _ := orm.ModelByLabel("auth.user")
+	groups, _ := orm.ModelByLabel("auth.group")
+	perms, _ := orm.ModelByLabel("auth.permission")
+	order := func(opts DumpOptions) string {
+		t.Helper()
+		var b bytes.Buffer
+		if _, err := Dump(ctx, db, &b, opts); err != nil {
+			t.Fatal(err)
+		}
+		var objs []struct{ Model string }
+		if err := json.Unmarshal(b.Bytes(), &objs); err != nil {
+			t.Fatal(err)
+		}
+		var seen []string
+		for _, o := range objs {
+			if len(seen) == 0 || seen[len(seen)-1] != o.Model {
+				seen = append(seen, o.Model)
+			}
+		}
+		return strings.Join(seen, " ")
+	}
+	models := []*orm.ModelInfo{users, groups, perms}
+	if got := order(DumpOptions{Models: models, NaturalForeign: true}); got != "auth.permission auth.group auth.user" {
+		t.Errorf("natural foreign order: %s", got)
+	}
+	if got := order(DumpOptions{Models: models}); got != "auth.user auth.group auth.permission" {
+		t.Errorf("plain order: %s", got)
+	}
+}
