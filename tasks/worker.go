@@ -1,0 +1,194 @@
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Worker runs the tasks of a DBBackend: it claims due tasks of its queues, runs up
+// to Concurrency at once, renews their leases while they run, and records each
+// outcome (success, a retry after backoff, or the dead state). The zero values of
+// its fields are usable defaults.
+type Worker struct {
+	// Backend holds the tasks.
+	Backend *DBBackend
+	// Queues are the queues to take tasks from; none means DefaultQueue.
+	Queues []string
+	// Concurrency is how many tasks run at once; 0 means 4.
+	Concurrency int
+	// PollInterval is the wait between claims when no task is due; 0 means 1s.
+	PollInterval time.Duration
+	// Lease is how long a claim holds without renewal (renewed every third of
+	// it); a task whose worker dies runs again after it. 0 means 30s.
+	Lease time.Duration
+	// Grace is how long a stopping worker lets running tasks finish before it
+	// cancels their contexts and gives them back to their queue. 0 means 30s.
+	Grace time.Duration
+	// Logger receives a line per failure; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+func (w *Worker) defaults() (queues []string, conc int, poll, lease, grace time.Duration, log *slog.Logger) {
+	queues, conc, poll, lease, grace, log = w.Queues, w.Concurrency, w.PollInterval, w.Lease, w.Grace, w.Logger
+	if len(queues) == 0 {
+		queues = []string{DefaultQueue}
+	}
+	if conc <= 0 {
+		conc = 4
+	}
+	if poll <= 0 {
+		poll = time.Second
+	}
+	if lease <= 0 {
+		lease = 30 * time.Second
+	}
+	if grace <= 0 {
+		grace = 30 * time.Second
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return
+}
+
+// Run works until ctx is cancelled, then stops claiming, waits up to Grace for the
+// running tasks, cancels those still running and gives them back to their queue.
+// It returns nil after a graceful stop.
+func (w *Worker) Run(ctx context.Context) error {
+	if w.Backend == nil {
+		return errors.New("tasks: Worker needs a Backend")
+	}
+	queues, conc, poll, lease, grace, log := w.defaults()
+	// tasks run on hard, which outlives ctx by the grace period
+	hard, hardCancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer hardCancel()
+	bg := context.WithoutCancel(ctx)
+
+	var (
+		mu      sync.Mutex
+		running = map[*claimed]struct{}{}
+		wg      sync.WaitGroup
+		freed   = make(chan struct{}, conc)
+	)
+	for ctx.Err() == nil {
+		mu.Lock()
+		free := conc - len(running)
+		mu.Unlock()
+		if free > 0 {
+			if _, err := w.Backend.reap(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("tasks: taking back expired leases", "err", err)
+			}
+			jobs, err := w.Backend.claim(ctx, queues, free, lease)
+			if err != nil && ctx.Err() == nil {
+				log.Warn("tasks: claiming", "err", err)
+			}
+			for i := range jobs {
+				c := &jobs[i]
+				mu.Lock()
+				running[c] = struct{}{}
+				mu.Unlock()
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					w.run(hard, bg, c, lease, log)
+					mu.Lock()
+					delete(running, c)
+					mu.Unlock()
+					select {
+					case freed <- struct{}{}:
+					default:
+					}
+				}()
+			}
+			if len(jobs) == free {
+				continue // more may be due: claim again when a slot frees
+			}
+		}
+		t := time.NewTimer(poll)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		case <-freed:
+		}
+		t.Stop()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(grace):
+	}
+	hardCancel() // running tasks see their context cancelled and are released
+	select {
+	case <-done:
+		return nil
+	case <-time.After(5 * time.Second):
+	}
+	// tasks that ignore their context: give their rows back anyway
+	mu.Lock()
+	defer mu.Unlock()
+	for c := range running {
+		if _, err := w.Backend.release(bg, c); err != nil {
+			log.Warn("tasks: releasing a task at shutdown", "id", c.id, "err", err)
+		}
+	}
+	return fmt.Errorf("tasks: %d task(s) ignored their cancelled context at shutdown; released", len(running))
+}
+
+// run executes one claimed task, renewing its lease meanwhile, and records the
+// outcome.
+func (w *Worker) run(hard, bg context.Context, c *claimed, lease time.Duration, log *slog.Logger) {
+	ctx, cancel := context.WithCancel(hard)
+	defer cancel()
+	stop := make(chan struct{})
+	var hb sync.WaitGroup
+	hb.Add(1)
+	go func() {
+		defer hb.Done()
+		tk := time.NewTicker(lease / 3)
+		defer tk.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tk.C:
+				ok, err := w.Backend.renew(bg, c, lease)
+				if err == nil && !ok {
+					log.Warn("tasks: lease lost; cancelling the run", "id", c.id, "task", c.task)
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	var res []byte
+	var err error
+	if c.attempts > c.maxAttempts {
+		err = Permanent(fmt.Errorf("tasks: attempt %d of %d", c.attempts, c.maxAttempts))
+	} else {
+		res, err = execute(ctx, c.task, c.args, c.timeout, c.attempts)
+	}
+	close(stop)
+	hb.Wait()
+	var ok bool
+	var dbErr error
+	switch {
+	case err == nil:
+		ok, dbErr = w.Backend.succeed(bg, c, res)
+	case hard.Err() != nil:
+		ok, dbErr = w.Backend.release(bg, c)
+	default:
+		log.Info("tasks: task failed", "id", c.id, "task", c.task, "attempt", c.attempts, "err", err)
+		ok, dbErr = w.Backend.fail(bg, c, err)
+	}
+	if dbErr != nil {
+		log.Error("tasks: recording an outcome", "id", c.id, "task", c.task, "err", dbErr)
+	} else if !ok {
+		log.Warn("tasks: outcome not recorded: the lease had expired and the task was taken back", "id", c.id, "task", c.task)
+	}
+}
