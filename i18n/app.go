@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/formats"
 	"github.com/galvani-web/galvani/forms"
 	"github.com/galvani-web/galvani/session"
 	"github.com/galvani-web/galvani/template"
@@ -59,6 +60,21 @@ type Config struct {
 	// show times in it and forms read dates and times in it. Times are stored as
 	// they are given — keep them in UTC. Env: USE_TZ.
 	UseTZ bool `env:"USE_TZ"`
+
+	// UseL10N writes numbers and dates in the active language's formats
+	// (Django's USE_L10N): "1,5" and "15 janvier 2026" in French. Templates
+	// print month and day names in the active language either way. Default
+	// true, as in Django 4.
+	UseL10N *bool
+	// UseThousandSeparator adds the language's thousand separators to the
+	// numbers templates localize (Django's USE_THOUSAND_SEPARATOR): "1 234,5".
+	// Env: USE_THOUSAND_SEPARATOR.
+	UseThousandSeparator bool `env:"USE_THOUSAND_SEPARATOR"`
+	// Formats changes the formats of a language, or gives a language without
+	// shipped formats its own, by language code (Django's FORMAT_MODULE_PATH):
+	// the fields set in each value replace the shipped ones (see
+	// formats.Override).
+	Formats map[string]*formats.Locale
 }
 
 // SessionKey is the session key set_language stores the chosen language under.
@@ -99,6 +115,10 @@ type Locale struct {
 	setLang   string
 	exempt    []string
 	tz        *time.Location
+	// formats are the formats of the offered languages and of those Formats
+	// names, with the project's overrides, by language code.
+	formats map[string]*formats.Locale
+	useL10N bool
 }
 
 // App is the i18n app, configured by the "i18n" settings section.
@@ -180,6 +200,22 @@ func (l *Locale) Ready(app *galvani.App) error {
 		}
 		tz = z
 	}
+	fmts := map[string]*formats.Locale{}
+	for code := range supported {
+		fmts[code] = formats.Get(code)
+	}
+	for code, over := range cfg.Formats {
+		code = NormalizeLanguage(code)
+		if !validLanguageCode(code) {
+			return fmt.Errorf("i18n: Formats: %q is not a language code", code)
+		}
+		base, ok := formats.Lookup(code)
+		if !ok {
+			base = formats.Override(formats.English, &formats.Locale{Language: code})
+			base.Language = code
+		}
+		fmts[code] = formats.Override(base, over)
+	}
 	setLang, err := app.URL("i18n:set_language")
 	if err != nil {
 		setLang = "/i18n/setlang/"
@@ -187,6 +223,7 @@ func (l *Locale) Ready(app *galvani.App) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.cfg, l.enabled, l.bundle, l.supported, l.langs, l.setLang, l.tz = cfg, enabled, b, supported, langs, setLang, tz
+	l.formats, l.useL10N = fmts, cfg.UseL10N == nil || *cfg.UseL10N
 	l.exempt = append([]string{setLang}, cfg.PrefixExempt...)
 	app.AddCheck(l.check, false)
 	return nil
@@ -228,8 +265,50 @@ func (l *Locale) Languages() []LanguageInfo {
 // TemplateLibraries implements the template battery's LibraryProvider: "i18n" and
 // "tz".
 func (l *Locale) TemplateLibraries() map[string]*template.Library {
-	return map[string]*template.Library{"i18n": TemplateLibrary(l.Bundle(), l.Languages()),
+	return map[string]*template.Library{"i18n": templateLibrary(l.Bundle(), l.Languages(), l.Formats),
 		"tz": TZTemplateLibrary(l.DefaultTimeZone())}
+}
+
+// Formats returns the formats of a language: the project's (Config.Formats)
+// over the shipped ones, the shipped ones (formats.Get) otherwise.
+func (l *Locale) Formats(lang string) *formats.Locale {
+	lang = NormalizeLanguage(lang)
+	l.mu.RLock()
+	f, ok := l.formats[lang]
+	if !ok {
+		f, ok = l.formats[baseLanguage(lang)]
+	}
+	l.mu.RUnlock()
+	if ok {
+		return f
+	}
+	return formats.Get(lang)
+}
+
+// FormatsFrom returns the formats of the language active in ctx (see
+// Middleware), or those of the default language — what forms parse numbers and
+// dates with.
+func (l *Locale) FormatsFrom(ctx context.Context) *formats.Locale {
+	if t := TranslationFrom(ctx); t != nil {
+		return l.Formats(t.Language())
+	}
+	return l.Formats(l.Bundle().DefaultLanguage())
+}
+
+// Localization implements the template battery's LocalizationProvider: the
+// formats of the request's language (the default language's outside a
+// request), with UseL10N and UseThousandSeparator.
+func (l *Locale) Localization(r *http.Request) template.L10n {
+	var f *formats.Locale
+	if r != nil {
+		f = l.FormatsFrom(r.Context())
+	} else {
+		f = l.Formats(l.Bundle().DefaultLanguage())
+	}
+	l.mu.RLock()
+	out := template.L10n{Locale: f, Localize: l.useL10N, Grouping: l.cfg.UseThousandSeparator}
+	l.mu.RUnlock()
+	return out
 }
 
 // Gettext implements the template battery's TranslatorProvider, for _("...")

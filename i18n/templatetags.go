@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/galvani-web/galvani/formats"
 	"github.com/galvani-web/galvani/template"
 )
 
@@ -29,8 +30,14 @@ type LanguageInfo struct {
 // languages is what get_available_languages lists. The active language is the one
 // in the request's context (see Middleware), or b's default language.
 func TemplateLibrary(b *Bundle, languages []LanguageInfo) *template.Library {
+	return templateLibrary(b, languages, formats.Get)
+}
+
+// templateLibrary is TemplateLibrary whose {% language %} activates the formats
+// fmts gives for the language too.
+func templateLibrary(b *Bundle, languages []LanguageInfo, fmts func(lang string) *formats.Locale) *template.Library {
 	l := template.NewLibrary()
-	tl := &tagLib{b: b, languages: languages}
+	tl := &tagLib{b: b, languages: languages, formats: fmts}
 	l.Tag("trans", tl.parseTranslate)
 	l.Tag("translate", tl.parseTranslate)
 	l.Tag("blocktrans", tl.parseBlockTranslate)
@@ -57,6 +64,7 @@ func TemplateLibrary(b *Bundle, languages []LanguageInfo) *template.Library {
 type tagLib struct {
 	b         *Bundle
 	languages []LanguageInfo
+	formats   func(lang string) *formats.Locale
 }
 
 // current returns the translation active for the render: the request's, else the
@@ -257,7 +265,9 @@ func (n *languageNode) Render(c *template.Context) error {
 		base = &http.Request{Method: http.MethodGet}
 	}
 	c.Request = base.WithContext(WithTranslation(base.Context(), tr))
-	defer func() { c.Request = saved }()
+	savedLocale := c.L10n.Locale
+	c.L10n.Locale = n.tl.formats(tr.Language())
+	defer func() { c.Request, c.L10n.Locale = saved, savedLocale }()
 	return n.body.Render(c)
 }
 

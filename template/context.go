@@ -37,6 +37,12 @@ type Context struct {
 	// template_localtime with USE_TZ). The engine sets it from its TimeZone
 	// function; the tz library's {% timezone %} and {% localtime %} change it.
 	Location *time.Location
+	// L10n is how values are localized: the active language's formats and
+	// names, USE_L10N and USE_THOUSAND_SEPARATOR. The engine sets it from its
+	// Localization function; the i18n library's {% language %} changes Locale.
+	L10n L10n
+	// useL10n is the state {% localize on|off %} set (l10nDefault outside one).
+	useL10n int8
 
 	out     []byte
 	engine  *Engine
@@ -305,12 +311,20 @@ func (c *Context) writeValue(v reflect.Value) {
 		return
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		if v.Type() == basicTypes[k] {
-			c.out = strconv.AppendInt(c.out, v.Int(), 10)
+			if c.L10n.Grouping {
+				c.out = c.appendInt(c.out, v.Int())
+			} else {
+				c.out = strconv.AppendInt(c.out, v.Int(), 10)
+			}
 			return
 		}
 	case reflect.Float32, reflect.Float64:
 		if v.Type() == basicTypes[k] {
-			c.out = appendPlainFloat(c.out, v.Float())
+			if c.L10n.Localize || c.useL10n != l10nDefault {
+				c.out = c.appendFloat(c.out, v.Float())
+			} else {
+				c.out = appendPlainFloat(c.out, v.Float())
+			}
 			return
 		}
 	}
@@ -322,10 +336,10 @@ func (c *Context) writeValue(v reflect.Value) {
 		return
 	}
 	if c.Autoescape {
-		s := appendLocalized(nil, v)
+		s := c.appendLocalized(nil, v)
 		c.out = appendEscaped(c.out, string(s))
 	} else {
-		c.out = appendLocalized(c.out, v)
+		c.out = c.appendLocalized(c.out, v)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/galvani-web/galvani/formats"
 )
 
 // formatSettings are Django's default values of the settings get_format knows
@@ -44,23 +46,24 @@ func init() {
 
 // getFormat is Django's get_format: the format string a date or time filter uses
 // for its argument. A missing or false argument means def; the name of a format
-// setting means its value; anything else is used as it is, as text.
-func getFormat(arg any, def string) string {
+// setting means its value — the active locale's when localize is true, Django's
+// default settings' otherwise; anything else is used as it is, as text.
+func (c *Context) getFormat(arg any, def string, localize bool) string {
 	if !truthy(reflect.ValueOf(arg)) {
 		arg = def
 	}
 	if rv := reflect.ValueOf(arg); isString(rv) {
+		if loc := c.formatLocale(localize); loc != nil {
+			if v, ok := loc.Format(rv.String()); ok {
+				return v
+			}
+		}
 		if v, ok := formatSettings[rv.String()]; ok {
 			arg = v
 		}
 	}
 	return toString(reflect.ValueOf(arg))
 }
-
-var (
-	monthsAP    = [...]string{"Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."}
-	monthsShort = [...]string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
-)
 
 // The format characters Django's dateformat knows, and those a time may use.
 const (
@@ -70,9 +73,10 @@ const (
 	tzFormatChars = "eOTZI"
 )
 
-// formatDate formats t with Django's date format characters.
-func formatDate(t time.Time, format string) string {
-	s, _, _ := formatDateTime(reflect.ValueOf(t), format, false)
+// formatDate formats t with Django's date format characters, with the names of
+// locale n.
+func formatDate(n *formats.Locale, t time.Time, format string) string {
+	s, _, _ := formatDateTime(n, reflect.ValueOf(t), format, false)
 	return s
 }
 
@@ -90,8 +94,9 @@ const (
 // false when Python would raise AttributeError: a value that is not a date (except
 // for the time-zone characters, which give ""), or a character the value has no
 // answer for. A time character for a date is Python's TypeError, which Django's
-// date filter does not catch: the error.
-func formatDateTime(v reflect.Value, format string, timeOnly bool) (string, bool, error) {
+// date filter does not catch: the error. Month and day names, and the words for
+// a.m., noon and midnight, are those of locale n.
+func formatDateTime(n *formats.Locale, v reflect.Value, format string, timeOnly bool) (string, bool, error) {
 	t, kind, isTime := asDateValue(v)
 	var b []byte
 	rs := []rune(format)
@@ -118,7 +123,7 @@ func formatDateTime(v reflect.Value, format string, timeOnly bool) (string, bool
 				b = append(b, pyDate{t}.String()...)
 				continue
 			}
-			b = appendDateChar(b, t, c)
+			b = appendDateChar(b, t, c, n)
 			continue
 		}
 		if c == '\\' && i+1 < len(rs) && rs[i+1] != '\n' {
@@ -185,33 +190,31 @@ func tzName(t time.Time) string {
 	return string(appendOffset([]byte("UTC"), off, true))
 }
 
-func appendDateChar(b []byte, t time.Time, c rune) []byte {
+// appendDateChar appends the value of the format character c for t, with the
+// names of locale n.
+func appendDateChar(b []byte, t time.Time, c rune, n *formats.Locale) []byte {
 	switch c {
 	case 'a':
-		if t.Hour() < 12 {
-			return append(b, "a.m."...)
-		}
-		return append(b, "p.m."...)
+		return append(b, n.AMPMLower[t.Hour()/12]...)
 	case 'A':
-		if t.Hour() < 12 {
-			return append(b, "AM"...)
-		}
-		return append(b, "PM"...)
+		return append(b, n.AMPM[t.Hour()/12]...)
 	case 'b':
-		return append(b, monthsShort[t.Month()-1]...)
+		return append(b, n.MonthsShort[t.Month()-1]...)
 	case 'c':
 		return appendISO(b, t, 'T')
 	case 'd':
 		return pad2(b, t.Day())
 	case 'D':
-		return append(b, t.Weekday().String()[:3]...)
+		return append(b, n.WeekdaysAbbr[t.Weekday()]...)
 	case 'e':
 		if isNaive(t) {
 			return b
 		}
 		return append(b, tzName(t)...)
-	case 'E', 'F':
-		return append(b, t.Month().String()...)
+	case 'E':
+		return append(b, n.MonthGenitive(int(t.Month()))...)
+	case 'F':
+		return append(b, n.Months[t.Month()-1]...)
 	case 'f':
 		b = strconv.AppendInt(b, int64(hour12(t)), 10)
 		if t.Minute() != 0 {
@@ -237,7 +240,7 @@ func appendDateChar(b []byte, t time.Time, c rune) []byte {
 	case 'j':
 		return strconv.AppendInt(b, int64(t.Day()), 10)
 	case 'l':
-		return append(b, t.Weekday().String()...)
+		return append(b, n.Weekdays[t.Weekday()]...)
 	case 'L':
 		y := t.Year()
 		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
@@ -247,11 +250,11 @@ func appendDateChar(b []byte, t time.Time, c rune) []byte {
 	case 'm':
 		return pad2(b, int(t.Month()))
 	case 'M':
-		return append(b, t.Month().String()[:3]...)
+		return append(b, n.MonthShortTitle(int(t.Month()))...)
 	case 'n':
 		return strconv.AppendInt(b, int64(t.Month()), 10)
 	case 'N':
-		return append(b, monthsAP[t.Month()-1]...)
+		return append(b, n.MonthsAbbr[t.Month()-1]...)
 	case 'o':
 		y, _ := t.ISOWeek()
 		return strconv.AppendInt(b, int64(y), 10)
@@ -260,14 +263,14 @@ func appendDateChar(b []byte, t time.Time, c rune) []byte {
 		return appendOffset(b, off/60*60, false)
 	case 'P':
 		if t.Minute() == 0 && t.Hour() == 0 {
-			return append(b, "midnight"...)
+			return append(b, n.Midnight...)
 		}
 		if t.Minute() == 0 && t.Hour() == 12 {
-			return append(b, "noon"...)
+			return append(b, n.Noon...)
 		}
-		b = appendDateChar(b, t, 'f')
+		b = appendDateChar(b, t, 'f', n)
 		b = append(b, ' ')
-		return appendDateChar(b, t, 'a')
+		return appendDateChar(b, t, 'a', n)
 	case 'r':
 		// email.utils.format_datetime: the year has four digits, the offset %z.
 		_, off := t.Zone()
@@ -323,18 +326,19 @@ func appendDateChar(b []byte, t time.Time, c rune) []byte {
 }
 
 // filterDate is Django's date filter (and time, with timeOnly): "" for None and "",
-// the value formatted with get_format(arg), and "" when formatting fails.
-func filterDate(timeOnly bool) func(in, arg any, _ bool) (any, error) {
+// the value formatted with get_format(arg) in the render's locale, and "" when
+// formatting fails.
+func filterDate(timeOnly bool) func(c *Context, in, arg any) (any, error) {
 	def := "DATE_FORMAT"
 	if timeOnly {
 		def = "TIME_FORMAT"
 	}
-	return func(in, arg any, _ bool) (any, error) {
+	return func(c *Context, in, arg any) (any, error) {
 		rv := unwrapIface(reflect.ValueOf(in))
 		if !rv.IsValid() || isString(rv) && rv.Len() == 0 {
 			return "", nil
 		}
-		s, ok, err := formatDateTime(rv, getFormat(arg, def), timeOnly)
+		s, ok, err := formatDateTime(c.names(), rv, c.getFormat(arg, def, c.L10n.Localize), timeOnly)
 		if err != nil || !ok {
 			return "", err
 		}

@@ -81,6 +81,8 @@ type Engine struct {
 	translate  func(r *http.Request, msgid string) string
 	// timeZone gives the zone times are shown in for a request (nil: as they are).
 	timeZone func(r *http.Request) *time.Location
+	// localization gives the locale and l10n switches of a request (nil: none).
+	localization func(r *http.Request) L10n
 	// urlLocalize rewrites {% url %} results for the request (language prefixes).
 	urlLocalize func(r *http.Request, path string) string
 	clock       func() time.Time
@@ -184,7 +186,7 @@ func URLResolver(fn func(name string, args ...any) (string, error)) Option {
 // New creates an engine. With no loaders it can still render templates built with
 // FromString.
 func New(opts ...Option) *Engine {
-	e := &Engine{autoescape: true, maxSteps: DefaultMaxSteps, maxOutput: DefaultMaxOutput, libraries: map[string]*Library{}, cache: map[string]*Template{}}
+	e := &Engine{autoescape: true, maxSteps: DefaultMaxSteps, maxOutput: DefaultMaxOutput, libraries: map[string]*Library{"l10n": l10nLibrary}, cache: map[string]*Template{}}
 	for _, o := range opts {
 		o(e)
 	}
@@ -328,6 +330,9 @@ func (e *Engine) Render(w http.ResponseWriter, r *http.Request, name string, dat
 	if e.timeZone != nil {
 		c.Location = e.timeZone(r)
 	}
+	if e.localization != nil {
+		c.L10n = e.localization(r)
+	}
 	if r != nil {
 		e.mu.RLock()
 		procs := e.processors
@@ -398,6 +403,9 @@ func (t *Template) Name() string { return t.name }
 func (t *Template) Execute(w io.Writer, data any) error {
 	c := t.engine.getContext()
 	defer t.engine.putContext(c)
+	if t.engine.localization != nil {
+		c.L10n = t.engine.localization(nil)
+	}
 	if err := t.renderInto(c, data); err != nil {
 		return err
 	}
@@ -409,6 +417,9 @@ func (t *Template) Execute(w io.Writer, data any) error {
 func (t *Template) Render(data any) (string, error) {
 	c := t.engine.getContext()
 	defer t.engine.putContext(c)
+	if t.engine.localization != nil {
+		c.L10n = t.engine.localization(nil)
+	}
 	if err := t.renderInto(c, data); err != nil {
 		return "", err
 	}

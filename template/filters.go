@@ -75,10 +75,8 @@ func init() {
 		}
 		return s, nil
 	})
-	reg("date", 0, opt, filterDate(false))
-	reg("time", 0, opt, filterDate(true))
-	builtinLibrary.filters["date"].localtime = true
-	builtinLibrary.filters["time"].localtime = true
+	builtinLibrary.filters["date"] = &filterDef{name: "date", ctxFn: filterDate(false), arg: opt, localtime: true}
+	builtinLibrary.filters["time"] = &filterDef{name: "time", ctxFn: filterDate(true), arg: opt, localtime: true}
 	reg("default", 0, req, func(in, arg any, _ bool) (any, error) {
 		if truthy(reflect.ValueOf(in)) {
 			return in, nil
@@ -120,7 +118,7 @@ func init() {
 	reg("filesizeformat", fSafe, none, func(in, arg any, _ bool) (any, error) { return filesizeformat(in) })
 	reg("first", 0, none, func(in, arg any, _ bool) (any, error) { return pyIndexFilter(in, 0, "first") })
 	reg("last", fSafe, none, func(in, arg any, _ bool) (any, error) { return pyIndexFilter(in, -1, "last") })
-	reg("floatformat", fSafe, opt, func(in, arg any, _ bool) (any, error) { return floatformat(in, arg) })
+	builtinLibrary.filters["floatformat"] = &filterDef{name: "floatformat", ctxFn: floatformat, arg: opt, isSafe: true}
 	reg("get_digit", 0, req, filterGetDigit)
 	reg("iriencode", fSafe|fString, none, func(in, arg any, _ bool) (any, error) {
 		return pyQuote(str(in), "/#%[]=:;$&()+,!?*@'~"), nil
@@ -403,18 +401,24 @@ func filesizeformat(in any) (any, error) {
 // floatformat is Django's floatformat: the value as a decimal (Decimal(repr(value)),
 // else Decimal(str(float(value)))), rounded half up to the given number of places
 // (negative: only when there is a fractional part). An argument that is not a
-// number, and values too long or not finite, give repr(value).
-func floatformat(in, arg any) (any, error) {
+// number, and values too long or not finite, give repr(value). The number is
+// written in the render's locale (its decimal separator, and its thousand
+// separators with USE_THOUSAND_SEPARATOR or the g flag).
+func floatformat(c *Context, in, arg any) (any, error) {
 	if arg == nil {
 		arg = -1
 	}
+	// The g flag groups thousands by NUMBER_GROUPING, which is 0 (never) unless
+	// the render localizes.
+	force := false
 	if a, ok := arg.(string); ok && strings.HasSuffix(a, "g") {
-		// The 'g' flag groups thousands by NUMBER_GROUPING, which is 0 by default.
+		force = true
 		arg = strings.TrimSuffix(a, "g")
 		if arg == "" {
 			arg = -1
 		}
 	} else if a, ok := arg.(SafeString); ok && strings.HasSuffix(string(a), "g") {
+		force = true
 		arg = strings.TrimSuffix(string(a), "g")
 		if arg == "" {
 			arg = -1
@@ -453,9 +457,9 @@ func floatformat(in, arg any) (any, error) {
 	}
 	places := int(max(p, -p))
 	if !d.hasFraction() && p < 0 {
-		return SafeString(d.intString()), nil
+		return SafeString(c.appendNumber(nil, []byte(d.intString()), force, c.L10n.Localize)), nil
 	}
-	return SafeString(d.round(places)), nil
+	return SafeString(c.appendNumber(nil, []byte(d.round(places)), force, c.L10n.Localize)), nil
 }
 
 // decimal is an exact decimal number parsed from text: sign, digits and the

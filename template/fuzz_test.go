@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/galvani-web/galvani/formats"
 )
 
 var fuzzSeeds = []string{
@@ -102,10 +104,10 @@ func FuzzTextFilters(f *testing.F) {
 		truncateHTML(s, 3, "…", 2, false)
 		truncateHTML(s, 3, " …", 3, true)
 		wrap(s, 4)
-		formatDateTime(reflect.ValueOf(now), s, false)
-		formatDateTime(reflect.ValueOf(now), s, true)
-		formatDateTime(reflect.ValueOf(pyDate{now}), s, false)
-		formatDateTime(reflect.ValueOf(pyClock{now}), s, false)
+		formatDateTime(formats.English, reflect.ValueOf(now), s, false)
+		formatDateTime(formats.English, reflect.ValueOf(now), s, true)
+		formatDateTime(formats.English, reflect.ValueOf(pyDate{now}), s, false)
+		formatDateTime(formats.English, reflect.ValueOf(pyClock{now}), s, false)
 		pyPercent(s, reflect.ValueOf(map[string]any{"a": 1}))
 		pyPercent("%"+s, reflect.ValueOf(42))
 		if out, err := idnaEncode(s); err == nil && !utf8.ValidString(out) {

@@ -85,6 +85,9 @@ func Setup(app *galvani.App, opts ...Option) *Engine {
 		if tz, ok := ac.(TimeZoneProvider); ok && e.timeZone == nil {
 			e.timeZone = tz.TimeZone
 		}
+		if lp, ok := ac.(LocalizationProvider); ok && e.localization == nil {
+			e.localization = lp.Localization
+		}
 		if ul, ok := ac.(URLLocalizer); ok && e.urlLocalize == nil {
 			e.urlLocalize = ul.LocalizeURL
 		}

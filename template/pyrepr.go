@@ -302,40 +302,6 @@ func plainDigits(neg bool, digits string, point int) string {
 	return out
 }
 
-// appendLocalized appends v the way Django's localize() prints a value on its own
-// ({{ value }}, {% firstof %}, {% cycle %}): numbers without exponents, Decimals in
-// fixed point, datetimes in DATETIME_FORMAT, everything else as str().
-func appendLocalized(b []byte, v reflect.Value) []byte {
-	v = unwrapIface(v)
-	if !v.IsValid() {
-		return append(b, "None"...)
-	}
-	switch v.Kind() {
-	case reflect.Float32, reflect.Float64:
-		if !hasStringMethod(v) {
-			return appendPlainFloat(b, v.Float())
-		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if !hasStringMethod(v) {
-			return strconv.AppendInt(b, v.Int(), 10)
-		}
-	case reflect.String:
-		return append(b, v.String()...)
-	}
-	switch v.Type() {
-	case timeType:
-		return append(b, formatDate(v.Interface().(time.Time), dateFormats["DATETIME_FORMAT"])...)
-	case pyDateType:
-		return append(b, formatDate(v.Interface().(pyDate).t, dateFormats["DATE_FORMAT"])...)
-	case pyClockType:
-		return append(b, formatDate(v.Interface().(pyClock).t, dateFormats["TIME_FORMAT"])...)
-	}
-	if n, ok := asNumber(v); ok && n.kind == numDec {
-		return append(b, decimalFixed(n.d.String())...)
-	}
-	return appendStr(b, v, false)
-}
-
 // hasStringMethod reports a value of a named type that prints itself (a Stringer
 // or an error), like time.Month.
 func hasStringMethod(v reflect.Value) bool {

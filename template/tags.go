@@ -743,7 +743,7 @@ type nowNode struct {
 
 // Render implements Node.
 func (n *nowNode) Render(c *Context) error {
-	s, _, _ := formatDateTime(reflect.ValueOf(c.now()), getFormat(n.format, "DATE_FORMAT"), false)
+	s, _, _ := formatDateTime(c.names(), reflect.ValueOf(c.now()), c.getFormat(n.format, "DATE_FORMAT", c.L10n.Localize), false)
 	if n.as != "" {
 		c.set(n.as, reflect.ValueOf(s))
 		return nil
