@@ -27,12 +27,12 @@ type StatusCode = websocket.StatusCode
 
 // Close codes this package uses.
 const (
-	StatusNormalClosure   = websocket.StatusNormalClosure   // 1000: handler finished
-	StatusUnsupportedData = websocket.StatusUnsupportedData // 1003: binary where JSON text was expected
+	StatusNormalClosure   = websocket.StatusNormalClosure           // 1000: handler finished
+	StatusUnsupportedData = websocket.StatusUnsupportedData         // 1003: binary where JSON text was expected
 	StatusInvalidPayload  = websocket.StatusInvalidFramePayloadData // 1007: malformed JSON
-	StatusPolicyViolation = websocket.StatusPolicyViolation // 1008: slow consumer
-	StatusMessageTooBig   = websocket.StatusMessageTooBig   // 1009: over Options.ReadLimit
-	StatusInternalError   = websocket.StatusInternalError   // 1011: handler returned an error
+	StatusPolicyViolation = websocket.StatusPolicyViolation         // 1008: slow consumer
+	StatusMessageTooBig   = websocket.StatusMessageTooBig           // 1009: over Options.ReadLimit
+	StatusInternalError   = websocket.StatusInternalError           // 1011: handler returned an error
 )
 
 // CloseStatus returns the close code carried by err (from a Read after the peer
