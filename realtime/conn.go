@@ -30,7 +30,6 @@ const (
 	StatusNormalClosure   = websocket.StatusNormalClosure           // 1000: handler finished
 	StatusUnsupportedData = websocket.StatusUnsupportedData         // 1003: binary where JSON text was expected
 	StatusInvalidPayload  = websocket.StatusInvalidFramePayloadData // 1007: malformed JSON
-	StatusPolicyViolation = websocket.StatusPolicyViolation         // 1008: slow consumer
 	StatusMessageTooBig   = websocket.StatusMessageTooBig           // 1009: over Options.ReadLimit
 	StatusInternalError   = websocket.StatusInternalError           // 1011: handler returned an error
 )
@@ -306,13 +305,16 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 	return err
 }
 
-// finish closes the socket after its handler returned handlerErr.
-func (c *Conn) finish(handlerErr error) {
+// finish closes the socket after its handler returned handlerErr, and returns
+// handlerErr unless it only says the connection ended (the client left, sent a
+// bad message, or was too slow), which is not worth an error log line.
+func (c *Conn) finish(handlerErr error) error {
 	if handlerErr == nil || isCloseErr(handlerErr) || c.ctx.Err() != nil {
 		c.Close(StatusNormalClosure, "")
-		return
+		return nil
 	}
 	c.Close(StatusInternalError, "internal error")
+	return handlerErr
 }
 
 // ErrLayerClosed is returned by a Layer used after Close.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,6 +61,19 @@ type Options struct {
 	WriteTimeout time.Duration
 	// Logger receives a line for each refused upgrade. Default slog.Default().
 	Logger *slog.Logger
+}
+
+// String names the policy.
+func (o Overflow) String() string {
+	switch o {
+	case Disconnect:
+		return "Disconnect"
+	case DropNewest:
+		return "DropNewest"
+	case DropOldest:
+		return "DropOldest"
+	}
+	return "Overflow(" + strconv.Itoa(int(o)) + ")"
 }
 
 func (o Options) withDefaults() Options {
@@ -145,7 +159,10 @@ func Handler(fn func(r *http.Request, ws *Conn) error, opts Options) http.Handle
 		if err != nil {
 			return
 		}
-		ws.finish(fn(r, ws))
+		if err := ws.finish(fn(r, ws)); err != nil {
+			o := opts.withDefaults()
+			o.Logger.Error("realtime: WebSocket handler failed", "path", r.URL.Path, "error", err)
+		}
 	})
 }
 
@@ -165,12 +182,7 @@ func WebSocket(fn func(c *galvani.Ctx, ws *Conn) error, opts Options) func(*galv
 		if err != nil {
 			return nil // already answered
 		}
-		err = fn(c, ws)
-		ws.finish(err)
-		if err != nil && !isCloseErr(err) {
-			return err
-		}
-		return nil
+		return ws.finish(fn(c, ws))
 	}
 }
 
