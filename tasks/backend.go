@@ -27,12 +27,17 @@ const (
 
 // Info is what a backend knows about one task.
 type Info struct {
-	ID          int64
-	Task        string
-	Queue       string
-	Priority    int
-	Status      Status
-	Args        json.RawMessage
+	// ID is what Enqueue returned.
+	ID int64
+	// Task is the registered name; Queue and Priority as enqueued.
+	Task     string
+	Queue    string
+	Priority int
+	// Status is where the task is.
+	Status Status
+	// Args are the JSON-encoded arguments.
+	Args json.RawMessage
+	// Attempts counts the runs begun, MaxAttempts bounds them.
 	Attempts    int
 	MaxAttempts int
 	// RunAt is when it is (or was last) due.

@@ -23,22 +23,35 @@ const Table = "tasks_job"
 // running the task.
 type Record struct {
 	orm.Model
-	Task        string           `orm:"max_length=100"`
-	Queue       string           `orm:"max_length=100"`
-	Priority    int              `orm:"column=priority"`
-	Status      string           `orm:"max_length=16"`
-	Args        string           `orm:"text"`
-	Attempts    int              `orm:"column=attempts"`
-	MaxAttempts int              `orm:"column=max_attempts"`
-	TimeoutMs   int64            `orm:"column=timeout_ms"`
-	RunAt       int64            `orm:"column=run_at"`
-	LeaseUntil  int64            `orm:"column=lease_until"`
-	LeaseToken  string           `orm:"max_length=32,column=lease_token"`
-	UniqueKey   orm.Null[string] `orm:"unique,max_length=200,column=unique_key"`
-	Result      string           `orm:"text"`
-	LastError   string           `orm:"text,column=last_error"`
-	Created     int64            `orm:"column=created"`
-	Finished    int64            `orm:"column=finished"`
+	// Task is the registered name of the task.
+	Task string `orm:"max_length=100"`
+	// Queue is the queue it waits in.
+	Queue string `orm:"max_length=100"`
+	// Priority orders due tasks (higher first).
+	Priority int `orm:"column=priority"`
+	// Status is a Status value.
+	Status string `orm:"max_length=16"`
+	// Args are the JSON-encoded arguments.
+	Args string `orm:"text"`
+	// Attempts counts the runs begun; MaxAttempts bounds them.
+	Attempts    int `orm:"column=attempts"`
+	MaxAttempts int `orm:"column=max_attempts"`
+	// TimeoutMs is a run's time limit in milliseconds.
+	TimeoutMs int64 `orm:"column=timeout_ms"`
+	// RunAt is when the task is due.
+	RunAt int64 `orm:"column=run_at"`
+	// LeaseUntil and LeaseToken are the running worker's claim.
+	LeaseUntil int64  `orm:"column=lease_until"`
+	LeaseToken string `orm:"max_length=32,column=lease_token"`
+	// UniqueKey is the Unique option's key (NULL without one).
+	UniqueKey orm.Null[string] `orm:"unique,max_length=200,column=unique_key"`
+	// Result is the JSON result of a succeeded task, LastError the error of the
+	// last failed attempt.
+	Result    string `orm:"text"`
+	LastError string `orm:"text,column=last_error"`
+	// Created and Finished are when it was enqueued and when it succeeded or died.
+	Created  int64 `orm:"column=created"`
+	Finished int64 `orm:"column=finished"`
 }
 
 // Meta implements orm.MetaProvider: the table is Table, indexed for the claim.

@@ -74,13 +74,18 @@ func (w *Worker) Run(ctx context.Context) error {
 		wg      sync.WaitGroup
 		freed   = make(chan struct{}, conc)
 	)
+	var lastReap time.Time
 	for ctx.Err() == nil {
 		mu.Lock()
 		free := conc - len(running)
 		mu.Unlock()
 		if free > 0 {
-			if _, err := w.Backend.reap(ctx); err != nil && ctx.Err() == nil {
-				log.Warn("tasks: taking back expired leases", "err", err)
+			// expired leases are looked for a few times per lease, not per claim
+			if time.Since(lastReap) >= min(lease/4, poll) {
+				lastReap = time.Now()
+				if _, err := w.Backend.reap(ctx); err != nil && ctx.Err() == nil {
+					log.Warn("tasks: taking back expired leases", "err", err)
+				}
 			}
 			jobs, err := w.Backend.claim(ctx, queues, free, lease)
 			if err != nil && ctx.Err() == nil {
