@@ -1,0 +1,180 @@
+// Package redislayer is a realtime channel layer on Redis pub/sub, so a message
+// published on one app server reaches the sockets of a group on every server:
+//
+//	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+//	layer := redislayer.New(rdb, "chat:")
+//	defer layer.Close()
+//
+// Each server holds one pub/sub connection and subscribes to a group's Redis
+// channel while at least one of its sockets is in the group; members are kept in a
+// realtime.Memory layer locally. Redis pub/sub delivers at most once: a server that
+// is disconnected from Redis misses what was published meanwhile (go-redis
+// reconnects and resubscribes), so clients that must not miss messages resume from
+// the database, as with SSE's Last-Event-ID.
+package redislayer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/galvani-web/galvani/realtime"
+	"github.com/redis/go-redis/v9"
+)
+
+// Layer is a realtime.Layer on Redis. Build it with New.
+type Layer struct {
+	rdb    redis.UniversalClient
+	prefix string
+	local  *realtime.Memory
+
+	mu      sync.Mutex // orders subscribe/unsubscribe with local membership
+	ps      *redis.PubSub
+	pending map[string]chan struct{} // Redis channel → closed once the subscription is confirmed
+	closed  bool
+	done    chan struct{}
+}
+
+var _ realtime.Layer = (*Layer)(nil)
+
+// New returns a layer publishing on rdb; prefix namespaces its Redis channels
+// (group "lobby" is channel prefix+"lobby"), so projects can share a Redis.
+func New(rdb redis.UniversalClient, prefix string) *Layer {
+	return &Layer{rdb: rdb, prefix: prefix, local: realtime.NewMemory(), pending: map[string]chan struct{}{}, done: make(chan struct{})}
+}
+
+func redisErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("realtime/redislayer: %w", err)
+}
+
+// Join implements realtime.Layer. It returns once Redis has confirmed this
+// server's subscription to the group, so a message published anywhere after
+// Join returns reaches r.
+func (l *Layer) Join(ctx context.Context, group string, r realtime.Receiver) error {
+	ch := l.prefix + group
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return realtime.ErrLayerClosed
+	}
+	if err := l.local.Join(ctx, group, r); err != nil {
+		l.mu.Unlock()
+		return err
+	}
+	wait, subscribing := l.pending[ch]
+	if l.local.Members(group) == 1 && !subscribing {
+		wait = make(chan struct{})
+		l.pending[ch] = wait
+		subscribing = true
+		var err error
+		if l.ps == nil {
+			l.ps = l.rdb.Subscribe(ctx, ch)
+			go l.receive(l.ps)
+		} else {
+			err = l.ps.Subscribe(ctx, ch)
+		}
+		if err != nil {
+			delete(l.pending, ch)
+			l.local.Leave(ctx, group, r)
+			l.mu.Unlock()
+			return redisErr(err)
+		}
+	}
+	l.mu.Unlock()
+	if !subscribing {
+		return nil
+	}
+	select {
+	case <-wait:
+		return nil
+	case <-ctx.Done():
+		l.Leave(context.WithoutCancel(ctx), group, r)
+		return ctx.Err()
+	}
+}
+
+// Leave implements realtime.Layer; the last local member leaving unsubscribes.
+func (l *Layer) Leave(ctx context.Context, group string, r realtime.Receiver) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.local.Leave(ctx, group, r)
+	if l.closed || l.ps == nil || l.local.Members(group) > 0 {
+		return nil
+	}
+	ch := l.prefix + group
+	if w, ok := l.pending[ch]; ok {
+		close(w) // nobody waits for a subscription that is going away
+		delete(l.pending, ch)
+	}
+	return redisErr(l.ps.Unsubscribe(ctx, ch))
+}
+
+// Publish implements realtime.Layer: data goes to Redis, and from there to the
+// group's members on every server, this one included.
+func (l *Layer) Publish(ctx context.Context, group string, data []byte) error {
+	l.mu.Lock()
+	closed := l.closed
+	l.mu.Unlock()
+	if closed {
+		return realtime.ErrLayerClosed
+	}
+	return redisErr(l.rdb.Publish(ctx, l.prefix+group, data).Err())
+}
+
+// Members returns how many receivers of this server are in group.
+func (l *Layer) Members(group string) int { return l.local.Members(group) }
+
+// receive hands each message of the pub/sub connection to the local members.
+func (l *Layer) receive(ps *redis.PubSub) {
+	defer close(l.done)
+	for m := range ps.ChannelWithSubscriptions() {
+		switch m := m.(type) {
+		case *redis.Subscription:
+			if m.Kind == "subscribe" {
+				l.mu.Lock()
+				if w, ok := l.pending[m.Channel]; ok {
+					close(w)
+					delete(l.pending, m.Channel)
+				}
+				l.mu.Unlock()
+			}
+		case *redis.Message:
+			group, ok := strings.CutPrefix(m.Channel, l.prefix)
+			if ok {
+				l.local.Publish(context.Background(), group, []byte(m.Payload))
+			}
+		}
+	}
+}
+
+// Close implements realtime.Layer: it closes the pub/sub connection (not rdb,
+// which the caller owns) and waits for the receiving goroutine to stop.
+func (l *Layer) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	ps := l.ps
+	for ch, w := range l.pending {
+		close(w)
+		delete(l.pending, ch)
+	}
+	l.mu.Unlock()
+	l.local.Close()
+	if ps == nil {
+		return nil
+	}
+	err := ps.Close()
+	<-l.done
+	if errors.Is(err, redis.ErrClosed) {
+		err = nil
+	}
+	return redisErr(err)
+}
