@@ -16,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/galvani-web/galvani/formats"
 	"github.com/galvani-web/galvani/uploads"
 )
 
@@ -108,7 +109,9 @@ func unmarshaler(dst reflect.Value) encoding.TextUnmarshaler {
 
 // decode checks the submitted input of one field and stores the cleaned value into
 // dst. It returns the problems found (none when the value was stored).
-func decode(f *Field, dst reflect.Value, raw []string, files []*uploads.File, loc *time.Location) *Error {
+// fm, when not nil, is the locale input is read in (dates always, numbers when
+// the field has Localize).
+func decode(f *Field, dst reflect.Value, raw []string, files []*uploads.File, loc *time.Location, fm *formats.Locale) *Error {
 	switch f.Kind {
 	case Boolean:
 		s := strings.ToLower(strings.TrimSpace(first(raw)))
@@ -139,6 +142,9 @@ func decode(f *Field, dst reflect.Value, raw []string, files []*uploads.File, lo
 		dst.Set(reflect.Zero(dst.Type()))
 		return nil
 	}
+	if fm != nil && f.Localize && (f.Kind == Integer || f.Kind == Decimal || f.Kind == Float) && len(s) <= maxNumberLen {
+		s = fm.SanitizeNumber(s)
+	}
 	switch f.Kind {
 	case Text, Email, URL, Slug, Choice:
 		return decodeText(f, dst, s)
@@ -149,7 +155,7 @@ func decode(f *Field, dst reflect.Value, raw []string, files []*uploads.File, lo
 	case Float:
 		return decodeFloat(f, dst, s)
 	case Date, Time, DateTime:
-		return decodeTime(f, dst, s, loc)
+		return decodeTime(f, dst, s, loc, fm)
 	}
 	return fail("invalid", nil)
 }
@@ -520,17 +526,20 @@ func decodeFloat(f *Field, dst reflect.Value, s string) *Error {
 	return set(dst, reflect.ValueOf(v))
 }
 
-func decodeTime(f *Field, dst reflect.Value, s string, loc *time.Location) *Error {
-	formats := f.InputFormats
+func decodeTime(f *Field, dst reflect.Value, s string, loc *time.Location, fm *formats.Locale) *Error {
+	layouts := f.InputFormats
 	code := "invalid_" + string(f.Kind)
-	if formats == nil {
+	if layouts == nil && fm != nil {
+		layouts = localeLayouts(f.Kind, fm)
+	}
+	if layouts == nil {
 		switch f.Kind {
 		case Date:
-			formats = dateFormats
+			layouts = dateFormats
 		case Time:
-			formats = timeFormats
+			layouts = timeFormats
 		default:
-			formats = dateTimeFormats
+			layouts = dateTimeFormats
 		}
 	}
 	if len(s) > 64 {
@@ -538,7 +547,7 @@ func decodeTime(f *Field, dst reflect.Value, s string, loc *time.Location) *Erro
 	}
 	var t time.Time
 	ok := false
-	for _, layout := range formats {
+	for _, layout := range layouts {
 		var err error
 		if t, err = time.ParseInLocation(layout, s, loc); err == nil {
 			ok = true
@@ -554,7 +563,7 @@ func decodeTime(f *Field, dst reflect.Value, s string, loc *time.Location) *Erro
 	case Time:
 		t = time.Date(0, 1, 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
 	default:
-		if e := checkWallTime(t, s, loc, formats); e != nil {
+		if e := checkWallTime(t, s, loc, layouts); e != nil {
 			return e
 		}
 	}
@@ -565,6 +574,26 @@ func decodeTime(f *Field, dst reflect.Value, s string, loc *time.Location) *Erro
 		return fail("max_value", map[string]any{"max": formatTime(f.Kind, f.MaxTime)})
 	}
 	return set(dst, reflect.ValueOf(t))
+}
+
+// isoDateTimeFormats are the layouts a datetime field accepts in every locale
+// after the locale's own: what HTML's datetime-local inputs and APIs send.
+var isoDateTimeFormats = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04",
+	"2006-01-02T15:04:05.999999", "2006-01-02 15:04:05.999999", time.RFC3339, time.RFC3339Nano}
+
+// localeLayouts are the layouts a field of kind k accepts in locale fm: its
+// input layouts (which end with the ISO ones) and, for a datetime, the ISO and
+// RFC 3339 forms and a date alone (midnight).
+func localeLayouts(k Kind, fm *formats.Locale) []string {
+	switch k {
+	case Date:
+		return fm.DateInputFormats
+	case Time:
+		return fm.TimeInputFormats
+	}
+	out := append([]string(nil), fm.DateTimeInputFormats...)
+	out = append(out, isoDateTimeFormats...)
+	return append(out, fm.DateInputFormats...)
 }
 
 // checkWallTime refuses a local date and time that the time zone skips (a

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/galvani-web/galvani/formats"
 )
 
 // Translator turns a message key and its parameters into text in the user's
@@ -41,6 +43,25 @@ func LocationFrom(ctx context.Context) *time.Location {
 	}
 	loc, _ := ctx.Value(locationKey{}).(*time.Location)
 	return loc
+}
+
+type formatsKey struct{}
+
+// WithFormats returns a copy of ctx carrying the locale formats forms bound with
+// it read input in when their Formats field is nil: the locale's date and time
+// input layouts, and numbers written its way in fields with Localize (the i18n
+// battery's middleware sets the request language's, with USE_L10N).
+func WithFormats(ctx context.Context, f *formats.Locale) context.Context {
+	return context.WithValue(ctx, formatsKey{}, f)
+}
+
+// FormatsFrom returns the formats WithFormats put in ctx, or nil.
+func FormatsFrom(ctx context.Context) *formats.Locale {
+	if ctx == nil {
+		return nil
+	}
+	f, _ := ctx.Value(formatsKey{}).(*formats.Locale)
+	return f
 }
 
 // TranslatorFrom returns the translator WithTranslator put in ctx, or nil.

@@ -92,8 +92,14 @@ type Field struct {
 	// MaxSize bounds the size of a file in bytes; 0 means no bound beyond the
 	// request limits.
 	MaxSize int64
+	// Localize reads a number field written the way the form's locale writes
+	// numbers ("1 234,5" in French; see Form.Formats) and shows its value so, in
+	// a text input rather than a number input, which browsers only fill with
+	// "1234.5" (Django's Field.localize). Tag option: localize.
+	Localize bool
 	// InputFormats are the time layouts accepted for date, time and datetime
-	// fields, tried in order; nil means the kind's defaults.
+	// fields, tried in order; nil means the locale's (Form.Formats), else the
+	// kind's defaults.
 	InputFormats []string
 	// Messages override the error messages of this field, by key (see
 	// DefaultMessage); {placeholders} are filled in.
@@ -364,6 +370,8 @@ func parseField(sf reflect.StructField, tag string) (*Field, error) {
 			f.Disabled = true
 		case "nostrip":
 			f.NoStrip = true
+		case "localize":
+			f.Localize = true
 		case "kind":
 			f.Kind = Kind(val)
 		case "widget":

@@ -5,14 +5,16 @@ import (
 	"database/sql/driver"
 	"encoding"
 	"fmt"
-	"github.com/galvani-web/galvani/internal/naming"
 	"math/big"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/galvani-web/galvani/formats"
+	"github.com/galvani-web/galvani/internal/naming"
 	"github.com/galvani-web/galvani/uploads"
 )
 
@@ -34,6 +36,12 @@ type Form[T any] struct {
 	// Location is the time zone dates and times are read and shown in; nil means
 	// UTC.
 	Location *time.Location
+	// Formats are the locale formats input is read in: dates and times in its
+	// input layouts (then ISO 8601), numbers of fields with Localize written its
+	// way ("1 234,5"). nil means those of the context the form is bound with
+	// (WithFormats; the i18n battery sets the request language's), else none:
+	// the default layouts and plain numbers.
+	Formats *formats.Locale
 	// Limits bound the request body Bind reads; zero fields take the defaults of
 	// package uploads (2.5 MiB of values, 1000 fields, 10 MiB for multipart bodies).
 	Limits uploads.Limits
@@ -59,6 +67,9 @@ type Form[T any] struct {
 	// ctxLocation is the time zone of the context the form was bound with, used
 	// when Location is nil.
 	ctxLocation *time.Location
+	// ctxFormats are the formats of the context the form was bound with, used
+	// when Formats is nil.
+	ctxFormats *formats.Locale
 	// initialStore holds the values of the fields with a Store before binding.
 	initialStore map[string]any
 }
@@ -217,6 +228,37 @@ func (f *Form[T]) htmlName(fl *Field) string {
 	return fl.Name
 }
 
+// fmts returns the formats input is read in, or nil.
+func (f *Form[T]) fmts() *formats.Locale {
+	if f.Formats != nil {
+		return f.Formats
+	}
+	return f.ctxFormats
+}
+
+// shown localizes the text of a number field with Localize for its widget:
+// "1234.5" becomes "1234,5" in French.
+func (f *Form[T]) shown(fl *Field, vals []string) []string {
+	fm := f.fmts()
+	if fm == nil || !fl.Localize || (fl.Kind != Integer && fl.Kind != Decimal && fl.Kind != Float) {
+		return vals
+	}
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		if plainNumber(v) {
+			out[i] = string(fm.AppendNumber(nil, v, false))
+		} else {
+			out[i] = v
+		}
+	}
+	return out
+}
+
+// plainNumber reports text such as "-1234.5": digits with a sign and a point.
+func plainNumber(s string) bool {
+	return s != "" && strings.Trim(strings.TrimPrefix(s, "-"), "0123456789.") == "" && strings.Count(s, ".") <= 1
+}
+
 func (f *Form[T]) loc() *time.Location {
 	if f.Location != nil {
 		return f.Location
@@ -287,6 +329,7 @@ func fieldIn(v reflect.Value, fl *Field) reflect.Value {
 func (f *Form[T]) validate(ctx context.Context) error {
 	f.ctxTranslator = TranslatorFrom(ctx)
 	f.ctxLocation = LocationFrom(ctx)
+	f.ctxFormats = FormatsFrom(ctx)
 	files := f.files
 	v := reflect.ValueOf(&f.Data).Elem()
 	pv := v.Addr()
@@ -296,7 +339,7 @@ func (f *Form[T]) validate(ctx context.Context) error {
 		}
 		dst := fieldIn(v, fl)
 		name := f.htmlName(fl)
-		if e := decode(fl, dst, f.raw[name], files[name], f.loc()); e != nil {
+		if e := decode(fl, dst, f.raw[name], files[name], f.loc(), f.fmts()); e != nil {
 			f.addErr(fl, e)
 			continue
 		}
@@ -452,9 +495,9 @@ func (f *Form[T]) HasChanged() bool {
 		}
 		var initial []string
 		if fl.Store != nil {
-			initial = f.formatValue(fl, reflect.ValueOf(f.initialStore[fl.Name]), false)
+			initial = f.shown(fl, f.formatValue(fl, reflect.ValueOf(f.initialStore[fl.Name]), false))
 		} else {
-			initial = f.formatValue(fl, iv.FieldByIndex(fl.index), blank)
+			initial = f.shown(fl, f.formatValue(fl, iv.FieldByIndex(fl.index), blank))
 		}
 		submitted := f.raw[name]
 		if fl.Kind == Boolean {
@@ -507,10 +550,10 @@ func (f *Form[T]) values(fl *Field) []string {
 		return f.raw[f.htmlName(fl)]
 	}
 	if fl.Store != nil {
-		return f.formatValue(fl, reflect.ValueOf(fl.Store).Elem(), false)
+		return f.shown(fl, f.formatValue(fl, reflect.ValueOf(fl.Store).Elem(), false))
 	}
 	v := reflect.ValueOf(&f.Data).Elem()
-	return f.formatValue(fl, v.FieldByIndex(fl.index), reflect.ValueOf(f.Data).IsZero())
+	return f.shown(fl, f.formatValue(fl, v.FieldByIndex(fl.index), reflect.ValueOf(f.Data).IsZero()))
 }
 
 // formatValue turns a Go value into the text a widget shows. In a form whose Data

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/galvani-web/galvani/formats"
 	"github.com/galvani-web/galvani/uploads"
 )
 
@@ -621,5 +622,80 @@ func TestDateTimeInTheContextZoneWithDSTChecks(t *testing.T) {
 	f.BindData(context.Background(), url.Values{"at": {"2026-03-29 02:30"}}, nil)
 	if f.Data.At.Format(time.RFC3339) != "2026-03-29T02:30:00Z" {
 		t.Errorf("UTC: %v %v", f.Data.At, f.FieldErrors("at"))
+	}
+}
+
+func TestLocalizedInput(t *testing.T) {
+	type order struct {
+		Price  string    `form:",kind=decimal,localize,max_digits=10,decimal_places=2"`
+		Weight float64   `form:",localize"`
+		Count  int       `form:",localize"`
+		Plain  float64   `form:"plain"`
+		Day    time.Time `form:",kind=date"`
+		At     time.Time `form:",kind=datetime"`
+	}
+	fr, de := formats.Get("fr"), formats.Get("de")
+	for _, c := range []struct {
+		name   string
+		fm     *formats.Locale
+		in     url.Values
+		want   order
+		errors map[string]bool // fields that must fail
+	}{
+		{"french", fr, url.Values{"price": {"1 234,50"}, "weight": {"1\u00a0234,5"}, "count": {"12 000"}, "plain": {"2.5"},
+			"day": {"25/10/2026"}, "at": {"25/10/2026 14:30"}},
+			order{Price: "1234.50", Weight: 1234.5, Count: 12000, Plain: 2.5,
+				Day: time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC), At: time.Date(2026, 10, 25, 14, 30, 0, 0, time.UTC)}, nil},
+		{"french ISO", fr, url.Values{"price": {"1234.50"}, "weight": {"0,5"}, "count": {"3"}, "day": {"2026-10-25"}, "at": {"2026-10-25T14:30"}},
+			order{Price: "1234.50", Weight: 0.5, Count: 3, Day: time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC), At: time.Date(2026, 10, 25, 14, 30, 0, 0, time.UTC)}, nil},
+		{"german", de, url.Values{"price": {"1.234,5"}, "weight": {"1.5"}, "count": {"1.000"}, "day": {"25.10.26"}, "at": {"25.10.2026 14:30:59"}},
+			order{Price: "1234.5", Weight: 1.5, Count: 1000, Day: time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC), At: time.Date(2026, 10, 25, 14, 30, 59, 0, time.UTC)}, nil},
+		// A field without localize reads plain numbers only; a US date is not French.
+		{"french refusals", fr, url.Values{"plain": {"2,5"}, "day": {"10/25/2026"}, "price": {"1,2,3"}},
+			order{}, map[string]bool{"plain": true, "day": true, "price": true}},
+		// Without formats nothing changes: US dates, plain numbers.
+		{"no formats", nil, url.Values{"price": {"1234.5"}, "weight": {"1 234,5"}, "day": {"10/25/2026"}},
+			order{Price: "1234.5", Day: time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC)}, map[string]bool{"weight": true}},
+	} {
+		f := New[order]()
+		err := f.BindData(WithFormats(context.Background(), c.fm), c.in, nil)
+		for _, name := range []string{"price", "weight", "count", "plain", "day", "at"} {
+			if got := len(f.FieldErrors(name)) > 0; got != c.errors[name] {
+				t.Errorf("%s: %s: errors %v", c.name, name, f.FieldErrors(name))
+			}
+		}
+		if c.errors == nil {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			} else if f.Data != c.want {
+				t.Errorf("%s: got %+v, want %+v", c.name, f.Data, c.want)
+			}
+		}
+	}
+}
+
+func TestLocalizedRendering(t *testing.T) {
+	type order struct {
+		Weight float64 `form:",localize"`
+		Plain  float64
+	}
+	f := New[order]()
+	f.Data = order{Weight: 1234.5, Plain: 2.5}
+	f.Formats = formats.Get("fr")
+	html := string(f.AsDiv())
+	for _, want := range []string{`<input type="text" name="weight" id="id_weight" value="1234,5">`, `<input type="number" name="plain" id="id_plain" value="2.5" step="any">`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("missing %s in\n%s", want, html)
+		}
+	}
+	// What it shows, it reads back.
+	g := New[order]()
+	if err := g.BindData(context.Background(), url.Values{"weight": {"1234,5"}, "plain": {"2.5"}}, nil); err == nil {
+		t.Error("without formats, 1234,5 must be refused")
+	}
+	g = New[order]()
+	g.Formats = formats.Get("fr")
+	if err := g.BindData(context.Background(), url.Values{"weight": {"1234,5"}, "plain": {"2.5"}}, nil); err != nil || g.Data.Weight != 1234.5 {
+		t.Errorf("read back: %v %+v", err, g.Data)
 	}
 }

@@ -299,6 +299,9 @@ func widgetFor(f *Field, name string) (Widget, error) {
 	case URL:
 		return Input{Type: "url"}, nil
 	case Integer, Decimal, Float:
+		if f.Localize {
+			return Input{Type: "text"}, nil
+		}
 		return Input{Type: "number"}, nil
 	case Date:
 		return Input{Type: "date"}, nil

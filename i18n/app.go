@@ -365,7 +365,7 @@ type prefixState struct {
 func (l *Locale) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l.mu.RLock()
-		cfg, enabled, b, tz := l.cfg, l.enabled, l.bundle, l.tz
+		cfg, enabled, b, tz, useL10N := l.cfg, l.enabled, l.bundle, l.tz, l.useL10N
 		l.mu.RUnlock()
 		if b == nil {
 			next.ServeHTTP(w, r)
@@ -409,6 +409,9 @@ func (l *Locale) Middleware(next http.Handler) http.Handler {
 		ctx := forms.WithTranslator(WithTranslation(r.Context(), tr), tr.formsTranslator())
 		if cfg.URLPrefix {
 			ctx = contextWithPrefix(ctx, &prefixState{l: l})
+		}
+		if useL10N {
+			ctx = forms.WithFormats(ctx, l.Formats(lang))
 		}
 		if cfg.UseTZ {
 			loc := l.requestTimeZone(r, tz)

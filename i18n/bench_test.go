@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/galvani-web/galvani/formats"
 	"github.com/galvani-web/galvani/template"
 )
 
@@ -19,9 +20,10 @@ func benchLocale(b *testing.B) *Locale {
 		b.Fatal(err)
 	}
 	loc := &Locale{bundle: bundle, enabled: true, cfg: Config{LanguageCode: "en", CookieName: DefaultCookieName},
-		supported: map[string]bool{"en": true, "fr": true, "de": true}}
+		supported: map[string]bool{"en": true, "fr": true, "de": true}, useL10N: true, formats: map[string]*formats.Locale{}}
 	for _, c := range []string{"en", "fr", "de"} {
 		loc.langs = append(loc.langs, LanguageInfo{Code: c})
+		loc.formats[c] = formats.Get(c)
 	}
 	return loc
 }

@@ -3,12 +3,14 @@ package i18n
 import (
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/formats"
+	"github.com/galvani-web/galvani/forms"
 	"github.com/galvani-web/galvani/template"
 )
 
@@ -89,4 +91,45 @@ func TestFormatsBadLanguageCode(t *testing.T) {
 		}
 	}()
 	galvani.New(galvani.Settings{Debug: true, Sections: map[string]any{"i18n": &cfg}}, &Locale{})
+}
+
+func TestFormsReadTheRequestLanguage(t *testing.T) {
+	type payment struct {
+		Amount string    `form:",kind=decimal,localize,decimal_places=2,required"`
+		Due    time.Time `form:",kind=date,required"`
+	}
+	for _, c := range []struct {
+		name string
+		cfg  Config
+		lang string
+		in   url.Values
+		want string
+	}{
+		{"french", Config{}, "fr", url.Values{"amount": {"1 234,50"}, "due": {"25/10/2026"}}, "1234.50 2026-10-25"},
+		{"german", Config{}, "de", url.Values{"amount": {"1.234,5"}, "due": {"25.10.2026"}}, "1234.5 2026-10-25"},
+		{"english", Config{}, "en", url.Values{"amount": {"1,234.5"}, "due": {"10/25/2026"}}, "1234.5 2026-10-25"},
+		{"ISO everywhere", Config{}, "pl", url.Values{"amount": {"12.5"}, "due": {"2026-10-25"}}, "12.5 2026-10-25"},
+		{"french refuses US dates", Config{}, "fr", url.Values{"amount": {"1"}, "due": {"10/25/2026"}}, "Saisissez une date correcte."},
+	} {
+		s := galvani.Settings{Debug: true, SecretKey: strings.Repeat("k", 50),
+			Sections: map[string]any{"i18n": &Config{LanguageCode: "en", Languages: []string{"en", "fr", "de", "pl"}}}}
+		loc := &Locale{}
+		app := galvani.New(s, loc)
+		app.Use(loc.Middleware)
+		app.Post("/pay/", func(ctx *galvani.Ctx) error {
+			f := forms.New[payment]()
+			if err := f.Bind(ctx.Request); err != nil {
+				return ctx.Text(422, strings.Join(f.FieldErrors("due"), "")+strings.Join(f.FieldErrors("amount"), ""))
+			}
+			return ctx.Text(200, f.Data.Amount+" "+f.Data.Due.Format("2006-01-02"))
+		})
+		r := httptest.NewRequest("POST", "/pay/", strings.NewReader(c.in.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Accept-Language", c.lang)
+		w := httptest.NewRecorder()
+		app.ServeHTTP(w, r)
+		if got := w.Body.String(); got != c.want {
+			t.Errorf("%s: %d %q, want %q", c.name, w.Code, got, c.want)
+		}
+	}
 }
