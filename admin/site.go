@@ -46,11 +46,12 @@ type Site struct {
 	// (orm.Middleware / orm.Install).
 	DB *orm.DB
 
-	mu       sync.RWMutex
-	models   map[reflect.Type]modelAdmin // by model type: its app label may not be known yet
-	pages    []*Page
-	prefix   string // resolved mount point, with a trailing slash
-	checkErr error
+	mu         sync.RWMutex
+	models     map[reflect.Type]modelAdmin // by model type: its app label may not be known yet
+	discovered map[string]bool             // labels of the apps whose RegisterAdmin has run
+	pages      []*Page
+	prefix     string // resolved mount point, with a trailing slash
+	checkErr   error
 }
 
 // NewSite returns an empty site named name, mounted at /<name>/ unless included
@@ -126,6 +127,11 @@ func (s *Site) Ready(app *galvani.App) error {
 		sort.Strings(missing)
 		return fmt.Errorf("admin: site %q needs %s installed", s.Name, strings.Join(missing, ", "))
 	}
+	for _, a := range app.Apps() {
+		if r, ok := a.(Registrar); ok && s.discover(a.Label()) {
+			r.RegisterAdmin(s)
+		}
+	}
 	app.AddCheck(func(*galvani.App) []galvani.CheckMessage {
 		var out []galvani.CheckMessage
 		for _, m := range s.registered() {
@@ -136,6 +142,34 @@ func (s *Site) Ready(app *galvani.App) error {
 		return out
 	}, false)
 	return nil
+}
+
+// Registrar is implemented by apps that register their models with the admin,
+// as a Django app's admin.py does: when a project is assembled (Ready), each
+// site calls RegisterAdmin of every installed app that has it, once per app for
+// the site's lifetime (a test that builds the project again does not register
+// twice). Check s.Name to register with one site only.
+//
+//	func (app) RegisterAdmin(s *admin.Site) {
+//		admin.Register(s, admin.ModelAdmin[Question]{ListDisplay: []string{"text", "published"}})
+//	}
+type Registrar interface {
+	RegisterAdmin(s *Site)
+}
+
+// discover reports whether the app labelled label has yet to register with s,
+// and marks it done.
+func (s *Site) discover(label string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.discovered[label] {
+		return false
+	}
+	if s.discovered == nil {
+		s.discovered = map[string]bool{}
+	}
+	s.discovered[label] = true
+	return true
 }
 
 // Routes implements galvani.RoutesProvider: Django's admin URLs under the site's

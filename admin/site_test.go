@@ -6,8 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/admin"
+	"github.com/galvani-web/galvani/auth"
+	"github.com/galvani-web/galvani/messages"
 	"github.com/galvani-web/galvani/orm"
+	"github.com/galvani-web/galvani/security"
+	"github.com/galvani-web/galvani/session"
 )
 
 // Anonymous visitors and non-staff users are sent to the admin's login page;
@@ -162,5 +167,31 @@ func testDeleteProtected(t *testing.T, db *orm.DB) {
 	c.PostForm("/admin/shop/publisher/1/delete/", url.Values{"post": {"yes"}}).AssertStatus(409)
 	if n, _ := orm.Q[Publisher](e.db).Count(ctx); n != 1 {
 		t.Fatal("protected publisher deleted")
+	}
+}
+
+// shopApp registers its models with the admin by itself (admin.Registrar).
+type shopApp struct{ calls *int }
+
+func (shopApp) Label() string { return "shop" }
+
+func (a shopApp) RegisterAdmin(s *admin.Site) {
+	*a.calls++
+	admin.Register(s, admin.ModelAdmin[Author]{ListDisplay: []string{"name"}})
+}
+
+// An installed app implementing admin.Registrar registers its models when the
+// project is assembled, once per site even when the project is built again (as
+// each test of a project does).
+func TestRegistrar(t *testing.T) {
+	registerModels()
+	calls := 0
+	site := admin.NewSite("admin")
+	settings := galvani.Settings{SecretKey: "admin-tests-secret-key-0123456789-abcdefghijklmnop"}
+	for i := 0; i < 2; i++ {
+		galvani.New(settings, security.App, session.App, messages.App, auth.New[auth.User](auth.Options{}), shopApp{&calls}, site)
+	}
+	if calls != 1 || !admin.IsRegistered[Author](site) || admin.IsRegistered[Book](site) {
+		t.Fatalf("RegisterAdmin ran %d times; author registered: %v", calls, admin.IsRegistered[Author](site))
 	}
 }
