@@ -16,7 +16,8 @@ import (
 // The admin in a real browser (headless Chromium driven by playwright-core):
 // login, add with an error then fixed, search, filter, sort, pages, a bulk
 // action, delete with the cascade preview, history, two tags picked in the
-// many-to-many chooser and saved, the theme toggle, keyboard
+// many-to-many chooser and saved, "add another" popups for a foreign key and a
+// many-to-many field, the theme toggle, keyboard
 // access, a staff user with partial permissions, and axe-core scans of the
 // index, a changelist and a change form in both themes. Screenshots go to
 // $GALVANI_ADMIN_SHOTS when set (else a temporary directory).
@@ -28,6 +29,7 @@ func TestBrowser(t *testing.T) {
 	chromium := nodetest.Chromium(t)
 	e := newEnv(t, nil, func(s *admin.Site) {
 		registrations(s, admin.TabularInline[Review]{InlineOptions: admin.InlineOptions{Extra: 2}})
+		admin.Register(s, admin.ModelAdmin[Tag]{})
 	})
 	e.seed(12)
 	ctx := context.Background()

@@ -391,6 +391,8 @@ func (e *entry[T]) fieldsetViews(r *http.Request, db *orm.DB, form *forms.Form[T
 				row := formRow{Field: bf, Name: name}
 				if e.rawID[name] {
 					row.Extra = e.rawIDLabel(r, db, name, obj)
+				} else if !isPopup(r) {
+					row.Extra = e.addRelatedLink(r, name, bf)
 				}
 				v.Rows = append(v.Rows, row)
 			}
@@ -585,6 +587,7 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 	data["can_add_another"] = e.canAdd(r)
 	data["changelist_filters"] = safeFilters(c.Query(paramFilters))
 	data["form_url"] = r.URL.RequestURI()
+	data["is_popup"] = isPopup(r)
 	data["prepopulated"] = nil
 	if obj != nil {
 		data["object"] = repr(obj)
@@ -709,6 +712,9 @@ func (e *entry[T]) afterSave(c *galvani.Ctx, vals url.Values, obj *T, created bo
 	_, cont := vals["_continue"]
 	_, another := vals["_addanother"]
 	_, asNew := vals["_saveasnew"]
+	if isPopup(r) && created {
+		return e.popupResponse(c, pk, repr(obj))
+	}
 	switch {
 	case cont || asNew && e.opts.SaveAsNew:
 		f := textChangedCont

@@ -185,6 +185,25 @@ async function setTheme(page, theme) {
     await page.goto(base + '/admin/shop/book/3/history/');
     expect((await page.textContent('#change-history')).includes('Changed tags'), 'the history names the tags');
 
+    // "Add another" popups: the + beside the author select adds an author in a
+    // small window, which closes and leaves the new author chosen; the same for a tag.
+    await page.goto(base + '/admin/shop/book/add/');
+    let [popup] = await Promise.all([page.waitForEvent('popup'), page.click('a.related-add[data-popup-for="id_author"]')]);
+    await popup.waitForLoadState();
+    expect(!(await popup.isVisible('#header')) && await popup.isVisible('#id_name'), 'the popup is the add form, without the site header');
+    await shot(popup, 'popup-add-author');
+    await popup.fill('#id_name', 'Dora');
+    await Promise.all([popup.waitForEvent('close'), popup.click('button[name=_save]')]);
+    const author = await page.$eval('#id_author', s => s.options[s.selectedIndex].textContent);
+    expect(author === 'Dora', 'the new author is chosen: ' + author);
+    [popup] = await Promise.all([page.waitForEvent('popup'), page.click('a.related-add[data-popup-for="id_tags"]')]);
+    await popup.waitForLoadState();
+    await popup.fill('#id_name', 'memoir');
+    await Promise.all([popup.waitForEvent('close'), popup.click('button[name=_save]')]);
+    chosen = await page.$$eval('#id_tags_chosen option', os => os.map(o => o.textContent));
+    expect(chosen.join() === 'memoir', 'the new tag is chosen: ' + chosen.join());
+    await shot(page, 'add-form-after-popups');
+
     // History of an edited object.
     await page.goto(base + '/admin/shop/book/2/change/');
     await page.fill('#id_pages', '999');

@@ -231,8 +231,7 @@
     }
     function move(values, on) {
       Array.prototype.forEach.call(src.options, function (o) { if (values[o.value]) o.selected = on; });
-      src.dispatchEvent(new Event("change", { bubbles: true }));
-      render();
+      src.dispatchEvent(new Event("change", { bubbles: true })); // render() listens
     }
     function all(list) {
       var out = {};
@@ -261,6 +260,7 @@
       });
     });
     filter.addEventListener("input", render);
+    src.addEventListener("change", render); // a move, or an object added by a popup
     filter.addEventListener("keydown", function (ev) {
       if (ev.key === "Enter") {
         ev.preventDefault(); // a filter box never submits the form
@@ -271,5 +271,40 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[data-chooser]").forEach(setup);
+  });
+})();
+
+// "Add another" popups: the "+" beside a related select opens the target's add
+// form in a small window; once saved, that window's page hands the new object
+// back (popup_response.html) and it is added to the select, chosen, and the
+// window closes. Without JavaScript the "+" opens the add form in a new tab.
+(function () {
+  "use strict";
+  var PREFIX = "galvani_popup_";
+  window.galvaniAdminPopupDone = function (name, data) {
+    if (name.indexOf(PREFIX) !== 0 || !data) return;
+    var select = document.getElementById(name.slice(PREFIX.length));
+    if (!select || select.tagName !== "SELECT") return;
+    var option = new Option(data.label, data.value, true, true);
+    select.appendChild(option);
+    option.selected = true;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+  document.addEventListener("DOMContentLoaded", function () {
+    var answer = document.getElementById("popup-response");
+    if (answer && window.opener && !window.opener.closed) {
+      try {
+        window.opener.galvaniAdminPopupDone(window.name, JSON.parse(answer.textContent));
+        window.close();
+      } catch (e) { /* another origin or a closed form: the message stays */ }
+    }
+    document.querySelectorAll("a.related-add[data-popup-for]").forEach(function (a) {
+      a.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        var url = a.href + (a.href.indexOf("?") >= 0 ? "&" : "?") + "_popup=1";
+        var win = window.open(url, PREFIX + a.getAttribute("data-popup-for"), "width=960,height=680,resizable=yes,scrollbars=yes");
+        if (win) win.focus();
+      });
+    });
   });
 })();
