@@ -93,3 +93,21 @@ func testInlines(t *testing.T, db *orm.DB) {
 	add.Set("books-2-slug", "dora-3")
 	c.PostForm("/admin/shop/author/add/", add).AssertStatus(200).AssertContains("Keep at most 2 books.")
 }
+
+// An inline's blank row shows the model's defaults, a zero one included (pages:
+// 0), and is left out when submitted as shown.
+func TestInlineZeroDefault(t *testing.T) {
+	e := newEnv(t, nil, func(s *admin.Site) {
+		admin.Register(s, admin.ModelAdmin[Author]{Inlines: []admin.Inline{admin.TabularInline[Book]{InlineOptions: admin.InlineOptions{Fields: []string{"title", "slug", "pages"}, Extra: 1}}}})
+	})
+	c := e.loggedIn(e.user("boss", true, true))
+	r := c.Get("/admin/shop/author/add/")
+	status(t, r, 200)
+	r.AssertContains(`name="books-0-pages" id="id_books-0-pages" value="0"`)
+	c.PostForm("/admin/shop/author/add/", url.Values{"name": {"Ada"}, "active": {"on"}, "_save": {""},
+		"books-TOTAL_FORMS": {"1"}, "books-INITIAL_FORMS": {"0"}, "books-0-title": {""}, "books-0-slug": {""}, "books-0-pages": {"0"}}).
+		AssertRedirect("/admin/shop/author/")
+	if n, _ := orm.Q[Book](e.db).Count(context.Background()); n != 0 {
+		t.Fatalf("%d books saved from a blank row", n)
+	}
+}

@@ -80,6 +80,11 @@ type Field struct {
 	MinTime, MaxTime time.Time
 	// MaxDigits and DecimalPlaces bound a decimal; 0 means no bound.
 	MaxDigits, DecimalPlaces int
+	// ShowZero shows a zero number as 0 even in a blank form (one whose Data is
+	// entirely zero), where zero numbers otherwise show as empty inputs: for
+	// fields whose zero is a real starting value, such as a model field's
+	// default (model forms set it for those).
+	ShowZero bool
 	// MinChoices and MaxChoices bound a multiple choice; 0 means no bound.
 	MinChoices, MaxChoices int
 	// Pattern, if set, must match the whole text.

@@ -557,9 +557,10 @@ func (f *Form[T]) values(fl *Field) []string {
 }
 
 // formatValue turns a Go value into the text a widget shows. In a form whose Data
-// is entirely zero (a blank form), zero numbers show as empty inputs rather than 0;
-// use a pointer type to start a blank form at 0.
+// is entirely zero (a blank form), zero numbers show as empty inputs rather than 0,
+// unless the field has ShowZero; or use a pointer type to start a blank form at 0.
 func (f *Form[T]) formatValue(fl *Field, v reflect.Value, blank bool) []string {
+	blank = blank && !fl.ShowZero
 	if v.Kind() == reflect.Pointer && v.IsNil() {
 		return nil
 	}

@@ -109,6 +109,16 @@ func TestRenderInitialValues(t *testing.T) {
 	if html := string(f.AsDiv()); strings.Contains(html, `value="0"`) {
 		t.Errorf("blank form shows zero numbers: %s", html)
 	}
+	// ShowZero: a zero that is a real starting value shows, and submitting it
+	// unchanged is no change.
+	f.Field("count").ShowZero = true
+	if html := string(f.AsDiv()); !strings.Contains(html, `name="count" id="id_count" value="0"`) {
+		t.Errorf("ShowZero field without its 0: %s", html)
+	}
+	if err := f.BindData(context.Background(), url.Values{"count": {"0"}}, nil); err != nil || f.HasChanged() {
+		t.Errorf("an untouched ShowZero field: %v, changed %v", err, f.HasChanged())
+	}
+	f = New[Edit]()
 	f.Data = Edit{Title: "Hello", Count: 0, When: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), Tags: []string{"a", "c"}, Public: true, Comment: "\nline"}
 	html := string(f.AsDiv())
 	for _, want := range []string{`name="title" id="id_title" value="Hello"`, `value="0"`, `value="2026-01-02"`,

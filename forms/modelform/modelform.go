@@ -204,6 +204,10 @@ func formField(mf *orm.Field, opts Options) (*forms.Field, error) {
 		Help:     mf.HelpText,
 		Required: !mf.Blank,
 	}
+	// A model default is the field's initial value, zero included (an extra row
+	// of a formset shows the 0 a new object would get, and is left out when
+	// it is submitted unchanged).
+	ff.ShowZero = mf.HasDefault
 	if l, ok := fieldOpt(opts.Labels, mf); ok {
 		ff.Label = l
 	}
