@@ -304,15 +304,20 @@ func (b *DBBackend) claim(ctx context.Context, queues []string, n int, lease tim
 			out[i].token = tok
 		}
 		return out, err
-	default:
-		lock := ""
-		if b.skipLocked {
-			lock = " FOR UPDATE SKIP LOCKED"
+	case "postgres":
+		// The rows are picked once, in a CTE: an IN (sub-select ... LIMIT) may be
+		// executed again by the planner and lock more rows than asked for. The
+		// sub-select locks the rows it picks and skips those another worker holds.
+		q := "WITH picked AS (SELECT id FROM " + Table + " WHERE " + where + order + " FOR UPDATE SKIP LOCKED) UPDATE " + Table + " SET " + set +
+			" FROM picked WHERE " + Table + ".id = picked.id RETURNING " + Table + "." + strings.ReplaceAll(returnCols, ", ", ", "+Table+".")
+		out, err := scanClaimed(b.db.Query(ctx, q, append(wargs, sargs...)...))
+		for i := range out {
+			out[i].token = tok
 		}
-		// One statement: on SQLite it runs under the database's write lock, on
-		// PostgreSQL the sub-select locks the rows it picks and skips those
-		// another worker has locked.
-		q := "UPDATE " + Table + " SET " + set + " WHERE id IN (SELECT id FROM " + Table + " WHERE " + where + order + lock + ") AND status = ? RETURNING " + returnCols
+		return out, err
+	default:
+		// One statement, run under SQLite's database write lock.
+		q := "UPDATE " + Table + " SET " + set + " WHERE id IN (SELECT id FROM " + Table + " WHERE " + where + order + ") AND status = ? RETURNING " + returnCols
 		args := append(append(sargs, wargs...), string(StatusQueued))
 		out, err := scanClaimed(b.db.Query(ctx, q, args...))
 		for i := range out {

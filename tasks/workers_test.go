@@ -313,3 +313,37 @@ func TestScheduleRegistration(t *testing.T) {
 		t.Fatal("Schedules lacks the registered one")
 	}
 }
+
+// A claim takes at most the number of tasks asked for, best first.
+func TestClaimTakesAtMostN(t *testing.T) {
+	forEachDB(t, func(t *testing.T, u string) {
+		ctx := context.Background()
+		b := NewDB(open(t, u))
+		for i := 0; i < 10; i++ {
+			if _, err := addTask.Enqueue(ctx, addArgs{i, 0}, Using(b), Queue("limit"), Priority(i%3)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for round := 0; round < 4; round++ {
+			got, err := b.claim(ctx, []string{"limit"}, 3, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := min(3, 10-3*round)
+			if len(got) != want {
+				t.Fatalf("round %d: claimed %d, want %d", round, len(got), want)
+			}
+		}
+	})
+}
+
+func TestSkipLockedByVersion(t *testing.T) {
+	for v, want := range map[string]bool{
+		"10.11.19-MariaDB-0+deb12u1": true, "10.6.0-MariaDB": true, "10.5.23-MariaDB": false,
+		"11.4.2-MariaDB": true, "8.0.36": true, "5.7.44-log": false, "garbage": false, "": false,
+	} {
+		if got := hasSkipLocked(v); got != want {
+			t.Errorf("%q: %v, want %v", v, got, want)
+		}
+	}
+}
