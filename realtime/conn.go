@@ -98,6 +98,9 @@ func newConn(ws *websocket.Conn, r *http.Request, o Options) *Conn {
 		written: make(chan struct{}),
 	}
 	go c.writeLoop()
+	if o.PingInterval > 0 {
+		go c.pingLoop()
+	}
 	return c
 }
 
@@ -259,6 +262,26 @@ func (c *Conn) writeLoop() {
 				default:
 					return
 				}
+			}
+		case <-c.ctx.Done():
+			return
+		}
+	}
+}
+
+func (c *Conn) pingLoop() {
+	t := time.NewTicker(c.opts.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(c.ctx, c.opts.WriteTimeout)
+			err := c.ws.Ping(ctx)
+			cancel()
+			if err != nil {
+				c.abort()
+				c.ws.CloseNow()
+				return
 			}
 		case <-c.ctx.Done():
 			return

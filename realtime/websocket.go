@@ -59,6 +59,12 @@ type Options struct {
 	// WriteTimeout bounds the writing of one message; a client that does not take
 	// it in time is disconnected. Default DefaultWriteTimeout.
 	WriteTimeout time.Duration
+	// PingInterval, when positive, pings the client that often and drops it when
+	// no pong comes back within WriteTimeout, so half-open connections (a laptop
+	// closed, a network gone) are noticed by handlers waiting in Read. Pongs are
+	// only seen while the handler is reading, so leave it zero for handlers that
+	// never call Read.
+	PingInterval time.Duration
 	// Logger receives a line for each refused upgrade. Default slog.Default().
 	Logger *slog.Logger
 }

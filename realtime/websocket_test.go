@@ -227,3 +227,40 @@ func TestWebSocketNotAnUpgradeIsRefused(t *testing.T) {
 		t.Fatalf("plain GET of a socket route: %d, want a 4xx", res.StatusCode)
 	}
 }
+
+func TestPingDropsAClientThatStopsAnswering(t *testing.T) {
+	ctx := testCtx(t)
+	gone := make(chan string, 2)
+	srv := httptest.NewServer(realtime.Handler(func(r *http.Request, ws *realtime.Conn) error {
+		_, _, err := ws.Read(ws.Context())
+		gone <- r.URL.Query().Get("client")
+		return err
+	}, realtime.Options{PingInterval: 20 * time.Millisecond, WriteTimeout: 200 * time.Millisecond}))
+	defer srv.Close()
+	c, _, err := websocket.Dial(ctx, wsURL(srv, "/?client=reader"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	// A client that reads answers pings: the socket stays up across several.
+	c.CloseRead(ctx)
+	select {
+	case who := <-gone:
+		t.Fatalf("%s dropped while answering pings", who)
+	case <-time.After(300 * time.Millisecond):
+	}
+	c2, _, err := websocket.Dial(ctx, wsURL(srv, "/?client=silent"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.CloseNow()
+	// c2 never reads, so it never answers a ping: the server drops it.
+	select {
+	case who := <-gone:
+		if who != "silent" {
+			t.Fatalf("%s dropped, want the silent client", who)
+		}
+	case <-ctx.Done():
+		t.Fatal("client that does not answer pings was not dropped")
+	}
+}
