@@ -136,3 +136,22 @@ func ExampleLocale_AppendNumber() {
 	// 1.234.567,5
 	// 1234.5
 }
+
+// FuzzSanitizeNumber checks that any text is sanitized without panicking, and
+// that a number written in a locale's way reads back as itself.
+func FuzzSanitizeNumber(f *testing.F) {
+	for _, s := range []string{"1 234,5", "1.234.567", "-0,25", "1e+300", "", ",", "..", "\u00a0", "1.5", "١٢٣"} {
+		f.Add(s, int64(12345), uint8(2))
+	}
+	f.Fuzz(func(t *testing.T, s string, n int64, frac uint8) {
+		for _, code := range Languages() {
+			l := Get(code)
+			l.SanitizeNumber(s)
+			l.AppendNumber(nil, s, true)
+			num := fmt.Sprintf("%d.%d", n, frac)
+			if back := l.SanitizeNumber(string(l.AppendNumber(nil, num, true))); back != num {
+				t.Fatalf("%s: %s written as %q reads back as %q", code, num, l.AppendNumber(nil, num, true), back)
+			}
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/template"
@@ -33,6 +34,7 @@ func summary(ctx context.Context, n int64) string {
 	inboxTemplate = `{% load i18n %}<h1>{% trans "Your inbox" %}</h1>
 <p>{% blocktrans count counter=n %}{{ counter }} file is waiting.{% plural %}{{ counter }} files are waiting.{% endblocktrans %}</p>
 <p>{{ summary }}</p>
+<p>{{ size }} MB, {{ when|date:"DATE_FORMAT" }}, {{ when|date:"SHORT_DATETIME_FORMAT" }}</p>
 <a href="{% url "inbox" %}">{% trans "Your inbox" %}</a>`
 )
 
@@ -53,7 +55,8 @@ var polishTranslations = map[string][]string{
 func TestPolishProjectEndToEnd(t *testing.T) {
 	root := writeTree(t, map[string]string{"inbox/views.go": inboxSource, "templates/inbox.html": inboxTemplate})
 	locale := filepath.Join(root, "locale")
-	cfg := Config{LanguageCode: "en", Languages: []string{"en", "pl"}, LocalePaths: []string{locale}, URLPrefix: true}
+	cfg := Config{LanguageCode: "en", Languages: []string{"en", "pl"}, LocalePaths: []string{locale}, URLPrefix: true,
+		UseThousandSeparator: true}
 	settings := galvani.Settings{Debug: true, SecretKey: strings.Repeat("k", 50), Sections: map[string]any{"i18n": &cfg}}
 
 	// 1. makemessages, as `go run . makemessages --locale pl` does.
@@ -130,6 +133,8 @@ func TestPolishProjectEndToEnd(t *testing.T) {
 		return c.Render(http.StatusOK, "inbox.html", map[string]any{
 			"n":       n,
 			"summary": Sprintf(ctx, NGettext(ctx, "%d new message", "%d new messages", n), n),
+			"size":    12345.5,
+			"when":    time.Date(2026, 3, 4, 9, 30, 0, 0, time.UTC),
 		})
 	}).Name("inbox")
 	template.Setup(app, template.Dir(os.DirFS(filepath.Join(root, "templates")), "templates/"))
@@ -161,6 +166,11 @@ func TestPolishProjectEndToEnd(t *testing.T) {
 			{"", "en", "Your inbox", english(n)},
 			{"/pl", "pl", "Twoja skrzynka", pl},
 		} {
+			// Numbers and dates in the language's formats.
+			formatted := "<p>12,345.5 MB, March 4, 2026, 03/04/2026 9:30 a.m.</p>"
+			if c.lang == "pl" {
+				formatted = "<p>12\u00a0345,5 MB, 4 marca 2026, 04-03-2026  09:30</p>"
+			}
 			path := fmt.Sprintf("%s/inbox/?n=%d", c.prefix, n)
 			w := get(t, app, path, map[string]string{"Accept-Language": "de"})
 			body := w.Body.String()
@@ -168,7 +178,7 @@ func TestPolishProjectEndToEnd(t *testing.T) {
 				t.Fatalf("GET %s: %d, Content-Language %q\n%s", path, w.Code, w.Header().Get("Content-Language"), body)
 			}
 			for _, want := range []string{"<h1>" + c.title + "</h1>", "<p>" + c.want.files + "</p>", "<p>" + c.want.messages + "</p>",
-				`<a href="` + c.prefix + `/inbox/">` + c.title + `</a>`} {
+				`<a href="` + c.prefix + `/inbox/">` + c.title + `</a>`, formatted} {
 				if !strings.Contains(body, want) {
 					t.Errorf("GET %s lacks %q:\n%s", path, want, body)
 				}

@@ -2,6 +2,7 @@ package template
 
 import (
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,6 +13,8 @@ import (
 )
 
 var fuzzSeeds = []string{
+	"{% load l10n %}{% localize off %}{{ a }}{{ 1.5|localize }}{% endlocalize %}{{ now|unlocalize }}{{ 1234.5|floatformat:'2g' }}",
+	"{{ now|date:'SHORT_DATETIME_FORMAT' }}{{ now|time }}{{ now }}{% now 'DATE_FORMAT' %}",
 	"Hello {{ name }}!", "{% if a and not b or c %}x{% elif d %}y{% else %}z{% endif %}",
 	"{% for k, v in d.items reversed %}{{ forloop.counter }}{{ k|upper }}{% empty %}-{% endfor %}",
 	`{{ s|default:"x"|truncatechars:3|cut:" " }}`, "{% with a=b|add:1 c='x' %}{{ a }}{% endwith %}",
@@ -61,7 +64,8 @@ func FuzzParse(f *testing.F) {
 		timer := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("WATCHDOG %q", src)) })
 		defer timer.Stop()
 		loader := MapLoader{"self": src, "other": "{% block a %}o{% endblock %}"}
-		e := New(WithLoader(loader), MaxSteps(2000), MaxOutput(1<<20))
+		e := New(WithLoader(loader), MaxSteps(2000), MaxOutput(1<<20),
+			Localization(func(*http.Request) L10n { return L10n{Locale: formats.Get("fr"), Localize: true, Grouping: true} }))
 		tm, err := e.Get("self")
 		if err != nil {
 			if _, ok := err.(*Error); !ok {
@@ -104,10 +108,13 @@ func FuzzTextFilters(f *testing.F) {
 		truncateHTML(s, 3, "…", 2, false)
 		truncateHTML(s, 3, " …", 3, true)
 		wrap(s, 4)
-		formatDateTime(formats.English, reflect.ValueOf(now), s, false)
-		formatDateTime(formats.English, reflect.ValueOf(now), s, true)
-		formatDateTime(formats.English, reflect.ValueOf(pyDate{now}), s, false)
-		formatDateTime(formats.English, reflect.ValueOf(pyClock{now}), s, false)
+		for _, code := range []string{"en", "pl", "ja"} {
+			names := formats.Get(code)
+			formatDateTime(names, reflect.ValueOf(now), s, false)
+			formatDateTime(names, reflect.ValueOf(now), s, true)
+			formatDateTime(names, reflect.ValueOf(pyDate{now}), s, false)
+			formatDateTime(names, reflect.ValueOf(pyClock{now}), s, false)
+		}
 		pyPercent(s, reflect.ValueOf(map[string]any{"a": 1}))
 		pyPercent("%"+s, reflect.ValueOf(42))
 		if out, err := idnaEncode(s); err == nil && !utf8.ValidString(out) {

@@ -1,6 +1,7 @@
 package template
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -76,4 +77,16 @@ func benchRender(b *testing.B, e *Engine) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// A render in French: the request's language would come from the i18n battery,
+// which implements LocalizationProvider; here the engine is given French.
+func ExampleLocalization() {
+	french := L10n{Locale: formats.Get("fr"), Localize: true, Grouping: true}
+	e := New(Localization(func(*http.Request) L10n { return french }),
+		WithLoader(MapLoader{"price": `{% load l10n %}{{ price }} € le {{ day|date:"DATE_FORMAT" }} ({{ price|unlocalize }})`}))
+	t, _ := e.Get("price")
+	out, _ := t.Render(map[string]any{"price": 1234.5, "day": time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)})
+	fmt.Printf("%q\n", out)
+	// Output: "1\u00a0234,5 € le 4 mars 2026 (1234.5)"
 }
