@@ -4,11 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/migrate"
@@ -18,8 +21,9 @@ import (
 
 // Config is the "tasks" settings section.
 type Config struct {
-	// Backend is "database" (the default: the task table of Database) or
-	// "immediate" (tasks run inline). Env: TASKS_BACKEND.
+	// Backend is "database" (the default: the task table of Database),
+	// "immediate" (tasks run inline), or a Redis URL (redis://host:6379/0,
+	// rediss://... for TLS) with an optional key_prefix parameter. Env: TASKS_BACKEND.
 	Backend string `env:"TASKS_BACKEND"`
 	// Database names the database (Settings.Databases) of the task table.
 	// Default "default". Env: TASKS_DATABASE.
@@ -91,7 +95,22 @@ func backendFor(ctx context.Context, s *galvani.Settings) (Backend, error) {
 		}
 		cfg.backend = NewDB(db)
 	default:
-		return nil, fmt.Errorf("tasks: TASKS_BACKEND=%q is not database or immediate", cfg.Backend)
+		if !strings.HasPrefix(cfg.Backend, "redis://") && !strings.HasPrefix(cfg.Backend, "rediss://") {
+			return nil, fmt.Errorf("tasks: TASKS_BACKEND=%q is not database, immediate or a redis:// URL", cfg.Backend)
+		}
+		raw, prefix := cfg.Backend, ""
+		if u, err := url.Parse(raw); err == nil {
+			q := u.Query()
+			prefix = q.Get("key_prefix")
+			q.Del("key_prefix")
+			u.RawQuery = q.Encode()
+			raw = u.String()
+		}
+		opts, err := redis.ParseURL(raw)
+		if err != nil {
+			return nil, fmt.Errorf("tasks: TASKS_BACKEND: %w", err)
+		}
+		cfg.backend = NewRedis(redis.NewClient(opts), prefix)
 	}
 	return cfg.backend, nil
 }
@@ -123,9 +142,9 @@ func workerCommand(ctx context.Context, inv *galvani.Invocation) error {
 	if err != nil {
 		return err
 	}
-	db, ok := b.(*DBBackend)
+	db, ok := b.(Broker)
 	if !ok {
-		return galvani.UsageErrorf("the worker needs the database backend (TASKS_BACKEND=database)")
+		return galvani.UsageErrorf("the worker needs the database or Redis backend (TASKS_BACKEND=database or redis://...), not %T", b)
 	}
 	var queues []string
 	for _, q := range strings.Split(inv.String("queues"), ",") {

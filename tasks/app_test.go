@@ -91,7 +91,11 @@ func TestBackendSetting(t *testing.T) {
 	if _, ok := Default().(*Immediate); !ok {
 		t.Fatalf("TASKS_BACKEND=immediate gave %T", Default())
 	}
-	for _, cfg := range []*Config{{Backend: "carrier-pigeon"}, {Database: "nope"}} {
+	s = galvani.Settings{SecretKey: "x", Sections: map[string]any{"tasks": &Config{Backend: "redis://127.0.0.1:6379/0?key_prefix=p1"}}}
+	if b, err := backendFor(context.Background(), &s); err != nil || b.(*RedisBackend).prefix != "p1" {
+		t.Fatalf("redis URL: %v %v", b, err)
+	}
+	for _, cfg := range []*Config{{Backend: "carrier-pigeon"}, {Database: "nope"}, {Backend: "redis://host:notaport/x"}} {
 		s := galvani.Settings{SecretKey: "x", Sections: map[string]any{"tasks": cfg}}
 		if _, err := backendFor(context.Background(), &s); err == nil {
 			t.Errorf("%+v: no error", cfg)

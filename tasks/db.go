@@ -203,6 +203,7 @@ func (b *DBBackend) Purge(ctx context.Context, before time.Time) (int64, error) 
 // claimed is a task a worker holds the lease of.
 type claimed struct {
 	id          int64
+	queue       string // known to the Redis backend only
 	task        string
 	args        []byte
 	attempts    int
@@ -210,6 +211,20 @@ type claimed struct {
 	timeout     time.Duration
 	token       string
 }
+
+// Broker is a Backend that Workers can run tasks from: DBBackend and
+// RedisBackend. Its methods are this package's own.
+type Broker interface {
+	Backend
+	claim(ctx context.Context, queues []string, n int, lease time.Duration) ([]claimed, error)
+	renew(ctx context.Context, c *claimed, lease time.Duration) (bool, error)
+	succeed(ctx context.Context, c *claimed, result []byte) (bool, error)
+	fail(ctx context.Context, c *claimed, runErr error) (bool, error)
+	release(ctx context.Context, c *claimed) (bool, error)
+	reap(ctx context.Context) (int64, error)
+}
+
+var _ Broker = (*DBBackend)(nil)
 
 // detect decides, once, whether the server has FOR UPDATE SKIP LOCKED
 // (PostgreSQL, MySQL 8, MariaDB 10.6 and later).
@@ -395,16 +410,25 @@ func (b *DBBackend) succeed(ctx context.Context, c *claimed, result []byte) (boo
 // fail records c's failure: queued again after backoff, or dead after its last
 // attempt or a permanent error.
 func (b *DBBackend) fail(ctx context.Context, c *claimed, runErr error) (bool, error) {
-	msg := runErr.Error()
+	msg, dead, next := failure(c, runErr)
+	if dead {
+		return b.owned(ctx, c, "status = ?, last_error = ?, finished = ?, lease_token = ''", string(StatusDead), msg, nowMs())
+	}
+	return b.owned(ctx, c, "status = ?, last_error = ?, run_at = ?, lease_token = ''", string(StatusQueued), msg, next.UnixMilli())
+}
+
+// failure decides what a failed run of c leads to: its error message (bounded),
+// whether the task is dead, and otherwise when it is due again.
+func failure(c *claimed, runErr error) (msg string, dead bool, next time.Time) {
+	msg = runErr.Error()
 	if len(msg) > 4000 {
 		msg = msg[:4000]
 	}
 	if IsPermanent(runErr) || c.attempts >= c.maxAttempts {
-		return b.owned(ctx, c, "status = ?, last_error = ?, finished = ?, lease_token = ''", string(StatusDead), msg, nowMs())
+		return msg, true, time.Time{}
 	}
 	pol := retryPolicy(c.task)
-	next := time.Now().Add(pol.backoffFor(c.attempts)).UnixMilli()
-	return b.owned(ctx, c, "status = ?, last_error = ?, run_at = ?, lease_token = ''", string(StatusQueued), msg, next)
+	return msg, false, time.Now().Add(pol.backoffFor(c.attempts))
 }
 
 // release gives c back to its queue, due now, without counting the attempt (a

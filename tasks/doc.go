@@ -14,8 +14,9 @@
 //	id, err := SendWelcome.Enqueue(ctx, WelcomeArgs{UserID: u.ID}, tasks.Delay(time.Minute))
 //
 // Where a task goes is its Backend: Immediate runs it at once, inline (for tests
-// and development), and DBBackend keeps it in a database table (SQLite,
-// PostgreSQL, MySQL/MariaDB) from which Workers claim it. Enqueuing into a
+// and development), DBBackend keeps it in a database table (SQLite,
+// PostgreSQL, MySQL/MariaDB) and RedisBackend in Redis; Workers claim it from
+// either. Enqueuing into a
 // DBBackend inside orm's DB.Atomic writes the row in that transaction, so the
 // task exists only if the transaction commits; EnqueueOnCommit does the same for
 // any backend by waiting for the commit.

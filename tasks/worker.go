@@ -9,13 +9,13 @@ import (
 	"time"
 )
 
-// Worker runs the tasks of a DBBackend: it claims due tasks of its queues, runs up
+// Worker runs the tasks of a Broker (DBBackend or RedisBackend): it claims due tasks of its queues, runs up
 // to Concurrency at once, renews their leases while they run, and records each
 // outcome (success, a retry after backoff, or the dead state). The zero values of
 // its fields are usable defaults.
 type Worker struct {
 	// Backend holds the tasks.
-	Backend *DBBackend
+	Backend Broker
 	// Queues are the queues to take tasks from; none means DefaultQueue.
 	Queues []string
 	// Concurrency is how many tasks run at once; 0 means 4.

@@ -1,0 +1,234 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// RedisBackend keeps tasks in Redis (or Valkey), for projects that have one and
+// want the task traffic off their database. Each task is a hash; per queue, a
+// sorted set of delayed tasks by due time and one of due tasks by priority and
+// age; a sorted set of leases by expiry. Every change is one Lua script, so a
+// claim is atomic and no two workers get the same task while its lease holds.
+// Priorities order the tasks of one queue; a worker on several queues takes
+// them in the order the queues are given. Priorities are clamped to ±1000.
+// Finished tasks and Unique keys expire after seven days (the database backend
+// keeps them until Purge). It needs a single Redis node (or keys on one slot): the scripts touch keys
+// they compute.
+type RedisBackend struct {
+	rdb    redis.UniversalClient
+	prefix string
+}
+
+var _ Broker = (*RedisBackend)(nil)
+
+// NewRedis returns a backend on rdb whose keys start with prefix (default
+// "galvani:tasks").
+func NewRedis(rdb redis.UniversalClient, prefix string) *RedisBackend {
+	if prefix == "" {
+		prefix = "galvani:tasks"
+	}
+	return &RedisBackend{rdb: rdb, prefix: prefix}
+}
+
+// priorityScale separates priorities in the ready sets' scores: due times in
+// Unix milliseconds stay below it until the year 2109.
+const priorityScale = 1 << 42
+
+var redisEnqueue = redis.NewScript(`
+local p, uk = ARGV[1], ARGV[2]
+local id = redis.call('INCR', p .. ':seq')
+if uk ~= '' and not redis.call('SET', p .. ':unique:' .. uk, id, 'NX', 'EX', 604800) then return 0 end
+redis.call('HSET', p .. ':job:' .. id, 'task', ARGV[3], 'queue', ARGV[4], 'priority', ARGV[5], 'status', 'queued',
+  'args', ARGV[6], 'attempts', 0, 'max_attempts', ARGV[7], 'timeout_ms', ARGV[8], 'run_at', ARGV[9],
+  'created', ARGV[10], 'finished', 0, 'result', '', 'last_error', '', 'token', '', 'lease_until', 0)
+redis.call('ZADD', p .. ':sched:' .. ARGV[4], ARGV[9], id)
+return id
+`)
+
+// Enqueue implements Backend.
+func (b *RedisBackend) Enqueue(ctx context.Context, j *Job) (int64, error) {
+	pr := max(-1000, min(1000, j.Priority))
+	id, err := redisEnqueue.Run(ctx, b.rdb, nil, b.prefix, j.UniqueKey, j.Task, j.Queue, pr, string(j.Args),
+		j.MaxAttempts, j.Timeout.Milliseconds(), j.RunAt.UnixMilli(), nowMs()).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("tasks: enqueue %q: %w", j.Task, err)
+	}
+	if id == 0 {
+		return 0, ErrDuplicate
+	}
+	return id, nil
+}
+
+// Info implements Backend.
+func (b *RedisBackend) Info(ctx context.Context, id int64) (*Info, error) {
+	m, err := b.rdb.HGetAll(ctx, b.prefix+":job:"+strconv.FormatInt(id, 10)).Result()
+	if err != nil {
+		return nil, err
+	}
+	if len(m) == 0 {
+		return nil, fmt.Errorf("%w: %d", ErrNotFound, id)
+	}
+	num := func(k string) int64 { n, _ := strconv.ParseInt(m[k], 10, 64); return n }
+	in := &Info{ID: id, Task: m["task"], Queue: m["queue"], Priority: int(num("priority")), Status: Status(m["status"]),
+		Args: json.RawMessage(m["args"]), Attempts: int(num("attempts")), MaxAttempts: int(num("max_attempts")),
+		RunAt: msTime(num("run_at")), Created: msTime(num("created")), Finished: msTime(num("finished")), LastError: m["last_error"]}
+	if m["result"] != "" {
+		in.Result = json.RawMessage(m["result"])
+	}
+	return in, nil
+}
+
+var redisClaim = redis.NewScript(`
+local p, now, n, lu, tok = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
+for i = 6, #ARGV do
+  local q = ARGV[i]
+  local due = redis.call('ZRANGEBYSCORE', p .. ':sched:' .. q, '-inf', now, 'LIMIT', 0, 1000)
+  for _, id in ipairs(due) do
+    redis.call('ZREM', p .. ':sched:' .. q, id)
+    local h = p .. ':job:' .. id
+    if redis.call('HGET', h, 'status') == 'queued' then
+      local pr = tonumber(redis.call('HGET', h, 'priority')) or 0
+      local ra = tonumber(redis.call('HGET', h, 'run_at')) or 0
+      redis.call('ZADD', p .. ':ready:' .. q, -pr * ` + strconv.Itoa(priorityScale) + ` + ra, id)
+    end
+  end
+end
+local out = {}
+for i = 6, #ARGV do
+  local q = ARGV[i]
+  while #out < n do
+    local got = redis.call('ZPOPMIN', p .. ':ready:' .. q)
+    if #got == 0 then break end
+    local id = got[1]
+    local h = p .. ':job:' .. id
+    if redis.call('HGET', h, 'status') == 'queued' then
+      redis.call('HINCRBY', h, 'attempts', 1)
+      redis.call('HSET', h, 'status', 'running', 'lease_until', lu, 'token', tok)
+      redis.call('ZADD', p .. ':leases', lu, id)
+      local f = redis.call('HMGET', h, 'task', 'args', 'attempts', 'max_attempts', 'timeout_ms')
+      table.insert(out, {id, f[1], f[2], f[3], f[4], f[5], q})
+    end
+  end
+end
+return out
+`)
+
+func (b *RedisBackend) claim(ctx context.Context, queues []string, n int, lease time.Duration) ([]claimed, error) {
+	now := nowMs()
+	tok := token()
+	args := []any{b.prefix, now, n, now + lease.Milliseconds(), tok}
+	for _, q := range queues {
+		args = append(args, q)
+	}
+	res, err := redisClaim.Run(ctx, b.rdb, nil, args...).Slice()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]claimed, 0, len(res))
+	for _, r := range res {
+		f, ok := r.([]any)
+		if !ok || len(f) != 7 {
+			return nil, fmt.Errorf("tasks: redis claim returned %v", r)
+		}
+		s := make([]string, 7)
+		for i, v := range f {
+			s[i], _ = v.(string)
+		}
+		id, _ := strconv.ParseInt(s[0], 10, 64)
+		att, _ := strconv.Atoi(s[3])
+		maxAtt, _ := strconv.Atoi(s[4])
+		tms, _ := strconv.ParseInt(s[5], 10, 64)
+		out = append(out, claimed{id: id, task: s[1], args: []byte(s[2]), attempts: att, maxAttempts: maxAtt,
+			timeout: time.Duration(tms) * time.Millisecond, token: tok, queue: s[6]})
+	}
+	return out, nil
+}
+
+// redisOwned changes a task if the caller's token still holds its lease.
+// ARGV: prefix, id, token, action, now, then per action: renew lease_until;
+// succeed result; dead error; retry error run_at; release.
+var redisOwned = redis.NewScript(`
+local p, id, tok, action, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local h = p .. ':job:' .. id
+if redis.call('HGET', h, 'status') ~= 'running' or redis.call('HGET', h, 'token') ~= tok then return 0 end
+if action == 'renew' then
+  redis.call('HSET', h, 'lease_until', ARGV[6])
+  redis.call('ZADD', p .. ':leases', ARGV[6], id)
+  return 1
+end
+redis.call('ZREM', p .. ':leases', id)
+local q = redis.call('HGET', h, 'queue')
+if action == 'succeed' then
+  redis.call('HSET', h, 'status', 'succeeded', 'result', ARGV[6], 'finished', now, 'token', '')
+  redis.call('EXPIRE', h, 604800)
+elseif action == 'dead' then
+  redis.call('HSET', h, 'status', 'dead', 'last_error', ARGV[6], 'finished', now, 'token', '')
+  redis.call('EXPIRE', h, 604800)
+elseif action == 'retry' then
+  redis.call('HSET', h, 'status', 'queued', 'last_error', ARGV[6], 'run_at', ARGV[7], 'token', '')
+  redis.call('ZADD', p .. ':sched:' .. q, ARGV[7], id)
+elseif action == 'release' then
+  redis.call('HINCRBY', h, 'attempts', -1)
+  redis.call('HSET', h, 'status', 'queued', 'run_at', now, 'token', '')
+  redis.call('ZADD', p .. ':sched:' .. q, now, id)
+end
+return 1
+`)
+
+func (b *RedisBackend) owned(ctx context.Context, c *claimed, action string, extra ...any) (bool, error) {
+	args := append([]any{b.prefix, c.id, c.token, action, nowMs()}, extra...)
+	n, err := redisOwned.Run(ctx, b.rdb, nil, args...).Int()
+	return n == 1, err
+}
+
+func (b *RedisBackend) renew(ctx context.Context, c *claimed, lease time.Duration) (bool, error) {
+	return b.owned(ctx, c, "renew", nowMs()+lease.Milliseconds())
+}
+
+func (b *RedisBackend) succeed(ctx context.Context, c *claimed, result []byte) (bool, error) {
+	return b.owned(ctx, c, "succeed", string(result))
+}
+
+func (b *RedisBackend) fail(ctx context.Context, c *claimed, runErr error) (bool, error) {
+	msg, dead, next := failure(c, runErr)
+	if dead {
+		return b.owned(ctx, c, "dead", msg)
+	}
+	return b.owned(ctx, c, "retry", msg, next.UnixMilli())
+}
+
+func (b *RedisBackend) release(ctx context.Context, c *claimed) (bool, error) {
+	return b.owned(ctx, c, "release")
+}
+
+var redisReap = redis.NewScript(`
+local p, now, msg = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local ids = redis.call('ZRANGEBYSCORE', p .. ':leases', '-inf', now, 'LIMIT', 0, 1000)
+local n = 0
+for _, id in ipairs(ids) do
+  redis.call('ZREM', p .. ':leases', id)
+  local h = p .. ':job:' .. id
+  local lu = tonumber(redis.call('HGET', h, 'lease_until')) or 0
+  if redis.call('HGET', h, 'status') == 'running' and lu < now then
+    n = n + 1
+    if (tonumber(redis.call('HGET', h, 'attempts')) or 0) >= (tonumber(redis.call('HGET', h, 'max_attempts')) or 0) then
+      redis.call('HSET', h, 'status', 'dead', 'last_error', msg, 'finished', now, 'token', '')
+    else
+      local q = redis.call('HGET', h, 'queue')
+      redis.call('HSET', h, 'status', 'queued', 'last_error', msg, 'run_at', now, 'token', '')
+      redis.call('ZADD', p .. ':sched:' .. q, now, id)
+    end
+  end
+end
+return n
+`)
+
+func (b *RedisBackend) reap(ctx context.Context) (int64, error) {
+	return redisReap.Run(ctx, b.rdb, nil, b.prefix, nowMs(), "the worker running it stopped renewing its lease").Int64()
+}
