@@ -23,6 +23,11 @@ type SSEOptions struct {
 	Heartbeat time.Duration
 	// Retry, when positive, tells the browser how long to wait before reconnecting.
 	Retry time.Duration
+	// WriteTimeout bounds the writing of one event (or heartbeat); a client that
+	// does not take it in time ends the stream. It replaces the server's
+	// WriteTimeout, which bounds a whole response and would cut every stream
+	// after it. Default DefaultWriteTimeout.
+	WriteTimeout time.Duration
 }
 
 // ErrBadField is returned by Send for an event name or id containing a line break
@@ -32,14 +37,15 @@ var ErrBadField = errors.New("realtime: SSE event name or id contains a line bre
 // EventStream writes Server-Sent Events (text/event-stream) to one client. Send
 // and the heartbeat may run concurrently. Call Close before the handler returns.
 type EventStream struct {
-	w      http.ResponseWriter
-	rc     *http.ResponseController
-	r      *http.Request
-	mu     sync.Mutex
-	closed bool
-	err    error
-	stop   chan struct{}
-	done   chan struct{}
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	r       *http.Request
+	timeout time.Duration
+	mu      sync.Mutex
+	closed  bool
+	err     error
+	stop    chan struct{}
+	done    chan struct{}
 }
 
 // SSE starts an event stream on a Galvani request: it sends the headers at once
@@ -61,7 +67,15 @@ func NewEventStream(w http.ResponseWriter, r *http.Request, opts ...SSEOptions) 
 	if o.Heartbeat == 0 {
 		o.Heartbeat = DefaultHeartbeat
 	}
-	s := &EventStream{w: w, rc: http.NewResponseController(w), r: r, stop: make(chan struct{}), done: make(chan struct{})}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = DefaultWriteTimeout
+	}
+	s := &EventStream{w: w, rc: http.NewResponseController(w), r: r, timeout: o.WriteTimeout, stop: make(chan struct{}), done: make(chan struct{})}
+	// The server's WriteTimeout bounds a whole response: past it every write
+	// fails. A stream outlives it, so each write gets its own deadline instead. A
+	// writer without deadlines (a test recorder) answers ErrNotSupported, which
+	// changes nothing.
+	s.deadline()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
@@ -120,12 +134,16 @@ func (s *EventStream) write(p string) error {
 	if s.err != nil {
 		return s.err
 	}
+	s.deadline()
 	s.writeLocked(p)
 	if s.err == nil {
 		s.err = s.rc.Flush()
 	}
 	return s.err
 }
+
+// deadline gives the next write WriteTimeout to reach the client.
+func (s *EventStream) deadline() { _ = s.rc.SetWriteDeadline(time.Now().Add(s.timeout)) }
 
 func (s *EventStream) writeLocked(p string) {
 	if s.err == nil {
@@ -163,5 +181,7 @@ func (s *EventStream) Close() error {
 	s.mu.Unlock()
 	close(s.stop)
 	<-s.done
+	// net/http ends the response after the handler returns: bound that write too.
+	s.deadline()
 	return nil
 }
