@@ -25,6 +25,12 @@ type Layer interface {
 	Close() error
 }
 
+// Presence is implemented by layers that can count a group's members (who is in
+// the room), on every server the layer spans.
+type Presence interface {
+	Count(ctx context.Context, group string) (int, error)
+}
+
 // Memory is the in-process Layer: groups live in this process only, which is all a
 // single server needs. The zero value is ready to use.
 type Memory struct {
@@ -101,6 +107,11 @@ func (m *Memory) Members(group string) int {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return len(m.groups[group])
+}
+
+// Count implements Presence: for the in-process layer it is Members.
+func (m *Memory) Count(ctx context.Context, group string) (int, error) {
+	return m.Members(group), nil
 }
 
 // Close implements Layer.

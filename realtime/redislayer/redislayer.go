@@ -17,8 +17,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/galvani-web/galvani/realtime"
 	"github.com/redis/go-redis/v9"
@@ -35,14 +39,95 @@ type Layer struct {
 	pending map[string]chan struct{} // Redis channel → closed once the subscription is confirmed
 	closed  bool
 	done    chan struct{}
+
+	id      string              // this server, in presence hashes
+	groups  map[string]struct{} // groups with local members, for presence
+	beating bool
+	stop    chan struct{}
 }
 
-var _ realtime.Layer = (*Layer)(nil)
+var (
+	_ realtime.Layer    = (*Layer)(nil)
+	_ realtime.Presence = (*Layer)(nil)
+)
+
+// PresenceTTL is how long a server's presence counts outlive it when it stops
+// without Close (a crash): its liveness key expires and Count stops adding its
+// members. The key is refreshed every third of it.
+const PresenceTTL = 30 * time.Second
 
 // New returns a layer publishing on rdb; prefix namespaces its Redis channels
 // (group "lobby" is channel prefix+"lobby"), so projects can share a Redis.
 func New(rdb redis.UniversalClient, prefix string) *Layer {
-	return &Layer{rdb: rdb, prefix: prefix, local: realtime.NewMemory(), pending: map[string]chan struct{}{}, done: make(chan struct{})}
+	var id [8]byte
+	rand.Read(id[:])
+	return &Layer{rdb: rdb, prefix: prefix, local: realtime.NewMemory(), pending: map[string]chan struct{}{}, done: make(chan struct{}),
+		id: hex.EncodeToString(id[:]), groups: map[string]struct{}{}, stop: make(chan struct{})}
+}
+
+func (l *Layer) presenceKey(group string) string { return l.prefix + "presence:" + group }
+func (l *Layer) aliveKey(id string) string       { return l.prefix + "server:" + id }
+
+// setPresence records this server's member count of group. l.mu is held.
+func (l *Layer) setPresence(ctx context.Context, group string) error {
+	n := l.local.Members(group)
+	if n == 0 {
+		delete(l.groups, group)
+		return l.rdb.HDel(ctx, l.presenceKey(group), l.id).Err()
+	}
+	l.groups[group] = struct{}{}
+	if !l.beating {
+		l.beating = true
+		if err := l.rdb.Set(ctx, l.aliveKey(l.id), "1", PresenceTTL).Err(); err != nil {
+			return err
+		}
+		go l.heartbeat()
+	}
+	return l.rdb.HSet(ctx, l.presenceKey(group), l.id, n).Err()
+}
+
+func (l *Layer) heartbeat() {
+	t := time.NewTicker(PresenceTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			l.rdb.Set(context.Background(), l.aliveKey(l.id), "1", PresenceTTL)
+		case <-l.stop:
+			return
+		}
+	}
+}
+
+// Count implements realtime.Presence: the members of group on every live server
+// sharing the Redis. Counts left by a server that died without Close drop out
+// once its liveness key expires (PresenceTTL), and are then removed.
+func (l *Layer) Count(ctx context.Context, group string) (int, error) {
+	key := l.presenceKey(group)
+	counts, err := l.rdb.HGetAll(ctx, key).Result()
+	if err != nil || len(counts) == 0 {
+		return 0, redisErr(err)
+	}
+	ids := make([]string, 0, len(counts))
+	keys := make([]string, 0, len(counts))
+	for id := range counts {
+		ids = append(ids, id)
+		keys = append(keys, l.aliveKey(id))
+	}
+	alive, err := l.rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		return 0, redisErr(err)
+	}
+	total := 0
+	for i, id := range ids {
+		if alive[i] == nil {
+			l.rdb.HDel(ctx, key, id)
+			continue
+		}
+		n, _ := strconv.Atoi(counts[id])
+		total += n
+	}
+	return total, nil
 }
 
 func redisErr(err error) error {
@@ -66,6 +151,12 @@ func (l *Layer) Join(ctx context.Context, group string, r realtime.Receiver) err
 		l.mu.Unlock()
 		return err
 	}
+	if err := l.setPresence(ctx, group); err != nil {
+		l.local.Leave(ctx, group, r)
+		l.setPresence(context.WithoutCancel(ctx), group)
+		l.mu.Unlock()
+		return redisErr(err)
+	}
 	wait, subscribing := l.pending[ch]
 	if l.local.Members(group) == 1 && !subscribing {
 		wait = make(chan struct{})
@@ -81,6 +172,7 @@ func (l *Layer) Join(ctx context.Context, group string, r realtime.Receiver) err
 		if err != nil {
 			delete(l.pending, ch)
 			l.local.Leave(ctx, group, r)
+			l.setPresence(context.WithoutCancel(ctx), group)
 			l.mu.Unlock()
 			return redisErr(err)
 		}
@@ -103,7 +195,13 @@ func (l *Layer) Leave(ctx context.Context, group string, r realtime.Receiver) er
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.local.Leave(ctx, group, r)
-	if l.closed || l.ps == nil || l.local.Members(group) > 0 {
+	if l.closed {
+		return nil
+	}
+	if err := l.setPresence(ctx, group); err != nil {
+		return redisErr(err)
+	}
+	if l.ps == nil || l.local.Members(group) > 0 {
 		return nil
 	}
 	ch := l.prefix + group
@@ -166,6 +264,17 @@ func (l *Layer) Close() error {
 		close(w)
 		delete(l.pending, ch)
 	}
+	// This server's members are gone: take them out of every count now rather
+	// than when the liveness key expires.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	for group := range l.groups {
+		l.rdb.HDel(ctx, l.presenceKey(group), l.id)
+	}
+	if l.beating {
+		close(l.stop)
+		l.rdb.Del(ctx, l.aliveKey(l.id))
+	}
+	cancel()
 	l.mu.Unlock()
 	l.local.Close()
 	if ps == nil {

@@ -166,3 +166,42 @@ func TestWebSocketsOnTwoServers(t *testing.T) {
 		}
 	}
 }
+
+func TestPresenceCountsEveryServer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	prefix := testPrefix(t)
+	a, b := newLayer(t, prefix), newLayer(t, prefix)
+	count := func(l *redislayer.Layer, want int) {
+		t.Helper()
+		n, err := l.Count(ctx, "room")
+		if err != nil || n != want {
+			t.Fatalf("Count = %d, %v; want %d", n, err, want)
+		}
+	}
+	count(a, 0)
+	x, y, z := newInbox(), newInbox(), newInbox()
+	a.Join(ctx, "room", x)
+	a.Join(ctx, "room", y)
+	b.Join(ctx, "room", z)
+	count(a, 3)
+	count(b, 3)
+	a.Leave(ctx, "room", y)
+	count(b, 2)
+	// A server that stops takes its members out of the count at once.
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	count(b, 1)
+	b.Leave(ctx, "room", z)
+	count(b, 0)
+}
+
+func TestMemoryPresence(t *testing.T) {
+	m := realtime.NewMemory()
+	var p realtime.Presence = m
+	m.Join(context.Background(), "g", newInbox())
+	if n, err := p.Count(context.Background(), "g"); n != 1 || err != nil {
+		t.Fatalf("Count = %d, %v", n, err)
+	}
+}
