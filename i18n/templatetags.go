@@ -29,6 +29,8 @@ type LanguageInfo struct {
 // language_name_local and language_bidi filters.
 // languages is what get_available_languages lists. The active language is the one
 // in the request's context (see Middleware), or b's default language.
+// {% language %} also activates the language's shipped formats (formats.Get) for
+// the numbers and dates inside; the app's library uses the project's Formats.
 func TemplateLibrary(b *Bundle, languages []LanguageInfo) *template.Library {
 	return templateLibrary(b, languages, formats.Get)
 }

@@ -2,6 +2,7 @@ package template
 
 import (
 	"fmt"
+	"math/big"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -147,6 +148,9 @@ func (c *Context) appendLocalized(b []byte, v reflect.Value) []byte {
 		return append(b, formatDate(c.names(), v.Interface().(pyDate).t, c.getFormat("DATE_FORMAT", "", c.localizing()))...)
 	case pyClockType:
 		return append(b, formatDate(c.names(), v.Interface().(pyClock).t, c.getFormat("TIME_FORMAT", "", c.localizing()))...)
+	}
+	if bi, ok := v.Interface().(*big.Int); ok && bi != nil && c.L10n.Grouping && c.localizing() {
+		return c.appendNumber(b, bi.Append(nil, 10), false, true)
 	}
 	if n, ok := asNumber(v); ok && n.kind == numDec {
 		if c.useL10n == l10nOff {

@@ -2,6 +2,7 @@ package template
 
 import (
 	"fmt"
+	"math/big"
 	"net/http"
 	"strings"
 	"testing"
@@ -89,4 +90,21 @@ func ExampleLocalization() {
 	out, _ := t.Render(map[string]any{"price": 1234.5, "day": time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC)})
 	fmt.Printf("%q\n", out)
 	// Output: "1\u00a0234,5 € le 4 mars 2026 (1234.5)"
+}
+
+func TestLocalizedBigInt(t *testing.T) {
+	n, _ := new(big.Int).SetString("123456789012345678901234567890", 10)
+	for _, c := range []struct {
+		l10n L10n
+		want string
+	}{
+		{L10n{Locale: formats.Get("de"), Localize: true, Grouping: true}, "123.456.789.012.345.678.901.234.567.890|-1.234"},
+		{L10n{Locale: formats.Get("de"), Localize: true}, "123456789012345678901234567890|-1234"},
+	} {
+		e := New(Localization(func(*http.Request) L10n { return c.l10n }), WithLoader(MapLoader{"n": "{{ n }}|{{ m }}"}))
+		tmpl, _ := e.Get("n")
+		if got, err := tmpl.Render(map[string]any{"n": n, "m": new(big.Int).SetInt64(-1234)}); err != nil || got != c.want {
+			t.Errorf("%+v: %q %v, want %q", c.l10n, got, err, c.want)
+		}
+	}
 }
