@@ -30,7 +30,7 @@ type Record struct {
 	// Priority orders due tasks (higher first).
 	Priority int `orm:"column=priority"`
 	// Status is a Status value.
-	Status string `orm:"max_length=16"`
+	Status string `orm:"max_length=16,choices=queued:Queued|running:Running|succeeded:Succeeded|dead:Dead"`
 	// Args are the JSON-encoded arguments.
 	Args string `orm:"text"`
 	// Attempts counts the runs begun; MaxAttempts bounds them.
@@ -53,6 +53,9 @@ type Record struct {
 	Created  int64 `orm:"column=created"`
 	Finished int64 `orm:"column=finished"`
 }
+
+// String names the row in the admin: the task's name and id.
+func (r Record) String() string { return r.Task + " #" + strconv.FormatInt(r.ID, 10) }
 
 // Meta implements orm.MetaProvider: the table is Table, indexed for the claim.
 func (Record) Meta() orm.Meta {
