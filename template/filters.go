@@ -457,9 +457,9 @@ func floatformat(c *Context, in, arg any) (any, error) {
 	}
 	places := int(max(p, -p))
 	if !d.hasFraction() && p < 0 {
-		return SafeString(c.appendNumber(nil, []byte(d.intString()), force, c.L10n.Localize)), nil
+		return SafeString(c.localizeNumber(d.intString(), force)), nil
 	}
-	return SafeString(c.appendNumber(nil, []byte(d.round(places)), force, c.L10n.Localize)), nil
+	return SafeString(c.localizeNumber(d.round(places), force)), nil
 }
 
 // decimal is an exact decimal number parsed from text: sign, digits and the

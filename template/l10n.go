@@ -91,6 +91,17 @@ func (c *Context) appendNumber(b []byte, plain []byte, force, localize bool) []b
 	return loc.AppendNumber(b, string(plain), c.L10n.Grouping || force)
 }
 
+// localizeNumber is s, a number in plain digits, as the filters write it: in the
+// locale's way when the settings localize, with thousand separators when
+// grouping is on or force says so; s itself otherwise, without copying.
+func (c *Context) localizeNumber(s string, force bool) string {
+	loc := c.formatLocale(c.L10n.Localize)
+	if loc == nil {
+		return s
+	}
+	return string(loc.AppendNumber(make([]byte, 0, len(s)+len(s)/2), s, c.L10n.Grouping || force))
+}
+
 // appendFloat appends a float as {{ value }} shows it: in the locale's way when
 // the render localizes, as str() does under {% localize off %}.
 func (c *Context) appendFloat(b []byte, f float64) []byte {
