@@ -169,10 +169,11 @@ func (c *Cron) dayMatches(t time.Time) bool {
 }
 
 // Next returns the first time after t (to the minute, in UTC) that the expression
-// matches, or the zero time when there is none within five years.
+// matches, or the zero time when there is none within 29 years (the calendar's
+// cycle of weekdays and leap days: 29 February on a Sunday comes back in 28).
 func (c *Cron) Next(t time.Time) time.Time {
 	t = t.UTC().Truncate(time.Minute).Add(time.Minute)
-	end := t.AddDate(5, 0, 0)
+	end := t.AddDate(29, 0, 0)
 	for t.Before(end) {
 		if c.month&(1<<uint(t.Month())) == 0 {
 			t = time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC)

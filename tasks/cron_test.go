@@ -37,6 +37,8 @@ func TestCronNext(t *testing.T) {
 		{"@weekly", "2026-12-07 10:00 Mon", "2026-12-13 00:00 Sun"},
 		{"@monthly", "2026-12-07 10:00 Mon", "2027-01-01 00:00 Fri"},
 		{"@yearly", "2026-12-07 10:00 Mon", "2027-01-01 00:00 Fri"},
+		// rare but real: 29 February on a Sunday
+		{"0 0 29 2 */7", "2026-12-07 10:00 Mon", "2032-02-29 00:00 Sun"},
 	}
 	for _, tt := range tests {
 		c, err := ParseCron(tt.spec)
