@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -581,19 +582,43 @@ func decodeTime(f *Field, dst reflect.Value, s string, loc *time.Location, fm *f
 var isoDateTimeFormats = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04",
 	"2006-01-02T15:04:05.999999", "2006-01-02 15:04:05.999999", time.RFC3339, time.RFC3339Nano}
 
+// isoDateFormats and isoTimeFormats are what HTML's date and time inputs send,
+// accepted in every locale after its own layouts. (Go reads a fraction after the
+// seconds without a layout for it.)
+var (
+	isoDateFormats = []string{"2006-01-02"}
+	isoTimeFormats = []string{"15:04:05", "15:04"}
+)
+
 // localeLayouts are the layouts a field of kind k accepts in locale fm: its
-// input layouts (which end with the ISO ones) and, for a datetime, the ISO and
+// input layouts, then the ISO forms it lacks (a project's Formats may replace a
+// locale's layouts, and the widgets still send ISO), and, for a datetime, the
 // RFC 3339 forms and a date alone (midnight).
 func localeLayouts(k Kind, fm *formats.Locale) []string {
 	switch k {
 	case Date:
-		return fm.DateInputFormats
+		return withISO(fm.DateInputFormats, isoDateFormats)
 	case Time:
-		return fm.TimeInputFormats
+		return withISO(fm.TimeInputFormats, isoTimeFormats)
 	}
 	out := append([]string(nil), fm.DateTimeInputFormats...)
 	out = append(out, isoDateTimeFormats...)
-	return append(out, fm.DateInputFormats...)
+	return withISO(append(out, fm.DateInputFormats...), isoDateFormats)
+}
+
+// withISO returns own followed by the layouts of iso it does not hold; own
+// itself when it holds them all (the shipped locales do).
+func withISO(own, iso []string) []string {
+	var missing []string
+	for _, l := range iso {
+		if !slices.Contains(own, l) {
+			missing = append(missing, l)
+		}
+	}
+	if missing == nil {
+		return own
+	}
+	return append(own[:len(own):len(own)], missing...)
 }
 
 // checkWallTime refuses a local date and time that the time zone skips (a
