@@ -176,3 +176,58 @@ func TestRedisBackend(t *testing.T) {
 		}
 	})
 }
+
+// Worker processes on Redis: each task runs once; a worker killed mid-task has
+// its task run again after the lease.
+func TestRedisWorkerProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	ctx := context.Background()
+	b, _ := redisBackend(t)
+	u := dialects()["sqlite"](t)
+	db := open(t, u)
+	recordDB.Store(db)
+	env := "GALVANI_TASKS_WORKER_REDIS=" + testdb.RedisAddr(t) + "|" + b.prefix
+
+	killed := startWorkers(t, u, 1, 500*time.Millisecond, env)[0]
+	hung, err := recordTask.Enqueue(ctx, recordArgs{N: 7, HangFirst: true}, Using(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first attempt to start", func() bool { return runCounts(t, db)[-7] == 1 })
+	if err := killed.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = killed.Wait()
+
+	startWorkers(t, u, 3, 500*time.Millisecond, env)
+	const total = 200
+	ids := []int64{hung}
+	for i := 1; i <= total; i++ {
+		if i == 7 {
+			continue
+		}
+		id, err := recordTask.Enqueue(ctx, recordArgs{N: int64(i)}, Using(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		waitStatus(t, b, id, StatusSucceeded)
+	}
+	if in, _ := b.Info(ctx, hung); in.Attempts != 2 {
+		t.Errorf("the killed worker's task: %+v", in)
+	}
+	counts := runCounts(t, db)
+	delete(counts, -7)
+	if len(counts) != total {
+		t.Fatalf("%d distinct tasks ran, want %d", len(counts), total)
+	}
+	for n, c := range counts {
+		if c != 1 {
+			t.Errorf("task %d ran %d times", n, c)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package tasks
 
 import (
+	"strings"
+
+	"github.com/redis/go-redis/v9"
 	"context"
 	"fmt"
 	"os"
@@ -27,7 +30,13 @@ func childWorker(u string) int {
 	defer db.Close()
 	recordDB.Store(db)
 	lease, _ := time.ParseDuration(os.Getenv("GALVANI_TASKS_WORKER_LEASE"))
-	w := &Worker{Backend: NewDB(db), Queues: []string{"record"}, Concurrency: 4, PollInterval: 20 * time.Millisecond, Lease: lease, Grace: time.Second}
+	var broker Broker = NewDB(db)
+	if addr, prefix, ok := strings.Cut(os.Getenv("GALVANI_TASKS_WORKER_REDIS"), "|"); ok {
+		rdb := redis.NewClient(&redis.Options{Addr: addr})
+		defer rdb.Close()
+		broker = NewRedis(rdb, prefix)
+	}
+	w := &Worker{Backend: broker, Queues: []string{"record"}, Concurrency: 4, PollInterval: 20 * time.Millisecond, Lease: lease, Grace: time.Second}
 	if err := w.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -35,13 +44,15 @@ func childWorker(u string) int {
 	return 0
 }
 
-// startWorkers starts n worker processes on u; they are killed when the test ends.
-func startWorkers(t *testing.T, u string, n int, lease time.Duration) []*exec.Cmd {
+// startWorkers starts n worker processes on u (tasks_test_runs lives there) and
+// its task table or, with the env GALVANI_TASKS_WORKER_REDIS=addr|prefix among
+// extra, on Redis; they are stopped when the test ends.
+func startWorkers(t *testing.T, u string, n int, lease time.Duration, extra ...string) []*exec.Cmd {
 	t.Helper()
 	var cmds []*exec.Cmd
 	for i := 0; i < n; i++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "GALVANI_TASKS_WORKER_URL="+u, "GALVANI_TASKS_WORKER_LEASE="+lease.String())
+		cmd.Env = append(append(os.Environ(), "GALVANI_TASKS_WORKER_URL="+u, "GALVANI_TASKS_WORKER_LEASE="+lease.String()), extra...)
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
