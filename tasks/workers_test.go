@@ -3,9 +3,9 @@ package tasks
 import (
 	"strings"
 
-	"github.com/redis/go-redis/v9"
 	"context"
 	"fmt"
+	"github.com/redis/go-redis/v9"
 	"os"
 	"os/exec"
 	"os/signal"
