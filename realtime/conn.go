@@ -192,9 +192,12 @@ func (c *Conn) Send(typ MessageType, data []byte) error {
 	default:
 		c.closed = true
 		// The client is not reading, so a close frame would only queue behind
-		// the data it is not reading: drop the connection.
+		// the data it is not reading: drop the connection, and leave its groups
+		// now rather than when the handler notices (Send may be running inside a
+		// layer's delivery, so not on this goroutine).
 		c.cancel()
 		c.ws.CloseNow()
+		go c.leaveAll()
 		return ErrSlowConsumer
 	}
 }
