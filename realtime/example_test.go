@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 
 	"github.com/coder/websocket"
@@ -50,4 +51,33 @@ func Example() {
 	wsjson.Read(ctx, c, &got)
 	fmt.Println(got.Text)
 	// Output: HELLO
+}
+
+// An event stream that resumes after the last event the browser saw.
+func ExampleSSE() {
+	app := galvani.New(galvani.Settings{SecretKey: "change-me", Debug: true})
+	app.Get("/events/", func(c *galvani.Ctx) error {
+		s, err := realtime.SSE(c, realtime.SSEOptions{Heartbeat: -1})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		next := 1
+		if last, err := strconv.Atoi(s.LastEventID()); err == nil {
+			next = last + 1
+		}
+		for i := next; i <= 3; i++ {
+			s.Send("count", strconv.Itoa(i), fmt.Sprintf(`{"n":%d}`, i))
+		}
+		return nil
+	})
+	req := httptest.NewRequest("GET", "/events/", nil)
+	req.Header.Set("Last-Event-ID", "2") // a reconnecting browser
+	rec := httptest.NewRecorder()
+	app.ServeHTTP(rec, req)
+	fmt.Print(rec.Body.String())
+	// Output:
+	// event: count
+	// id: 3
+	// data: {"n":3}
 }
