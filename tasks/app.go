@@ -42,6 +42,7 @@ var App galvani.AppConfig = app{}
 
 type app struct{}
 
+// Label implements galvani.AppConfig.
 func (app) Label() string { return "tasks" }
 
 // Models implements orm.ModelsProvider.

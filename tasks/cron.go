@@ -19,6 +19,7 @@ type CronError struct {
 	Msg string
 }
 
+// Error implements error.
 func (e *CronError) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("tasks: cron %q: %s", e.Spec, e.Msg)

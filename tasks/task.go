@@ -54,6 +54,7 @@ type ArgsError struct {
 	Err error
 }
 
+// Error implements error.
 func (e *ArgsError) Error() string {
 	return fmt.Sprintf("tasks: arguments of %q do not decode: %v", e.Task, e.Err)
 }
@@ -92,6 +93,7 @@ type PanicError struct {
 	Stack []byte
 }
 
+// Error implements error.
 func (e *PanicError) Error() string { return fmt.Sprintf("tasks: task panicked: %v", e.Value) }
 
 // options are a task's settings, from Register and then from Enqueue.

@@ -25,6 +25,7 @@ var App galvani.AppConfig = app{}
 
 type app struct{}
 
+// Label implements galvani.AppConfig.
 func (app) Label() string { return "tasksadmin" }
 
 // RegisterAdmin implements admin.Registrar.
