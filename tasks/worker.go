@@ -87,7 +87,10 @@ func (w *Worker) Run(ctx context.Context) error {
 					log.Warn("tasks: taking back expired leases", "err", err)
 				}
 			}
-			jobs, err := w.Backend.claim(ctx, queues, free, lease)
+			// Not on ctx: a claim cut off by the stop could commit on the server
+			// and lose its answer here, leaving its tasks leased to nobody. What
+			// it takes runs (or is given back) within the grace period.
+			jobs, err := w.Backend.claim(bg, queues, free, lease)
 			if err != nil && ctx.Err() == nil {
 				log.Warn("tasks: claiming", "err", err)
 			}
