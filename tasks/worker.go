@@ -23,7 +23,9 @@ type Worker struct {
 	// PollInterval is the wait between claims when no task is due; 0 means 1s.
 	PollInterval time.Duration
 	// Lease is how long a claim holds without renewal (renewed every third of
-	// it); a task whose worker dies runs again after it. 0 means 30s.
+	// it); a task whose worker dies runs again after it. 0 means 30s; less
+	// than minLease (30ms) counts as minLease, as leases are kept in
+	// milliseconds.
 	Lease time.Duration
 	// Grace is how long a stopping worker lets running tasks finish before it
 	// cancels their contexts and gives them back to their queue. 0 means 30s.
@@ -31,6 +33,10 @@ type Worker struct {
 	// Logger receives a line per failure; nil means slog.Default().
 	Logger *slog.Logger
 }
+
+// minLease is the shortest lease a Worker takes: a shorter one would be stored
+// as 0 ms (taken back at once) and, under 3ns, panic the renewal ticker.
+const minLease = 30 * time.Millisecond
 
 func (w *Worker) defaults() (queues []string, conc int, poll, lease, grace time.Duration, log *slog.Logger) {
 	queues, conc, poll, lease, grace, log = w.Queues, w.Concurrency, w.PollInterval, w.Lease, w.Grace, w.Logger
@@ -45,6 +51,8 @@ func (w *Worker) defaults() (queues []string, conc int, poll, lease, grace time.
 	}
 	if lease <= 0 {
 		lease = 30 * time.Second
+	} else if lease < minLease {
+		lease = minLease
 	}
 	if grace <= 0 {
 		grace = 30 * time.Second
