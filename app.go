@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"reflect"
+	"sort"
 	"sync"
 	"sync/atomic"
 )
@@ -30,8 +31,10 @@ type App struct {
 	pool       sync.Pool
 
 	debugSections []namedDebugSection
-	checks        []registeredCheck    // AddCheck (check.go)
-	errorHooks    []func(*ErrorReport) // OnServerError (errors_report.go)
+	checks        []registeredCheck     // AddCheck (check.go)
+	errorHooks    []func(*ErrorReport)  // OnServerError (errors_report.go)
+	readyChecks   []namedReadinessCheck // AddReadinessCheck (health.go)
+	draining      atomic.Bool           // set when a graceful shutdown begins
 }
 
 // New creates an App. Each argument is a Settings (or *Settings) value, or an
@@ -134,6 +137,17 @@ func (a *App) installApp(ac AppConfig, prefix string) {
 			a.AddCommand(c)
 		}
 	}
+	if rp, ok := ac.(ReadinessProvider); ok {
+		checks := rp.ReadinessChecks()
+		names := make([]string, 0, len(checks))
+		for n := range checks {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			a.AddReadinessCheck(ac.Label()+"."+n, checks[n])
+		}
+	}
 }
 
 func (a *App) readyApp(ac AppConfig) {
@@ -165,6 +179,9 @@ func (a *App) Templates() TemplateEngine { return a.engine }
 // RequestFinished around each request when they have receivers.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.buildOnce.Do(a.build)
+	if a.serveProbe(w, r) {
+		return
+	}
 	if RequestStarted.HasReceivers() || RequestFinished.HasReceivers() {
 		a.serveWithSignals(w, r)
 		return

@@ -115,7 +115,8 @@ func (a *App) ListenAndServe(ctx context.Context, addr string) error {
 
 // Serve serves the App on ln until ctx is done, then shuts down gracefully: it stops
 // accepting connections, closes idle ones and waits up to Settings.ShutdownTimeout for
-// in-flight requests to finish before closing their connections. It returns nil
+// in-flight requests to finish before closing their connections. Readiness fails
+// (503) from the moment ctx is done, Settings.DrainDelay before the listener closes. It returns nil
 // after a clean shutdown. ln is closed when Serve returns.
 //
 // The server uses the timeouts and MaxHeaderBytes of a.Settings, and logs its own
@@ -130,10 +131,27 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	return shutdown(srv, a.Settings.ShutdownTimeout, errc)
+	return a.shutdown(srv, errc)
 }
 
-func shutdown(srv *http.Server, timeout time.Duration, errc <-chan error) error {
+// shutdown drains srv: readiness fails at once, new requests are still served for
+// Settings.DrainDelay (so a load balancer notices the 503 first), then the server
+// stops accepting and waits up to ShutdownTimeout for in-flight requests.
+func (a *App) shutdown(srv *http.Server, errc <-chan error) error {
+	a.draining.Store(true)
+	if d := a.Settings.DrainDelay; d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case err := <-errc: // the server failed while draining
+			t.Stop()
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		}
+	}
+	timeout := a.Settings.ShutdownTimeout
 	if timeout <= 0 {
 		timeout = DefaultShutdownTimeout
 	}

@@ -99,6 +99,18 @@ type Settings struct {
 	// ShutdownTimeout is how long a graceful shutdown waits for in-flight requests
 	// before closing their connections. Default 30s. Env: SHUTDOWN_TIMEOUT.
 	ShutdownTimeout time.Duration
+	// HealthPath and ReadyPath are where the App answers liveness and readiness
+	// probes, ahead of every middleware (docs/deploy.md). Defaults: /healthz and
+	// /readyz; "off" turns a probe off. Env: HEALTH_PATH, READY_PATH.
+	HealthPath, ReadyPath string
+	// ReadyTimeout bounds each readiness check (a database ping, say). Default 2s.
+	// Env: READY_TIMEOUT.
+	ReadyTimeout time.Duration
+	// DrainDelay is how long a graceful shutdown keeps serving, with readiness
+	// already failing, before it stops accepting connections, so a load balancer
+	// sees the 503 and stops sending new requests first. Default 0 (no delay).
+	// Env: DRAIN_DELAY.
+	DrainDelay time.Duration
 	// SilencedChecks lists check IDs (e.g. "security.W102") that `check` and
 	// runserver do not report. Env: SILENCED_CHECKS (comma separated).
 	SilencedChecks []string
@@ -128,6 +140,9 @@ const (
 	DefaultWriteTimeout      = 60 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultShutdownTimeout   = 30 * time.Second
+	DefaultHealthPath        = "/healthz"
+	DefaultReadyPath         = "/readyz"
+	DefaultReadyTimeout      = 2 * time.Second
 )
 
 // EnvPrefix is the optional prefix of every settings environment variable; the
@@ -274,12 +289,26 @@ func (s *Settings) ApplyEnv(environ []string) error {
 		{"WRITE_TIMEOUT", &s.WriteTimeout},
 		{"IDLE_TIMEOUT", &s.IdleTimeout},
 		{"SHUTDOWN_TIMEOUT", &s.ShutdownTimeout},
+		{"READY_TIMEOUT", &s.ReadyTimeout},
+		{"DRAIN_DELAY", &s.DrainDelay},
 	} {
 		if name, v, ok := s.lookupEnv(t.name); ok {
 			if d, err := parseTimeout(v); err != nil {
 				bad(name, v, err.Error())
 			} else {
 				*t.dst = d
+			}
+		}
+	}
+	for _, t := range []struct {
+		name string
+		dst  *string
+	}{{"HEALTH_PATH", &s.HealthPath}, {"READY_PATH", &s.ReadyPath}} {
+		if name, v, ok := s.lookupEnv(t.name); ok {
+			if v = strings.TrimSpace(v); v != ProbeOff && !strings.HasPrefix(v, "/") {
+				bad(name, v, `is neither a path starting with "/" nor "off"`)
+			} else {
+				*t.dst = v
 			}
 		}
 	}
@@ -415,6 +444,15 @@ func (s Settings) withDefaults() Settings {
 	}
 	if s.ShutdownTimeout == 0 {
 		s.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if s.HealthPath == "" {
+		s.HealthPath = DefaultHealthPath
+	}
+	if s.ReadyPath == "" {
+		s.ReadyPath = DefaultReadyPath
+	}
+	if s.ReadyTimeout == 0 {
+		s.ReadyTimeout = DefaultReadyTimeout
 	}
 	if s.Sections == nil {
 		s.Sections = map[string]any{}

@@ -165,6 +165,9 @@ func TestApplyEnvErrors(t *testing.T) {
 		{"DATABASE_URL_=sqlite:///x", "DATABASE_URL_", "letters, digits and _"},
 		{"TRUSTED_PROXIES=10.0.0.0/8,proxy.local", "TRUSTED_PROXIES", "not an IP address"},
 		{"TRUSTED_PROXIES=10.0.0.0/33", "TRUSTED_PROXIES", "not a CIDR"},
+		{"READY_PATH=readyz", "READY_PATH", `nor "off"`},
+		{"HEALTH_PATH=", "HEALTH_PATH", `nor "off"`},
+		{"DRAIN_DELAY=later", "DRAIN_DELAY", "not a duration"},
 	}
 	for _, c := range cases {
 		t.Run(c.env, func(t *testing.T) {
@@ -405,6 +408,7 @@ func ExampleSection() {
 var envVarNames = []string{"DEBUG", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "ALLOWED_HOSTS", "DATABASE_URL", "DATABASE_URL_X",
 	"ADDR", "PORT", "APPEND_SLASH", "TRUSTED_PROXIES", "MAX_BODY_BYTES", "MAX_HEADER_BYTES", "READ_HEADER_TIMEOUT",
 	"READ_TIMEOUT", "WRITE_TIMEOUT", "IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "SILENCED_CHECKS",
+	"HEALTH_PATH", "READY_PATH", "READY_TIMEOUT", "DRAIN_DELAY",
 	"SESSION_AGE", "SESSION_SECURE", "SESSION_MAX_ITEMS", "SESSION_RATIO", "SESSION_SMALL", "SESSION_DOMAINS", "SESSION_LOG_LEVEL", "SESSION_NET"}
 
 // FuzzApplyEnv feeds any value to every variable: ApplyEnv and Section never panic,

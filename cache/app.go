@@ -182,10 +182,15 @@ func Using(r *http.Request, name string) (*Cache, error) {
 //
 // At start-up it opens the caches of Settings.CacheURL and Settings.Caches and puts
 // them in every request's context (From, Using), registers the {% load cache %}
-// template library, and `check` reports cache URLs that cannot be opened.
+// template library, registers a readiness check per cache ("cache.NAME", a lookup
+// of one key, so Redis or memcached being down fails the App's readiness probe),
+// and `check` reports cache URLs that cannot be opened.
 var App galvani.AppConfig = cacheApp{}
 
 type cacheApp struct{}
+
+// readinessKey is the key the readiness check looks up; it is never set.
+const readinessKey = "galvani:readiness"
 
 func (cacheApp) Label() string { return "cache" }
 
@@ -200,6 +205,13 @@ func (cacheApp) Ready(app *galvani.App) error {
 			next.ServeHTTP(w, r.WithContext(WithCaches(r.Context(), cs)))
 		})
 	})
+	for _, name := range cs.Names() {
+		c, _ := cs.Get(name)
+		app.AddReadinessCheck("cache."+name, func(ctx context.Context) error {
+			_, err := c.Has(ctx, readinessKey)
+			return err
+		})
+	}
 	return nil
 }
 

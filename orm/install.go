@@ -11,7 +11,8 @@ import (
 // apps (those implementing ModelsProvider), opens every database of app.Settings
 // (Databases, with DatabaseURL as "default"), puts the default database in each
 // request's context (From, DBFrom) and, when Settings.Debug is on, records each
-// request's queries and shows them on the debug page. Call it after galvani.New and
+// request's queries and shows them on the debug page. Each database is pinged by the
+// App's readiness probe, as the check "database.NAME". Call it after galvani.New and
 // before serving; close the returned Databases on shutdown.
 func Install(ctx context.Context, app *galvani.App) (*Databases, error) {
 	var apps []any
@@ -45,6 +46,10 @@ func Install(ctx context.Context, app *galvani.App) (*Databases, error) {
 	}
 	if def := dbs.Default(); def != nil {
 		app.Use(Middleware(def))
+	}
+	for _, name := range dbs.Names() {
+		db, _ := dbs.Get(name)
+		app.AddReadinessCheck("database."+name, db.SQL().PingContext)
 	}
 	return dbs, nil
 }

@@ -100,3 +100,36 @@ func TestRegisterAppsRefusesWhatIsNoApp(t *testing.T) {
 		t.Fatal("shop.Product not registered")
 	}
 }
+
+// TestInstallRegistersDatabaseReadiness checks that the App's readiness probe pings
+// every installed database and fails, naming it, once the database is closed.
+func TestInstallRegistersDatabaseReadiness(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	app := galvani.New(galvani.Settings{
+		DatabaseURL: "sqlite:///" + filepath.Join(dir, "main.db"),
+		Databases:   map[string]string{"replica": "sqlite:///" + filepath.Join(dir, "replica.db")},
+	}, shopApp{})
+	dbs, err := Install(ctx, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dbs.Close()
+	ready := func() (int, string) {
+		rec := httptest.NewRecorder()
+		app.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+		return rec.Code, rec.Body.String()
+	}
+	if code, body := ready(); code != 200 || !strings.Contains(body, `"database.default":"ok"`) || !strings.Contains(body, `"database.replica":"ok"`) {
+		t.Fatalf("readiness with open databases: %d %s", code, body)
+	}
+	replica, _ := dbs.Get("replica")
+	replica.Close()
+	code, body := ready()
+	if code != 503 || !strings.Contains(body, `"failed":["database.replica"]`) || !strings.Contains(body, `"database.default":"ok"`) {
+		t.Errorf("readiness with the replica closed: %d %s, want 503 naming database.replica", code, body)
+	}
+	if strings.Contains(body, dir) {
+		t.Errorf("the probe leaked the database path: %s", body)
+	}
+}
