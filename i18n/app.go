@@ -67,7 +67,9 @@ type Config struct {
 	// true, as in Django 4.
 	UseL10N *bool
 	// UseThousandSeparator adds the language's thousand separators to the
-	// numbers templates localize (Django's USE_THOUSAND_SEPARATOR): "1 234,5".
+	// numbers templates localize (Django's USE_THOUSAND_SEPARATOR): "1 234,5",
+	// and lets localized number fields in forms skip them when they are typed
+	// (without it "1 234,5" is refused there, as in Django).
 	// Env: USE_THOUSAND_SEPARATOR.
 	UseThousandSeparator bool `env:"USE_THOUSAND_SEPARATOR"`
 	// Formats changes the formats of a language, or gives a language without
@@ -118,7 +120,10 @@ type Locale struct {
 	// formats are the formats of the offered languages and of those Formats
 	// names, with the project's overrides, by language code.
 	formats map[string]*formats.Locale
-	useL10N bool
+	// inputFormats are formats as forms read typed input with them: without
+	// thousand separators unless UseThousandSeparator is on.
+	inputFormats map[string]*formats.Locale
+	useL10N      bool
 }
 
 // App is the i18n app, configured by the "i18n" settings section.
@@ -224,6 +229,16 @@ func (l *Locale) Ready(app *galvani.App) error {
 	defer l.mu.Unlock()
 	l.cfg, l.enabled, l.bundle, l.supported, l.langs, l.setLang, l.tz = cfg, enabled, b, supported, langs, setLang, tz
 	l.formats, l.useL10N = fmts, cfg.UseL10N == nil || *cfg.UseL10N
+	l.inputFormats = fmts
+	if !cfg.UseThousandSeparator {
+		// As Django's sanitize_separators: without USE_THOUSAND_SEPARATOR a
+		// thousand separator in typed input is not skipped, so an English "1,5"
+		// is refused instead of read as 15.
+		l.inputFormats = make(map[string]*formats.Locale, len(fmts))
+		for code, f := range fmts {
+			l.inputFormats[code] = withoutThousands(f)
+		}
+	}
 	l.exempt = append([]string{setLang}, cfg.PrefixExempt...)
 	app.AddCheck(l.check, false)
 	return nil
@@ -283,6 +298,34 @@ func (l *Locale) Formats(lang string) *formats.Locale {
 		return f
 	}
 	return formats.Get(lang)
+}
+
+// withoutThousands returns a copy of f whose typed numbers keep their thousand
+// separators (and so are refused by number fields).
+func withoutThousands(f *formats.Locale) *formats.Locale {
+	c := *f
+	c.ThousandSeparator = ""
+	return &c
+}
+
+// formsFormats returns the formats forms read a language's input with: those of
+// Formats, without the thousand separator unless UseThousandSeparator is on.
+func (l *Locale) formsFormats(lang string) *formats.Locale {
+	lang = NormalizeLanguage(lang)
+	l.mu.RLock()
+	f, ok := l.inputFormats[lang]
+	if !ok {
+		f, ok = l.inputFormats[baseLanguage(lang)]
+	}
+	grouped := l.cfg.UseThousandSeparator
+	l.mu.RUnlock()
+	if ok {
+		return f
+	}
+	if f = formats.Get(lang); !grouped {
+		f = withoutThousands(f)
+	}
+	return f
 }
 
 // FormatsFrom returns the formats of the language active in ctx (see
@@ -411,7 +454,7 @@ func (l *Locale) Middleware(next http.Handler) http.Handler {
 			ctx = contextWithPrefix(ctx, &prefixState{l: l})
 		}
 		if useL10N {
-			ctx = forms.WithFormats(ctx, l.Formats(lang))
+			ctx = forms.WithFormats(ctx, l.formsFormats(lang))
 		}
 		if cfg.UseTZ {
 			loc := l.requestTimeZone(r, tz)

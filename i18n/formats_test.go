@@ -98,6 +98,7 @@ func TestFormsReadTheRequestLanguage(t *testing.T) {
 		Amount string    `form:",kind=decimal,localize,decimal_places=2,required"`
 		Due    time.Time `form:",kind=date,required"`
 	}
+	grouped := Config{UseThousandSeparator: true}
 	for _, c := range []struct {
 		name string
 		cfg  Config
@@ -105,14 +106,22 @@ func TestFormsReadTheRequestLanguage(t *testing.T) {
 		in   url.Values
 		want string
 	}{
-		{"french", Config{}, "fr", url.Values{"amount": {"1 234,50"}, "due": {"25/10/2026"}}, "1234.50 2026-10-25"},
-		{"german", Config{}, "de", url.Values{"amount": {"1.234,5"}, "due": {"25.10.2026"}}, "1234.5 2026-10-25"},
-		{"english", Config{}, "en", url.Values{"amount": {"1,234.5"}, "due": {"10/25/2026"}}, "1234.5 2026-10-25"},
+		{"french", grouped, "fr", url.Values{"amount": {"1 234,50"}, "due": {"25/10/2026"}}, "1234.50 2026-10-25"},
+		{"german", grouped, "de", url.Values{"amount": {"1.234,5"}, "due": {"25.10.2026"}}, "1234.5 2026-10-25"},
+		{"english", grouped, "en", url.Values{"amount": {"1,234.5"}, "due": {"10/25/2026"}}, "1234.5 2026-10-25"},
+		{"french decimal comma", Config{}, "fr", url.Values{"amount": {"1234,5"}, "due": {"25/10/2026"}}, "1234.5 2026-10-25"},
+		// Without UseThousandSeparator, as in Django, a thousand separator is not
+		// skipped: "1,5" in English is refused, never read as 15.
+		{"english comma refused", Config{}, "en", url.Values{"amount": {"1,5"}, "due": {"10/25/2026"}}, "Enter a number."},
+		{"french space refused", Config{}, "fr", url.Values{"amount": {"1 234,50"}, "due": {"25/10/2026"}}, "Saisissez un nombre."},
+		{"german point refused", Config{}, "de", url.Values{"amount": {"1.234,5"}, "due": {"25.10.2026"}}, "Bitte eine Zahl eingeben."},
 		{"ISO everywhere", Config{}, "pl", url.Values{"amount": {"12.5"}, "due": {"2026-10-25"}}, "12.5 2026-10-25"},
 		{"french refuses US dates", Config{}, "fr", url.Values{"amount": {"1"}, "due": {"10/25/2026"}}, "Saisissez une date correcte."},
 	} {
+		cfg := c.cfg
+		cfg.LanguageCode, cfg.Languages = "en", []string{"en", "fr", "de", "pl"}
 		s := galvani.Settings{Debug: true, SecretKey: strings.Repeat("k", 50),
-			Sections: map[string]any{"i18n": &Config{LanguageCode: "en", Languages: []string{"en", "fr", "de", "pl"}}}}
+			Sections: map[string]any{"i18n": &cfg}}
 		loc := &Locale{}
 		app := galvani.New(s, loc)
 		app.Use(loc.Middleware)
