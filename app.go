@@ -35,6 +35,9 @@ type App struct {
 	errorHooks    []func(*ErrorReport)  // OnServerError (errors_report.go)
 	readyChecks   []namedReadinessCheck // AddReadinessCheck (health.go)
 	draining      atomic.Bool           // set when a graceful shutdown begins
+	probes        bool                  // a probe path is on (set by build)
+	healthPath    string                // "" when off
+	readyPath     string                // "" when off
 }
 
 // New creates an App. Each argument is a Settings (or *Settings) value, or an
@@ -179,8 +182,11 @@ func (a *App) Templates() TemplateEngine { return a.engine }
 // RequestFinished around each request when they have receivers.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.buildOnce.Do(a.build)
-	if a.serveProbe(w, r) {
-		return
+	if a.probes {
+		if p := r.URL.Path; p != "" && (p == a.healthPath || p == a.readyPath) {
+			a.serveProbe(w, r, p == a.healthPath)
+			return
+		}
 	}
 	if RequestStarted.HasReceivers() || RequestFinished.HasReceivers() {
 		a.serveWithSignals(w, r)
@@ -195,6 +201,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) build() {
 	a.serving.Store(true)
+	a.buildProbes()
 	a.buildRoutes()
 	var h http.Handler = http.HandlerFunc(a.dispatch)
 	for i := len(a.middleware) - 1; i >= 0; i-- {

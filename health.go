@@ -52,29 +52,36 @@ func (a *App) AddReadinessCheck(name string, check ReadinessCheck) {
 // readiness probe answers 503 while in-flight requests finish.
 func (a *App) Draining() bool { return a.draining.Load() }
 
-// serveProbe answers r when its path is a probe's and reports whether it did.
-// Probes run before any middleware: a load balancer probing the pod IP is not
-// refused by the host check, and no session or CSRF work is done.
-func (a *App) serveProbe(w http.ResponseWriter, r *http.Request) bool {
-	p := r.URL.Path
-	live := p == a.Settings.HealthPath && p != ProbeOff
-	if !live && (p != a.Settings.ReadyPath || p == ProbeOff) {
-		return false
+// buildProbes freezes the probe paths from the settings at the first request.
+func (a *App) buildProbes() {
+	on := func(p string) string {
+		if p == ProbeOff {
+			return ""
+		}
+		return p
 	}
+	a.healthPath, a.readyPath = on(a.Settings.HealthPath), on(a.Settings.ReadyPath)
+	a.probes = a.healthPath != "" || a.readyPath != ""
+}
+
+// serveProbe answers a request for a probe path: liveness when live, else
+// readiness. ServeHTTP calls it before any middleware, so a load balancer probing
+// the pod IP is not refused by the host check, and no session or CSRF work is done.
+func (a *App) serveProbe(w http.ResponseWriter, r *http.Request, live bool) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		h.Set("Allow", "GET, HEAD")
 		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
-		return true
+		return
 	}
 	if live {
 		writeProbe(w, r, http.StatusOK, probeBody{Status: "ok"})
-		return true
+		return
 	}
 	if a.draining.Load() {
 		writeProbe(w, r, http.StatusServiceUnavailable, probeBody{Status: "draining"})
-		return true
+		return
 	}
 	body := a.runReadinessChecks(r.Context())
 	code := http.StatusOK
@@ -82,7 +89,6 @@ func (a *App) serveProbe(w http.ResponseWriter, r *http.Request) bool {
 		code = http.StatusServiceUnavailable
 	}
 	writeProbe(w, r, code, body)
-	return true
 }
 
 // probeBody is the JSON a probe answers with.
