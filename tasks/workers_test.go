@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"strings"
+	"sync/atomic"
 
 	"context"
 	"fmt"
@@ -306,11 +307,16 @@ func TestPeriodicFiresOncePerTick(t *testing.T) {
 	})
 }
 
+// scheduleRuns makes TestScheduleRegistration's schedule new on every run
+// (schedules live in a process-wide registry), so the test passes under -count.
+var scheduleRuns atomic.Int64
+
 func TestScheduleRegistration(t *testing.T) {
-	if _, err := Every("*/10 * * * *", addTask, addArgs{9, 9}); err != nil {
+	args := addArgs{9, int(scheduleRuns.Add(1))}
+	if _, err := Every("*/10 * * * *", addTask, args); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Every("*/10 * * * *", addTask, addArgs{9, 9}); err == nil {
+	if _, err := Every("*/10 * * * *", addTask, args); err == nil {
 		t.Fatal("the same schedule twice")
 	}
 	if _, err := Every("61 * * * *", addTask, addArgs{}); err == nil {
