@@ -76,18 +76,7 @@ const maxChangesShown = 5
 // have the column, and the first query would fail with "no such column". It reads
 // only the code, as makemigrations does.
 func (p *project) modelChanges() []galvani.CheckMessage {
-	models, err := FromModels(orm.Models(p.labels...)...)
-	if err != nil {
-		return nil // the ORM's own checks report unusable models
-	}
-	from, err := p.graph.State()
-	if err != nil {
-		return nil
-	}
-	ops, err := Diff(from, models, silent{})
-	if err != nil {
-		return nil
-	}
+	ops := p.pendingOperations()
 	apps := make([]string, 0, len(ops))
 	for app := range ops {
 		if p.hasMig[app] {

@@ -336,8 +336,10 @@ type silent struct{}
 func (silent) AskRename(string, string, string) (bool, error) { return false, nil }
 func (silent) AskFill(string, bool) (string, error)           { return "", nil }
 
-// unmigratedChanges returns the apps whose models differ from their migrations.
-func (p *project) unmigratedChanges() []string {
+// pendingOperations returns, per app, the operations makemigrations would write
+// for models that differ from their migrations; nil when the models or the
+// migrations cannot be read (the ORM's checks and migrate itself report those).
+func (p *project) pendingOperations() map[string][]Operation {
 	models, err := FromModels(orm.Models(p.labels...)...)
 	if err != nil {
 		return nil
@@ -350,8 +352,13 @@ func (p *project) unmigratedChanges() []string {
 	if err != nil {
 		return nil
 	}
+	return ops
+}
+
+// unmigratedChanges returns the apps whose models differ from their migrations.
+func (p *project) unmigratedChanges() []string {
 	var apps []string
-	for a := range ops {
+	for a := range p.pendingOperations() {
 		apps = append(apps, a)
 	}
 	sort.Strings(apps)
