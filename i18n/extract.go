@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/galvani-web/galvani/template"
 )
 
 // ImportPath is this package's import path; makemessages finds calls to its
@@ -341,7 +343,7 @@ func (x *Extractor) Template(name string, src []byte) error {
 			continue
 		case 'v':
 			for _, m := range constantRE.FindAllStringSubmatch(t.body, -1) {
-				if s, ok := unquoteLiteral(m[1]); ok {
+				if s, ok := template.UnquoteLiteral(m[1]); ok {
 					x.add(name, t.line, false, "", strings.ReplaceAll(s, "%", "%%"), "", takeComments(t.line))
 				}
 			}
@@ -373,14 +375,14 @@ func (x *Extractor) Template(name string, src []byte) error {
 				return fmt.Errorf("%s:%d: %s takes at least one argument", name, t.line, bits[0])
 			}
 			primary, _ := splitPrimary(bits[1])
-			id, ok := unquoteLiteral(primary)
+			id, ok := template.UnquoteLiteral(primary)
 			if !ok {
 				break // {% trans variable %}: nothing to extract
 			}
 			hasCtx, ctx := false, ""
 			for k := 2; k+1 < len(bits); k++ {
 				if bits[k] == "context" {
-					c, ok := unquoteLiteral(bits[k+1])
+					c, ok := template.UnquoteLiteral(bits[k+1])
 					if !ok {
 						x.Warnings = append(x.Warnings, fmt.Sprintf("%s:%d: %s with a context that is not a literal is not extracted", name, t.line, bits[0]))
 						id = ""
@@ -399,7 +401,7 @@ func (x *Extractor) Template(name string, src []byte) error {
 			continue
 		}
 		for _, m := range constantRE.FindAllStringSubmatch(t.body, -1) {
-			if s, ok := unquoteLiteral(m[1]); ok {
+			if s, ok := template.UnquoteLiteral(m[1]); ok {
 				x.add(name, t.line, false, "", strings.ReplaceAll(s, "%", "%%"), "", takeComments(t.line))
 			}
 		}
@@ -423,7 +425,7 @@ func (x *Extractor) blockTranslate(name string, toks []tplToken, i int, bits []s
 		switch bits[k] {
 		case "context":
 			if k+1 < len(bits) {
-				c, ok := unquoteLiteral(bits[k+1])
+				c, ok := template.UnquoteLiteral(bits[k+1])
 				if !ok {
 					x.Warnings = append(x.Warnings, fmt.Sprintf("%s:%d: %s with a context that is not a literal is not extracted", name, t.line, bits[0]))
 					return skipTo(toks, i, "end"+bits[0]), nil

@@ -296,7 +296,7 @@ func (tl *tagLib) parseTranslate(p *template.Parser, t *template.Token) (templat
 	}
 	n := &translateNode{tl: tl}
 	primary, filters := splitPrimary(bits[1])
-	if lit, ok := unquoteLiteral(primary); ok {
+	if lit, ok := template.UnquoteLiteral(primary); ok {
 		n.literal = &lit
 	} else {
 		e, err := p.CompileExpr(primary)
@@ -371,30 +371,6 @@ func splitPrimary(s string) (primary, filters string) {
 		return s[:i], s[i:]
 	}
 	return s, ""
-}
-
-// unquoteLiteral decodes a template string literal (Django's
-// unescape_string_literal: only \<quote> and \\ are escapes).
-func unquoteLiteral(s string) (string, bool) {
-	if len(s) < 2 || (s[0] != '"' && s[0] != '\'') || s[len(s)-1] != s[0] {
-		return "", false
-	}
-	q := s[0]
-	inner := s[1 : len(s)-1]
-	var b strings.Builder
-	for i := 0; i < len(inner); i++ {
-		c := inner[i]
-		if c == '\\' && i+1 < len(inner) && (inner[i+1] == q || inner[i+1] == '\\') {
-			i++
-			b.WriteByte(inner[i])
-			continue
-		}
-		if c == q {
-			return "", false
-		}
-		b.WriteByte(c)
-	}
-	return b.String(), true
 }
 
 func (n *translateNode) Render(c *template.Context) error {

@@ -80,6 +80,12 @@ func parseVariable(s string) (*variable, error) {
 	return v, nil
 }
 
+// UnquoteLiteral returns the contents of a single- or double-quoted template
+// string literal with its escapes removed (Django's unescape_string_literal:
+// only \<quote> and \\ are escapes), and false when s is not one. For tag
+// libraries that read their own arguments.
+func UnquoteLiteral(s string) (string, bool) { return unquote(s) }
+
 // unquote returns the contents of a single- or double-quoted string literal with
 // backslash escapes removed (Django's unescape_string_literal).
 func unquote(s string) (string, bool) {
