@@ -289,15 +289,21 @@ func (l *Locale) TemplateLibraries() map[string]*template.Library {
 func (l *Locale) Formats(lang string) *formats.Locale {
 	lang = NormalizeLanguage(lang)
 	l.mu.RLock()
-	f, ok := l.formats[lang]
-	if !ok {
-		f, ok = l.formats[baseLanguage(lang)]
-	}
+	f, ok := formatsOf(l.formats, lang)
 	l.mu.RUnlock()
 	if ok {
 		return f
 	}
 	return formats.Get(lang)
+}
+
+// formatsOf looks a normalized language up in m, then its base language.
+func formatsOf(m map[string]*formats.Locale, lang string) (*formats.Locale, bool) {
+	f, ok := m[lang]
+	if !ok {
+		f, ok = m[baseLanguage(lang)]
+	}
+	return f, ok
 }
 
 // withoutThousands returns a copy of f whose typed numbers keep their thousand
@@ -313,10 +319,7 @@ func withoutThousands(f *formats.Locale) *formats.Locale {
 func (l *Locale) formsFormats(lang string) *formats.Locale {
 	lang = NormalizeLanguage(lang)
 	l.mu.RLock()
-	f, ok := l.inputFormats[lang]
-	if !ok {
-		f, ok = l.inputFormats[baseLanguage(lang)]
-	}
+	f, ok := formatsOf(l.inputFormats, lang)
 	grouped := l.cfg.UseThousandSeparator
 	l.mu.RUnlock()
 	if ok {
