@@ -57,7 +57,7 @@ func (e *Encoder) Start(info Info) error {
 	}
 	e.fallback = info.Updated
 	if e.fallback.IsZero() {
-		e.fallback = time.Now()
+		e.fallback = now()
 	}
 	e.buf = appendHead(e.buf, e.format, &info, e.fallback)
 	return e.flush(false)

@@ -614,3 +614,37 @@ func TestHeadAndTheHandlerMethod(t *testing.T) {
 		t.Errorf("HEAD: %d, %d body bytes, headers %v (GET: %d bytes)", w.Code, w.Body.Len(), w.Header(), full.Body.Len())
 	}
 }
+
+// An undated Atom feed shows the time of the request, but its ETag must not
+// change with it: a reader polling it would download it again on every visit.
+func TestUndatedAtomETagIsStable(t *testing.T) {
+	notes := []note{{"a"}, {"b"}}
+	f := &feeds.Feed[note]{Info: feeds.Info{Title: "Notes", Link: "/notes/"},
+		Items: func(*galvani.Ctx) iter.Seq2[*note, error] { return feeds.Slice(notes) }}
+	app := galvani.New()
+	app.Get("/n/", f.Atom)
+	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	defer feeds.SetClock(func() time.Time { return clock })()
+	first := get(t, app, "http://example.com/n/")
+	clock = clock.Add(time.Hour)
+	second := get(t, app, "http://example.com/n/")
+	if bytes.Equal(first.Body.Bytes(), second.Body.Bytes()) {
+		t.Fatal("the clock moved but the document did not: the test checks nothing")
+	}
+	tag := first.Header().Get("ETag")
+	if tag == "" || second.Header().Get("ETag") != tag {
+		t.Fatalf("ETag changed with the clock: %q then %q", tag, second.Header().Get("ETag"))
+	}
+	req := httptest.NewRequest(http.MethodGet, "http://example.com/n/", nil)
+	req.Header.Set("If-None-Match", tag)
+	w := httptest.NewRecorder()
+	app.ServeHTTP(w, req)
+	if w.Code != http.StatusNotModified {
+		t.Errorf("If-None-Match with the ETag: %d, want 304", w.Code)
+	}
+	// A changed item changes the ETag.
+	notes = append(notes, note{"c"})
+	if third := get(t, app, "http://example.com/n/"); third.Header().Get("ETag") == tag {
+		t.Error("a new entry kept the ETag")
+	}
+}

@@ -45,9 +45,10 @@ func (f *Feed[T]) serve(c *galvani.Ctx, format Format) error {
 	var latest time.Time
 	fallback := info.Updated
 	if fallback.IsZero() {
-		fallback = time.Now()
+		fallback = now()
 	}
 	buf := make([]byte, 0, chunkCap)
+	var stable []byte
 	for v, err := range f.Items(c) {
 		if err != nil {
 			return err
@@ -59,10 +60,20 @@ func (f *Feed[T]) serve(c *galvani.Ctx, format Format) error {
 		if it, err = rs.item(it); err != nil {
 			return err
 		}
-		if d := it.date(); d.After(latest) {
+		d := it.date()
+		if d.After(latest) {
 			latest = d
 		}
+		start := len(buf)
 		buf = appendItem(buf, format, &it, fallback)
+		if d.IsZero() {
+			// An undated Atom entry shows the time of the request; the ETag is taken
+			// over the entry without it, so it stays the same while the items do.
+			stable = appendItem(stable[:0], format, &it, time.Time{})
+			sp.sum.Write(stable)
+		} else {
+			sp.sum.Write(buf[start:])
+		}
 		if len(buf) >= flushAt {
 			kept, err := sp.take(buf)
 			if err != nil {
@@ -84,7 +95,11 @@ func (f *Feed[T]) serve(c *galvani.Ctx, format Format) error {
 	}
 	head := appendHead(make([]byte, 0, 1024), format, &info, orNow(updated, format))
 	tail := appendTail(nil, format)
-	sp.sum.Write(head)
+	if updated.IsZero() {
+		sp.sum.Write(appendHead(nil, format, &info, time.Time{}))
+	} else {
+		sp.sum.Write(head)
+	}
 	sum := sp.sum.Sum(nil)
 	h.Set("ETag", `"`+base64.RawURLEncoding.EncodeToString(sum[:16])+`"`)
 	if !updated.IsZero() {
@@ -113,7 +128,7 @@ func (f *Feed[T]) serve(c *galvani.Ctx, format Format) error {
 // has no lastBuildDate.
 func orNow(t time.Time, format Format) time.Time {
 	if t.IsZero() && format == Atom {
-		return time.Now()
+		return now()
 	}
 	return t
 }
@@ -190,10 +205,10 @@ type spill struct {
 	n      int64
 }
 
-// take adds p to the document. kept reports whether the spill keeps p (the
+// take adds p to the document (the caller hashes what it renders: the hash is
+// not always over these bytes). kept reports whether the spill keeps p (the
 // caller must not reuse it then) or wrote it to its file.
 func (s *spill) take(p []byte) (kept bool, err error) {
-	s.sum.Write(p)
 	s.n += int64(len(p))
 	if s.file == nil && s.mem+len(p) <= memoryLimit {
 		s.chunks = append(s.chunks, p)
@@ -234,3 +249,6 @@ func (s *spill) close() {
 		os.Remove(name)
 	}
 }
+
+// now is the clock undated Atom feeds and entries show; tests move it.
+var now = time.Now

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 )
@@ -148,11 +149,7 @@ func (c *Conn) ReadJSON(ctx context.Context, v any) error {
 }
 
 func (c *Conn) reject(code StatusCode, err error) error {
-	reason := err.Error()
-	if len(reason) > 120 { // a close reason must fit in a 125-byte control frame
-		reason = reason[:120]
-	}
-	c.Close(code, reason)
+	c.Close(code, err.Error())
 	return &MessageError{Code: code, Err: err}
 }
 
@@ -312,7 +309,8 @@ func (c *Conn) leaveAll() {
 }
 
 // Close sends what is queued (waiting up to WriteTimeout), then closes the socket
-// with code and reason and leaves every joined group. Later calls do nothing.
+// with code and reason (cut to 120 bytes at a character boundary: a control
+// frame holds 125) and leaves every joined group. Later calls do nothing.
 func (c *Conn) Close(code StatusCode, reason string) error {
 	var err error
 	c.once.Do(func() {
@@ -325,7 +323,7 @@ func (c *Conn) Close(code StatusCode, reason string) error {
 		case <-c.written:
 		case <-time.After(c.opts.WriteTimeout):
 		}
-		err = c.ws.Close(code, reason)
+		err = c.ws.Close(code, closeReason(reason))
 		c.cancel()
 	})
 	return err
@@ -345,3 +343,21 @@ func (c *Conn) finish(handlerErr error) error {
 
 // ErrLayerClosed is returned by a Layer used after Close.
 var ErrLayerClosed = errors.New("realtime: channel layer closed")
+
+// maxCloseReason is the longest close reason sent: it and the 2-byte code must
+// fit in a 125-byte control frame.
+const maxCloseReason = 120
+
+// closeReason cuts reason to maxCloseReason bytes at a character boundary: RFC
+// 6455 requires the reason to be valid UTF-8, and a browser fails the connection
+// (code 1006 instead of the one sent) when it is not.
+func closeReason(reason string) string {
+	if len(reason) <= maxCloseReason {
+		return reason
+	}
+	i := maxCloseReason
+	for i > 0 && !utf8.RuneStart(reason[i]) {
+		i--
+	}
+	return reason[:i]
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
@@ -262,5 +263,39 @@ func TestPingDropsAClientThatStopsAnswering(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("client that does not answer pings was not dropped")
+	}
+}
+
+// A long close reason is cut to fit a control frame at a character boundary: a
+// reason cut inside a character is invalid UTF-8, and the peer must then fail the
+// connection instead of reporting the code that was sent.
+func TestWebSocketLongCloseReasonStaysUTF8(t *testing.T) {
+	for _, reason := range []string{
+		strings.Repeat("é", 100),      // 2-byte characters: byte 120 starts one
+		"x" + strings.Repeat("é", 70), // byte 120 is inside one
+		strings.Repeat("€", 50),       // 3-byte characters
+		strings.Repeat("🙂", 40),       // 4-byte characters
+		"short",
+	} {
+		ctx := testCtx(t)
+		h := realtime.Handler(func(r *http.Request, ws *realtime.Conn) error {
+			return ws.Close(websocket.StatusPolicyViolation, reason)
+		}, realtime.Options{})
+		srv := httptest.NewServer(h)
+		c, _, err := websocket.Dial(ctx, wsURL(srv, "/"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = c.Read(ctx)
+		var ce websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != websocket.StatusPolicyViolation {
+			t.Fatalf("reason of %d bytes: %v, want close 1008", len(reason), err)
+		}
+		if !utf8.ValidString(ce.Reason) || len(ce.Reason) > 120 || !strings.HasPrefix(reason, ce.Reason) ||
+			len(ce.Reason) < min(len(reason), 117) {
+			t.Errorf("reason of %d bytes arrived as %q (%d bytes)", len(reason), ce.Reason, len(ce.Reason))
+		}
+		c.CloseNow()
+		srv.Close()
 	}
 }
