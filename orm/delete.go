@@ -252,6 +252,9 @@ func (db *DB) deletePKs(ctx context.Context, m *ModelInfo, pks []any, objs map[a
 		// that refer to others before those, and a self-referential model's rows
 		// deepest first (the reverse of the order the collector found them in).
 		for _, mm := range c.deleteOrder() {
+			if err := collectFileNames(ctx, tx, mm, c.deletes[mm]); err != nil {
+				return err
+			}
 			for b := len(c.batches[mm]) - 1; b >= 0; b-- {
 				if err := deleteBatch(ctx, tx, mm, c.batches[mm][b], size, &total); err != nil {
 					return err

@@ -393,25 +393,19 @@ func (db *DB) save(ctx context.Context, obj any, o saveOpts) error {
 			}
 		}
 	}
-	created := insert
-	if insert {
-		if err := db.insert(ctx, m, p); err != nil {
+	var files []fileSave
+	if len(m.files) > 0 && !o.raw {
+		if files, err = db.storeFiles(ctx, m, obj, p, o); err != nil {
 			return err
 		}
-	} else {
-		n, err := db.update(ctx, m, p, o)
-		if err != nil {
-			return err
-		}
-		if n == 0 && !o.onlyChanged {
-			if o.forceUpdate || len(o.fields) > 0 {
-				return notFound(m)
-			}
-			if err := db.insert(ctx, m, p); err != nil {
-				return err
-			}
-			created = true
-		}
+	}
+	created, err := db.writeRow(ctx, m, p, o, insert)
+	if err != nil {
+		abortFiles(ctx, m, files)
+		return err
+	}
+	if len(files) > 0 {
+		db.commitFiles(ctx, m, p, files)
 	}
 	if m.hooks.afterSave && !o.raw {
 		if err := obj.(AfterSaver).AfterSave(ctx, db, created); err != nil {
@@ -422,6 +416,24 @@ func (db *DB) save(ctx context.Context, obj any, o saveOpts) error {
 		return PostSave.send(ctx, &SignalEvent{Model: m, Instance: obj, PK: pkOf(m, p), Created: created, Raw: o.raw, DB: db})
 	}
 	return nil
+}
+
+// writeRow inserts or updates the row of the object at p; created reports an insert.
+func (db *DB) writeRow(ctx context.Context, m *ModelInfo, p unsafe.Pointer, o saveOpts, insert bool) (created bool, err error) {
+	if insert {
+		return true, db.insert(ctx, m, p)
+	}
+	n, err := db.update(ctx, m, p, o)
+	if err != nil {
+		return false, err
+	}
+	if n == 0 && !o.onlyChanged {
+		if o.forceUpdate || len(o.fields) > 0 {
+			return false, notFound(m)
+		}
+		return true, db.insert(ctx, m, p)
+	}
+	return false, nil
 }
 
 func setTime(f *Field, p unsafe.Pointer, now time.Time) {

@@ -123,6 +123,8 @@ type Field struct {
 	Rel *Relation
 	// VerboseName and HelpText are for forms and the admin.
 	VerboseName, HelpText string
+	// File holds the options of a File field (nil for other fields).
+	File *FileOptions
 
 	index  []int
 	cidx   int // position in ModelInfo.concrete
@@ -161,6 +163,10 @@ type Meta struct {
 	Indexes []Index
 	// VerboseName and VerboseNamePlural are for the admin.
 	VerboseName, VerboseNamePlural string
+	// Files completes the options of File fields, by field name, with what a tag
+	// cannot hold: an UploadToFunc and a Storage. Non-zero values replace the
+	// tag's.
+	Files map[string]FileOptions
 }
 
 // MetaProvider is implemented by models that declare Meta.
@@ -196,6 +202,7 @@ type ModelInfo struct {
 	concrete []*Field
 	m2m      []*Field
 	revs     []*Field // Reverse[T] fields (no column; filled by PrefetchRelated)
+	files    []*Field // File fields
 	hooks    hookSet
 	sqlc     [3]atomic.Pointer[sqlCache]
 }
@@ -363,6 +370,7 @@ func buildInfo(t reflect.Type, app string) (*ModelInfo, error) {
 		return nil, fmt.Errorf("orm: model %s must be a named struct type", t)
 	}
 	m.Table = app + "_" + m.ModelName
+	var files map[string]FileOptions
 	if mp, ok := reflect.Zero(t).Interface().(MetaProvider); ok {
 		meta := mp.Meta()
 		if meta.Table != "" {
@@ -372,6 +380,7 @@ func buildInfo(t reflect.Type, app string) (*ModelInfo, error) {
 		m.UniqueTogether = meta.UniqueTogether
 		m.Indexes = meta.Indexes
 		m.VerboseName, m.VerboseNamePlural = meta.VerboseName, meta.VerboseNamePlural
+		files = meta.Files
 	}
 	if m.VerboseName == "" {
 		m.VerboseName = strings.ReplaceAll(snake(m.Name), "_", " ")
@@ -464,8 +473,58 @@ func buildInfo(t reflect.Type, app string) (*ModelInfo, error) {
 			r.TargetColumn = target + "_id"
 		}
 	}
+	if err := resolveFileFields(m, files); err != nil {
+		return nil, err
+	}
 	m.hooks = hooksOf(t)
 	return m, nil
+}
+
+// resolveFileFields merges Meta.Files into the File fields' options and checks
+// their width and height fields.
+func resolveFileFields(m *ModelInfo, meta map[string]FileOptions) error {
+	for name, o := range meta {
+		f, ok := m.byName[name]
+		if !ok || f.File == nil {
+			return fmt.Errorf("orm: model %s: Meta.Files names %q, which is not a File field", m.Name, name)
+		}
+		if o.UploadTo != "" {
+			f.File.UploadTo = o.UploadTo
+		}
+		if o.UploadToFunc != nil {
+			f.File.UploadToFunc = o.UploadToFunc
+		}
+		if o.Storage != nil {
+			f.File.Storage = o.Storage
+		}
+		f.File.DeleteFiles = f.File.DeleteFiles || o.DeleteFiles
+		f.File.Image = f.File.Image || o.Image
+		if o.WidthField != "" {
+			f.File.WidthField = o.WidthField
+		}
+		if o.HeightField != "" {
+			f.File.HeightField = o.HeightField
+		}
+	}
+	for _, f := range m.Fields {
+		if f.File == nil {
+			continue
+		}
+		m.files = append(m.files, f)
+		for _, dim := range []string{f.File.WidthField, f.File.HeightField} {
+			if dim == "" {
+				continue
+			}
+			if !f.File.Image {
+				return &tagErr{m.Name, f.GoName, "width_field and height_field need an image field (tag image)"}
+			}
+			d, ok := m.byName[dim]
+			if !ok || (d.Kind != KindInt && d.Kind != KindBigInt) {
+				return &tagErr{m.Name, f.GoName, fmt.Sprintf("width_field/height_field %q is not an integer field of the model", dim)}
+			}
+		}
+	}
+	return nil
 }
 
 func collectFields(m *ModelInfo, t reflect.Type, index []int, base uintptr) error {
@@ -570,6 +629,10 @@ func parseField(m *ModelInfo, sf reflect.StructField, tag string) (*Field, error
 		}
 	} else {
 		switch {
+		case t == fileType:
+			f.Kind = KindVarchar
+			f.MaxLength = 100 // Django's FileField default
+			f.File = &FileOptions{}
 		case t == timeType:
 			f.Kind = KindDateTime
 		case t == decimalType:
@@ -723,12 +786,28 @@ func parseField(m *ModelInfo, sf reflect.StructField, tag string) (*Field, error
 				return nil, fail("db_table only applies to M2M fields")
 			}
 			f.Rel.ThroughTable = v
+		case "upload_to", "delete_files", "image", "width_field", "height_field":
+			if f.File == nil {
+				return nil, fail("%s only applies to orm.File fields", k)
+			}
+			switch k {
+			case "upload_to":
+				f.File.UploadTo = v
+			case "delete_files":
+				f.File.DeleteFiles = true
+			case "image":
+				f.File.Image = true
+			case "width_field":
+				f.File.WidthField = v
+			case "height_field":
+				f.File.HeightField = v
+			}
 		case "verbose_name":
 			f.VerboseName = v
 		case "help_text", "help":
 			f.HelpText = v
 		default:
-			return nil, fail("unknown option %q (known: column name max_length text date datetime json bigint null blank unique index pk auto auto_now auto_now_add max_digits decimal_places default choices on_delete related_name through db_table verbose_name help_text)", k)
+			return nil, fail("unknown option %q (known: column name max_length text date datetime json bigint null blank unique index pk auto auto_now auto_now_add max_digits decimal_places default choices on_delete related_name through db_table verbose_name help_text upload_to delete_files image width_field height_field)", k)
 		}
 	}
 	// consistency
@@ -814,6 +893,12 @@ func parseField(m *ModelInfo, sf reflect.StructField, tag string) (*Field, error
 		}
 	}
 	f.scan = scanFunc(sf.Type)
+	if f.File != nil {
+		if f.ptr || f.PrimaryKey || f.Unique || f.Kind != KindVarchar {
+			return nil, fail("an orm.File field cannot be a pointer, a primary key, unique, text or json")
+		}
+		f.scan = fileScanFunc(f.File)
+	}
 	return f, nil
 }
 
