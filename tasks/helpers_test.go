@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -156,13 +155,21 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 func waitStatus(t testing.TB, b Backend, id int64, want Status) *Info {
 	t.Helper()
 	var in *Info
-	waitFor(t, fmt.Sprintf("task %d to be %s", id, want), func() bool {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
 		var err error
 		in, err = b.Info(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return in.Status == want
-	})
-	return in
+		if in.Status == want {
+			return in
+		}
+		finished := in.Status == StatusSucceeded || in.Status == StatusDead
+		if finished || time.Now().After(deadline) {
+			t.Fatalf("task %d: waited for %s, have status %s after %d attempts, last error %q",
+				id, want, in.Status, in.Attempts, in.LastError)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

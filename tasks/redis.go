@@ -209,13 +209,17 @@ func (b *RedisBackend) release(ctx context.Context, c *claimed) (bool, error) {
 
 var redisReap = redis.NewScript(`
 local p, now, msg = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local ids = redis.call('ZRANGEBYSCORE', p .. ':leases', '-inf', now, 'LIMIT', 0, 1000)
+local ids = redis.call('ZRANGEBYSCORE', p .. ':leases', '-inf', '(' .. ARGV[2], 'LIMIT', 0, 1000)
 local n = 0
 for _, id in ipairs(ids) do
   redis.call('ZREM', p .. ':leases', id)
   local h = p .. ':job:' .. id
   local lu = tonumber(redis.call('HGET', h, 'lease_until')) or 0
-  if redis.call('HGET', h, 'status') == 'running' and lu < now then
+  local running = redis.call('HGET', h, 'status') == 'running'
+  if running and lu >= now then
+    -- renewed since it was indexed: keep watching it
+    redis.call('ZADD', p .. ':leases', lu, id)
+  elseif running then
     n = n + 1
     if (tonumber(redis.call('HGET', h, 'attempts')) or 0) >= (tonumber(redis.call('HGET', h, 'max_attempts')) or 0) then
       redis.call('HSET', h, 'status', 'dead', 'last_error', msg, 'finished', now, 'token', '')
@@ -230,5 +234,10 @@ return n
 `)
 
 func (b *RedisBackend) reap(ctx context.Context) (int64, error) {
-	return redisReap.Run(ctx, b.rdb, nil, b.prefix, nowMs(), "the worker running it stopped renewing its lease").Int64()
+	return b.reapAt(ctx, nowMs())
+}
+
+// reapAt takes back the tasks whose lease ended before now (milliseconds).
+func (b *RedisBackend) reapAt(ctx context.Context, now int64) (int64, error) {
+	return redisReap.Run(ctx, b.rdb, nil, b.prefix, now, "the worker running it stopped renewing its lease").Int64()
 }

@@ -115,6 +115,30 @@ func TestRedisBackend(t *testing.T) {
 		}
 	})
 
+	// A reap at the very millisecond a lease ends must neither take the task
+	// back (the lease still holds) nor forget it (it did: the task stayed
+	// "running" for nobody when its worker had died).
+	t.Run("lease ending at the reap's millisecond", func(t *testing.T) {
+		id, _ := addTask.Enqueue(ctx, addArgs{2, 2}, Using(b), Queue("boundary"))
+		got, err := b.claim(ctx, []string{"boundary"}, 1, time.Minute)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("claim: %v %v", got, err)
+		}
+		lu, err := b.rdb.HGet(ctx, b.prefix+":job:"+fmt.Sprint(id), "lease_until").Int64()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := b.reapAt(ctx, lu); err != nil || n != 0 {
+			t.Fatalf("reap at the lease's end took back %d (%v)", n, err)
+		}
+		if n, err := b.reapAt(ctx, lu+1); err != nil || n != 1 {
+			t.Fatalf("reap after the lease's end took back %d (%v)", n, err)
+		}
+		if in, _ := b.Info(ctx, id); in.Status != StatusQueued {
+			t.Fatalf("after the lease: %+v", in)
+		}
+	})
+
 	t.Run("graceful shutdown", func(t *testing.T) {
 		long, _ := sleepTask.Enqueue(ctx, sleepArgs{D: time.Hour}, Using(b), Queue("shutdown"))
 		stop := runWorker(t, &Worker{Backend: b, Queues: []string{"shutdown"}, PollInterval: 5 * time.Millisecond, Grace: 100 * time.Millisecond})
@@ -201,7 +225,10 @@ func TestRedisWorkerProcesses(t *testing.T) {
 	}
 	_ = killed.Wait()
 
-	startWorkers(t, u, 3, 500*time.Millisecond, env)
+	// The killed worker's short lease lets its task come back quickly; these
+	// hold theirs long enough that a stall on a loaded machine cannot expire a
+	// lease mid-run (which would run a task twice, as a lease means to).
+	startWorkers(t, u, 3, 5*time.Second, env)
 	const total = 200
 	ids := []int64{hung}
 	for i := 1; i <= total; i++ {

@@ -193,7 +193,7 @@ func TestKilledWorkersTaskIsRetried(t *testing.T) {
 		if in, _ := b.Info(ctx, id); in.Status != StatusRunning {
 			t.Fatalf("after the kill: %+v", in)
 		}
-		w := &Worker{Backend: NewDB(open(t, u)), Queues: []string{"record"}, PollInterval: 20 * time.Millisecond, Lease: 500 * time.Millisecond}
+		w := &Worker{Backend: NewDB(open(t, u)), Queues: []string{"record"}, PollInterval: 20 * time.Millisecond, Lease: 5 * time.Second} // long: a stall must not run the retry twice
 		stop := runWorker(t, w)
 		in := waitStatus(t, b, id, StatusSucceeded)
 		stop()
