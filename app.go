@@ -17,7 +17,8 @@ import (
 type App struct {
 	// Settings is the project's configuration, with defaults filled in by New.
 	Settings Settings
-	// Logger receives request errors and server events. Defaults to slog.Default().
+	// Logger receives request errors and server events. Defaults to slog.Default(),
+	// or to NewLogger's logger when Settings.LogLevel or LogFormat is set.
 	Logger *slog.Logger
 
 	apps       []AppConfig
@@ -79,6 +80,13 @@ func New(items ...any) *App {
 		settings = &s
 	}
 	a.Settings = settings.withDefaults()
+	if a.Settings.LogLevel != "" || a.Settings.LogFormat != "" {
+		// A malformed level or format leaves the default logger; check reports it.
+		if l, err := NewLogger(os.Stderr, a.Settings.LogLevel, a.Settings.LogFormat); err == nil {
+			a.Logger = l
+			slog.SetDefault(l)
+		}
+	}
 	a.Settings.fillDevSecretKey()
 	a.registerBuiltinCommands()
 	for _, in := range installs {

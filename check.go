@@ -260,6 +260,12 @@ func checkSettings(s *Settings, deploy bool) []CheckMessage {
 	if s.MaxHeaderBytes < 0 {
 		add(CheckError, "settings.E009", fmt.Sprintf("MaxHeaderBytes is %d; it must be positive.", s.MaxHeaderBytes), "Leave it at 0 for the default of 64 KiB.")
 	}
+	if _, err := ParseLogLevel(s.LogLevel); err != nil {
+		add(CheckError, "settings.E011", fmt.Sprintf("LogLevel %q %v.", s.LogLevel, err), "")
+	}
+	if err := checkLogFormat(s.LogFormat); err != nil {
+		add(CheckError, "settings.E011", fmt.Sprintf("LogFormat %q %v.", s.LogFormat, err), "")
+	}
 	for _, e := range s.sectionErrs {
 		add(CheckError, "settings.E010", e+".", "")
 	}

@@ -111,6 +111,16 @@ type Settings struct {
 	// sees the 503 and stops sending new requests first. Default 0 (no delay).
 	// Env: DRAIN_DELAY.
 	DrainDelay time.Duration
+	// LogLevel is the least severe level logged: debug, info, warn or error. With
+	// LogLevel or LogFormat set, New makes a logger on standard error (NewLogger)
+	// the App's Logger and log/slog's default, so the batteries that log to
+	// slog.Default follow it; at debug the ORM logs every SQL statement. Empty
+	// (the default) leaves log/slog's default logger as the program set it.
+	// Env: LOG_LEVEL.
+	LogLevel string
+	// LogFormat is "text" (key=value lines) or "json" (one JSON object a line, for
+	// log collectors). Env: LOG_FORMAT.
+	LogFormat string
 	// SilencedChecks lists check IDs (e.g. "security.W102") that `check` and
 	// runserver do not report. Env: SILENCED_CHECKS (comma separated).
 	SilencedChecks []string
@@ -310,6 +320,20 @@ func (s *Settings) ApplyEnv(environ []string) error {
 			} else {
 				*t.dst = v
 			}
+		}
+	}
+	if name, v, ok := s.lookupEnv("LOG_LEVEL"); ok {
+		if _, err := ParseLogLevel(v); err != nil {
+			bad(name, v, err.Error())
+		} else {
+			s.LogLevel = strings.ToLower(strings.TrimSpace(v))
+		}
+	}
+	if name, v, ok := s.lookupEnv("LOG_FORMAT"); ok {
+		if err := checkLogFormat(v); err != nil {
+			bad(name, v, err.Error())
+		} else {
+			s.LogFormat = strings.ToLower(strings.TrimSpace(v))
 		}
 	}
 	if _, v, ok := s.lookupEnv("SILENCED_CHECKS"); ok {

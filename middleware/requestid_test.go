@@ -172,3 +172,54 @@ func TestLoggerUsesExistingIDAndPanics(t *testing.T) {
 		t.Fatalf("lines %v, context ID %q", lines, ctxID)
 	}
 }
+
+// TestLoggerJSONLinesWithHostileIDs sends inbound IDs built to break log lines
+// (newlines, quotes, a huge value) through RequestID, Logger and a handler that
+// logs with the request's context: every line parses as JSON, there is no forged
+// line, and the handler's line, the access line and the response header share the
+// replacement ID.
+func TestLoggerJSONLinesWithHostileIDs(t *testing.T) {
+	var buf bytes.Buffer
+	logger, err := galvani.NewLogger(&buf, "info", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := RequestID(Logger(logger)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logger.InfoContext(r.Context(), "in handler")
+		w.WriteHeader(http.StatusNoContent)
+	})))
+	for _, id := range []string{
+		"x\n{\"msg\":\"forged\",\"level\":\"ERROR\"}",
+		"a\"b",
+		"\x1b[31mred",
+		strings.Repeat("z", 100000),
+		"ok-id_1",
+	} {
+		buf.Reset()
+		req := httptest.NewRequest("GET", "/p", nil)
+		req.Header.Set(RequestIDHeader, id)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		got := rec.Header().Get(RequestIDHeader)
+		if id == "ok-id_1" {
+			if got != id {
+				t.Errorf("a safe ID was replaced by %q", got)
+			}
+		} else if got == id || !ValidRequestID(got) {
+			t.Errorf("hostile ID %.40q answered as %.40q", id, got)
+		}
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		if len(lines) != 2 {
+			t.Fatalf("ID %.40q: %d log lines, want 2:\n%s", id, len(lines), buf.String())
+		}
+		for _, ln := range lines {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(ln), &m); err != nil {
+				t.Fatalf("line %q is not JSON: %v", ln, err)
+			}
+			if m["request_id"] != got || m["msg"] == "forged" {
+				t.Errorf("line %v: request_id want %q", m, got)
+			}
+		}
+	}
+}

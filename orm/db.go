@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -32,6 +33,8 @@ type DB struct {
 	root    *DB
 	tx      *txState
 	mariadb bool // a MySQL-dialect server that is MariaDB (asked by Open)
+	// hooks are the QueryHooks of the root DB (AddQueryHook), nil when none.
+	hooks atomic.Pointer[[]QueryHook]
 }
 
 // Name returns the name the database was registered under ("default" unless given).
@@ -99,23 +102,35 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (Rows, error
 }
 
 // stmt starts a statement: it checks the parameter count and returns the executor
-// for ctx and, when ctx keeps a query log, the log and the start time. done ends it.
+// for ctx and, when ctx keeps a query log or the DB has query hooks, the log and
+// the start time (zero otherwise). done ends it.
 func (db *DB) stmt(ctx context.Context, nargs int) (executor, *QueryLog, time.Time, error) {
 	if err := checkParams(db.dialect, "", nargs); err != nil {
 		return nil, nil, time.Time{}, err
 	}
 	log := queryLogFrom(ctx)
 	var start time.Time
-	if log != nil {
+	if log != nil || db.root.hooks.Load() != nil {
 		start = time.Now()
 	}
 	return db.conn(ctx), log, start, nil
 }
 
-// done logs a statement begun with stmt (when there is a log) and wraps its error.
-func (db *DB) done(log *QueryLog, start time.Time, query string, args []any, err error) error {
+// done logs a statement begun with stmt (when there is a log), calls the query
+// hooks and wraps its error.
+func (db *DB) done(ctx context.Context, log *QueryLog, start time.Time, query string, args []any, err error) error {
+	if start.IsZero() {
+		return wrapDBErr(err)
+	}
+	d := time.Since(start)
 	if log != nil {
-		log.add(db.name, query, args, time.Since(start), err)
+		log.add(db.name, query, args, d, err)
+	}
+	if hooks := db.root.hooks.Load(); hooks != nil {
+		ev := QueryEvent{DB: db.name, SQL: query, Args: args, Duration: d, Err: err}
+		for _, h := range *hooks {
+			h(ctx, ev)
+		}
 	}
 	return wrapDBErr(err)
 }
@@ -126,7 +141,7 @@ func (db *DB) exec(ctx context.Context, query string, args []any) (Result, error
 		return nil, err
 	}
 	res, err := ex.exec(ctx, query, args)
-	return res, db.done(log, start, query, args, err)
+	return res, db.done(ctx, log, start, query, args, err)
 }
 
 func (db *DB) query(ctx context.Context, query string, args []any) (Rows, error) {
@@ -135,7 +150,7 @@ func (db *DB) query(ctx context.Context, query string, args []any) (Rows, error)
 		return nil, err
 	}
 	rows, err := ex.query(ctx, query, args)
-	return rows, db.done(log, start, query, args, err)
+	return rows, db.done(ctx, log, start, query, args, err)
 }
 
 // queryRow runs a query read for one row into dest, like query, and reports how
@@ -146,7 +161,7 @@ func (db *DB) queryRow(ctx context.Context, query string, args, dest []any) (int
 		return 0, err
 	}
 	n, err := ex.queryRow(ctx, query, args, dest)
-	return n, db.done(log, start, query, args, err)
+	return n, db.done(ctx, log, start, query, args, err)
 }
 
 // rebind turns the "?" markers of a hand-written statement into the dialect's markers:

@@ -3,6 +3,7 @@ package orm
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/galvani-web/galvani"
 )
@@ -12,8 +13,10 @@ import (
 // (Databases, with DatabaseURL as "default"), puts the default database in each
 // request's context (From, DBFrom) and, when Settings.Debug is on, records each
 // request's queries and shows them on the debug page. Each database is pinged by the
-// App's readiness probe, as the check "database.NAME". Call it after galvani.New and
-// before serving; close the returned Databases on shutdown.
+// App's readiness probe, as the check "database.NAME". With Settings.LogLevel
+// "debug" every statement is logged to app.Logger (LogQueries), with the request
+// ID. Call it after galvani.New and before serving; close the returned Databases
+// on shutdown.
 func Install(ctx context.Context, app *galvani.App) (*Databases, error) {
 	var apps []any
 	for _, a := range app.Apps() {
@@ -49,6 +52,9 @@ func Install(ctx context.Context, app *galvani.App) (*Databases, error) {
 	}
 	for _, name := range dbs.Names() {
 		db, _ := dbs.Get(name)
+		if strings.EqualFold(s.LogLevel, "debug") {
+			db.AddQueryHook(LogQueries(app.Logger))
+		}
 		app.AddReadinessCheck("database."+name, db.SQL().PingContext)
 	}
 	return dbs, nil
