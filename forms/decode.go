@@ -123,8 +123,8 @@ func decode(f *Field, dst reflect.Value, raw []string, files []*uploads.File, lo
 		return set(dst, reflect.ValueOf(v))
 	case MultipleChoice:
 		return decodeMultiple(f, dst, raw)
-	case File:
-		return decodeFile(f, dst, files)
+	case File, Image:
+		return decodeFile(f, dst, files, false)
 	}
 	s := first(raw)
 	if !f.NoStrip {
@@ -711,35 +711,162 @@ func decodeMultiple(f *Field, dst reflect.Value, raw []string) *Error {
 	return nil
 }
 
-func decodeFile(f *Field, dst reflect.Value, files []*uploads.File) *Error {
+// decodeFile checks the uploads of a file or image field and stores them in dst:
+// an *uploads.File, a []*uploads.File, or a StoredFile (orm.File), which keeps
+// its current file when nothing was sent, and is cleared when clear is set (the
+// clear box of an optional field was ticked).
+func decodeFile(f *Field, dst reflect.Value, files []*uploads.File, clear bool) *Error {
+	var stored StoredFile
+	if dst.CanAddr() && isStored(dst.Type()) {
+		stored = dst.Addr().Interface().(StoredFile)
+	}
+	if stored != nil && f.Required {
+		clear = false // a required field has no clear box; a forged one is ignored
+	}
 	if len(files) == 0 {
-		if f.Required {
+		switch {
+		case stored != nil && clear:
+			stored.Clear()
+			return nil
+		case stored != nil && stored.StoredName() != "":
+			return nil // the current file stays, and satisfies required
+		case f.Required:
 			return fail("required", nil)
+		case stored == nil:
+			dst.Set(reflect.Zero(dst.Type()))
 		}
-		dst.Set(reflect.Zero(dst.Type()))
 		return nil
 	}
+	if clear {
+		return fail("file_contradiction", nil)
+	}
+	if dst.Type() != filesType && len(files) > 1 {
+		return fail("too_many_files", map[string]any{"count": len(files)})
+	}
 	for _, fh := range files {
-		if fh.Size == 0 {
-			return fail("empty_file", nil)
-		}
-		if f.MaxSize > 0 && fh.Size > f.MaxSize {
-			return fail("file_too_large", map[string]any{"max": f.MaxSize, "size": fh.Size})
-		}
-		if len(f.Accept) > 0 {
-			typ, err := fh.Sniff()
-			if err != nil {
-				return fail("invalid_file", nil)
-			}
-			if !acceptable(f.Accept, typ) {
-				return fail("file_type", map[string]any{"accept": strings.Join(f.Accept, ", "), "type": typ})
-			}
+		if e := checkUpload(f, fh); e != nil {
+			return e
 		}
 	}
-	if dst.Type() == filesType {
+	switch {
+	case stored != nil:
+		stored.SetUpload(files[0])
+	case dst.Type() == filesType:
 		dst.Set(reflect.ValueOf(files))
-	} else {
+	default:
 		dst.Set(reflect.ValueOf(files[0]))
+	}
+	return nil
+}
+
+// maxFilenameBytes bounds an uploaded file's name, as most file systems do.
+const maxFilenameBytes = 255
+
+// imageTypes are the sniffed types of the images an image field decodes, by the
+// decoder's format name.
+var imageTypes = map[string]string{"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif"}
+
+// checkUpload checks one uploaded file against the field: its name, its size, its
+// type as sniffed from the content (never the name or the client's Content-Type)
+// and, for an image field, the image itself.
+func checkUpload(f *Field, fh *uploads.File) *Error {
+	if e := checkFilename(fh.Filename); e != nil {
+		return e
+	}
+	if fh.Size == 0 {
+		return fail("empty_file", nil)
+	}
+	if f.MaxSize > 0 && fh.Size > f.MaxSize {
+		return fail("file_too_large", map[string]any{"max": f.MaxSize, "size": fh.Size})
+	}
+	if len(f.Accept) > 0 || f.Kind == Image {
+		typ, err := fh.Sniff()
+		if err != nil {
+			return fail("invalid_file", nil)
+		}
+		if len(f.Accept) > 0 && !acceptable(f.Accept, typ) {
+			return fail("file_type", map[string]any{"accept": strings.Join(f.Accept, ", "), "type": typ})
+		}
+		if f.Kind == Image {
+			return checkImage(f, fh, typ)
+		}
+	}
+	return nil
+}
+
+// checkImage decodes an image upload within the field's limits.
+func checkImage(f *Field, fh *uploads.File, sniffed string) *Error {
+	info, err := fh.Image(f.ImageLimits)
+	var big *uploads.ImageTooLargeError
+	switch {
+	case errors.As(err, &big):
+		return fail("image_too_large", map[string]any{"width": big.Width, "height": big.Height, "limits": limitsText(f.ImageLimits)})
+	case errors.Is(err, uploads.ErrNotImage):
+		return fail("invalid_image", map[string]any{"type": mediaType(sniffed)})
+	case errors.Is(err, uploads.ErrImageTrailingData):
+		return fail("image_trailing_data", nil)
+	case err != nil:
+		return fail("image_corrupt", nil)
+	}
+	if imageTypes[info.Format] != mediaType(sniffed) {
+		// The decoder and the sniffer disagree: a file made to be read two ways.
+		return fail("invalid_image", map[string]any{"type": mediaType(sniffed)})
+	}
+	return nil
+}
+
+func mediaType(typ string) string {
+	t, _, _ := strings.Cut(typ, ";")
+	return strings.TrimSpace(t)
+}
+
+// limitsText says what an image may measure: "at most 800 pixels wide, at most
+// 24000000 pixels in all".
+func limitsText(l uploads.ImageLimits) string {
+	var parts []string
+	if l.MaxWidth > 0 {
+		parts = append(parts, "at most "+strconv.Itoa(l.MaxWidth)+" pixels wide")
+	}
+	if l.MaxHeight > 0 {
+		parts = append(parts, "at most "+strconv.Itoa(l.MaxHeight)+" pixels high")
+	}
+	switch px := l.MaxPixels; {
+	case px == 0:
+		parts = append(parts, "at most "+strconv.Itoa(uploads.DefaultMaxImagePixels)+" pixels in all")
+	case px > 0:
+		parts = append(parts, "at most "+strconv.FormatInt(px, 10)+" pixels in all")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// checkFilename refuses file names that only a crafted request sends: path
+// separators or "..", control characters (NUL, newlines), text-direction
+// controls such as the right-to-left override that shows "gpj.exe" as
+// "exe.jpg", and names that are not UTF-8 or too long. Joiners and other
+// invisible characters that emoji and scripts use are allowed. The storage cleans every
+// name it stores anyway; refusing these tells the user, instead of storing a
+// surprise.
+func checkFilename(name string) *Error {
+	quoted := func() string {
+		q := strconv.QuoteToASCII(name)
+		if len(q) > 80 {
+			q = q[:77] + "..."
+		}
+		return q
+	}
+	if len(name) > maxFilenameBytes {
+		return fail("filename_too_long", map[string]any{"length": utf8.RuneCountInString(name), "max": maxFilenameBytes})
+	}
+	bad := !utf8.ValidString(name) || strings.TrimSpace(name) == "" || strings.ContainsAny(name, `/\`) ||
+		name == "." || name == ".."
+	for _, r := range name {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError {
+			bad = true
+			break
+		}
+	}
+	if bad {
+		return fail("invalid_filename", map[string]any{"filename": quoted()})
 	}
 	return nil
 }

@@ -16,7 +16,8 @@
 // The `form` tag is the input name (empty: the Go name in snake_case; "-" skips the
 // field) followed by options: required, disabled, nostrip, kind=K, widget=W,
 // min_length=N, max_length=N, min=X, max=X (numbers; ISO dates for time fields),
-// max_digits=N, decimal_places=N, min_choices=N, max_choices=N, max_size=BYTES.
+// max_digits=N, decimal_places=N, min_choices=N, max_choices=N, max_size=BYTES,
+// max_width=N, max_height=N, max_pixels=N (images).
 // Free text has its own tags: label, help, placeholder, regex (the whole value must
 // match), choices ("value=Label|value2=Label 2"), accept ("image/png,image/*"),
 // messages ("required=Tell us your name|max_length=At most {max} letters").
@@ -31,10 +32,18 @@
 //	choice                   string or an integer type, with choices
 //	multiple                 []string or []int…, with choices
 //	boolean                  bool
-//	file                     *uploads.File, []*uploads.File
+//	file, image              *uploads.File, []*uploads.File, or a StoredFile (orm.File)
+//
+// File and image fields check uploads by their content, never by the name or the
+// client's Content-Type: size, type sniffed from the bytes (accept), file names
+// no browser sends (path separators, control and text-direction characters);
+// images are decoded within limits and refused when data follows their end. A
+// StoredFile field keeps its current file when nothing is sent, and renders as
+// a ClearableFileInput.
 //
 // Widgets (widget=): text, textarea, password, hidden, email, url, number, date,
-// time, datetime, select, radio, select-multiple, checkbox, checkbox-multiple, file.
+// time, datetime, select, radio, select-multiple, checkbox, checkbox-multiple, file,
+// clearable-file.
 // Any Widget implementation can be set on Field.Widget.
 //
 // Validation runs field by field: decoding and the tag rules, then the optional

@@ -37,8 +37,29 @@ const (
 	Choice         Kind = "choice"   // one of Choices
 	MultipleChoice Kind = "multiple" // some of Choices ([]string or []int)
 	Boolean        Kind = "boolean"  // a checkbox
-	File           Kind = "file"     // an uploaded file (*uploads.File)
+	File           Kind = "file"     // an uploaded file (*uploads.File, or a StoredFile)
+	Image          Kind = "image"    // an uploaded PNG, JPEG or GIF image, decoded to check it
 )
+
+// isFile reports whether a kind takes uploaded files.
+func isFile(k Kind) bool { return k == File || k == Image }
+
+// StoredFile is a file a storage keeps that a form field can show and replace:
+// orm.File implements it. A file or image field of such a type shows the
+// current file ("Currently: <link>"), a checkbox to clear it when the field is
+// optional, and an input for a new file (ClearableFileInput). Binding calls
+// SetUpload with a valid new file, Clear when the box is ticked, and nothing
+// when neither was sent: the current file stays, and satisfies required.
+type StoredFile interface {
+	// StoredName is the name the storage keeps the file under, "" for none.
+	StoredName() string
+	// URL is where the file is served.
+	URL() (string, error)
+	// SetUpload makes an uploaded file the new content.
+	SetUpload(*uploads.File)
+	// Clear empties the field.
+	Clear()
+}
 
 // Option is one entry of a choice field: the submitted value and the label shown.
 type Option struct {
@@ -97,6 +118,12 @@ type Field struct {
 	// MaxSize bounds the size of a file in bytes; 0 means no bound beyond the
 	// request limits.
 	MaxSize int64
+	// ImageLimits bound the dimensions of an image field's images (tags
+	// max_width=, max_height=, max_pixels=); the zero value takes uploads'
+	// defaults (24 megapixels). Images are checked with uploads.CheckImage: the
+	// header first (so a huge declared size costs nothing), then a full decode,
+	// then the file's end (data appended to an image is refused).
+	ImageLimits uploads.ImageLimits
 	// Localize reads a number field written the way the form's locale writes
 	// numbers ("1 234,5" in French; see Form.Formats) and shows its value so, in
 	// a text input rather than a number input, which browsers only fill with
@@ -129,6 +156,7 @@ var (
 	ratType       = reflect.TypeFor[big.Rat]()
 	fileType      = reflect.TypeFor[*uploads.File]()
 	filesType     = reflect.TypeFor[[]*uploads.File]()
+	storedType    = reflect.TypeFor[StoredFile]()
 	unmarshalType = reflect.TypeFor[encoding.TextUnmarshaler]()
 	scannerType   = reflect.TypeFor[sql.Scanner]()
 	valuerType    = reflect.TypeFor[driver.Valuer]()
@@ -269,6 +297,9 @@ func defaultKind(t reflect.Type) (Kind, error) {
 	case fileType, filesType:
 		return File, nil
 	}
+	if isStored(t) {
+		return File, nil
+	}
 	if reflect.PointerTo(t).Implements(unmarshalType) || t.Kind() == reflect.Pointer && t.Implements(unmarshalType) {
 		return Text, nil
 	}
@@ -291,12 +322,20 @@ func defaultKind(t reflect.Type) (Kind, error) {
 	return "", fmt.Errorf("type %v is not supported by forms", t)
 }
 
+// isStored reports whether t (a struct, through its pointer) is a StoredFile.
+func isStored(t reflect.Type) bool {
+	return t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(storedType)
+}
+
 // kindAccepts reports whether a field of kind k can be stored in Go type t.
 func kindAccepts(k Kind, t reflect.Type) bool {
-	if k != File && k != MultipleChoice && t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(scannerType) {
+	if isFile(k) {
+		return t == fileType || t == filesType || isStored(t)
+	}
+	if k != MultipleChoice && t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(scannerType) {
 		return true // orm.Decimal, orm.Null[T], orm.FK[T]: set through Scan
 	}
-	if k != File && k != MultipleChoice && (reflect.PointerTo(t).Implements(unmarshalType) || t.Kind() == reflect.Pointer && t.Implements(unmarshalType)) {
+	if k != MultipleChoice && (reflect.PointerTo(t).Implements(unmarshalType) || t.Kind() == reflect.Pointer && t.Implements(unmarshalType)) {
 		return true
 	}
 	e := t
@@ -320,8 +359,6 @@ func kindAccepts(k Kind, t reflect.Type) bool {
 		return e.Kind() == reflect.Bool
 	case MultipleChoice:
 		return t.Kind() == reflect.Slice && (t.Elem().Kind() == reflect.String || isInt(t.Elem().Kind()))
-	case File:
-		return t == fileType || t == filesType
 	}
 	return false
 }
@@ -340,7 +377,8 @@ var validName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.\-]*$`)
 // parseField reads the tags of one struct field:
 //
 //	form:"name,required,kind=email,widget=textarea,min_length=3,max_length=100,min=1,max=10,
-//	      max_digits=8,decimal_places=2,min_choices=1,max_choices=3,max_size=1048576,disabled,nostrip"
+//	      max_digits=8,decimal_places=2,min_choices=1,max_choices=3,max_size=1048576,
+//	      max_width=2000,max_height=2000,max_pixels=4000000,disabled,nostrip"
 //	label:"..." help:"..." placeholder:"..." regex:"..." choices:"v=Label|v2=Label 2"
 //	accept:"image/png,image/jpeg" messages:"required=...|max_length=..."
 func parseField(sf reflect.StructField, tag string) (*Field, error) {
@@ -397,6 +435,14 @@ func parseField(sf reflect.StructField, tag string) (*Field, error) {
 			var n int
 			n, err = intVal()
 			f.MaxSize = int64(n)
+		case "max_width":
+			f.ImageLimits.MaxWidth, err = intVal()
+		case "max_height":
+			f.ImageLimits.MaxHeight, err = intVal()
+		case "max_pixels":
+			var n int
+			n, err = intVal()
+			f.ImageLimits.MaxPixels = int64(n)
 		case "min", "max":
 			if f.typ == timeType || f.typ == reflect.PointerTo(timeType) {
 				// Bounds for dates are given in the ISO layouts.

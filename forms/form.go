@@ -214,11 +214,40 @@ func (f *Form[T]) IsValid() bool {
 // enctype="multipart/form-data".
 func (f *Form[T]) IsMultipart() bool {
 	for _, fl := range f.fields {
-		if fl.Kind == File {
+		if isFile(fl.Kind) {
 			return true
 		}
 	}
 	return false
+}
+
+// clearName is the name of the clear checkbox of the file input called name.
+func clearName(name string) string { return name + "-clear" }
+
+// currentFile describes the file a StoredFile field holds (as the form started:
+// before the submission replaced or cleared it), or nil.
+func (f *Form[T]) currentFile(fl *Field) *CurrentFile {
+	if !isFile(fl.Kind) || fl.Store != nil || !isStored(fl.typ) {
+		return nil
+	}
+	data := &f.Data
+	if f.bound {
+		data = &f.initialData
+	}
+	v := reflect.ValueOf(data).Elem().FieldByIndex(fl.index)
+	sf := v.Addr().Interface().(StoredFile)
+	name := sf.StoredName()
+	if name == "" {
+		return nil
+	}
+	cur := &CurrentFile{Name: name, Clearable: !fl.Required && !fl.Disabled}
+	if u, err := sf.URL(); err == nil {
+		cur.URL = u
+	}
+	if f.bound && cur.Clearable {
+		cur.Cleared = truthy(first(f.raw[clearName(f.htmlName(fl))]))
+	}
+	return cur
 }
 
 func (f *Form[T]) htmlName(fl *Field) string {
@@ -339,7 +368,18 @@ func (f *Form[T]) validate(ctx context.Context) error {
 		}
 		dst := fieldIn(v, fl)
 		name := f.htmlName(fl)
-		if e := decode(fl, dst, f.raw[name], files[name], f.loc(), f.fmts()); e != nil {
+		var e *Error
+		if isFile(fl.Kind) {
+			if len(files[name]) == 0 && first(f.raw[name]) != "" {
+				// The file's name came as text: the <form> lacks the multipart enctype.
+				e = fail("invalid_file", nil)
+			} else {
+				e = decodeFile(fl, dst, files[name], truthy(first(f.raw[clearName(name)])))
+			}
+		} else {
+			e = decode(fl, dst, f.raw[name], files[name], f.loc(), f.fmts())
+		}
+		if e != nil {
 			f.addErr(fl, e)
 			continue
 		}
@@ -487,8 +527,8 @@ func (f *Form[T]) HasChanged() bool {
 			continue
 		}
 		name := f.htmlName(fl)
-		if fl.Kind == File {
-			if len(f.files[name]) > 0 {
+		if isFile(fl.Kind) {
+			if len(f.files[name]) > 0 || truthy(first(f.raw[clearName(name)])) {
 				return true
 			}
 			continue
@@ -546,6 +586,9 @@ func sameValues(a, b []string) bool {
 // values returns what a field's widget shows: the submitted input of a bound form
 // (except disabled fields), the formatted initial value otherwise.
 func (f *Form[T]) values(fl *Field) []string {
+	if isFile(fl.Kind) {
+		return nil // a file input cannot be given a value; see currentFile
+	}
 	if f.bound && !fl.Disabled {
 		return f.raw[f.htmlName(fl)]
 	}

@@ -16,6 +16,7 @@ type BoundField struct {
 	id     string
 	values []string
 	errs   []string
+	file   *CurrentFile
 }
 
 // BoundField returns the named field (HTML or Go name) bound to the form's data, or
@@ -30,7 +31,7 @@ func (f *Form[T]) BoundField(name string) *BoundField {
 
 func (f *Form[T]) bind(fl *Field) *BoundField {
 	name := f.htmlName(fl)
-	return &BoundField{field: fl, name: name, id: "id_" + name, values: f.values(fl), errs: f.errs[fl.Name]}
+	return &BoundField{field: fl, name: name, id: "id_" + name, values: f.values(fl), errs: f.errs[fl.Name], file: f.currentFile(fl)}
 }
 
 // BoundFields returns all fields, in order.
@@ -95,6 +96,10 @@ func (b *BoundField) Value() string { return first(b.values) }
 // Values returns the values shown in the input.
 func (b *BoundField) Values() []string { return b.values }
 
+// CurrentFile returns the file a StoredFile field holds (the one the form was
+// made with), or nil: {{ f.current_file.url }} in templates.
+func (b *BoundField) CurrentFile() *CurrentFile { return b.file }
+
 // Errors returns the field's messages.
 func (b *BoundField) Errors() []string { return b.errs }
 
@@ -114,7 +119,8 @@ func (b *BoundField) errorID() string { return b.id + "_error" }
 // the field has errors, aria-describedby pointing at the help text and errors.
 func (b *BoundField) Widget() template.SafeString {
 	f := b.field
-	attrs := widgetAttrs(f, true)
+	// A field that has a file already needs no new one: no required attribute.
+	attrs := widgetAttrs(f, b.file == nil)
 	var described []string
 	if f.Help != "" && !b.IsHidden() {
 		described = append(described, b.helpID())
@@ -128,7 +134,7 @@ func (b *BoundField) Widget() template.SafeString {
 	if len(described) > 0 {
 		attrs = append(attrs, Attr{Name: "aria-describedby", Value: strings.Join(described, " ")})
 	}
-	return f.Widget.Render(WidgetData{Name: b.name, ID: b.id, Values: b.values, Attrs: attrs, Options: f.Options})
+	return f.Widget.Render(WidgetData{Name: b.name, ID: b.id, Values: b.values, Attrs: attrs, Options: f.Options, File: b.file})
 }
 
 // HTML renders the input (the same as Widget).

@@ -27,6 +27,21 @@ type WidgetData struct {
 	Values  []string
 	Attrs   []Attr
 	Options []Option
+	// File is the file a StoredFile field holds already, or nil.
+	File *CurrentFile
+}
+
+// CurrentFile is the file a field of a StoredFile type (orm.File) holds when the
+// form is shown, for ClearableFileInput.
+type CurrentFile struct {
+	// Name is the name the storage keeps the file under.
+	Name string
+	// URL is where the storage serves it ("" when it cannot say).
+	URL string
+	// Clearable is set for an optional field: a checkbox may clear it.
+	Clearable bool
+	// Cleared is set when the submitted form ticked that checkbox.
+	Cleared bool
 }
 
 // Widget renders a field's input. The built-in widgets are Input, Textarea, Select,
@@ -253,6 +268,62 @@ func (CheckboxInput) Render(d WidgetData) template.SafeString {
 	return template.SafeString(b.String())
 }
 
+// ClearableFileInput renders a file input that shows the file the field has
+// ("Currently: <a href=URL>name</a>"), a checkbox to clear it when the field is
+// optional (submitted as <name>-clear), and the input for a new file. Without a
+// current file it is a plain file input. It is the default widget of file and
+// image fields of a StoredFile type (orm.File).
+type ClearableFileInput struct {
+	// Multiple allows several files (for []*uploads.File fields).
+	Multiple bool
+	// CurrentLabel, ClearLabel and ChangeLabel replace "Currently:", "Clear" and
+	// "Change:" (translate them here).
+	CurrentLabel, ClearLabel, ChangeLabel string
+}
+
+// Render implements Widget.
+func (w ClearableFileInput) Render(d WidgetData) template.SafeString {
+	input := Input{Type: "file", Multiple: w.Multiple}.Render(d)
+	if d.File == nil {
+		return input
+	}
+	current, clear, change := or(w.CurrentLabel, "Currently:"), or(w.ClearLabel, "Clear"), or(w.ChangeLabel, "Change:")
+	var b strings.Builder
+	b.WriteString(`<div class="file-input"><p class="file-current">` + esc(current) + " ")
+	if d.File.URL != "" {
+		b.WriteString(`<a href="` + esc(d.File.URL) + `">` + esc(d.File.Name) + "</a>")
+	} else {
+		b.WriteString(esc(d.File.Name))
+	}
+	if d.File.Clearable {
+		id := d.ID
+		if id != "" {
+			id = clearName(id)
+		}
+		b.WriteString(` <input type="checkbox" name="` + esc(clearName(d.Name)) + `"`)
+		if id != "" {
+			b.WriteString(` id="` + esc(id) + `"`)
+		}
+		if d.File.Cleared {
+			b.WriteString(" checked")
+		}
+		b.WriteString("> <label")
+		if id != "" {
+			b.WriteString(` for="` + esc(id) + `"`)
+		}
+		b.WriteString(">" + esc(clear) + "</label>")
+	}
+	b.WriteString(`</p><p class="file-change">` + esc(change) + " " + string(input) + "</p></div>")
+	return template.SafeString(b.String())
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
 // widgetFor returns the widget named in the tag, or the kind's default.
 func widgetFor(f *Field, name string) (Widget, error) {
 	choiceOnly := func(w Widget, kinds ...Kind) (Widget, error) {
@@ -272,7 +343,7 @@ func widgetFor(f *Field, name string) (Widget, error) {
 	case "password":
 		return choiceOnly(Input{Type: "password", HideValue: true}, Text)
 	case "hidden":
-		if f.Kind == File || f.Kind == MultipleChoice {
+		if isFile(f.Kind) || f.Kind == MultipleChoice {
 			return nil, fmt.Errorf("widget hidden does not fit kind %q", f.Kind)
 		}
 		return Input{Type: "hidden"}, nil
@@ -289,7 +360,9 @@ func widgetFor(f *Field, name string) (Widget, error) {
 	case "checkbox":
 		return choiceOnly(CheckboxInput{}, Boolean)
 	case "file":
-		return choiceOnly(Input{Type: "file", Multiple: f.typ == filesType}, File)
+		return choiceOnly(Input{Type: "file", Multiple: f.typ == filesType}, File, Image)
+	case "clearable-file":
+		return choiceOnly(ClearableFileInput{Multiple: f.typ == filesType}, File, Image)
 	default:
 		return nil, fmt.Errorf("unknown widget %q", name)
 	}
@@ -315,7 +388,10 @@ func widgetFor(f *Field, name string) (Widget, error) {
 		return Select{Multiple: true}, nil
 	case Boolean:
 		return CheckboxInput{}, nil
-	case File:
+	case File, Image:
+		if f.typ != nil && isStored(f.typ) {
+			return ClearableFileInput{}, nil
+		}
 		return Input{Type: "file", Multiple: f.typ == filesType}, nil
 	}
 	return Input{Type: "text"}, nil
@@ -330,8 +406,15 @@ func widgetAttrs(f *Field, required bool) []Attr {
 	if f.Disabled {
 		a = append(a, Attr{Name: "disabled", Bool: true})
 	}
-	if in, ok := f.Widget.(Input); ok {
-		switch in.Type {
+	typ := ""
+	switch w := f.Widget.(type) {
+	case Input:
+		typ = w.Type
+	case ClearableFileInput:
+		typ = "file"
+	}
+	if typ != "" {
+		switch typ {
 		case "text", "email", "url", "password", "search", "tel":
 			if f.MaxLength > 0 {
 				a = append(a, Attr{Name: "maxlength", Value: fmt.Sprint(f.MaxLength)})
@@ -359,6 +442,8 @@ func widgetAttrs(f *Field, required bool) []Attr {
 		case "file":
 			if len(f.Accept) > 0 {
 				a = append(a, Attr{Name: "accept", Value: strings.Join(f.Accept, ",")})
+			} else if f.Kind == Image {
+				a = append(a, Attr{Name: "accept", Value: "image/png,image/jpeg,image/gif"})
 			}
 		}
 	}

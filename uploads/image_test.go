@@ -125,6 +125,8 @@ func FuzzCheckImage(f *testing.F) {
 	f.Add(encoded(f, "gif", 3, 2))
 	f.Add(pngHeader(1<<20, 1<<20))
 	f.Add([]byte("GIF89a\xff\xff\xff\xff"))
+	f.Add(append(encoded(f, "gif", 3, 2), "PK\x03\x04"...))
+	f.Add(withAPP1(encoded(f, "jpeg", 3, 2), encoded(f, "jpeg", 2, 2)))
 	l := ImageLimits{MaxWidth: 256, MaxHeight: 256, MaxPixels: 10000}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		info, err := CheckImage(bytes.NewReader(data), l)
@@ -135,4 +137,50 @@ func FuzzCheckImage(f *testing.F) {
 			t.Fatalf("accepted %+v", info)
 		}
 	})
+}
+
+// withAPP1 puts an APP1 segment holding payload (a thumbnail, with its own end
+// marker) right after a JPEG's start marker, as cameras write EXIF data.
+func withAPP1(jpg, payload []byte) []byte {
+	seg := []byte{0xFF, 0xE1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}
+	out := append([]byte{}, jpg[:2]...)
+	out = append(out, seg...)
+	out = append(out, payload...)
+	return append(out, jpg[2:]...)
+}
+
+func TestCheckImageRefusesDataAfterTheEnd(t *testing.T) {
+	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	zip := []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00META-INF/MANIFEST.MF")
+	html := []byte("<html><script>alert(document.cookie)</script></html>")
+	thumb := encoded(t, "jpeg", 4, 4)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want error // nil: accepted
+	}{
+		{"png", encoded(t, "png", 8, 8), nil},
+		{"gif", encoded(t, "gif", 8, 8), nil},
+		{"jpeg", encoded(t, "jpeg", 8, 8), nil},
+		{"jpeg with an EXIF thumbnail", withAPP1(encoded(t, "jpeg", 8, 8), cat([]byte("Exif\x00\x00"), thumb)), nil},
+		{"jpeg with zero padding", cat(encoded(t, "jpeg", 8, 8), make([]byte, 64)), nil},
+		{"png with html", cat(encoded(t, "png", 8, 8), html), ErrImageTrailingData},
+		{"gif with a java archive (GIFAR)", cat(encoded(t, "gif", 8, 8), zip), ErrImageTrailingData},
+		{"jpeg with php", cat(encoded(t, "jpeg", 8, 8), []byte("<?php system($_GET['c']); ?>")), ErrImageTrailingData},
+		{"png with one stray byte", cat(encoded(t, "png", 8, 8), []byte{1}), ErrImageTrailingData},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := CheckImage(bytes.NewReader(tc.data), ImageLimits{})
+			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestCheckImageAllowTrailingData(t *testing.T) {
+	data := append(encoded(t, "jpeg", 8, 8), "SEFHvendor"...)
+	if _, err := CheckImage(bytes.NewReader(data), ImageLimits{AllowTrailingData: true}); err != nil {
+		t.Fatal(err)
+	}
 }
