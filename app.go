@@ -39,6 +39,7 @@ type App struct {
 	probes        bool                  // a probe path is on (set by build)
 	healthPath    string                // "" when off
 	readyPath     string                // "" when off
+	observer      RequestObserver       // ObserveRequests (observe.go), nil when none
 }
 
 // New creates an App. Each argument is a Settings (or *Settings) value, or an
@@ -195,6 +196,10 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			a.serveProbe(w, r, p == a.healthPath)
 			return
 		}
+	}
+	if a.observer != nil {
+		a.serveObserved(w, r)
+		return
 	}
 	if RequestStarted.HasReceivers() || RequestFinished.HasReceivers() {
 		a.serveWithSignals(w, r)

@@ -24,6 +24,9 @@ func (a *App) dispatch(w http.ResponseWriter, r *http.Request) {
 	}
 	c.route = route
 	r.Pattern = route.Pattern // as ServeMux does: loggers and metrics read it
+	if a.observer != nil {
+		markRoute(w, route.Pattern)
+	}
 	if route.handler == nil {
 		a.invoke(c, route.endpoint)
 		a.release(c)
