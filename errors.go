@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // HTTPError is an error that carries the HTTP status it should be answered with.
@@ -282,6 +283,10 @@ func RequestIDFromContext(ctx context.Context) string {
 //     page for status N is the project's template "N.html" when it exists;
 //   - clients see HTTPError and ValidationError messages, and only the status text for
 //     other errors; 5xx details go to App.Logger with the request ID;
+//   - an error with a RetryAfter() time.Duration method (the orm's UnavailableError
+//     when the database is down or dropped the connection) sets Retry-After, and
+//     is a condition of the moment rather than a bug: it gets the plain page even
+//     with Settings.Debug, and its log line has no stack;
 //   - with Settings.Debug a 500 shows the debug page (error, stack with source,
 //     request, settings with secrets masked, App.AddDebugSection sections), and a 404
 //     for an unmatched path lists the routes that were tried.
@@ -294,7 +299,8 @@ func (a *App) HandleError(c *Ctx, err error) {
 	}
 	status := StatusOf(err)
 	r := c.Request
-	a.logError(r, status, err, c.Written())
+	wait := retryAfter(err)
+	a.logError(r, status, err, c.Written(), wait > 0)
 	if status >= 500 && len(a.errorHooks) > 0 {
 		a.reportError(c, status, err)
 	}
@@ -306,7 +312,10 @@ func (a *App) HandleError(c *Ctx, err error) {
 		delete(h, k)
 	}
 	h.Set("X-Content-Type-Options", "nosniff")
-	if a.Settings.Debug && (status >= 500 || status == http.StatusNotFound) && a.debugPage(c, status, err) {
+	if wait > 0 {
+		h.Set("Retry-After", strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10))
+	}
+	if a.Settings.Debug && (status >= 500 && wait == 0 || status == http.StatusNotFound) && a.debugPage(c, status, err) {
 		return
 	}
 	a.plainError(c, status, err)
@@ -334,7 +343,19 @@ func (a *App) debugPage(c *Ctx, status int, err error) (ok bool) {
 // to send; they would be wrong on the error page.
 var staleHeaders = []string{"Content-Length", "Content-Type", "Content-Disposition", "Content-Range", "Etag", "Last-Modified"}
 
-func (a *App) logError(r *http.Request, status int, err error, written bool) {
+// retryAfter returns how long the first error in err's chain with a RetryAfter()
+// time.Duration method asks clients to wait, or 0.
+func retryAfter(err error) time.Duration {
+	var ra interface{ RetryAfter() time.Duration }
+	if errors.As(err, &ra) {
+		if d := ra.RetryAfter(); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func (a *App) logError(r *http.Request, status int, err error, written, temporary bool) {
 	lg := a.Logger
 	if lg == nil {
 		return
@@ -350,6 +371,10 @@ func (a *App) logError(r *http.Request, status int, err error, written bool) {
 	}
 	if status < 500 {
 		lg.Warn("client error", attrs...)
+		return
+	}
+	if temporary {
+		lg.Error("service unavailable", attrs...)
 		return
 	}
 	if st := stackOf(err); len(st) > 0 {

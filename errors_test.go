@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // statusErr is an error type that carries a status without importing anything, like
@@ -261,5 +262,44 @@ func TestPanicAfterResponseStartedAbortsConnection(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "panic: late"); n != 3 {
 		t.Errorf("each late panic must be logged once, got %d:\n%s", n, logs)
+	}
+}
+
+// downErr is a database-down error as the orm's UnavailableError is: a 503 that asks
+// clients to come back later.
+type downErr struct{}
+
+func (downErr) Error() string             { return "dial tcp 10.0.0.5:5432: connect: connection refused" }
+func (downErr) HTTPStatus() int           { return 503 }
+func (downErr) RetryAfter() time.Duration { return 1500 * time.Millisecond }
+func (downErr) Unwrap() error             { return nil }
+
+func TestHandleErrorUnavailable(t *testing.T) {
+	for _, debug := range []bool{false, true} {
+		a, logs := testApp(t, debug)
+		a.Get("/down", func(c *Ctx) error { return fmt.Errorf("loading the article: %w", downErr{}) })
+		for _, accept := range []string{"text/html", "application/json", ""} {
+			w := do(a, "GET", "/down", nil, "Accept", accept)
+			body := w.Body.String()
+			if w.Code != 503 || w.Header().Get("Retry-After") != "2" {
+				t.Errorf("debug=%v %q: got %d Retry-After %q, want 503 and 2 (seconds rounded up)\n%s", debug, accept, w.Code, w.Header().Get("Retry-After"), body)
+			}
+			// Not the debug page, even in debug mode: no stack, no settings.
+			for _, s := range []string{"goroutine", "errors_test.go", "Traceback", "SECRET"} {
+				if strings.Contains(body, s) {
+					t.Errorf("debug=%v %q: the 503 shows %q:\n%s", debug, accept, s, body)
+				}
+			}
+			if !strings.Contains(body, "Service Unavailable") {
+				t.Errorf("debug=%v %q: body does not say Service Unavailable:\n%s", debug, accept, body)
+			}
+			if strings.Contains(body, "10.0.0.5") != debug {
+				t.Errorf("debug=%v %q: the cause is shown only in debug mode:\n%s", debug, accept, body)
+			}
+		}
+		log := logs.String()
+		if !strings.Contains(log, `msg="service unavailable"`) || !strings.Contains(log, "connection refused") || strings.Contains(log, "stack=") {
+			t.Errorf("debug=%v: want one stackless \"service unavailable\" line with the cause:\n%s", debug, log)
+		}
 	}
 }

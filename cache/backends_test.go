@@ -1,14 +1,19 @@
 package cache_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/galvani-web/galvani/cache"
 	"github.com/galvani-web/galvani/cache/cachetest"
 	"github.com/galvani-web/galvani/internal/testdb"
+	"github.com/redis/go-redis/v9"
 )
 
 func randomPrefix(t testing.TB) string {
@@ -45,4 +50,34 @@ func TestMemcachedBehaviour(t *testing.T) {
 		t.Cleanup(func() { c.Close() })
 		return c
 	}, cachetest.Caps{Shared: true, UnsignedCounters: true, ClearsEverything: true})
+}
+
+// With Redis unreachable, GetOrSet degrades to no cache: every call computes the
+// value and returns it without an error, and the failure is logged as a warning.
+// The plain Get still reports the error, for callers that want to know.
+func TestGetOrSetBackendDown(t *testing.T) {
+	var logs bytes.Buffer
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: time.Second})
+	defer rdb.Close()
+	c := cache.New(cache.NewRedis(rdb, ""), cache.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ctx := context.Background()
+	calls := 0
+	for range 2 {
+		v, err := c.GetOrSet(ctx, "front-page", time.Minute, func(context.Context) ([]byte, error) {
+			calls++
+			return []byte("computed"), nil
+		})
+		if err != nil || string(v) != "computed" {
+			t.Fatalf("GetOrSet with Redis down = %q, %v; want the computed value and no error", v, err)
+		}
+	}
+	if calls != 2 {
+		t.Errorf("computed %d times, want 2 (nothing can be cached)", calls)
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "connection refused") {
+		t.Errorf("no warning with the cause:\n%s", logs.String())
+	}
+	if _, _, err := c.Get(ctx, "front-page"); err == nil {
+		t.Error("Get hides the backend's failure")
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -108,6 +109,9 @@ type Options struct {
 	// LockTimeout bounds how long GetOrSet waits for another process computing the
 	// same value, and how long that process holds the lock. Default 10s.
 	LockTimeout time.Duration
+	// Logger gets the warnings of GetOrSet when the backend fails (the value is
+	// then computed without the cache). Nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Cache is the low-level cache API (Django's cache object) over a Backend: keys are
@@ -124,12 +128,16 @@ type Cache struct {
 	lockTTL time.Duration
 	flight  *singleflight.Group
 	now     func() time.Time
+	logger  *slog.Logger
 }
 
 // New returns a Cache over b.
 func New(b Backend, opts Options) *Cache {
 	c := &Cache{b: b, name: "default", prefix: opts.KeyPrefix, version: opts.Version, timeout: opts.Timeout,
-		keyFunc: opts.KeyFunc, lockTTL: opts.LockTimeout, flight: new(singleflight.Group), now: time.Now}
+		keyFunc: opts.KeyFunc, lockTTL: opts.LockTimeout, flight: new(singleflight.Group), now: time.Now, logger: opts.Logger}
+	if c.logger == nil {
+		c.logger = slog.Default()
+	}
 	if c.version == 0 {
 		c.version = 1
 	}
@@ -445,20 +453,34 @@ func (c *Cache) DecrVersion(ctx context.Context, key string, delta int) (int, er
 // stampede: while one caller computes a value, the others wait for it instead of
 // computing it too — goroutines of this process share the computation, and other
 // processes wait on a lock key in the backend (for up to the cache's LockTimeout,
-// after which they compute it themselves). The value is returned even when storing
-// it fails; the error says so.
+// after which they compute it themselves).
+//
+// A failing backend (Redis or memcached down) degrades to no cache rather than
+// failing the caller: a lookup or lock that fails counts as a miss, a value that
+// cannot be stored is still returned, and each failure is logged as a warning. The
+// error is fn's, or a bad key's.
 func (c *Cache) GetOrSet(ctx context.Context, key string, ttl time.Duration, fn func(ctx context.Context) ([]byte, error)) ([]byte, error) {
 	k, err := c.MakeKey(key)
 	if err != nil {
 		return nil, err
 	}
-	if v, ok, err := c.b.Get(ctx, k); err != nil || ok {
+	v, ok, err := c.b.Get(ctx, k)
+	if ok && err == nil {
+		return v, nil
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		c.logger.Warn("cache: lookup failed; computing the value without the cache", "cache", c.name, "key", key, "err", err)
+		res, err, _ := c.flight.Do(k, func() (any, error) { return fn(ctx) })
+		v, _ := res.([]byte)
 		return v, err
 	}
 	res, err, _ := c.flight.Do(k, func() (any, error) {
 		return c.fill(ctx, k, ttl, fn)
 	})
-	v, _ := res.([]byte)
+	v, _ = res.([]byte)
 	return v, err
 }
 
@@ -477,12 +499,16 @@ func (c *Cache) fill(ctx context.Context, k string, ttl time.Duration, fn func(c
 	wait := 5 * time.Millisecond
 	var locked bool
 	for {
-		if v, ok, err := c.b.Get(ctx, k); err != nil || ok {
-			return v, err
+		if v, ok, err := c.b.Get(ctx, k); err == nil && ok {
+			return v, nil
+		} else if err != nil {
+			c.logger.Warn("cache: lookup failed; computing the value without the cache", "cache", c.name, "err", err)
+			return fn(ctx)
 		}
 		var err error
 		if locked, err = c.b.Add(ctx, lk, []byte{'1'}, c.lockTTL); err != nil {
-			return nil, err
+			c.logger.Warn("cache: taking the lock failed; computing the value without it", "cache", c.name, "err", err)
+			return fn(ctx)
 		}
 		if locked || !c.now().Before(deadline) {
 			break
@@ -502,8 +528,8 @@ func (c *Cache) fill(ctx context.Context, k string, ttl time.Duration, fn func(c
 		defer c.b.Delete(context.WithoutCancel(ctx), lk)
 		// The holder before us may have stored the value and released the lock
 		// between our last Get and our Add.
-		if v, ok, err := c.b.Get(ctx, k); err != nil || ok {
-			return v, err
+		if v, ok, err := c.b.Get(ctx, k); err == nil && ok {
+			return v, nil
 		}
 	}
 	v, err := fn(ctx)
@@ -515,7 +541,7 @@ func (c *Cache) fill(ctx context.Context, k string, ttl time.Duration, fn func(c
 		return v, nil
 	}
 	if err := c.b.Set(ctx, k, v, d); err != nil {
-		return v, fmt.Errorf("cache: storing the computed value: %w", err)
+		c.logger.Warn("cache: storing the computed value failed", "cache", c.name, "err", err)
 	}
 	return v, nil
 }

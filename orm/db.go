@@ -35,6 +35,9 @@ type DB struct {
 	mariadb bool // a MySQL-dialect server that is MariaDB (asked by Open)
 	// hooks are the QueryHooks of the root DB (AddQueryHook), nil when none.
 	hooks atomic.Pointer[[]QueryHook]
+	// ctxTimeout is the statement timeout kept with a context deadline (SQLite,
+	// which has no server-side one); 0 when the server enforces it or there is none.
+	ctxTimeout time.Duration
 }
 
 // Name returns the name the database was registered under ("default" unless given).
@@ -140,6 +143,13 @@ func (db *DB) exec(ctx context.Context, query string, args []any) (Result, error
 	if err != nil {
 		return nil, err
 	}
+	if d := db.root.ctxTimeout; d > 0 {
+		sctx, cancel := context.WithTimeout(ctx, d)
+		res, err := ex.exec(sctx, query, args)
+		err = timedOut(ctx, sctx, d, err)
+		cancel()
+		return res, db.done(ctx, log, start, query, args, err)
+	}
 	res, err := ex.exec(ctx, query, args)
 	return res, db.done(ctx, log, start, query, args, err)
 }
@@ -148,6 +158,16 @@ func (db *DB) query(ctx context.Context, query string, args []any) (Rows, error)
 	ex, log, start, err := db.stmt(ctx, len(args))
 	if err != nil {
 		return nil, err
+	}
+	if d := db.root.ctxTimeout; d > 0 {
+		sctx, cancel := context.WithTimeout(ctx, d)
+		rows, err := ex.query(sctx, query, args)
+		if err != nil {
+			err = timedOut(ctx, sctx, d, err)
+			cancel()
+			return nil, db.done(ctx, log, start, query, args, err)
+		}
+		return &timedRows{Rows: rows, parent: ctx, ctx: sctx, cancel: cancel, timeout: d}, db.done(ctx, log, start, query, args, nil)
 	}
 	rows, err := ex.query(ctx, query, args)
 	return rows, db.done(ctx, log, start, query, args, err)
@@ -160,8 +180,45 @@ func (db *DB) queryRow(ctx context.Context, query string, args, dest []any) (int
 	if err != nil {
 		return 0, err
 	}
+	if d := db.root.ctxTimeout; d > 0 {
+		sctx, cancel := context.WithTimeout(ctx, d)
+		n, err := ex.queryRow(sctx, query, args, dest)
+		err = timedOut(ctx, sctx, d, err)
+		cancel()
+		return n, db.done(ctx, log, start, query, args, err)
+	}
 	n, err := ex.queryRow(ctx, query, args, dest)
 	return n, db.done(ctx, log, start, query, args, err)
+}
+
+// timedOut turns err into a *StatementTimeoutError when the statement's own deadline
+// (sctx, derived from the caller's ctx) ended it and the caller's context did not.
+func timedOut(ctx, sctx context.Context, d time.Duration, err error) error {
+	if err != nil && ctx.Err() == nil && errors.Is(sctx.Err(), context.DeadlineExceeded) {
+		return &StatementTimeoutError{Timeout: d, Err: err}
+	}
+	return err
+}
+
+// timedRows are the rows of a query under a context statement timeout: the
+// deadline lasts until they are closed, and an error it causes says so.
+type timedRows struct {
+	Rows
+	parent, ctx context.Context
+	cancel      context.CancelFunc
+	timeout     time.Duration
+}
+
+func (r *timedRows) Err() error { return timedOut(r.parent, r.ctx, r.timeout, r.Rows.Err()) }
+
+func (r *timedRows) Scan(dest ...any) error {
+	return timedOut(r.parent, r.ctx, r.timeout, r.Rows.Scan(dest...))
+}
+
+func (r *timedRows) Close() error {
+	err := r.Rows.Close()
+	r.cancel()
+	return err
 }
 
 // rebind turns the "?" markers of a hand-written statement into the dialect's markers:
@@ -257,7 +314,30 @@ func sqliteFuncs() {
 // sql_mode is the server's plus STRICT_TRANS_TABLES, so data that does not fit its
 // column is an error rather than silently truncated (a sql_mode= URL parameter, sent as
 // SET sql_mode = <value>, replaces it). Times are kept in UTC everywhere.
-// Pool sizes can be set with max_conns= and max_idle_conns= URL parameters.
+//
+// URL parameters the ORM reads itself (and removes before the driver sees the URL), for
+// production:
+//
+//	max_conns=32            most open connections (default 32)
+//	max_idle_conns=32       most idle connections kept (database/sql pools: SQLite, MySQL)
+//	conn_max_lifetime=30m   close connections older than this (default: never), so that
+//	                        load spreads to new replicas and servers behind a proxy
+//	conn_max_idle_time=5m   close connections idle for this long (default: never on
+//	                        SQLite and MySQL, pgx's 30m on PostgreSQL)
+//	statement_timeout=5s    cancel statements that run longer (default: no limit)
+//
+// Durations are Go durations (a bare number is milliseconds, as PostgreSQL reads it).
+// The statement timeout is the server's own where it has one: PostgreSQL's
+// statement_timeout and MariaDB's max_statement_time, set on every connection; on
+// MySQL it is max_execution_time, which only limits SELECT; on SQLite the ORM puts a
+// deadline on each statement's context. A statement that hits it fails with a
+// *StatementTimeoutError (errors.Is(err, ErrStatementTimeout)).
+//
+// A statement that fails because the server cannot be reached or dropped the
+// connection returns an *UnavailableError (errors.Is(err, ErrUnavailable)), which a
+// Galvani handler answers with 503 and Retry-After; the pool replaces lost
+// connections by itself, so the site recovers when the database does.
+//
 // Open pings the database, so a bad URL or a missing server fails here.
 func Open(ctx context.Context, rawURL string) (*DB, error) {
 	return OpenNamed(ctx, "default", rawURL)
@@ -274,6 +354,7 @@ func OpenNamed(ctx context.Context, name, rawURL string) (*DB, error) {
 		}
 	}
 	maxOpen, maxIdle := 32, 32
+	var lifetime, idleTime, stmtTimeout time.Duration
 	var err error
 	// strip our pool parameters, keeping every other pair as written (the drivers read
 	// them, and re-encoding would change what they see: a charset list's commas)
@@ -287,13 +368,24 @@ func OpenNamed(ctx context.Context, name, rawURL string) (*DB, error) {
 			k, _ = url.QueryUnescape(k)
 			v, _ = url.QueryUnescape(v)
 			var dst *int
+			var dur *time.Duration
 			switch k {
 			case "max_conns":
 				dst = &maxOpen
 			case "max_idle_conns":
 				dst = &maxIdle
+			case "conn_max_lifetime":
+				dur = &lifetime
+			case "conn_max_idle_time":
+				dur = &idleTime
+			case "statement_timeout":
+				dur = &stmtTimeout
 			}
 			switch {
+			case dur != nil && v != "":
+				if *dur, err = parseURLDuration(v); err != nil {
+					return nil, fmt.Errorf("orm: database URL: %s=%q: %v", k, v, err)
+				}
 			case dst != nil && v != "":
 				if *dst, err = strconv.Atoi(v); err != nil || *dst < 0 {
 					return nil, fmt.Errorf("orm: database URL: %s=%q is not a count", k, v)
@@ -354,6 +446,15 @@ func OpenNamed(ctx context.Context, name, rawURL string) (*DB, error) {
 		if maxOpen > 0 {
 			cfg.MaxConns = int32(maxOpen)
 		}
+		if lifetime > 0 {
+			cfg.MaxConnLifetime = lifetime
+		}
+		if idleTime > 0 {
+			cfg.MaxConnIdleTime = idleTime
+		}
+		if stmtTimeout > 0 {
+			cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(stmtTimeout.Milliseconds(), 10)
+		}
 		p, perr := pgxpool.NewWithConfig(ctx, cfg)
 		if perr != nil {
 			return nil, fmt.Errorf("orm: %v", perr)
@@ -374,9 +475,18 @@ func OpenNamed(ctx context.Context, name, rawURL string) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("orm: unsupported database scheme %q (sqlite, postgres, mysql)", scheme)
 	}
-	if pl == nil {
+	sizePool := func(sqlDB *sql.DB) {
 		sqlDB.SetMaxOpenConns(maxOpen)
 		sqlDB.SetMaxIdleConns(maxIdle)
+		if lifetime > 0 {
+			sqlDB.SetConnMaxLifetime(lifetime)
+		}
+		if idleTime > 0 {
+			sqlDB.SetConnMaxIdleTime(idleTime)
+		}
+	}
+	if pl == nil {
+		sizePool(sqlDB)
 		pl = sqlPool{sqlDB}
 	}
 	if err := pl.ping(ctx); err != nil {
@@ -387,8 +497,54 @@ func OpenNamed(ctx context.Context, name, rawURL string) (*DB, error) {
 	db.root = db
 	if d == MySQL {
 		db.mariadb = db.isMariaDB(ctx)
+		if stmtTimeout > 0 {
+			// The variable depends on the server, known only now: reopen the pool
+			// with it set on every connection.
+			cfg, _ := mysqlConfig(rest)
+			if db.mariadb {
+				cfg.Params["max_statement_time"] = strconv.FormatFloat(stmtTimeout.Seconds(), 'f', -1, 64)
+			} else {
+				cfg.Params["max_execution_time"] = strconv.FormatInt(stmtTimeout.Milliseconds(), 10)
+			}
+			conn, cerr := mysql.NewConnector(cfg)
+			if cerr != nil {
+				pl.close()
+				return nil, fmt.Errorf("orm: %v", cerr)
+			}
+			pl.close()
+			sqlDB = sql.OpenDB(conn)
+			sizePool(sqlDB)
+			pl = sqlPool{sqlDB}
+			if err := pl.ping(ctx); err != nil {
+				pl.close()
+				return nil, fmt.Errorf("orm: cannot connect to %s with statement_timeout: %w", redact(rawURL), err)
+			}
+			db.pool = pl
+		}
+	}
+	if d == SQLite {
+		db.ctxTimeout = stmtTimeout
 	}
 	return db, nil
+}
+
+// parseURLDuration reads a duration parameter of a database URL: a Go duration
+// ("5s", "1m30s"), or a bare number of milliseconds.
+func parseURLDuration(v string) (time.Duration, error) {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, errors.New("must not be negative")
+		}
+		return time.Duration(n) * time.Millisecond, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, errors.New("not a duration (write 5s, 30m or a number of milliseconds)")
+	}
+	if d < 0 {
+		return 0, errors.New("must not be negative")
+	}
+	return d, nil
 }
 
 func mysqlConfig(rest string) (*mysql.Config, error) {

@@ -1,9 +1,15 @@
 package orm
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -152,6 +158,16 @@ func wrapDBErr(err error) error {
 	}
 	if uv := uniqueViolation(err); uv != nil {
 		return &DBError{Err: uv}
+	}
+	var st *StatementTimeoutError
+	if errors.As(err, &st) {
+		return &DBError{Err: err}
+	}
+	if statementTimeout(err) {
+		return &DBError{Err: &StatementTimeoutError{Err: err}}
+	}
+	if unavailable(err) {
+		return &DBError{Err: &UnavailableError{Err: err}}
 	}
 	return &DBError{Err: err}
 }
@@ -302,4 +318,145 @@ func IsForeignKeyViolation(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "FOREIGN KEY constraint failed") || strings.Contains(s, "SQLSTATE 23503") ||
 		strings.Contains(s, "Error 1451") || strings.Contains(s, "Error 1452")
+}
+
+// ErrUnavailable matches, with errors.Is, every error that says the database cannot
+// be reached or dropped the connection: the server is down, restarting or refusing
+// connections, a connection was terminated (pg_terminate_backend, KILL, a failover),
+// too many connections, or SQLite still busy after its busy timeout. Such errors are
+// about the moment, not the statement: the pool reconnects by itself, and the same
+// statement is expected to work once the database is back.
+//
+// Returned from a Galvani handler, the error (an *UnavailableError) becomes a 503
+// Service Unavailable with a Retry-After header, in production and in debug mode,
+// rather than a 500 with a stack trace.
+var ErrUnavailable = errors.New("orm: database unavailable")
+
+// UnavailableRetryAfter is the Retry-After an *UnavailableError asks clients to wait.
+const UnavailableRetryAfter = 5 * time.Second
+
+// UnavailableError is the error of a statement that failed because the database was
+// unreachable or the connection was lost. It is wrapped in a *DBError and unwraps to
+// the driver's error; errors.Is(err, ErrUnavailable) is true.
+type UnavailableError struct {
+	// Err is the driver's error.
+	Err error
+}
+
+func (e *UnavailableError) Error() string { return "database unavailable: " + e.Err.Error() }
+
+// Unwrap returns the driver's error.
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrUnavailable.
+func (e *UnavailableError) Is(target error) bool { return target == ErrUnavailable }
+
+// HTTPStatus reports 503: the site cannot answer until the database is back.
+func (e *UnavailableError) HTTPStatus() int { return 503 }
+
+// RetryAfter is how long a client should wait before trying again (the response's
+// Retry-After header).
+func (e *UnavailableError) RetryAfter() time.Duration { return UnavailableRetryAfter }
+
+// ErrStatementTimeout matches, with errors.Is, the error of a statement that ran
+// longer than the database's statement timeout (the statement_timeout parameter of
+// the URL given to Open). errors.As with a *StatementTimeoutError tells the limit.
+var ErrStatementTimeout = errors.New("orm: statement timeout")
+
+// StatementTimeoutError is the error of a statement cancelled by the statement
+// timeout: PostgreSQL's statement_timeout (57014), MariaDB's max_statement_time
+// (1969), MySQL's max_execution_time (3024), or, on SQLite, the deadline the ORM
+// puts on the statement's context. It is wrapped in a *DBError. Returned from a
+// handler it becomes a 503 (the site is too slow to answer, not broken); the query
+// itself usually needs an index, a smaller page or a background task.
+type StatementTimeoutError struct {
+	// Timeout is the configured limit; 0 when the database reported a limit set
+	// outside the URL (a role's or server's statement_timeout).
+	Timeout time.Duration
+	// Err is the driver's error.
+	Err error
+}
+
+func (e *StatementTimeoutError) Error() string {
+	if e.Timeout > 0 {
+		return fmt.Sprintf("statement timeout (%v): %v", e.Timeout, e.Err)
+	}
+	return "statement timeout: " + e.Err.Error()
+}
+
+// Unwrap returns the driver's error.
+func (e *StatementTimeoutError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrStatementTimeout.
+func (e *StatementTimeoutError) Is(target error) bool { return target == ErrStatementTimeout }
+
+// HTTPStatus reports 503.
+func (e *StatementTimeoutError) HTTPStatus() int { return 503 }
+
+// Driver codes of connection-level failures and statement timeouts.
+const (
+	pgQueryCanceled        = "57014"
+	pgAdminShutdown        = "57P01" // pg_terminate_backend, smart/fast shutdown
+	pgCrashShutdown        = "57P02"
+	pgCannotConnectNow     = "57P03" // starting up, shutting down, recovering
+	pgTooManyConnections   = "53300"
+	sqliteBusy             = 5 // SQLITE_BUSY (after the busy timeout); extended codes keep it in the low byte
+	sqliteInterrupt        = 9 // SQLITE_INTERRUPT: the statement's context was cancelled
+	mysqlTooManyConns      = 1040
+	mysqlServerShutdown    = 1053
+	mysqlConnKilled        = 1927 // MariaDB ER_CONNECTION_KILLED
+	mariaStatementTimeout  = 1969 // ER_STATEMENT_TIMEOUT (max_statement_time)
+	mysqlExecutionTimeout  = 3024 // ER_QUERY_TIMEOUT (max_execution_time)
+	mysqlNetReadError      = 1158
+	mysqlNetWriteInterrupt = 1161
+)
+
+// unavailable reports whether err says the database could not be reached or the
+// connection was lost, rather than that the statement was wrong.
+func unavailable(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false // the caller gave up (a client went away, a request deadline)
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case pgAdminShutdown, pgCrashShutdown, pgCannotConnectNow, pgTooManyConnections:
+			return true
+		}
+		return strings.HasPrefix(pg.Code, "08") // connection_exception
+	}
+	var my *mysql.MySQLError
+	if errors.As(err, &my) {
+		switch my.Number {
+		case mysqlTooManyConns, mysqlServerShutdown, mysqlConnKilled, mysqlNetReadError, mysqlNetWriteInterrupt:
+			return true
+		}
+		return my.Number >= 2000 && my.Number < 3000 // client-side connection errors (CR_*)
+	}
+	var lite *sqlite.Error
+	if errors.As(err, &lite) {
+		return lite.Code()&0xff == sqliteBusy
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
+}
+
+// statementTimeout reports whether err is the database cancelling a statement that
+// ran past its statement timeout.
+func statementTimeout(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		// 57014 is also a cancel request (pgx sends one when a context ends); only
+		// the statement_timeout's cancel says so in its message.
+		return pg.Code == pgQueryCanceled && strings.Contains(pg.Message, "statement timeout")
+	}
+	var my *mysql.MySQLError
+	if errors.As(err, &my) {
+		return my.Number == mariaStatementTimeout || my.Number == mysqlExecutionTimeout
+	}
+	return false
 }

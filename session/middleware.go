@@ -7,9 +7,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/galvani-web/galvani"
@@ -226,7 +228,19 @@ type writer struct {
 	http.ResponseWriter
 	s       *Session
 	written bool
+	// failed: the session could not be loaded and the 503 went out instead of the
+	// handler's response, whose writes are dropped.
+	failed bool
 }
+
+// UnavailableRetryAfter is the Retry-After of the 503 the middleware answers with
+// when the store cannot load a session.
+const UnavailableRetryAfter = 5 * time.Second
+
+// unavailableHeaders are the handler's response headers that must not go out with
+// the 503 that replaces its response.
+var unavailableHeaders = []string{"Content-Type", "Content-Length", "Content-Encoding", "Content-Disposition",
+	"Content-Range", "Location", "Set-Cookie", "Etag", "Last-Modified", "Cache-Control", "Expires"}
 
 func (w *writer) commit(status int) {
 	if w.written {
@@ -239,6 +253,18 @@ func (w *writer) commit(status int) {
 	h := w.ResponseWriter.Header()
 	if s.accessed {
 		httpx.AddVary(h, "Cookie")
+	}
+	if s.loadErr != nil {
+		w.failed = true
+		for _, k := range unavailableHeaders {
+			delete(h, k)
+		}
+		h.Set("Content-Type", "text/plain; charset=utf-8")
+		h.Set("Cache-Control", "no-store")
+		h.Set("Retry-After", strconv.Itoa(int(UnavailableRetryAfter/time.Second)))
+		w.ResponseWriter.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w.ResponseWriter, "Service Unavailable: sessions cannot be loaded right now; please try again shortly.\n")
+		return
 	}
 	if status >= 500 {
 		return // the handler failed part-way: keep the stored session as it was
@@ -259,11 +285,17 @@ func (w *writer) WriteHeader(status int) {
 	if status >= 200 || status == http.StatusSwitchingProtocols {
 		w.commit(status)
 	}
+	if w.failed {
+		return
+	}
 	w.ResponseWriter.WriteHeader(status)
 }
 
 func (w *writer) Write(b []byte) (int, error) {
 	w.commit(http.StatusOK)
+	if w.failed {
+		return len(b), nil
+	}
 	return w.ResponseWriter.Write(b)
 }
 
@@ -276,6 +308,9 @@ func (w *writer) Flush() {
 // Hijack implements http.Hijacker when the underlying writer does.
 func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.commit(http.StatusOK)
+	if w.failed {
+		return nil, nil, errors.New("session: the session store is unavailable; a 503 was sent")
+	}
 	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 

@@ -72,6 +72,7 @@ type Session struct {
 	accessed bool
 	modified bool
 	stale    []string // store keys to delete at save time (after Cycle/Flush)
+	loadErr  error    // the store failed to load the session: the response becomes a 503
 	values   map[string]json.RawMessage
 	expiry   int64        // 0 config default, -1 at browser close, >0 seconds
 	out      *http.Cookie // cookie prepared by the last save
@@ -81,7 +82,11 @@ type Session struct {
 	header http.Header
 }
 
-// load reads the record on first use. Any failure gives a fresh session.
+// load reads the record on first use. A cookie the store does not know gives a
+// fresh session; a store that fails (Redis or the database down) gives an empty
+// session for the rest of the handler and marks it failed, and the middleware then
+// answers 503 instead of the handler's response (fail closed: a signed-in visitor is
+// never shown the site as signed out, nor given a new session cookie over theirs).
 func (s *Session) load() {
 	if !s.accessed && s.header != nil {
 		httpx.AddVary(s.header, "Cookie")
@@ -97,7 +102,8 @@ func (s *Session) load() {
 	}
 	rec, ok, err := s.m.store.Load(s.ctx, s.cookie)
 	if err != nil {
-		s.m.logger().Warn("session: cannot load session; starting a fresh one", "err", err)
+		s.loadErr = err
+		s.m.logger().Error("session: the store cannot load the session; answering 503", "err", err)
 		return
 	}
 	if !ok || (!rec.Expires.IsZero() && !s.m.now().Before(rec.Expires)) {

@@ -553,3 +553,52 @@ func FuzzCookieDecode(f *testing.F) {
 		}
 	})
 }
+
+// downStore is a store whose server went away: every call fails.
+type downStore struct{ MemoryStore }
+
+var errStoreDown = errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
+
+func (*downStore) Load(context.Context, string) (Record, bool, error) {
+	return Record{}, false, errStoreDown
+}
+func (*downStore) Save(context.Context, string, Record) (string, error) { return "", errStoreDown }
+
+// A store that fails to load fails closed: the handler's response (here a
+// redirect to the login page, as for a signed-out visitor) is replaced by a 503
+// with Retry-After, and the visitor keeps their cookie. A request that does not
+// read the session is not affected.
+func TestStoreDownFailsClosed(t *testing.T) {
+	h := newHarness(t, Config{Store: &downStore{}})
+	res := h.do("sessionkeyofasignedinvisitor0000000000000000", func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := From(r).Get("user"); !ok {
+			w.Header().Set("Location", "/login/")
+			w.Header().Set("Set-Cookie", "other=1")
+			w.WriteHeader(http.StatusFound)
+			io.WriteString(w, "please sign in")
+		}
+	})
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 503 || res.Header.Get("Retry-After") != "5" || res.Header.Get("Location") != "" ||
+		len(res.Cookies()) != 0 || !strings.Contains(string(body), "sessions cannot be loaded") || strings.Contains(string(body), "sign in") {
+		t.Errorf("got %d %v %q; want a plain 503 with Retry-After and nothing of the handler's response", res.StatusCode, res.Header, body)
+	}
+	if !strings.Contains(h.log.String(), "connection refused") {
+		t.Errorf("the cause is not logged:\n%s", h.log.String())
+	}
+	res = h.do("sessionkeyofasignedinvisitor0000000000000000", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "static page")
+	})
+	if body, _ := io.ReadAll(res.Body); res.StatusCode != 200 || string(body) != "static page" {
+		t.Errorf("a page that does not use the session: %d %q", res.StatusCode, body)
+	}
+	// Without a cookie there is nothing to load: a new visitor still gets pages
+	// (saving their new session fails and is logged).
+	res = h.do("", func(w http.ResponseWriter, r *http.Request) {
+		From(r).Get("user")
+		io.WriteString(w, "home")
+	})
+	if res.StatusCode != 200 {
+		t.Errorf("a visitor without a session: %d", res.StatusCode)
+	}
+}

@@ -99,3 +99,26 @@ func TestReplayAfterCycle(t *testing.T) {
 		t.Fatal("data lost in Cycle")
 	}
 }
+
+// With Redis unreachable, a visitor with a session gets a 503 with Retry-After,
+// not a page as a signed-out visitor.
+func TestRedisDownFailsClosed(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: time.Second})
+	defer rdb.Close()
+	m, err := session.New(session.Config{Store: New(rdb, ""), CookieName: "sessionid"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := session.From(r).Get("user"); !ok {
+			http.Redirect(w, r, "/login/", http.StatusFound)
+		}
+	}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(&http.Cookie{Name: "sessionid", Value: session.NewKey()})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 503 || rec.Header().Get("Retry-After") == "" || rec.Header().Get("Location") != "" {
+		t.Errorf("got %d %v, want 503 with Retry-After", rec.Code, rec.Header())
+	}
+}
