@@ -111,6 +111,22 @@ func editable(f *orm.Field) bool {
 	return true
 }
 
+// dimensionFields are the width and height fields of the model's image fields:
+// a save of a new image sets them, so forms leave them out unless listed.
+func dimensionFields(info *orm.ModelInfo) map[string]bool {
+	dims := map[string]bool{}
+	for _, f := range info.Fields {
+		if f.File != nil {
+			for _, n := range []string{f.File.WidthField, f.File.HeightField} {
+				if df, ok := lookup(info, n); ok {
+					dims[df.Name] = true
+				}
+			}
+		}
+	}
+	return dims
+}
+
 // chosen returns the model fields a form of opts has.
 func chosen(info *orm.ModelInfo, opts Options) ([]*orm.Field, error) {
 	excluded := map[string]bool{}
@@ -123,8 +139,9 @@ func chosen(info *orm.ModelInfo, opts Options) ([]*orm.Field, error) {
 	}
 	var out []*orm.Field
 	if opts.Fields == nil {
+		dims := dimensionFields(info)
 		for _, f := range info.Fields {
-			if editable(f) && !excluded[f.Name] {
+			if editable(f) && !excluded[f.Name] && !dims[f.Name] {
 				out = append(out, f)
 			}
 		}
@@ -214,6 +231,19 @@ func formField(mf *orm.Field, opts Options) (*forms.Field, error) {
 	if h, ok := fieldOpt(opts.HelpTexts, mf); ok {
 		ff.Help = h
 	}
+	if mf.File != nil {
+		// orm.File is a forms.StoredFile: the form shows the current file with a
+		// clear box (optional fields) and hands a valid upload to the field, which
+		// the ORM stores under a fresh name on Save.
+		ff.Kind = forms.File
+		if mf.File.Image {
+			ff.Kind = forms.Image
+		}
+		if w, ok := fieldOpt(opts.Widgets, mf); ok {
+			ff.Widget = w
+		}
+		return ff, nil
+	}
 	switch mf.Kind {
 	case orm.KindInt, orm.KindBigInt:
 		ff.Kind = forms.Integer
@@ -293,6 +323,11 @@ func capitalise(s string) string {
 // Form is a model form: a forms.Form over model T (embedded: Bind, Data,
 // rendering and errors are as for any form) that knows its model's relations
 // and saves the object. Make one with New.
+//
+// File fields (orm.File) are file or image fields of the form (forms.StoredFile):
+// a valid upload is stored by Save through the field's storage under a fresh
+// name; a ticked clear box empties the column, and the old file is deleted after
+// the save commits only when the field has delete_files.
 type Form[T any] struct {
 	*forms.Form[T]
 
