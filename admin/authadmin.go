@@ -3,7 +3,6 @@ package admin
 import (
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 	"strings"
 
@@ -64,7 +63,7 @@ func passwordSummary(u *auth.AbstractUser) template.SafeString {
 		algo, _, _ := strings.Cut(u.Password, "$")
 		what = "Algorithm: " + algo + ". The password itself is not stored, only a hash, which is not shown."
 	}
-	return template.SafeString(html.EscapeString(what) + ` <a href="../password/">Set a new password</a>`)
+	return template.SafeString(template.Escape(what) + ` <a href="../password/">Set a new password</a>`)
 }
 
 // userPages are the extra pages of a user model's admin: the add form (username

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"maps"
 	"net/http"
 	"net/url"
@@ -279,18 +278,18 @@ func (e *entry[T]) rawIDLabel(r *http.Request, db *orm.DB, name string, obj *T) 
 				if more > 0 {
 					text += fmt.Sprintf(" and %d more", more)
 				}
-				out.WriteString(" <strong class=\"raw-id-name\">" + html.EscapeString(text) + "</strong>")
+				out.WriteString(" <strong class=\"raw-id-name\">" + template.Escape(text) + "</strong>")
 			}
 		}
 	} else if obj != nil {
 		if key := relatedKey(reflect.ValueOf(obj).Elem().FieldByName(f.GoName)); key != nil {
 			if objs, err := orm.LoadPKs(r.Context(), db, t, []any{key}, 1); err == nil && len(objs) == 1 {
-				out.WriteString(" <strong class=\"raw-id-name\">" + html.EscapeString(repr(objs[0])) + "</strong>")
+				out.WriteString(" <strong class=\"raw-id-name\">" + template.Escape(repr(objs[0])) + "</strong>")
 			}
 		}
 	}
 	if m := e.site.lookup(t.App, t.ModelName); m != nil && m.prepare() == nil && m.perms(r).View {
-		out.WriteString(` <a href="` + html.EscapeString(e.site.modelURL(t, "")) + `" target="_blank" rel="noopener">Browse ` + html.EscapeString(verbosePlural(t)) + `</a>`)
+		out.WriteString(` <a href="` + template.Escape(e.site.modelURL(t, "")) + `" target="_blank" rel="noopener">Browse ` + template.Escape(verbosePlural(t)) + `</a>`)
 	}
 	return template.SafeString(out.String())
 }

@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"fmt"
-	"html"
 	"net/http"
 	"net/url"
 	"sort"
@@ -499,10 +498,10 @@ func drawRows(rows []row, checkbox bool, verbose string) {
 	var b strings.Builder
 	b.Grow(size)
 	ends := make([]int, len(rows))
-	selectLabel := html.EscapeString(verbose)
+	selectLabel := template.Escape(verbose)
 	for i := range rows {
 		r := &rows[i]
-		pk := html.EscapeString(r.PK)
+		pk := template.Escape(r.PK)
 		b.WriteString("\n")
 		if checkbox {
 			b.WriteString(`<td class="action-checkbox"><input type="checkbox" name="_selected_action" value="`)
@@ -517,17 +516,17 @@ func drawRows(rows []row, checkbox bool, verbose string) {
 		for j, c := range r.Cells {
 			if j == 0 {
 				b.WriteString(`<th scope="row" class="`)
-				b.WriteString(html.EscapeString(c.Class))
+				b.WriteString(template.Escape(c.Class))
 				b.WriteString(`">`)
 				b.WriteString(string(r.Hidden))
 			} else {
 				b.WriteString(`<td class="`)
-				b.WriteString(html.EscapeString(c.Class))
+				b.WriteString(template.Escape(c.Class))
 				b.WriteString(`">`)
 			}
 			if c.Link != "" {
 				b.WriteString(`<a href="`)
-				b.WriteString(html.EscapeString(c.Link))
+				b.WriteString(template.Escape(c.Link))
 				b.WriteString(`">`)
 				b.WriteString(string(c.HTML))
 				b.WriteString("</a>")
@@ -693,7 +692,7 @@ func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, bound *listForms
 			}
 		}
 		if rowForms != nil {
-			rw.Hidden = template.SafeString(fmt.Sprintf(`<input type="hidden" name="form-%d-id" value="%s">`, i, html.EscapeString(pk)))
+			rw.Hidden = template.SafeString(fmt.Sprintf(`<input type="hidden" name="form-%d-id" value="%s">`, i, template.Escape(pk)))
 		}
 		rows[i] = rw
 	}

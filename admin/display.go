@@ -3,7 +3,6 @@ package admin
 import (
 	"database/sql/driver"
 	"fmt"
-	"html"
 	"reflect"
 	"strconv"
 	"strings"
@@ -156,7 +155,7 @@ func (e *entry[T]) cellHTML(c *column[T], obj *T) template.SafeString {
 		if s == "" {
 			return e.emptyHTML()
 		}
-		return template.SafeString(html.EscapeString(s))
+		return template.SafeString(template.Escape(s))
 	case int64Type:
 		s := strconv.FormatInt(fv.Int(), 10)
 		if len(f.Choices) > 0 {
@@ -169,7 +168,7 @@ func (e *entry[T]) cellHTML(c *column[T], obj *T) template.SafeString {
 	}
 	if f.Kind == orm.KindFK || f.Kind == orm.KindO2O {
 		if obj := relatedObj(fv); obj != nil {
-			return template.SafeString(html.EscapeString(repr(obj)))
+			return template.SafeString(template.Escape(repr(obj)))
 		}
 	}
 	return formatValue(fv.Interface(), f, c.boolean, e.empty)
@@ -185,15 +184,15 @@ var (
 func choiceLabel(f *orm.Field, v string) template.SafeString {
 	for _, c := range f.Choices {
 		if c.Value == v {
-			return template.SafeString(html.EscapeString(c.Label))
+			return template.SafeString(template.Escape(c.Label))
 		}
 	}
-	return template.SafeString(html.EscapeString(v))
+	return template.SafeString(template.Escape(v))
 }
 
 // emptyHTML is EmptyValueDisplay, escaped.
 func (e *entry[T]) emptyHTML() template.SafeString {
-	return template.SafeString(html.EscapeString(e.empty))
+	return template.SafeString(template.Escape(e.empty))
 }
 
 // addrInterface is fv's value as an interface: a pointer to it when it is
@@ -271,13 +270,13 @@ func pkString(obj any) string {
 // format renders a column value as escaped HTML.
 func (e *entry[T]) format(v any, f *orm.Field, ok, boolean bool) template.SafeString {
 	if !ok {
-		return template.SafeString(html.EscapeString(e.empty))
+		return template.SafeString(template.Escape(e.empty))
 	}
 	return formatValue(v, f, boolean, e.empty)
 }
 
 func formatValue(v any, f *orm.Field, boolean bool, empty string) template.SafeString {
-	esc := func(s string) template.SafeString { return template.SafeString(html.EscapeString(s)) }
+	esc := func(s string) template.SafeString { return template.SafeString(template.Escape(s)) }
 	if s, ok := v.(template.SafeString); ok {
 		return s
 	}

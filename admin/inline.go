@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -257,7 +256,7 @@ func (in *inlineOf[C]) build(c *galvani.Ctx, s *Site, db *orm.DB, parentPK any, 
 		if obj != nil {
 			pk := pkString(obj)
 			row.Name = repr(obj)
-			row.Hidden = template.SafeString(fmt.Sprintf(`<input type="hidden" name="%s-%d-id" value="%s">`, in.prefix, i, html.EscapeString(pk)))
+			row.Hidden = template.SafeString(fmt.Sprintf(`<input type="hidden" name="%s-%d-id" value="%s">`, in.prefix, i, template.Escape(pk)))
 			if in.opts.ShowChangeLink {
 				if m := s.lookup(in.info.App, in.info.ModelName); m != nil && m.prepare() == nil && m.perms(r).View {
 					row.ChangeURL = s.objectURL(in.info, pk, "change")
@@ -270,7 +269,7 @@ func (in *inlineOf[C]) build(c *galvani.Ctx, s *Site, db *orm.DB, parentPK any, 
 					checked = " checked"
 				}
 				row.Delete = template.SafeString(fmt.Sprintf(`<input type="checkbox" name="%s" id="id_%s"%s aria-label="Delete %s">`,
-					name, name, checked, html.EscapeString(repr(obj))))
+					name, name, checked, template.Escape(repr(obj))))
 			}
 		}
 		editable := obj == nil && canAdd || obj != nil && canChange

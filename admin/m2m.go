@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"fmt"
-	"html"
 	"strings"
 
 	"github.com/galvani-web/galvani/forms"
@@ -88,15 +87,15 @@ func m2mNames(ctx context.Context, db *orm.DB, f *orm.Field, obj any, limit int)
 // the objects it points at, or the empty value.
 func (e *entry[T]) m2mReadonly(ctx context.Context, db *orm.DB, f *orm.Field, obj *T) template.SafeString {
 	if obj == nil {
-		return template.SafeString(html.EscapeString(e.empty))
+		return template.SafeString(template.Escape(e.empty))
 	}
 	names, more, err := m2mNames(ctx, db, f, obj, 100)
 	if err != nil || len(names) == 0 {
-		return template.SafeString(html.EscapeString(e.empty))
+		return template.SafeString(template.Escape(e.empty))
 	}
 	text := strings.Join(names, ", ")
 	if more > 0 {
 		text += fmt.Sprintf(" and %d more", more)
 	}
-	return template.SafeString(html.EscapeString(text))
+	return template.SafeString(template.Escape(text))
 }

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"encoding/json"
-	"html"
 	"net/http"
 
 	"github.com/galvani-web/galvani"
@@ -37,8 +36,8 @@ func (e *entry[T]) addRelatedLink(r *http.Request, name string, bf *forms.BoundF
 		return ""
 	}
 	label := "Add another " + verboseName(t)
-	return template.SafeString(` <a href="` + html.EscapeString(e.site.modelURL(t, "add/")) + `" class="related-add" target="_blank" rel="opener"` +
-		` data-popup-for="` + html.EscapeString(bf.ID()) + `" title="` + html.EscapeString(label) + `" aria-label="` + html.EscapeString(label) + `">+</a>`)
+	return template.SafeString(` <a href="` + template.Escape(e.site.modelURL(t, "add/")) + `" class="related-add" target="_blank" rel="opener"` +
+		` data-popup-for="` + template.Escape(bf.ID()) + `" title="` + template.Escape(label) + `" aria-label="` + template.Escape(label) + `">+</a>`)
 }
 
 // popupResponse answers the save of a popup's add form: a page whose script

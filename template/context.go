@@ -407,15 +407,24 @@ func hasHTMLSpecial(x uint64) bool {
 	return ((ampApos-bytesOf1)&^ampApos|(ltGt-bytesOf1)&^ltGt|(quot-bytesOf1)&^quot)&bytesOf0x80 != 0
 }
 
-func escapeString(s string) string {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '&', '<', '>', '"', '\'':
+// Escape returns s with the characters special in HTML (& < > " ') replaced by
+// entities, as autoescaping and the escape filter write them (Django's
+// django.utils.html.escape). When nothing needs escaping it returns s itself
+// without allocating, so code that draws HTML in Go can call it on every value.
+func Escape(s string) string {
+	i := 0
+	for i+8 <= len(s) && !hasHTMLSpecial(load64(s, i)) {
+		i += 8
+	}
+	for ; i < len(s); i++ {
+		if htmlSpecial[s[i]] {
 			return string(appendEscaped(make([]byte, 0, len(s)+16), s))
 		}
 	}
 	return s
 }
+
+func escapeString(s string) string { return Escape(s) }
 
 // ForLoop is the forloop variable inside {% for %}.
 type ForLoop struct {

@@ -3,6 +3,7 @@ package template
 import (
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // escapeReference is Django's escape written the obvious way, to check the
@@ -20,8 +21,12 @@ func TestAppendEscapedEveryByteEveryPosition(t *testing.T) {
 					body := []byte(strings.Repeat("x", length))
 					body[pos] = byte(c)
 					s := prefix + string(body)
-					if got, want := string(appendEscaped(nil, s)), escapeReference.Replace(s); got != want {
+					want := escapeReference.Replace(s)
+					if got := string(appendEscaped(nil, s)); got != want {
 						t.Fatalf("appendEscaped(%q) = %q, want %q", s, got, want)
+					}
+					if got := Escape(s); got != want {
+						t.Fatalf("Escape(%q) = %q, want %q", s, got, want)
 					}
 				}
 			}
@@ -44,13 +49,30 @@ func TestAppendEscapedAppends(t *testing.T) {
 	}
 }
 
+// TestEscapeKeepsCleanStrings checks that a string with nothing to escape comes
+// back as itself, without a copy.
+func TestEscapeKeepsCleanStrings(t *testing.T) {
+	for _, s := range []string{"", "Book 042", "a longer title, with commas; and ünïcode — 17 pages"} {
+		if allocs := testing.AllocsPerRun(10, func() { _ = Escape(s) }); allocs != 0 {
+			t.Errorf("Escape(%q) allocated %v times", s, allocs)
+		}
+		if got := Escape(s); got != s || (len(s) > 0 && unsafe.StringData(got) != unsafe.StringData(s)) {
+			t.Errorf("Escape(%q) = %q, not the same string", s, got)
+		}
+	}
+}
+
 func FuzzAppendEscaped(f *testing.F) {
 	for _, s := range []string{"", "plain text", `<a href="x">Tom & Jerry's</a>`, "\xff\xfe<\x00>"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := string(appendEscaped(nil, s)), escapeReference.Replace(s); got != want {
+		want := escapeReference.Replace(s)
+		if got := string(appendEscaped(nil, s)); got != want {
 			t.Fatalf("appendEscaped(%q) = %q, want %q", s, got, want)
+		}
+		if got := Escape(s); got != want {
+			t.Fatalf("Escape(%q) = %q, want %q", s, got, want)
 		}
 	})
 }
