@@ -1,6 +1,7 @@
 package galvani
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -165,5 +166,36 @@ func TestCheckLevels(t *testing.T) {
 	m := CheckMessage{Level: CheckError, ID: "x.E001", Msg: "broken."}
 	if m.String() != "?: (x.E001) broken." || !m.IsSerious() || (CheckMessage{Level: CheckWarning}).IsSerious() {
 		t.Errorf("CheckMessage formatting: %q", m)
+	}
+}
+
+// check --deploy lists the environment variables the settings read — the core's and
+// an installed section's — marking those that are set, under the name that was used.
+func TestCheckDeployListsEnvironment(t *testing.T) {
+	var s Settings
+	if err := s.ApplyEnv([]string{"SECRET_KEY=" + strongKey, "GALVANI_ALLOWED_HOSTS=example.com", "DATABASE_URL_REPLICA=sqlite:///r.db"}); err != nil {
+		t.Fatal(err)
+	}
+	type cfg struct {
+		Token string `env:"PAYMENTS_TOKEN"`
+	}
+	Section(&s, "payments", cfg{})
+	app := New(s)
+	app.Get("/", func(c *Ctx) error { return nil })
+	out, err := runCmd(t, app, "check", "--deploy")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, re := range []string{`(?m)^  SECRET_KEY +set: SECRET_KEY$`, `(?m)^  ALLOWED_HOSTS +set: GALVANI_ALLOWED_HOSTS$`,
+		`(?m)^  DRAIN_DELAY +-$`, `(?m)^  PAYMENTS_TOKEN +-$`, `(?m)^  DATABASE_URL_<NAME> +set: DATABASE_URL_REPLICA$`} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("check --deploy output lacks %s:\n%s", re, out)
+		}
+	}
+	if strings.Contains(out, strongKey) {
+		t.Error("a value is printed")
+	}
+	if out, _ := runCmd(t, app, "check"); strings.Contains(out, "Environment variables") {
+		t.Errorf("plain check lists the environment:\n%s", out)
 	}
 }

@@ -296,8 +296,10 @@ func checkCommand() *Command {
 		Long: `Runs the system checks and prints what they find. It exits with status 1
 when a finding is at or above --fail-level. With DEBUG off, an empty or weak
 SECRET_KEY and an empty ALLOWED_HOSTS are errors. --deploy also judges the
-settings as production settings and runs the deployment checks. Silence a
-check by adding its ID to SILENCED_CHECKS.`,
+settings as production settings, runs the deployment checks and lists the
+environment variables the settings read (the core's and the installed apps'
+sections'), marking those that are set. Silence a check by adding its ID to
+SILENCED_CHECKS.`,
 		Flags: func(fs *flag.FlagSet) {
 			fs.Bool("deploy", false, "also run the deployment checks, judging the settings as production settings")
 			fs.String("fail-level", "ERROR", "exit with status 1 for findings at this level or above: DEBUG, INFO, WARNING, ERROR or CRITICAL")
@@ -310,6 +312,18 @@ check by adding its ID to SILENCED_CHECKS.`,
 			}
 			var b strings.Builder
 			failing := writeCheckReport(&b, inv.App.Check(inv.Bool("deploy")), level)
+			if vars := inv.App.Settings.EnvRead(); inv.Bool("deploy") && len(vars) > 0 {
+				b.WriteString("\nEnvironment variables the settings read (each also as GALVANI_<NAME>, which wins):\n")
+				tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+				for _, v := range vars {
+					state := "-"
+					if v.Set != "" {
+						state = "set: " + v.Set
+					}
+					fmt.Fprintf(tw, "  %s\t%s\n", v.Name, state)
+				}
+				tw.Flush()
+			}
 			if _, err := io.WriteString(inv.Stdout, b.String()); err != nil {
 				return err
 			}

@@ -9,9 +9,11 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -131,6 +133,8 @@ type Settings struct {
 	// env is the environment the settings were loaded from; Section applies env
 	// struct tags from it. Nil when the settings did not come from the environment.
 	env map[string]string
+	// envRead records the variables the settings looked for (EnvRead).
+	envRead *envLog
 	// sectionErrs collects malformed section variables, reported by `check`.
 	sectionErrs []string
 }
@@ -190,6 +194,7 @@ func (s *Settings) ApplyEnv(environ []string) error {
 		}
 	}
 	s.env = env
+	s.envRead = &envLog{seen: map[string]bool{}}
 	var errs []error
 	bad := func(name, v, why string) {
 		errs = append(errs, &EnvError{Var: name, Value: v, Reason: why})
@@ -386,6 +391,74 @@ func (e *EnvError) Error() string {
 // lookupEnv finds GALVANI_name or name in the loaded environment and returns the
 // variable that was used.
 func (s *Settings) lookupEnv(name string) (string, string, bool) {
+	s.envRead.add(name)
+	return s.lookupEnvQuiet(name)
+}
+
+// envLog is the list of variables the settings looked for, shared by the copies
+// of a Settings.
+type envLog struct {
+	mu    sync.Mutex
+	seen  map[string]bool
+	names []string
+}
+
+func (l *envLog) add(name string) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	if !l.seen[name] {
+		l.seen[name] = true
+		l.names = append(l.names, name)
+	}
+	l.mu.Unlock()
+}
+
+// EnvVar is an environment variable the settings read (EnvRead).
+type EnvVar struct {
+	// Name is the variable's plain name (each can also be given with the
+	// GALVANI_ prefix, which wins), or a pattern such as DATABASE_URL_<NAME>.
+	Name string
+	// Set is the variable that is set in the environment ("" when neither form is).
+	Set string
+}
+
+// EnvRead lists the environment variables the settings read so far — the core's
+// and those of every settings section an installed app asked for — with the
+// DATABASE_URL_<NAME> and CACHE_URL_<NAME> families, sorted by name. `check
+// --deploy` prints it, so that an operator sees what a deployment can set. It is
+// empty for settings that did not come from the environment.
+func (s *Settings) EnvRead() []EnvVar {
+	if s.envRead == nil {
+		return nil
+	}
+	s.envRead.mu.Lock()
+	names := slices.Clone(s.envRead.names)
+	s.envRead.mu.Unlock()
+	names = append(names, "DATABASE_URL_<NAME>", "CACHE_URL_<NAME>")
+	slices.Sort(names)
+	out := make([]EnvVar, 0, len(names))
+	for _, n := range names {
+		v := EnvVar{Name: n}
+		if family, ok := strings.CutSuffix(n, "<NAME>"); ok {
+			var set []string
+			for k := range s.env {
+				if strings.HasPrefix(strings.TrimPrefix(k, EnvPrefix), family) {
+					set = append(set, k)
+				}
+			}
+			slices.Sort(set)
+			v.Set = strings.Join(set, ",")
+		} else if name, _, ok := s.lookupEnvQuiet(n); ok {
+			v.Set = name
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func (s *Settings) lookupEnvQuiet(name string) (string, string, bool) {
 	if v, ok := s.env[EnvPrefix+name]; ok {
 		return EnvPrefix + name, v, true
 	}

@@ -97,7 +97,7 @@ func TestApplyEnv(t *testing.T) {
 		ShutdownTimeout:    3 * time.Second,
 		SilencedChecks:     []string{"security.W102", "urls.W001"},
 	}
-	s.env = nil
+	s.env, s.envRead = nil, nil
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("ApplyEnv:\n got %+v\nwant %+v", s, want)
 	}

@@ -225,6 +225,24 @@ func TestGoModAndSecrets(t *testing.T) {
 			t.Errorf(".gitignore lacks %q", want)
 		}
 	}
+	// The deployment kit names the project's binary and runs it as it should.
+	for file, wants := range map[string][]string{
+		"deploy/site.service": {"ExecStart=/usr/local/bin/mysite\n", "ExecStartPre=/usr/local/bin/mysite migrate", "EnvironmentFile=/etc/mysite/env", "KillSignal=SIGTERM"},
+		"deploy/nginx.conf":   {"upstream mysite {", "proxy_pass http://mysite;", "proxy_next_upstream error timeout;"},
+		"Dockerfile":          {"FROM golang:" + goVersion + " AS build", "CGO_ENABLED=0 go build", "USER nonroot:nonroot", `ENTRYPOINT ["/site"]`},
+		"README.md":           {"## Production", "check --deploy", "deploy/site.service"},
+	} {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
+		if err != nil {
+			t.Errorf("galvani new wrote no %s: %v", file, err)
+			continue
+		}
+		for _, want := range wants {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("%s lacks %q:\n%s", file, want, b)
+			}
+		}
+	}
 }
 
 func TestVersionOf(t *testing.T) {
