@@ -59,8 +59,9 @@ type Pinger interface {
 //	app := galvani.New(settings, storage.App, ...)
 //
 // At start-up it opens the default storage (Config.URL, env STORAGE_URL) so that
-// a malformed URL stops the project, and, when that storage is a Pinger (an S3
-// bucket), registers the readiness check "storage.default". `check` reports a URL
+// a malformed URL stops the project, makes it the storage Default returns (the
+// one file fields use when they name none), and, when that storage is a Pinger
+// (an S3 bucket), registers the readiness check "storage.default". `check` reports a URL
 // that cannot be opened as storage.E001.
 var App galvani.AppConfig = storageApp{}
 
@@ -74,6 +75,7 @@ func (storageApp) Ready(app *galvani.App) error {
 	if err != nil {
 		return err
 	}
+	SetDefault(st)
 	if p, ok := st.(Pinger); ok {
 		app.AddReadinessCheck("storage.default", p.Ping)
 	}

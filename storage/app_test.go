@@ -51,6 +51,7 @@ type pinging struct {
 func (p *pinging) Ping(context.Context) error { return p.err }
 
 func TestAppReadinessAndCheck(t *testing.T) {
+	t.Cleanup(func() { storage.SetDefault(nil) })
 	p := &pinging{err: errors.New("bucket gone")}
 	storage.RegisterScheme("test-pinging", func(context.Context, *url.URL) (storage.Storage, error) { return p, nil })
 	app := galvani.New(galvani.Settings{Sections: map[string]any{"storage": &storage.Config{URL: "test-pinging://"}}}, storage.App)
@@ -83,5 +84,14 @@ func TestAppCheckReportsBadURL(t *testing.T) {
 	}
 	if strings.Contains(msgs[0].Msg, "hunter2") {
 		t.Errorf("the check message shows the secret: %s", msgs[0].Msg)
+	}
+}
+
+// The storage App makes the STORAGE_URL storage the one file fields use.
+func TestAppSetsDefault(t *testing.T) {
+	t.Cleanup(func() { storage.SetDefault(nil) })
+	galvani.New(galvani.Settings{Sections: map[string]any{"storage": &storage.Config{URL: "memory://?base_url=/files/"}}}, storage.App)
+	if m, ok := storage.Default().(*storage.Memory); !ok || m.BaseURL != "/files/" {
+		t.Errorf("after the storage App started, Default() = %#v, want the STORAGE_URL storage", storage.Default())
 	}
 }
