@@ -8,7 +8,8 @@
 // Addresses default to this project's development machines and can be changed with
 // GALVANI_TEST_POSTGRES (a postgres:// URL whose database part is ignored),
 // GALVANI_TEST_MYSQL (host:port), GALVANI_TEST_REDIS (host:port) and
-// GALVANI_TEST_MEMCACHED (host:port).
+// GALVANI_TEST_MEMCACHED (host:port). The S3-compatible server is described by
+// GALVANI_TEST_S3 and its companions (see S3).
 package testdb
 
 import (
@@ -133,6 +134,35 @@ func SMTP(t testing.TB) SMTPServer {
 	reachable(t, "the test SMTP server", s.Addr)
 	reachable(t, "the test SMTP server (implicit TLS)", s.ImplicitAddr)
 	return s
+}
+
+// S3Server is the S3-compatible server .ci/tools starts for the storage/s3 tests
+// (versitygw on a directory of the machine).
+type S3Server struct {
+	// Endpoint is "http://host:port".
+	Endpoint string
+	// AccessKey and SecretKey are the credentials it accepts; Region the region
+	// it signs for.
+	AccessKey, SecretKey, Region string
+}
+
+// S3 returns the test S3 server after checking that it answers (skipping or
+// failing as described in the package comment). GALVANI_TEST_S3 (host:port,
+// default 127.0.0.1:18333), GALVANI_TEST_S3_ACCESS_KEY and
+// GALVANI_TEST_S3_SECRET_KEY (default the fixed credentials .ci/tools starts it
+// with) change it. Tests make their own bucket, named with Name.
+func S3(t testing.TB) S3Server {
+	t.Helper()
+	env := func(name, def string) string {
+		if v := os.Getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	addr := env("GALVANI_TEST_S3", "127.0.0.1:18333")
+	reachable(t, "the test S3 server (.ci/tools starts versitygw)", addr)
+	return S3Server{Endpoint: "http://" + addr, AccessKey: env("GALVANI_TEST_S3_ACCESS_KEY", "galvani-test"),
+		SecretKey: env("GALVANI_TEST_S3_SECRET_KEY", "galvani-test-secret"), Region: "us-east-1"}
 }
 
 // Name returns the name of a test database (or server-wide lock) made from base and
