@@ -208,11 +208,26 @@ func (cacheApp) Ready(app *galvani.App) error {
 	for _, name := range cs.Names() {
 		c, _ := cs.Get(name)
 		app.AddReadinessCheck("cache."+name, func(ctx context.Context) error {
-			_, err := c.Has(ctx, readinessKey)
+			k, err := c.MakeKey(readinessKey)
+			if err == nil {
+				_, _, err = c.b.Get(ctx, k) // not through Get: probes are not reads to count
+			}
 			return err
 		})
+		for _, ac := range app.Apps() {
+			if in, ok := ac.(Instrumenter); ok {
+				in.InstrumentCache(app, name, c.Stats)
+			}
+		}
 	}
 	return nil
+}
+
+// Instrumenter is implemented by installed apps that watch caches (the metrics
+// battery): the cache App's Ready calls InstrumentCache for each cache it opens,
+// with the cache's Stats.
+type Instrumenter interface {
+	InstrumentCache(app *galvani.App, name string, stats func() (hits, misses uint64))
 }
 
 // TemplateLibraries implements the template battery's LibraryProvider: "cache"

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -129,12 +130,33 @@ type Cache struct {
 	flight  *singleflight.Group
 	now     func() time.Time
 	logger  *slog.Logger
+	stats   *readStats // shared by the views WithVersion and WithKeyPrefix make
+}
+
+// readStats counts the reads of a Cache that found a value and those that did not.
+type readStats struct{ hits, misses atomic.Uint64 }
+
+func (s *readStats) count(ok bool) {
+	if ok {
+		s.hits.Add(1)
+	} else {
+		s.misses.Add(1)
+	}
+}
+
+// Stats returns how many reads (Get, Has, GetMany per key, GetOrSet's first
+// look) found a value and how many found none, since the cache was made; the
+// views of WithVersion and WithKeyPrefix count into the same numbers. Failed
+// reads count as neither. The metrics battery exports them.
+func (c *Cache) Stats() (hits, misses uint64) {
+	return c.stats.hits.Load(), c.stats.misses.Load()
 }
 
 // New returns a Cache over b.
 func New(b Backend, opts Options) *Cache {
 	c := &Cache{b: b, name: "default", prefix: opts.KeyPrefix, version: opts.Version, timeout: opts.Timeout,
-		keyFunc: opts.KeyFunc, lockTTL: opts.LockTimeout, flight: new(singleflight.Group), now: time.Now, logger: opts.Logger}
+		keyFunc: opts.KeyFunc, lockTTL: opts.LockTimeout, flight: new(singleflight.Group), now: time.Now, logger: opts.Logger,
+		stats: new(readStats)}
 	if c.logger == nil {
 		c.logger = slog.Default()
 	}
@@ -252,7 +274,11 @@ func (c *Cache) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	return c.b.Get(ctx, k)
+	v, ok, err := c.b.Get(ctx, k)
+	if err == nil {
+		c.stats.count(ok)
+	}
+	return v, ok, err
 }
 
 // Has reports whether key has a value.
@@ -356,6 +382,10 @@ func (c *Cache) GetMany(ctx context.Context, keys []string) (map[string][]byte, 
 	got, err := c.b.GetMany(ctx, full)
 	if err != nil {
 		return nil, err
+	}
+	c.stats.hits.Add(uint64(len(got)))
+	if len(full) > len(got) {
+		c.stats.misses.Add(uint64(len(full) - len(got)))
 	}
 	out := make(map[string][]byte, len(got))
 	for k, v := range got {
@@ -465,6 +495,9 @@ func (c *Cache) GetOrSet(ctx context.Context, key string, ttl time.Duration, fn 
 		return nil, err
 	}
 	v, ok, err := c.b.Get(ctx, k)
+	if err == nil {
+		c.stats.count(ok)
+	}
 	if ok && err == nil {
 		return v, nil
 	}

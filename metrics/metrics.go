@@ -24,7 +24,8 @@ const OtherMethod = "OTHER"
 //	galvani_http_request_duration_seconds{route,method}         histogram
 //	galvani_http_requests_in_flight                             gauge
 //
-// plus Go runtime and process metrics. It implements galvani.RequestObserver.
+// plus Go runtime and process metrics, and what InstrumentDB, InstrumentCache and
+// InstrumentTasks add. It implements galvani.RequestObserver.
 // The batteries' collectors (databases, caches, task queues) register on the same
 // registry. It is safe for concurrent use.
 type Metrics struct {
@@ -34,6 +35,7 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
+	queries  *prometheus.HistogramVec
 	handler  http.Handler
 }
 
@@ -58,8 +60,13 @@ func New() *Metrics {
 			Name: "galvani_http_requests_in_flight",
 			Help: "HTTP requests being served now.",
 		}),
+		queries: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "galvani_db_query_duration_seconds",
+			Help:    "Time the database took to run the ORM's statements, by database and outcome (ok, error).",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"db", "outcome"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.inFlight,
+	reg.MustRegister(m.requests, m.duration, m.inFlight, m.queries,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	return m

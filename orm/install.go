@@ -15,8 +15,9 @@ import (
 // request's queries and shows them on the debug page. Each database is pinged by the
 // App's readiness probe, as the check "database.NAME". With Settings.LogLevel
 // "debug" every statement is logged to app.Logger (LogQueries), with the request
-// ID. Call it after galvani.New and before serving; close the returned Databases
-// on shutdown.
+// ID. Installed apps that implement Instrumenter (the metrics battery) are
+// offered each database. Call it after galvani.New and before serving; close the
+// returned Databases on shutdown.
 func Install(ctx context.Context, app *galvani.App) (*Databases, error) {
 	var apps []any
 	for _, a := range app.Apps() {
@@ -55,6 +56,7 @@ func Install(ctx context.Context, app *galvani.App) (*Databases, error) {
 		if strings.EqualFold(s.LogLevel, "debug") {
 			db.AddQueryHook(LogQueries(app.Logger))
 		}
+		instrument(app, db)
 		app.AddReadinessCheck("database."+name, db.SQL().PingContext)
 	}
 	return dbs, nil

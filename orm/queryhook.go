@@ -2,6 +2,7 @@ package orm
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"time"
 
@@ -79,5 +80,46 @@ func LogQueries(l *slog.Logger) QueryHook {
 			attrs = append(attrs, slog.String("request_id", id))
 		}
 		logger.LogAttrs(ctx, slog.LevelDebug, "sql", attrs...)
+	}
+}
+
+// Stats returns the statistics of db's connection pool in database/sql's terms;
+// on PostgreSQL they are read from the pgx pool (open, in use, idle, the most
+// allowed, and the acquires that had to wait, with their total wait).
+func (db *DB) Stats() sql.DBStats {
+	if p, ok := db.root.pool.(*pgxPool); ok {
+		s := p.p.Stat()
+		return sql.DBStats{
+			MaxOpenConnections: int(s.MaxConns()),
+			OpenConnections:    int(s.TotalConns()),
+			InUse:              int(s.AcquiredConns()),
+			Idle:               int(s.IdleConns()),
+			WaitCount:          s.EmptyAcquireCount(),
+			WaitDuration:       s.EmptyAcquireWaitTime(),
+			MaxIdleTimeClosed:  s.MaxIdleDestroyCount(),
+			MaxLifetimeClosed:  s.MaxLifetimeDestroyCount(),
+		}
+	}
+	return db.root.pool.sqlDB().Stats()
+}
+
+// Instrumenter is implemented by installed apps that watch databases (the
+// metrics battery): Install calls InstrumentDatabase for each database it opens,
+// with the database's Stats, and adds the function it returns, when not nil, as
+// a query hook that receives each statement's duration and error.
+type Instrumenter interface {
+	InstrumentDatabase(app *galvani.App, name string, stats func() sql.DBStats) func(ctx context.Context, d time.Duration, err error)
+}
+
+// instrument offers db to the installed Instrumenters of app.
+func instrument(app *galvani.App, db *DB) {
+	for _, ac := range app.Apps() {
+		in, ok := ac.(Instrumenter)
+		if !ok {
+			continue
+		}
+		if obs := in.InstrumentDatabase(app, db.Name(), db.Stats); obs != nil {
+			db.AddQueryHook(func(ctx context.Context, e QueryEvent) { obs(ctx, e.Duration, e.Err) })
+		}
 	}
 }

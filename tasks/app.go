@@ -57,14 +57,38 @@ func (app) MigrationsDir() string {
 	return filepath.Join(filepath.Dir(file), "migrations")
 }
 
-// Ready implements galvani.ReadyHook: it makes the configured backend the default.
+// Ready implements galvani.ReadyHook: it makes the configured backend the default
+// and offers its counts to the installed Instrumenters.
 func (app) Ready(a *galvani.App) error {
 	b, err := backendFor(context.Background(), &a.Settings)
 	if err != nil {
 		return err
 	}
 	SetDefault(b)
+	if db, ok := b.(*DBBackend); ok {
+		counts := func(ctx context.Context) (map[string]int64, error) {
+			byStatus, err := db.Counts(ctx)
+			out := make(map[string]int64, len(byStatus))
+			for st, n := range byStatus {
+				out[string(st)] = n
+			}
+			return out, err
+		}
+		for _, ac := range a.Apps() {
+			if in, ok := ac.(Instrumenter); ok {
+				in.InstrumentTasks(a, counts)
+			}
+		}
+	}
 	return nil
+}
+
+// Instrumenter is implemented by installed apps that watch the task queue (the
+// metrics battery): when the backend is the database one, the tasks App's Ready
+// calls InstrumentTasks with a function that counts the stored tasks by status
+// ("queued" is the queue depth). The Redis backend offers no counts.
+type Instrumenter interface {
+	InstrumentTasks(app *galvani.App, counts func(ctx context.Context) (map[string]int64, error))
 }
 
 // backendFor opens, once per Settings value, the backend the settings choose.
