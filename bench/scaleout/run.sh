@@ -67,7 +67,7 @@ psql_ "DROP DATABASE IF EXISTS $db WITH (FORCE)" && psql_ "CREATE DATABASE $db" 
 
 export DATABASE_URL="postgres://root@127.0.0.1:5432/$db?sslmode=disable&application_name=$appname&max_conns=8&conn_max_lifetime=30m&statement_timeout=5s"
 export REDIS_URL=redis://127.0.0.1:6379/0 REDIS_PREFIX=$prefix
-export SECRET_KEY=$(head -c 32 /dev/urandom | base64) DEBUG=0 ALLOWED_HOSTS=127.0.0.1,localhost
+export SECRET_KEY=$(head -c 48 /dev/urandom | base64) DEBUG=0 ALLOWED_HOSTS=127.0.0.1,localhost
 export DRAIN_DELAY=2s SHUTDOWN_TIMEOUT=10s READ_TIMEOUT=15s METRICS_ENABLED=true
 export GALVANI_SUPERUSER_USERNAME=operator GALVANI_SUPERUSER_EMAIL=operator@example.com GALVANI_SUPERUSER_PASSWORD=correct-horse-battery-staple
 
@@ -84,6 +84,13 @@ else
 fi
 "$work/blog" createsuperuser --no-input >"$work/setup.log" 2>&1 || { fail "createsuperuser: $(cat "$work/setup.log")"; exit 1; }
 "$work/blog" loaddata sample >>"$work/setup.log" 2>&1 || { fail "loaddata: $(cat "$work/setup.log")"; exit 1; }
+soakers=""
+if [ -n "$soak" ]; then
+	for i in 1 2 3 4 5; do
+		GALVANI_SUPERUSER_USERNAME=soak$i GALVANI_SUPERUSER_EMAIL=soak$i@example.com "$work/blog" createsuperuser --no-input >>"$work/setup.log" 2>&1 || exit 1
+		soakers=$soakers,soak$i
+	done
+fi
 
 start_server() { # index
 	ADDR=127.0.0.1:${ports[$1]} "$work/blog" >>"$work/server.$1.log" 2>&1 &
@@ -206,7 +213,7 @@ if [ -n "$soak" ]; then
 	# the throttle check above left the account locked for 15 minutes
 	redis-cli --scan --pattern "${prefix}login:*" | xargs -r redis-cli del >/dev/null
 	say "== soak: $soak at $rate requests/s (50% list, 20% article, 15% static, 10% comments, 5% logins)"
-	"$work/probe" soak -base "$lb" -d "$soak" -rate "$rate" -user operator -password "$GALVANI_SUPERUSER_PASSWORD" \
+	"$work/probe" soak -base "$lb" -d "$soak" -rate "$rate" -user "${soakers#,}" -password "$GALVANI_SUPERUSER_PASSWORD" \
 		-slug "$slug" -static "$static" -pids "$(IFS=,; echo "${pids[*]}")" \
 		-metrics "$(printf 'http://127.0.0.1:%s/metrics,' "${ports[@]}")" || failed=1
 fi
