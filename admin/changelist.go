@@ -499,6 +499,21 @@ func drawRows(rows []row, checkbox bool, verbose string) {
 	b.Grow(size)
 	ends := make([]int, len(rows))
 	selectLabel := template.Escape(verbose)
+	// Rows share their column classes: the first row's are escaped once, and a
+	// class that differs from them is escaped where it is.
+	var firstClass, escClass []string
+	if len(rows) > 0 {
+		for _, c := range rows[0].Cells {
+			firstClass = append(firstClass, c.Class)
+			escClass = append(escClass, template.Escape(c.Class))
+		}
+	}
+	class := func(j int, s string) string {
+		if j < len(firstClass) && firstClass[j] == s {
+			return escClass[j]
+		}
+		return template.Escape(s)
+	}
 	for i := range rows {
 		r := &rows[i]
 		pk := template.Escape(r.PK)
@@ -516,12 +531,12 @@ func drawRows(rows []row, checkbox bool, verbose string) {
 		for j, c := range r.Cells {
 			if j == 0 {
 				b.WriteString(`<th scope="row" class="`)
-				b.WriteString(template.Escape(c.Class))
+				b.WriteString(class(j, c.Class))
 				b.WriteString(`">`)
 				b.WriteString(string(r.Hidden))
 			} else {
 				b.WriteString(`<td class="`)
-				b.WriteString(template.Escape(c.Class))
+				b.WriteString(class(j, c.Class))
 				b.WriteString(`">`)
 			}
 			if c.Link != "" {
@@ -671,6 +686,10 @@ func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, bound *listForms
 	rows := make([]row, len(objs))
 	cells := make([]cell, len(objs)*len(e.columns))
 	changePrefix := e.site.modelURL(e.infoCache, "")
+	linked := make([]bool, len(e.columns))
+	for j, col := range e.columns {
+		linked[j] = e.links[col.name]
+	}
 	for i := range objs {
 		obj := &objs[i]
 		pk := e.pkText(obj)
@@ -684,7 +703,7 @@ func (e *entry[T]) renderChangelist(c *galvani.Ctx, db *orm.DB, bound *listForms
 			} else {
 				cl.HTML = e.cellHTML(col, obj)
 			}
-			if e.links[col.name] {
+			if linked[j] {
 				if link == "" {
 					link = changePrefix + url.PathEscape(pk) + "/change/" + filtersEnc
 				}
