@@ -16,6 +16,7 @@ import (
 	"github.com/galvani-web/galvani/messages"
 	"github.com/galvani-web/galvani/orm"
 	"github.com/galvani-web/galvani/template"
+	"github.com/galvani-web/galvani/uploads"
 )
 
 // buildForm works out the form's editable fields and its fieldsets.
@@ -468,7 +469,16 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 		return nil
 	}
 	if r.Method == http.MethodPost {
-		vals, err := c.Form()
+		var vals url.Values
+		var files map[string][]*uploads.File
+		if form != nil && form.IsMultipart() {
+			// File fields: the body is parsed by package uploads, within the
+			// form's limits (413 beyond them), its temporary files removed when
+			// the request ends.
+			vals, files, err = forms.ReadRequest(r, form.Limits)
+		} else {
+			vals, err = c.Form()
+		}
 		if err != nil {
 			return err
 		}
@@ -482,7 +492,7 @@ func (e *entry[T]) changeForm(c *galvani.Ctx, obj *T) error {
 		}
 		before := form.Data
 		beforeM2M := e.m2mKeys(mform)
-		err = form.BindData(ctx, vals, nil)
+		err = form.BindData(ctx, vals, files)
 		var invalid *forms.ValidationError
 		if err != nil && !errors.As(err, &invalid) {
 			return err

@@ -165,6 +165,12 @@ func (e *entry[T]) cellHTML(c *column[T], obj *T) template.SafeString {
 	case boolType:
 		b := fv.Bool()
 		return boolIcon(&b)
+	case fileType:
+		fl := fv.Interface().(orm.File)
+		if e.links[c.name] && fl.Name != "" {
+			return template.SafeString(template.Escape(fl.Name)) // inside the row's link
+		}
+		return fileHTML(fl, e.empty)
 	}
 	if f.Kind == orm.KindFK || f.Kind == orm.KindO2O {
 		if obj := relatedObj(fv); obj != nil {
@@ -178,7 +184,20 @@ var (
 	stringType = reflect.TypeFor[string]()
 	int64Type  = reflect.TypeFor[int64]()
 	boolType   = reflect.TypeFor[bool]()
+	fileType   = reflect.TypeFor[orm.File]()
 )
+
+// fileHTML shows a file field: its name, linked to where the storage serves it.
+func fileHTML(f orm.File, empty string) template.SafeString {
+	if f.Name == "" {
+		return template.SafeString(template.Escape(empty))
+	}
+	u, err := f.URL()
+	if err != nil {
+		return template.SafeString(template.Escape(f.Name))
+	}
+	return template.SafeString(`<a href="` + template.Escape(u) + `">` + template.Escape(f.Name) + "</a>")
+}
 
 // choiceLabel is the label of a field's choice, or the value itself.
 func choiceLabel(f *orm.Field, v string) template.SafeString {
@@ -329,6 +348,8 @@ func formatValue(v any, f *orm.Field, boolean bool, empty string) template.SafeS
 		}
 	}
 	switch x := v.(type) {
+	case orm.File:
+		return fileHTML(x, empty)
 	case time.Time:
 		if x.IsZero() {
 			return esc(empty)
