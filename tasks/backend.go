@@ -48,6 +48,8 @@ type Info struct {
 	Result json.RawMessage
 	// LastError is the error of the last failed attempt.
 	LastError string
+	// RequestID is the ID of the request that enqueued the task, or "".
+	RequestID string
 
 	uniqueKey string
 }
@@ -154,7 +156,8 @@ func (b *Immediate) Enqueue(ctx context.Context, j *Job) (int64, error) {
 	delete(b.infos, id-int64(keep))
 	b.mu.Unlock()
 	info := &Info{ID: id, Task: j.Task, Queue: j.Queue, Priority: j.Priority, Status: StatusRunning,
-		Args: json.RawMessage(j.Args), MaxAttempts: j.MaxAttempts, RunAt: now, Created: now, uniqueKey: j.UniqueKey}
+		Args: json.RawMessage(j.Args), MaxAttempts: j.MaxAttempts, RunAt: now, Created: now, uniqueKey: j.UniqueKey,
+		RequestID: j.RequestID}
 	running := *info
 	b.mu.Lock()
 	b.infos[id] = &running

@@ -52,6 +52,8 @@ type Record struct {
 	// Created and Finished are when it was enqueued and when it succeeded or died.
 	Created  int64 `orm:"column=created"`
 	Finished int64 `orm:"column=finished"`
+	// RequestID is the ID of the request that enqueued the task ("" outside one).
+	RequestID string `orm:"max_length=64,column=request_id"`
 }
 
 // String names the row in the admin: the task's name and id.
@@ -86,7 +88,7 @@ func token() string {
 	return hex.EncodeToString(t[:])
 }
 
-const insertCols = "task, queue, priority, status, args, attempts, max_attempts, timeout_ms, run_at, lease_until, lease_token, unique_key, result, last_error, created, finished"
+const insertCols = "task, queue, priority, status, args, attempts, max_attempts, timeout_ms, run_at, lease_until, lease_token, unique_key, result, last_error, created, finished, request_id"
 
 // Enqueue implements Backend.
 func (b *DBBackend) Enqueue(ctx context.Context, j *Job) (int64, error) {
@@ -95,7 +97,7 @@ func (b *DBBackend) Enqueue(ctx context.Context, j *Job) (int64, error) {
 		uk = j.UniqueKey
 	}
 	args := []any{j.Task, j.Queue, j.Priority, string(StatusQueued), string(j.Args), 0, j.MaxAttempts,
-		j.Timeout.Milliseconds(), j.RunAt.UnixMilli(), int64(0), "", uk, "", "", nowMs(), int64(0)}
+		j.Timeout.Milliseconds(), j.RunAt.UnixMilli(), int64(0), "", uk, "", "", nowMs(), int64(0), j.RequestID}
 	q := "INSERT INTO " + Table + " (" + insertCols + ") VALUES (?" + strings.Repeat(", ?", len(args)-1) + ")"
 	if b.db.Dialect().Name() == "mysql" {
 		res, err := b.db.Exec(ctx, q, args...)
@@ -135,7 +137,7 @@ func msTime(ms int64) time.Time {
 
 // Info implements Backend.
 func (b *DBBackend) Info(ctx context.Context, id int64) (*Info, error) {
-	rows, err := b.db.Query(ctx, "SELECT id, task, queue, priority, status, args, attempts, max_attempts, run_at, created, finished, result, last_error FROM "+Table+" WHERE id = ?", id)
+	rows, err := b.db.Query(ctx, "SELECT id, task, queue, priority, status, args, attempts, max_attempts, run_at, created, finished, result, last_error, request_id FROM "+Table+" WHERE id = ?", id)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +151,7 @@ func (b *DBBackend) Info(ctx context.Context, id int64) (*Info, error) {
 	var in Info
 	var status, args, result string
 	var runAt, created, finished int64
-	if err := rows.Scan(&in.ID, &in.Task, &in.Queue, &in.Priority, &status, &args, &in.Attempts, &in.MaxAttempts, &runAt, &created, &finished, &result, &in.LastError); err != nil {
+	if err := rows.Scan(&in.ID, &in.Task, &in.Queue, &in.Priority, &status, &args, &in.Attempts, &in.MaxAttempts, &runAt, &created, &finished, &result, &in.LastError, &in.RequestID); err != nil {
 		return nil, err
 	}
 	in.Status, in.Args = Status(status), json.RawMessage(args)
@@ -213,6 +215,7 @@ type claimed struct {
 	maxAttempts int
 	timeout     time.Duration
 	token       string
+	requestID   string // of the request that enqueued it
 }
 
 // Broker is a Backend that Workers can run tasks from: DBBackend and
@@ -269,7 +272,7 @@ func hasSkipLocked(v string) bool {
 	return major >= 8
 }
 
-const returnCols = "id, task, args, attempts, max_attempts, timeout_ms"
+const returnCols = "id, task, args, attempts, max_attempts, timeout_ms, request_id"
 
 // claim takes up to n due tasks of queues and leases them for lease. No two
 // calls, in any processes, get the same task while its lease holds.
@@ -355,7 +358,7 @@ func scanClaimed(rows orm.Rows, err error) ([]claimed, error) {
 		var c claimed
 		var args string
 		var timeout int64
-		if err := rows.Scan(&c.id, &c.task, &args, &c.attempts, &c.maxAttempts, &timeout); err != nil {
+		if err := rows.Scan(&c.id, &c.task, &args, &c.attempts, &c.maxAttempts, &timeout, &c.requestID); err != nil {
 			return nil, err
 		}
 		c.args, c.timeout = []byte(args), time.Duration(timeout)*time.Millisecond

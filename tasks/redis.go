@@ -46,7 +46,7 @@ local id = redis.call('INCR', p .. ':seq')
 if uk ~= '' and not redis.call('SET', p .. ':unique:' .. uk, id, 'NX', 'EX', 604800) then return 0 end
 redis.call('HSET', p .. ':job:' .. id, 'task', ARGV[3], 'queue', ARGV[4], 'priority', ARGV[5], 'status', 'queued',
   'args', ARGV[6], 'attempts', 0, 'max_attempts', ARGV[7], 'timeout_ms', ARGV[8], 'run_at', ARGV[9],
-  'created', ARGV[10], 'finished', 0, 'result', '', 'last_error', '', 'token', '', 'lease_until', 0)
+  'created', ARGV[10], 'finished', 0, 'result', '', 'last_error', '', 'token', '', 'lease_until', 0, 'request_id', ARGV[11])
 redis.call('ZADD', p .. ':sched:' .. ARGV[4], ARGV[9], id)
 return id
 `)
@@ -55,7 +55,7 @@ return id
 func (b *RedisBackend) Enqueue(ctx context.Context, j *Job) (int64, error) {
 	pr := max(-1000, min(1000, j.Priority))
 	id, err := redisEnqueue.Run(ctx, b.rdb, nil, b.prefix, j.UniqueKey, j.Task, j.Queue, pr, string(j.Args),
-		j.MaxAttempts, j.Timeout.Milliseconds(), j.RunAt.UnixMilli(), nowMs()).Int64()
+		j.MaxAttempts, j.Timeout.Milliseconds(), j.RunAt.UnixMilli(), nowMs(), j.RequestID).Int64()
 	if err != nil {
 		return 0, fmt.Errorf("tasks: enqueue %q: %w", j.Task, err)
 	}
@@ -77,7 +77,8 @@ func (b *RedisBackend) Info(ctx context.Context, id int64) (*Info, error) {
 	num := func(k string) int64 { n, _ := strconv.ParseInt(m[k], 10, 64); return n }
 	in := &Info{ID: id, Task: m["task"], Queue: m["queue"], Priority: int(num("priority")), Status: Status(m["status"]),
 		Args: json.RawMessage(m["args"]), Attempts: int(num("attempts")), MaxAttempts: int(num("max_attempts")),
-		RunAt: msTime(num("run_at")), Created: msTime(num("created")), Finished: msTime(num("finished")), LastError: m["last_error"]}
+		RunAt: msTime(num("run_at")), Created: msTime(num("created")), Finished: msTime(num("finished")), LastError: m["last_error"],
+		RequestID: m["request_id"]}
 	if m["result"] != "" {
 		in.Result = json.RawMessage(m["result"])
 	}
@@ -111,8 +112,8 @@ for i = 6, #ARGV do
       redis.call('HINCRBY', h, 'attempts', 1)
       redis.call('HSET', h, 'status', 'running', 'lease_until', lu, 'token', tok)
       redis.call('ZADD', p .. ':leases', lu, id)
-      local f = redis.call('HMGET', h, 'task', 'args', 'attempts', 'max_attempts', 'timeout_ms')
-      table.insert(out, {id, f[1], f[2], f[3], f[4], f[5], q})
+      local f = redis.call('HMGET', h, 'task', 'args', 'attempts', 'max_attempts', 'timeout_ms', 'request_id')
+      table.insert(out, {id, f[1], f[2], f[3], f[4], f[5], q, f[6] or ''})
     end
   end
 end
@@ -133,10 +134,10 @@ func (b *RedisBackend) claim(ctx context.Context, queues []string, n int, lease 
 	out := make([]claimed, 0, len(res))
 	for _, r := range res {
 		f, ok := r.([]any)
-		if !ok || len(f) != 7 {
+		if !ok || len(f) < 7 || len(f) > 8 {
 			return nil, fmt.Errorf("tasks: redis claim returned %v", r)
 		}
-		s := make([]string, 7)
+		s := make([]string, 8)
 		for i, v := range f {
 			s[i], _ = v.(string)
 		}
@@ -145,7 +146,7 @@ func (b *RedisBackend) claim(ctx context.Context, queues []string, n int, lease 
 		maxAtt, _ := strconv.Atoi(s[4])
 		tms, _ := strconv.ParseInt(s[5], 10, 64)
 		out = append(out, claimed{id: id, task: s[1], args: []byte(s[2]), attempts: att, maxAttempts: maxAtt,
-			timeout: time.Duration(tms) * time.Millisecond, token: tok, queue: s[6]})
+			timeout: time.Duration(tms) * time.Millisecond, token: tok, queue: s[6], requestID: s[7]})
 	}
 	return out, nil
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/galvani-web/galvani"
 )
 
 // Defaults used when neither the task nor the enqueue call says otherwise.
@@ -324,6 +326,10 @@ type Job struct {
 	RunAt time.Time
 	// UniqueKey, when not empty, is a key no other stored task may have.
 	UniqueKey string
+	// RequestID is the ID of the request that enqueued the task
+	// (galvani.RequestIDFromContext of Enqueue's ctx), "" outside one. The worker
+	// puts it in the task's context and its log lines.
+	RequestID string
 }
 
 // Enqueue encodes args and hands the task to the backend chosen by Using, else
@@ -361,7 +367,7 @@ func (t *Task[A]) job(ctx context.Context, args A, opts []Option) (*Job, Backend
 		runAt = time.Now().Add(o.delay)
 	}
 	return &Job{Task: t.r.name, Queue: o.queue, Priority: o.priority, MaxAttempts: o.maxAttempts,
-		Timeout: o.timeout, Args: raw, RunAt: runAt, UniqueKey: o.uniqueKey}, b, nil
+		Timeout: o.timeout, Args: raw, RunAt: runAt, UniqueKey: o.uniqueKey, RequestID: galvani.RequestIDFromContext(ctx)}, b, nil
 }
 
 // OnCommitter is what EnqueueOnCommit needs from a database: orm's *DB has it.

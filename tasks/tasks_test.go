@@ -353,7 +353,7 @@ func TestHostileRows(t *testing.T) {
 		b := NewDB(open(t, url))
 		insert := func(task, args string, maxAttempts int) int64 {
 			// as another program would write it, not through Enqueue
-			q := "INSERT INTO " + Table + " (" + insertCols + ") VALUES (?, 'hostile', 0, 'queued', ?, 0, ?, 1000, 0, 0, '', NULL, '', '', 0, 0)"
+			q := "INSERT INTO " + Table + " (" + insertCols + ") VALUES (?, 'hostile', 0, 'queued', ?, 0, ?, 1000, 0, 0, '', NULL, '', '', 0, 0, '')"
 			if _, err := b.db.Exec(ctx, q, task, args, maxAttempts); err != nil {
 				t.Fatal(err)
 			}

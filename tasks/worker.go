@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/galvani-web/galvani"
 )
 
 // Worker runs the tasks of a Broker (DBBackend or RedisBackend): it claims due tasks of its queues, runs up
@@ -161,6 +163,12 @@ func (w *Worker) Run(ctx context.Context) error {
 func (w *Worker) run(hard, bg context.Context, c *claimed, lease time.Duration, log *slog.Logger) {
 	ctx, cancel := context.WithCancel(hard)
 	defer cancel()
+	if c.requestID != "" {
+		// The task's own log lines (with RequestIDLogHandler) and the worker's name
+		// the request that enqueued it.
+		ctx = galvani.WithRequestID(ctx, c.requestID)
+		log = log.With("request_id", c.requestID)
+	}
 	stop := make(chan struct{})
 	var hb sync.WaitGroup
 	hb.Add(1)
@@ -184,6 +192,7 @@ func (w *Worker) run(hard, bg context.Context, c *claimed, lease time.Duration, 
 	}()
 	var res []byte
 	var err error
+	start := time.Now()
 	if c.attempts > c.maxAttempts {
 		err = Permanent(fmt.Errorf("tasks: attempt %d of %d", c.attempts, c.maxAttempts))
 	} else {
@@ -195,6 +204,7 @@ func (w *Worker) run(hard, bg context.Context, c *claimed, lease time.Duration, 
 	var dbErr error
 	switch {
 	case err == nil:
+		log.Debug("tasks: task succeeded", "id", c.id, "task", c.task, "attempt", c.attempts, "duration", time.Since(start))
 		ok, dbErr = w.Backend.succeed(bg, c, res)
 	case hard.Err() != nil:
 		ok, dbErr = w.Backend.release(bg, c)

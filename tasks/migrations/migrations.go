@@ -7,4 +7,5 @@ import "github.com/galvani-web/galvani/migrate"
 // All lists the app's migrations; return it from the app's Migrations method.
 var All = []*migrate.Migration{
 	m0001Initial,
+	m0002RecordRequestId,
 }
