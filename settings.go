@@ -53,6 +53,11 @@ type Settings struct {
 	// entry "default" is always DatabaseURL; other names come from code or from
 	// DATABASE_URL_<NAME> variables (DATABASE_URL_REPLICA sets "replica").
 	Databases map[string]string
+	// DatabaseReplicas names entries of Databases that are read replicas of the
+	// default database: each request's reads go to them until the request writes
+	// (docs/database.md, "Read replicas"). Env: DATABASE_REPLICAS (comma separated
+	// names, e.g. DATABASE_REPLICAS=replica with DATABASE_URL_REPLICA=...).
+	DatabaseReplicas []string
 	// CacheURL selects the default cache of the cache battery: locmem:// (in-process
 	// LRU, the default), redis://host:6379/0, memcached://host:11211, db://table (with
 	// the cache/dbcache app installed) or dummy://; options such as timeout and
@@ -224,6 +229,20 @@ func (s *Settings) ApplyEnv(environ []string) error {
 				s.Databases["default"] = v
 			}
 		}
+	}
+	if name, v, ok := s.lookupEnv("DATABASE_REPLICAS"); ok {
+		names := splitList(v)
+		for _, n := range names {
+			if !validDatabaseName(strings.ToLower(n)) {
+				bad(name, v, "a replica is named by its database's name (letters, digits and _), as in DATABASE_URL_<NAME>")
+				names = nil
+				break
+			}
+		}
+		for i := range names {
+			names[i] = strings.ToLower(names[i])
+		}
+		s.DatabaseReplicas = names
 	}
 	for _, name := range s.databaseVars() {
 		v := env[name]

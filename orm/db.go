@@ -38,6 +38,9 @@ type DB struct {
 	// ctxTimeout is the statement timeout kept with a context deadline (SQLite,
 	// which has no server-side one); 0 when the server enforces it or there is none.
 	ctxTimeout time.Duration
+
+	replicas    atomic.Pointer[[]*DB] // read replicas (AddReplica), on the root
+	nextReplica atomic.Uint32
 }
 
 // Name returns the name the database was registered under ("default" unless given).
@@ -139,6 +142,7 @@ func (db *DB) done(ctx context.Context, log *QueryLog, start time.Time, query st
 }
 
 func (db *DB) exec(ctx context.Context, query string, args []any) (Result, error) {
+	db.wrote(ctx)
 	ex, log, start, err := db.stmt(ctx, len(args))
 	if err != nil {
 		return nil, err
@@ -154,7 +158,16 @@ func (db *DB) exec(ctx context.Context, query string, args []any) (Result, error
 	return res, db.done(ctx, log, start, query, args, err)
 }
 
+// query runs a statement that returns rows on the primary (or the transaction). The
+// ORM cannot tell a raw or RETURNING statement from a read, so it pins ctx's
+// request to the primary (see ReadFromReplicas); QuerySet reads use read.
 func (db *DB) query(ctx context.Context, query string, args []any) (Rows, error) {
+	db.wrote(ctx)
+	return db.run(ctx, query, args)
+}
+
+// run is query without pinning.
+func (db *DB) run(ctx context.Context, query string, args []any) (Rows, error) {
 	ex, log, start, err := db.stmt(ctx, len(args))
 	if err != nil {
 		return nil, err
@@ -176,6 +189,12 @@ func (db *DB) query(ctx context.Context, query string, args []any) (Rows, error)
 // queryRow runs a query read for one row into dest, like query, and reports how
 // many rows there were (0, 1, or 2 for more than one; see scanOne).
 func (db *DB) queryRow(ctx context.Context, query string, args, dest []any) (int, error) {
+	db.wrote(ctx)
+	return db.runRow(ctx, query, args, dest)
+}
+
+// runRow is queryRow without pinning.
+func (db *DB) runRow(ctx context.Context, query string, args, dest []any) (int, error) {
 	ex, log, start, err := db.stmt(ctx, len(args))
 	if err != nil {
 		return 0, err

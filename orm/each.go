@@ -21,7 +21,7 @@ func EachRow(ctx context.Context, db *DB, m *ModelInfo, fn func(obj any) error) 
 		cols[i] = d.QuoteIdent(f.Column)
 	}
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + d.QuoteIdent(m.Table) + " ORDER BY " + d.QuoteIdent(m.PK.Column)
-	rows, err := db.query(ctx, q, nil)
+	rows, err := db.read(ctx, q, nil)
 	if err != nil {
 		return err
 	}

@@ -133,3 +133,53 @@ func TestInstallRegistersDatabaseReadiness(t *testing.T) {
 		t.Errorf("the probe leaked the database path: %s", body)
 	}
 }
+
+// Settings.DatabaseReplicas: requests read the replica (here a database with
+// other contents, so the answer tells which one served it), the replica is not a
+// readiness check, and a name that is no database is refused.
+func TestInstallReadReplicas(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := galvani.Settings{
+		DatabaseURL:      "sqlite:///" + filepath.Join(dir, "main.db"),
+		Databases:        map[string]string{"replica": "sqlite:///" + filepath.Join(dir, "replica.db")},
+		DatabaseReplicas: []string{"replica"},
+	}
+	app := galvani.New(s, shopApp{})
+	dbs, err := Install(ctx, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dbs.Close()
+	for name, product := range map[string]string{"default": "lamp", "replica": "lamp on the replica"} {
+		db, _ := dbs.Get(name)
+		if err := CreateTables(ctx, db, Product{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Create(ctx, &Product{Name: product}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := dbs.Default().Replicas(); len(got) != 1 || got[0].Name() != "replica" {
+		t.Fatalf("replicas of default: %v", got)
+	}
+	rec := httptest.NewRecorder()
+	app.ServeHTTP(rec, httptest.NewRequest("GET", "/products/1/", nil))
+	if rec.Code != 200 || rec.Body.String() != "lamp on the replica" {
+		t.Fatalf("a request's read: %d %q", rec.Code, rec.Body.String())
+	}
+	rec = httptest.NewRecorder()
+	app.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+	if rec.Code != 200 || strings.Contains(rec.Body.String(), "database.replica") {
+		t.Errorf("readiness: %d %s (a replica is not a readiness check)", rec.Code, rec.Body.String())
+	}
+
+	s.DatabaseReplicas = []string{"nosuch"}
+	if _, err := Install(ctx, galvani.New(s, shopApp{})); err == nil || !strings.Contains(err.Error(), `"nosuch"`) {
+		t.Errorf("an unknown replica name: %v", err)
+	}
+	s.DatabaseReplicas = []string{"default"}
+	if _, err := Install(ctx, galvani.New(s, shopApp{})); err == nil || !strings.Contains(err.Error(), "primary") {
+		t.Errorf("default as its own replica: %v", err)
+	}
+}

@@ -642,7 +642,7 @@ func (db *DB) refresh(ctx context.Context, m *ModelInfo, p unsafe.Pointer, pk an
 		return err
 	}
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + d.QuoteIdent(m.Table) + " WHERE " + d.QuoteIdent(m.PK.Column) + " = " + d.Placeholder(1)
-	rows, err := db.query(ctx, q, []any{pkv})
+	rows, err := db.read(ctx, q, []any{pkv})
 	if err != nil {
 		return err
 	}

@@ -26,10 +26,16 @@ func From(ctx context.Context) *DB {
 func DBFrom(r *http.Request) *DB { return From(r.Context()) }
 
 // Middleware puts db in every request's context (read it with From or DBFrom).
+// When db has read replicas, the request's reads go to them until it writes
+// (ReadFromReplicas).
 func Middleware(db *DB) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, r.WithContext(WithDB(r.Context(), db)))
+			ctx := WithDB(r.Context(), db)
+			if db.root.replicas.Load() != nil {
+				ctx = ReadFromReplicas(ctx)
+			}
+			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
 }

@@ -106,7 +106,7 @@ func prefetchOne(ctx context.Context, db *DB, m *ModelInfo, objs []unsafe.Pointe
 		for _, ch := range chunks(keys, chunkSize(d)) {
 			q := "SELECT " + d.QuoteIdent(r.SourceColumn) + ", " + d.QuoteIdent(r.TargetColumn) + " FROM " + d.QuoteIdent(r.ThroughTable) +
 				" WHERE " + d.QuoteIdent(r.SourceColumn) + " IN (" + placeholders(d, 0, len(ch)) + ") ORDER BY " + d.QuoteIdent(r.TargetColumn)
-			rows, err := db.query(ctx, q, ch)
+			rows, err := db.read(ctx, q, ch)
 			if err != nil {
 				return err
 			}
@@ -237,7 +237,7 @@ func prefetchReverse(ctx context.Context, db *DB, m *ModelInfo, objs []unsafe.Po
 		for _, ch := range chunks(keys, chunkSize(d)) {
 			q := "SELECT " + d.QuoteIdent(r.TargetColumn) + ", " + d.QuoteIdent(r.SourceColumn) + " FROM " + d.QuoteIdent(r.ThroughTable) +
 				" WHERE " + d.QuoteIdent(r.TargetColumn) + " IN (" + placeholders(d, 0, len(ch)) + ") ORDER BY " + d.QuoteIdent(r.SourceColumn)
-			rows, err := db.query(ctx, q, ch)
+			rows, err := db.read(ctx, q, ch)
 			if err != nil {
 				return err
 			}
@@ -341,7 +341,7 @@ func loadByKeys(ctx context.Context, db *DB, t *ModelInfo, col string, keys []an
 	rr := newRowReader(&selectPlan{fields: t.concrete})
 	for _, ch := range chunks(keys, chunkSize(d)) {
 		q := "SELECT " + strings.Join(cols, ", ") + " FROM " + d.QuoteIdent(t.Table) + " WHERE " + d.QuoteIdent(col) + " IN (" + placeholders(d, 0, len(ch)) + ") ORDER BY " + strings.Join(order, ", ")
-		rows, err := db.query(ctx, q, ch)
+		rows, err := db.read(ctx, q, ch)
 		if err != nil {
 			return nil, err
 		}

@@ -845,7 +845,7 @@ func (q QuerySet[T]) All(ctx context.Context) ([]T, error) {
 	if err := q.db.checkZones(ctx, plan.zones()); err != nil {
 		return nil, err
 	}
-	rows, err := q.db.query(ctx, plan.sql, plan.args)
+	rows, err := q.db.read(ctx, plan.sql, plan.args)
 	if err != nil {
 		return nil, err
 	}
@@ -896,7 +896,7 @@ func (q QuerySet[T]) Iter(ctx context.Context) iter.Seq2[*T, error] {
 			yield(nil, err)
 			return
 		}
-		rows, err := q.db.query(ctx, plan.sql, plan.args)
+		rows, err := q.db.read(ctx, plan.sql, plan.args)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -1009,7 +1009,7 @@ func (q QuerySet[T]) getPKRelated(ctx context.Context, key any) (*T, error) {
 	buf := getArgs()
 	defer buf.release()
 	buf.add(v)
-	rows, err := q.db.query(ctx, plan.sql, buf.args)
+	rows, err := q.db.read(ctx, plan.sql, buf.args)
 	if err != nil {
 		return nil, err
 	}
@@ -1054,7 +1054,7 @@ func (q QuerySet[T]) getPK(ctx context.Context, key any) (*T, error) {
 	for i, f := range fields {
 		dests[i] = fieldDest(f, unsafe.Pointer(obj))
 	}
-	n, err := q.db.queryRow(ctx, sc.getByPK, buf.args, dests)
+	n, err := q.db.readRow(ctx, sc.getByPK, buf.args, dests)
 	switch {
 	case err != nil:
 		return nil, err
@@ -1146,7 +1146,7 @@ func (q QuerySet[T]) Count(ctx context.Context) (int64, error) {
 	if err := q.db.checkZones(ctx, c.zones()); err != nil {
 		return 0, err
 	}
-	rows, err := q.db.query(ctx, query, c.args)
+	rows, err := q.db.read(ctx, query, c.args)
 	if err != nil {
 		return 0, err
 	}
@@ -1178,7 +1178,7 @@ func (q QuerySet[T]) Exists(ctx context.Context) (bool, error) {
 	if err := q.db.checkZones(ctx, c.zones()); err != nil {
 		return false, err
 	}
-	rows, err := q.db.query(ctx, query, c.args)
+	rows, err := q.db.read(ctx, query, c.args)
 	if err != nil {
 		return false, err
 	}
@@ -1484,7 +1484,7 @@ func (q QuerySet[T]) readValues(ctx context.Context, fields []string, emit func(
 	if err := q.db.checkZones(ctx, zones); err != nil {
 		return err
 	}
-	rows, err := q.db.query(ctx, query, args)
+	rows, err := q.db.read(ctx, query, args)
 	if err != nil {
 		return err
 	}
@@ -1545,7 +1545,7 @@ func (q QuerySet[T]) Aggregate(ctx context.Context, aggs ...Aggregate) (map[stri
 	if q.limit >= 0 || q.offset > 0 || q.distinct {
 		return nil, fmt.Errorf("orm: %s: Aggregate over a sliced or distinct query is not supported", q.info.Name)
 	}
-	rows, err := q.db.query(ctx, query, args)
+	rows, err := q.db.read(ctx, query, args)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,7 @@ func (db *DB) Atomic(ctx context.Context, fn func(ctx context.Context, tx *DB) e
 	if st := db.txFor(ctx); st != nil {
 		return db.savepoint(ctx, st, fn)
 	}
+	db.wrote(ctx) // the request reads the primary from now on (see ReadFromReplicas)
 	sqlTx, err := db.root.pool.begin(ctx)
 	if err != nil {
 		return wrapDBErr(err)
