@@ -65,9 +65,11 @@ func (app) Ready(a *galvani.App) error {
 		return err
 	}
 	SetDefault(b)
-	if db, ok := b.(*DBBackend); ok {
+	if cb, ok := b.(interface {
+		Counts(context.Context) (map[Status]int64, error)
+	}); ok {
 		counts := func(ctx context.Context) (map[string]int64, error) {
-			byStatus, err := db.Counts(ctx)
+			byStatus, err := cb.Counts(ctx)
 			out := make(map[string]int64, len(byStatus))
 			for st, n := range byStatus {
 				out[string(st)] = n
@@ -84,9 +86,9 @@ func (app) Ready(a *galvani.App) error {
 }
 
 // Instrumenter is implemented by installed apps that watch the task queue (the
-// metrics battery): when the backend is the database one, the tasks App's Ready
-// calls InstrumentTasks with a function that counts the stored tasks by status
-// ("queued" is the queue depth). The Redis backend offers no counts.
+// metrics battery): when the backend is the database or the Redis one, the tasks
+// App's Ready calls InstrumentTasks with a function that counts the stored tasks
+// by status ("queued" is the queue depth).
 type Instrumenter interface {
 	InstrumentTasks(app *galvani.App, counts func(ctx context.Context) (map[string]int64, error))
 }

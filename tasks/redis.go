@@ -13,12 +13,13 @@ import (
 // RedisBackend keeps tasks in Redis (or Valkey), for projects that have one and
 // want the task traffic off their database. Each task is a hash; per queue, a
 // sorted set of delayed tasks by due time and one of due tasks by priority and
-// age; a sorted set of leases by expiry. Every change is one Lua script, so a
+// age; a sorted set of leases by expiry; sorted sets of succeeded and of dead
+// tasks by finish time, and the set of queue names, for Counts and Purge. Every change is one Lua script, so a
 // claim is atomic and no two workers get the same task while its lease holds.
 // Priorities order the tasks of one queue; a worker on several queues takes
 // them in the order the queues are given. Priorities are clamped to ±1000.
-// Finished tasks and Unique keys expire after seven days (the database backend
-// keeps them until Purge). It needs a single Redis node (or keys on one slot): the scripts touch keys
+// Finished tasks and Unique keys expire after seven days, or sooner with Purge
+// (the database backend keeps them until Purge). It needs a single Redis node (or keys on one slot): the scripts touch keys
 // they compute.
 type RedisBackend struct {
 	rdb    redis.UniversalClient
@@ -46,8 +47,10 @@ local id = redis.call('INCR', p .. ':seq')
 if uk ~= '' and not redis.call('SET', p .. ':unique:' .. uk, id, 'NX', 'EX', 604800) then return 0 end
 redis.call('HSET', p .. ':job:' .. id, 'task', ARGV[3], 'queue', ARGV[4], 'priority', ARGV[5], 'status', 'queued',
   'args', ARGV[6], 'attempts', 0, 'max_attempts', ARGV[7], 'timeout_ms', ARGV[8], 'run_at', ARGV[9],
-  'created', ARGV[10], 'finished', 0, 'result', '', 'last_error', '', 'token', '', 'lease_until', 0, 'request_id', ARGV[11])
+  'created', ARGV[10], 'finished', 0, 'result', '', 'last_error', '', 'token', '', 'lease_until', 0, 'request_id', ARGV[11],
+  'unique', uk)
 redis.call('ZADD', p .. ':sched:' .. ARGV[4], ARGV[9], id)
+redis.call('SADD', p .. ':queues', ARGV[4])
 return id
 `)
 
@@ -89,6 +92,7 @@ var redisClaim = redis.NewScript(`
 local p, now, n, lu, tok = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
 for i = 6, #ARGV do
   local q = ARGV[i]
+  redis.call('SADD', p .. ':queues', q)
   local due = redis.call('ZRANGEBYSCORE', p .. ':sched:' .. q, '-inf', now, 'LIMIT', 0, 1000)
   for _, id in ipairs(due) do
     redis.call('ZREM', p .. ':sched:' .. q, id)
@@ -168,9 +172,11 @@ local q = redis.call('HGET', h, 'queue')
 if action == 'succeed' then
   redis.call('HSET', h, 'status', 'succeeded', 'result', ARGV[6], 'finished', now, 'token', '')
   redis.call('EXPIRE', h, 604800)
+  redis.call('ZADD', p .. ':finished:succeeded', now, id)
 elseif action == 'dead' then
   redis.call('HSET', h, 'status', 'dead', 'last_error', ARGV[6], 'finished', now, 'token', '')
   redis.call('EXPIRE', h, 604800)
+  redis.call('ZADD', p .. ':finished:dead', now, id)
 elseif action == 'retry' then
   redis.call('HSET', h, 'status', 'queued', 'last_error', ARGV[6], 'run_at', ARGV[7], 'token', '')
   redis.call('ZADD', p .. ':sched:' .. q, ARGV[7], id)
@@ -224,6 +230,8 @@ for _, id in ipairs(ids) do
     n = n + 1
     if (tonumber(redis.call('HGET', h, 'attempts')) or 0) >= (tonumber(redis.call('HGET', h, 'max_attempts')) or 0) then
       redis.call('HSET', h, 'status', 'dead', 'last_error', msg, 'finished', now, 'token', '')
+      redis.call('EXPIRE', h, 604800)
+      redis.call('ZADD', p .. ':finished:dead', now, id)
     else
       local q = redis.call('HGET', h, 'queue')
       redis.call('HSET', h, 'status', 'queued', 'last_error', msg, 'run_at', now, 'token', '')
