@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/internal/urlopt"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -165,29 +166,11 @@ func ParseTimeout(v string) (time.Duration, error) {
 
 // param takes a backend option out of u.Params.
 func (u *URL) param(name string) (string, bool, error) {
-	vs, ok := u.Params[name]
-	if !ok {
-		return "", false, nil
-	}
-	delete(u.Params, name)
-	if len(vs) != 1 {
-		return "", false, fmt.Errorf("cache: URL %q: option %s given %d times", redact(u.Raw), name, len(vs))
-	}
-	return vs[0], true, nil
+	return urlopt.Take(u.Params, name, "cache", redact(u.Raw))
 }
 
 // noMoreParams reports options the backend did not take.
-func (u *URL) noMoreParams() error {
-	if len(u.Params) == 0 {
-		return nil
-	}
-	names := make([]string, 0, len(u.Params))
-	for k := range u.Params {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return fmt.Errorf("cache: URL %q: unknown option %s", redact(u.Raw), strings.Join(names, ", "))
-}
+func (u *URL) noMoreParams() error { return urlopt.Done(u.Params, "cache", redact(u.Raw)) }
 
 // OpenFunc opens the backend of a URL. settings is the project's, or nil when the
 // URL is opened on its own (Open).

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/galvani-web/galvani/internal/urlopt"
 )
 
 // OpenFunc opens the storage a URL names. The URL has been parsed and its scheme
@@ -112,29 +114,11 @@ func NewURLOptions(u *url.URL) (*URLOptions, error) {
 // Take removes the option name and returns its value and whether it was given.
 // An option given twice is an error.
 func (o *URLOptions) Take(name string) (string, bool, error) {
-	vs, ok := o.params[name]
-	if !ok {
-		return "", false, nil
-	}
-	delete(o.params, name)
-	if len(vs) != 1 {
-		return "", false, fmt.Errorf("storage: URL %q: option %s given %d times", RedactURL(o.raw), name, len(vs))
-	}
-	return vs[0], true, nil
+	return urlopt.Take(o.params, name, "storage", RedactURL(o.raw))
 }
 
 // Done reports the options nobody took as an error.
-func (o *URLOptions) Done() error {
-	if len(o.params) == 0 {
-		return nil
-	}
-	names := make([]string, 0, len(o.params))
-	for k := range o.params {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return fmt.Errorf("storage: URL %q: unknown option %s", RedactURL(o.raw), strings.Join(names, ", "))
-}
+func (o *URLOptions) Done() error { return urlopt.Done(o.params, "storage", RedactURL(o.raw)) }
 
 func openFileSystem(_ context.Context, u *url.URL) (Storage, error) {
 	if u.Host != "" || u.User != nil {
