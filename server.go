@@ -120,9 +120,18 @@ func (a *App) ListenAndServe(ctx context.Context, addr string) error {
 // after a clean shutdown. ln is closed when Serve returns.
 //
 // The server uses the timeouts and MaxHeaderBytes of a.Settings, and logs its own
-// errors (TLS handshakes, malformed requests) to a.Logger.
+// errors (TLS handshakes, malformed requests) to a.Logger. It enforces the timeouts
+// with a periodic sweep rather than a timer per request (see Settings.ReadTimeout):
+// a timeout fires up to a tenth of the shortest timeout late (at most a second),
+// never early.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := a.newServer()
+	if tr := coarseDeadlines(srv); tr != nil {
+		done := make(chan struct{})
+		defer close(done)
+		go tr.run(done)
+		ln = trackingListener{ln, tr}
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -190,4 +199,15 @@ func (a *App) newServer() *http.Server {
 		MaxHeaderBytes:    s.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+}
+
+// coarseDeadlines gives srv a deadline tracker (server_deadlines.go) when any of
+// its timeouts is on, and returns it; nil when every timeout is off.
+func coarseDeadlines(srv *http.Server) *deadlineTracker {
+	if srv.ReadHeaderTimeout <= 0 && srv.ReadTimeout <= 0 && srv.WriteTimeout <= 0 && srv.IdleTimeout <= 0 {
+		return nil
+	}
+	tr := newDeadlineTracker(sweepPeriod(srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout))
+	srv.ConnState = tr.connState
+	return tr
 }

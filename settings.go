@@ -101,7 +101,10 @@ type Settings struct {
 	// started by runserver. Defaults: 10s, 60s, 60s, 120s. A negative value disables
 	// that timeout (for streaming responses, say). Env: READ_HEADER_TIMEOUT,
 	// READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT (Go durations like 30s or 2m, a plain
-	// number of seconds, or 0/off to disable).
+	// number of seconds, or 0/off to disable). The server enforces them by sweeping
+	// its connections a few times per shortest timeout instead of re-arming a timer
+	// several times per request, so one fires up to a tenth of the shortest timeout
+	// late (never more than a second), never early.
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// ShutdownTimeout is how long a graceful shutdown waits for in-flight requests
 	// before closing their connections. Default 30s. Env: SHUTDOWN_TIMEOUT.

@@ -14,9 +14,7 @@ import (
 	"context"
 	"flag"
 	"log"
-	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/galvani-web/galvani/orm"
 )
@@ -42,14 +40,10 @@ func main() {
 		defer db.Close()
 	}
 
-	srv := &http.Server{
-		Addr:              *addr,
-		Handler:           newApp(db, *serverName),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
+	// App.ListenAndServe applies the settings' server timeouts (header, read,
+	// write and idle), enforced by a periodic sweep rather than per request.
 	log.Printf("techempower: serving on http://%s", *addr)
-	log.Fatal(srv.ListenAndServe())
+	log.Fatal(newApp(db, *serverName).ListenAndServe(context.Background(), *addr))
 }
 
 // connect opens the ORM's database on dsn. The pool holds 16 connections unless the
