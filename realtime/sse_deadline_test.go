@@ -3,7 +3,6 @@ package realtime_test
 import (
 	"bufio"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -39,21 +38,19 @@ func TestSSEOutlivesServerTimeouts(t *testing.T) {
 		<-s.Done()
 		return nil
 	})
-	srv := httptest.NewUnstartedServer(app)
-	srv.Config.ReadTimeout = timeout
-	srv.Config.WriteTimeout = timeout
-	srv.Start()
-	t.Cleanup(srv.Close)
-
-	resp, err := http.Get(srv.URL + "/events")
-	if err != nil {
-		t.Fatal(err)
+	for name, base := range serveWithTimeouts(t, app, timeout) {
+		t.Run(name, func(t *testing.T) {
+			resp, err := http.Get(base + "/events")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			br := bufio.NewReader(resp.Body)
+			readUntil(t, br, "data: first")
+			if err := <-sent; err != nil {
+				t.Fatalf("the stream ended at the server's timeouts: %v", err)
+			}
+			readUntil(t, br, "data: second")
+		})
 	}
-	defer resp.Body.Close()
-	br := bufio.NewReader(resp.Body)
-	readUntil(t, br, "data: first")
-	if err := <-sent; err != nil {
-		t.Fatalf("the stream ended at the server's timeouts: %v", err)
-	}
-	readUntil(t, br, "data: second")
 }

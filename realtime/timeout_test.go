@@ -1,30 +1,47 @@
 package realtime_test
 
 import (
+	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/realtime"
 )
 
 // serveWithTimeouts serves h with short read and write timeouts, like the ones a
-// real server has (Galvani's defaults are 60 s), which must not cut a socket:
-// net/http's deadlines end with the hijack. (Event streams: sse_deadline_test.go.)
-func serveWithTimeouts(t *testing.T, h http.Handler) *httptest.Server {
+// real server has (Galvani's defaults are 60 s), which must not cut a socket or
+// a stream, and returns the base URLs of two servers: net/http's own (exact
+// deadlines) and Galvani's App.Serve (deadlines enforced by a periodic sweep;
+// a hijacked connection leaves it). (Event streams: sse_deadline_test.go.)
+func serveWithTimeouts(t *testing.T, h http.Handler, timeout time.Duration) map[string]string {
 	srv := httptest.NewUnstartedServer(h)
-	srv.Config.ReadTimeout = 100 * time.Millisecond
-	srv.Config.WriteTimeout = 100 * time.Millisecond
+	srv.Config.ReadTimeout = timeout
+	srv.Config.WriteTimeout = timeout
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return srv
+
+	app := galvani.New(galvani.Settings{SecretKey: "x", Debug: true, ReadTimeout: timeout, WriteTimeout: timeout,
+		ReadHeaderTimeout: timeout, IdleTimeout: timeout})
+	app.Handle(nil, "/{path...}", h)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return map[string]string{"net/http": srv.URL, "App.Serve": "http://" + ln.Addr().String()}
 }
 
 func TestWebSocketOutlivesServerTimeouts(t *testing.T) {
-	ctx := testCtx(t)
-	srv := serveWithTimeouts(t, realtime.Handler(func(r *http.Request, ws *realtime.Conn) error {
+	h := realtime.Handler(func(r *http.Request, ws *realtime.Conn) error {
 		for {
 			typ, b, err := ws.Read(ws.Context())
 			if err != nil {
@@ -32,17 +49,22 @@ func TestWebSocketOutlivesServerTimeouts(t *testing.T) {
 			}
 			ws.Send(typ, b)
 		}
-	}, realtime.Options{}))
-	c, _, err := websocket.Dial(ctx, wsURL(srv, "/"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseNow()
-	time.Sleep(400 * time.Millisecond)
-	if err := c.Write(ctx, websocket.MessageText, []byte("late")); err != nil {
-		t.Fatal(err)
-	}
-	if _, b, err := c.Read(ctx); err != nil || string(b) != "late" {
-		t.Fatalf("after the server's timeouts: %q, %v", b, err)
+	}, realtime.Options{})
+	for name, base := range serveWithTimeouts(t, h, 100*time.Millisecond) {
+		t.Run(name, func(t *testing.T) {
+			ctx := testCtx(t)
+			c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.CloseNow()
+			time.Sleep(400 * time.Millisecond)
+			if err := c.Write(ctx, websocket.MessageText, []byte("late")); err != nil {
+				t.Fatal(err)
+			}
+			if _, b, err := c.Read(ctx); err != nil || string(b) != "late" {
+				t.Fatalf("after the server's timeouts: %q, %v", b, err)
+			}
+		})
 	}
 }
