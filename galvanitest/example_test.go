@@ -3,6 +3,7 @@ package galvanitest_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 type exampleT struct{ testing.TB }
 
 func (exampleT) Helper()                           {}
+func (exampleT) Cleanup(func())                    {}
 func (exampleT) Context() context.Context          { return context.Background() }
 func (exampleT) Errorf(format string, args ...any) { fmt.Printf("FAIL: "+format+"\n", args...) }
 func (exampleT) Fatalf(format string, args ...any) { fmt.Printf("FATAL: "+format+"\n", args...) }
@@ -46,4 +48,20 @@ func ExampleClient() {
 	// Output:
 	// [http://example.com/login/] Welcome, ada
 	// ada
+}
+
+func ExampleLiveServer() {
+	var t testing.TB = exampleT{} // in a real test, the test's *testing.T, whose end stops the server
+	app := galvani.New(galvani.Settings{Debug: true})
+	app.Get("/", func(c *galvani.Ctx) error { return c.Text(200, "hello from a real server") })
+	base := galvanitest.LiveServer(t, app)
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, string(body))
+	// Output: 200 hello from a real server
 }

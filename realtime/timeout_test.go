@@ -1,8 +1,6 @@
 package realtime_test
 
 import (
-	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,13 +9,14 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/galvani-web/galvani"
+	"github.com/galvani-web/galvani/galvanitest"
 	"github.com/galvani-web/galvani/realtime"
 )
 
 // serveWithTimeouts serves h with short read and write timeouts, like the ones a
 // real server has (Galvani's defaults are 60 s), which must not cut a socket or
 // a stream, and returns the base URLs of two servers: net/http's own (exact
-// deadlines) and Galvani's App.Serve (deadlines enforced by a periodic sweep;
+// deadlines) and Galvani's own (galvanitest.LiveServer: deadlines enforced by a periodic sweep;
 // a hijacked connection leaves it). (Event streams: sse_deadline_test.go.)
 func serveWithTimeouts(t *testing.T, h http.Handler, timeout time.Duration) map[string]string {
 	srv := httptest.NewUnstartedServer(h)
@@ -29,15 +28,8 @@ func serveWithTimeouts(t *testing.T, h http.Handler, timeout time.Duration) map[
 	app := galvani.New(galvani.Settings{SecretKey: "x", Debug: true, ReadTimeout: timeout, WriteTimeout: timeout,
 		ReadHeaderTimeout: timeout, IdleTimeout: timeout})
 	app.Handle(nil, "/{path...}", h)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- app.Serve(ctx, ln) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return map[string]string{"net/http": srv.URL, "App.Serve": "http://" + ln.Addr().String()}
+	live := galvanitest.LiveServer(t, app)
+	return map[string]string{"net/http": srv.URL, "App.Serve": live}
 }
 
 func TestWebSocketOutlivesServerTimeouts(t *testing.T) {
