@@ -181,6 +181,35 @@ func (b *DBBackend) Counts(ctx context.Context) (map[Status]int64, error) {
 	return out, rows.Err()
 }
 
+// DueByTask returns how many tasks of queues (all queues when none is given)
+// are queued and due, by task name. Tasks that stay due under a name no running
+// worker registers show here (a worker logs those it does not serve at start).
+func (b *DBBackend) DueByTask(ctx context.Context, queues ...string) (map[string]int64, error) {
+	q := "SELECT task, COUNT(*) FROM " + Table + " WHERE status = ? AND run_at <= ?"
+	args := []any{string(StatusQueued), nowMs()}
+	if len(queues) > 0 {
+		q += " AND queue IN (" + marks(len(queues)) + ")"
+		for _, name := range queues {
+			args = append(args, name)
+		}
+	}
+	rows, err := b.db.Query(ctx, q+" GROUP BY task", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, err
+		}
+		out[name] = n
+	}
+	return out, rows.Err()
+}
+
 // Requeue puts a dead task back in its queue, due now, with its attempts reset.
 // It reports whether the task was dead.
 func (b *DBBackend) Requeue(ctx context.Context, id int64) (bool, error) {
@@ -222,7 +251,8 @@ type claimed struct {
 // RedisBackend. Its methods are this package's own.
 type Broker interface {
 	Backend
-	claim(ctx context.Context, queues []string, n int, lease time.Duration) ([]claimed, error)
+	// claim leases up to n due tasks of queues whose names are among names.
+	claim(ctx context.Context, queues, names []string, n int, lease time.Duration) ([]claimed, error)
 	renew(ctx context.Context, c *claimed, lease time.Duration) (bool, error)
 	succeed(ctx context.Context, c *claimed, result []byte) (bool, error)
 	fail(ctx context.Context, c *claimed, runErr error) (bool, error)
@@ -274,17 +304,25 @@ func hasSkipLocked(v string) bool {
 
 const returnCols = "id, task, args, attempts, max_attempts, timeout_ms, request_id"
 
-// claim takes up to n due tasks of queues and leases them for lease. No two
-// calls, in any processes, get the same task while its lease holds.
-func (b *DBBackend) claim(ctx context.Context, queues []string, n int, lease time.Duration) ([]claimed, error) {
+// claim takes up to n due tasks of queues whose names are among names, and
+// leases them for lease. No two calls, in any processes, get the same task while
+// its lease holds. The names are a filter on rows the claim index finds by
+// status and queue: tasks of other names are passed over, left queued.
+func (b *DBBackend) claim(ctx context.Context, queues, names []string, n int, lease time.Duration) ([]claimed, error) {
+	if len(queues) == 0 || len(names) == 0 {
+		return nil, nil
+	}
 	b.detect(ctx)
 	now := nowMs()
 	tok := token()
-	qs := "?" + strings.Repeat(", ?", len(queues)-1)
-	where := "status = ? AND run_at <= ? AND queue IN (" + qs + ")"
-	wargs := []any{string(StatusQueued), now}
+	where := "status = ? AND run_at <= ? AND queue IN (" + marks(len(queues)) + ") AND task IN (" + marks(len(names)) + ")"
+	wargs := make([]any, 0, 2+len(queues)+len(names))
+	wargs = append(wargs, string(StatusQueued), now)
 	for _, q := range queues {
 		wargs = append(wargs, q)
+	}
+	for _, name := range names {
+		wargs = append(wargs, name)
 	}
 	order := " ORDER BY priority DESC, run_at, id LIMIT " + strconv.Itoa(n)
 	set := "status = ?, attempts = attempts + 1, lease_until = ?, lease_token = ?"
@@ -347,6 +385,9 @@ func (b *DBBackend) claim(ctx context.Context, queues []string, n int, lease tim
 		return out, err
 	}
 }
+
+// marks returns n comma-separated placeholders.
+func marks(n int) string { return "?" + strings.Repeat(", ?", n-1) }
 
 func scanClaimed(rows orm.Rows, err error) ([]claimed, error) {
 	if err != nil {

@@ -88,29 +88,67 @@ func (b *RedisBackend) Info(ctx context.Context, id int64) (*Info, error) {
 	return in, nil
 }
 
-var redisClaim = redis.NewScript(`
-local p, now, n, lu, tok = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
-for i = 6, #ARGV do
+// redisDueKey is the Lua function naming the sorted set of the due tasks of
+// queue q called name: the queue's length first keeps every (queue, name) pair
+// its own key whatever bytes the names hold.
+const redisDueKey = `
+local function duekey(p, q, name) return p .. ':due:' .. #q .. ':' .. q .. ':' .. name end
+`
+
+// redisClaim moves the due tasks of each queue from its delayed set into the
+// due set of their name (recording the name in the queue's set of names), then
+// pops, queue by queue, the best tasks among the due sets of the names asked
+// for: one peek per name, then one pop and one peek per task claimed. Tasks of
+// other names stay queued in their own sets. A queue's "ready" set is where
+// workers before per-name claims put due tasks (and where such a worker, still
+// running in a rolling deploy, still does): its tasks are moved into the sets
+// of their names first.
+// ARGV: prefix, now, n, lease_until, token, number of queues, the queues, the names.
+var redisClaim = redis.NewScript(redisDueKey + `
+local p, now, n, lu, tok, nq = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5], tonumber(ARGV[6])
+local function file(q, id, score)
+  local h = p .. ':job:' .. id
+  if redis.call('HGET', h, 'status') ~= 'queued' then return end
+  local name = redis.call('HGET', h, 'task')
+  if not score then
+    local pr = tonumber(redis.call('HGET', h, 'priority')) or 0
+    local ra = tonumber(redis.call('HGET', h, 'run_at')) or 0
+    score = -pr * ` + strconv.Itoa(priorityScale) + ` + ra
+  end
+  redis.call('ZADD', duekey(p, q, name), score, id)
+  redis.call('SADD', p .. ':names:' .. q, name)
+end
+for i = 7, 6 + nq do
   local q = ARGV[i]
   redis.call('SADD', p .. ':queues', q)
+  local legacy = redis.call('ZPOPMIN', p .. ':ready:' .. q, 1000)
+  for j = 1, #legacy, 2 do file(q, legacy[j], legacy[j + 1]) end
   local due = redis.call('ZRANGEBYSCORE', p .. ':sched:' .. q, '-inf', now, 'LIMIT', 0, 1000)
   for _, id in ipairs(due) do
     redis.call('ZREM', p .. ':sched:' .. q, id)
-    local h = p .. ':job:' .. id
-    if redis.call('HGET', h, 'status') == 'queued' then
-      local pr = tonumber(redis.call('HGET', h, 'priority')) or 0
-      local ra = tonumber(redis.call('HGET', h, 'run_at')) or 0
-      redis.call('ZADD', p .. ':ready:' .. q, -pr * ` + strconv.Itoa(priorityScale) + ` + ra, id)
-    end
+    file(q, id, nil)
   end
 end
 local out = {}
-for i = 6, #ARGV do
+for i = 7, 6 + nq do
+  if #out >= n then break end
   local q = ARGV[i]
+  -- heads[name] is {score, id} of the best due task of that name, or nil
+  local heads = {}
+  local function peek(name)
+    local got = redis.call('ZRANGE', duekey(p, q, name), 0, 0, 'WITHSCORES')
+    if #got == 0 then heads[name] = nil else heads[name] = {tonumber(got[2]), tonumber(got[1])} end
+  end
+  for j = 7 + nq, #ARGV do peek(ARGV[j]) end
   while #out < n do
-    local got = redis.call('ZPOPMIN', p .. ':ready:' .. q)
-    if #got == 0 then break end
-    local id = got[1]
+    local best, bn = nil, nil
+    for name, hd in pairs(heads) do
+      if not best or hd[1] < best[1] or (hd[1] == best[1] and hd[2] < best[2]) then best, bn = hd, name end
+    end
+    if not bn then break end
+    local id = redis.call('ZPOPMIN', duekey(p, q, bn))[1]
+    peek(bn)
+    if not heads[bn] then redis.call('SREM', p .. ':names:' .. q, bn) end
     local h = p .. ':job:' .. id
     if redis.call('HGET', h, 'status') == 'queued' then
       redis.call('HINCRBY', h, 'attempts', 1)
@@ -124,12 +162,19 @@ end
 return out
 `)
 
-func (b *RedisBackend) claim(ctx context.Context, queues []string, n int, lease time.Duration) ([]claimed, error) {
+func (b *RedisBackend) claim(ctx context.Context, queues, names []string, n int, lease time.Duration) ([]claimed, error) {
+	if len(queues) == 0 || len(names) == 0 {
+		return nil, nil
+	}
 	now := nowMs()
 	tok := token()
-	args := []any{b.prefix, now, n, now + lease.Milliseconds(), tok}
+	args := make([]any, 0, 6+len(queues)+len(names))
+	args = append(args, b.prefix, now, n, now+lease.Milliseconds(), tok, len(queues))
 	for _, q := range queues {
 		args = append(args, q)
+	}
+	for _, name := range names {
+		args = append(args, name)
 	}
 	res, err := redisClaim.Run(ctx, b.rdb, nil, args...).Slice()
 	if err != nil {

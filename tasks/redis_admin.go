@@ -12,11 +12,14 @@ import (
 // scripts), in milliseconds; the finished indexes drop entries older than this.
 const finishedTTL = 604800 * 1000
 
-var redisCounts = redis.NewScript(`
+var redisCounts = redis.NewScript(redisDueKey + `
 local p, expired = ARGV[1], ARGV[2]
 local queued = 0
 for _, q in ipairs(redis.call('SMEMBERS', p .. ':queues')) do
   queued = queued + redis.call('ZCARD', p .. ':sched:' .. q) + redis.call('ZCARD', p .. ':ready:' .. q)
+  for _, name in ipairs(redis.call('SMEMBERS', p .. ':names:' .. q)) do
+    queued = queued + redis.call('ZCARD', duekey(p, q, name))
+  end
 end
 redis.call('ZREMRANGEBYSCORE', p .. ':finished:succeeded', '-inf', '(' .. expired)
 redis.call('ZREMRANGEBYSCORE', p .. ':finished:dead', '-inf', '(' .. expired)
@@ -26,8 +29,9 @@ return {queued, redis.call('ZCARD', p .. ':leases'), redis.call('ZCARD', p .. ':
 
 // Counts returns how many tasks are in each status, for monitoring; like the
 // database backend's, statuses with no task are left out. It reads the indexes
-// the scripts keep (one sorted-set size per queue and status), so it costs the
-// same however many tasks are stored. Queues are known from enqueues and from
+// the scripts keep (one sorted-set size per queue and status, and per queue and
+// task name for the due ones), so it costs the same however many tasks are
+// stored. Queues are known from enqueues and from
 // workers' polls; tasks that finished before this method existed are not in the
 // finished indexes and are not counted (they expire within seven days).
 func (b *RedisBackend) Counts(ctx context.Context) (map[Status]int64, error) {
@@ -43,6 +47,55 @@ func (b *RedisBackend) Counts(ctx context.Context) (map[Status]int64, error) {
 		if res[i] > 0 {
 			out[st] = res[i]
 		}
+	}
+	return out, nil
+}
+
+var redisDueByTask = redis.NewScript(redisDueKey + `
+local p = ARGV[1]
+local out = {}
+for i = 2, #ARGV do
+  local q = ARGV[i]
+  for _, name in ipairs(redis.call('SMEMBERS', p .. ':names:' .. q)) do
+    table.insert(out, name)
+    table.insert(out, redis.call('ZCARD', duekey(p, q, name)))
+  end
+end
+return out
+`)
+
+// DueByTask returns how many tasks of queues (all queues when none is given)
+// are queued and due, by task name. Tasks that stay due under a name no running
+// worker registers show here (a worker logs those it does not serve at start).
+// It first files the queues' newly due tasks by name, as a claim does.
+func (b *RedisBackend) DueByTask(ctx context.Context, queues ...string) (map[string]int64, error) {
+	if len(queues) == 0 {
+		var err error
+		if queues, err = b.rdb.SMembers(ctx, b.prefix+":queues").Result(); err != nil {
+			return nil, fmt.Errorf("tasks: redis due by task: %w", err)
+		}
+	}
+	out := map[string]int64{}
+	if len(queues) == 0 {
+		return out, nil
+	}
+	args := []any{b.prefix, nowMs(), 0, 0, "", len(queues)}
+	qargs := []any{b.prefix}
+	for _, q := range queues {
+		args = append(args, q)
+		qargs = append(qargs, q)
+	}
+	if err := redisClaim.Run(ctx, b.rdb, nil, args...).Err(); err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("tasks: redis due by task: %w", err)
+	}
+	res, err := redisDueByTask.Run(ctx, b.rdb, nil, qargs...).Slice()
+	if err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("tasks: redis due by task: %w", err)
+	}
+	for i := 0; i+1 < len(res); i += 2 {
+		name, _ := res[i].(string)
+		n, _ := res[i+1].(int64)
+		out[name] += n
 	}
 	return out, nil
 }

@@ -43,7 +43,7 @@ func TestRedisRequeuePurgeCounts(t *testing.T) {
 	busy, _ := addTask.Enqueue(ctx, addArgs{7, 8}, Using(b), Queue("adm-busy"))
 	counts("map[queued:4]")
 
-	got, err := b.claim(ctx, []string{"adm", "adm-busy"}, 3, time.Minute)
+	got, err := b.claim(ctx, []string{"adm", "adm-busy"}, Registered(), 3, time.Minute)
 	if err != nil || len(got) != 3 {
 		t.Fatalf("claim: %v %v", got, err)
 	}
@@ -84,7 +84,7 @@ func TestRedisRequeuePurgeCounts(t *testing.T) {
 	counts("map[queued:2 running:1 succeeded:1]")
 
 	// It runs again (a worker claims it) and dies again.
-	again, err := b.claim(ctx, []string{"adm"}, 1, time.Minute)
+	again, err := b.claim(ctx, []string{"adm"}, Registered(), 1, time.Minute)
 	if err != nil || len(again) != 1 || again[0].id != dead || again[0].attempts != 1 {
 		t.Fatalf("claim after requeue: %+v %v", again, err)
 	}
@@ -128,7 +128,7 @@ func TestRedisRequeuePurgeCounts(t *testing.T) {
 		ids = append(ids, id)
 	}
 	for len(ids) > 0 {
-		got, err := b.claim(ctx, []string{"adm-many"}, 100, time.Minute)
+		got, err := b.claim(ctx, []string{"adm-many"}, Registered(), 100, time.Minute)
 		if err != nil || len(got) == 0 {
 			t.Fatalf("claim: %d %v", len(got), err)
 		}

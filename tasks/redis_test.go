@@ -89,18 +89,18 @@ func TestRedisBackend(t *testing.T) {
 		if _, err := addTask.Enqueue(ctx, addArgs{}, Using(b), Unique("r-once")); !errors.Is(err, ErrDuplicate) {
 			t.Fatalf("duplicate: %v", err)
 		}
-		if got, _ := b.claim(ctx, []string{"later"}, 5, time.Minute); len(got) != 0 {
+		if got, _ := b.claim(ctx, []string{"later"}, Registered(), 5, time.Minute); len(got) != 0 {
 			t.Fatal("claimed a task due in an hour")
 		}
 	})
 
 	t.Run("expired lease", func(t *testing.T) {
 		id, _ := addTask.Enqueue(ctx, addArgs{1, 1}, Using(b), Queue("lease"))
-		old, err := b.claim(ctx, []string{"lease"}, 1, 50*time.Millisecond)
+		old, err := b.claim(ctx, []string{"lease"}, Registered(), 1, 50*time.Millisecond)
 		if err != nil || len(old) != 1 {
 			t.Fatalf("claim: %v %v", old, err)
 		}
-		if again, _ := b.claim(ctx, []string{"lease"}, 1, time.Minute); len(again) != 0 {
+		if again, _ := b.claim(ctx, []string{"lease"}, Registered(), 1, time.Minute); len(again) != 0 {
 			t.Fatal("a leased task was claimed twice")
 		}
 		time.Sleep(60 * time.Millisecond)
@@ -120,7 +120,7 @@ func TestRedisBackend(t *testing.T) {
 	// "running" for nobody when its worker had died).
 	t.Run("lease ending at the reap's millisecond", func(t *testing.T) {
 		id, _ := addTask.Enqueue(ctx, addArgs{2, 2}, Using(b), Queue("boundary"))
-		got, err := b.claim(ctx, []string{"boundary"}, 1, time.Minute)
+		got, err := b.claim(ctx, []string{"boundary"}, Registered(), 1, time.Minute)
 		if err != nil || len(got) != 1 {
 			t.Fatalf("claim: %v %v", got, err)
 		}

@@ -15,8 +15,8 @@ type lossyClaims struct {
 	cut func()
 }
 
-func (b *lossyClaims) claim(ctx context.Context, queues []string, n int, lease time.Duration) ([]claimed, error) {
-	got, err := b.DBBackend.claim(context.WithoutCancel(ctx), queues, n, lease)
+func (b *lossyClaims) claim(ctx context.Context, queues, names []string, n int, lease time.Duration) ([]claimed, error) {
+	got, err := b.DBBackend.claim(context.WithoutCancel(ctx), queues, names, n, lease)
 	if b.cut != nil && len(got) > 0 {
 		b.cut()
 		b.cut = nil

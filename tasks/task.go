@@ -224,6 +224,9 @@ type runner struct {
 var (
 	registryMu sync.RWMutex
 	registry   = map[string]*runner{}
+	// registryGen counts the registrations, so a worker knows when the names it
+	// claims must be read again.
+	registryGen uint64
 )
 
 func register(name string, run func(ctx context.Context, args []byte) ([]byte, error), opts []Option) *runner {
@@ -247,6 +250,7 @@ func register(name string, run func(ctx context.Context, args []byte) ([]byte, e
 		panic(fmt.Sprintf("tasks: task %q registered twice", name))
 	}
 	registry[name] = r
+	registryGen++
 	return r
 }
 
@@ -258,6 +262,12 @@ func lookup(name string) *runner {
 
 // Registered returns the names of the registered tasks, sorted.
 func Registered() []string {
+	names, _ := registered()
+	return names
+}
+
+// registered returns Registered() and the registry's generation.
+func registered() ([]string, uint64) {
 	registryMu.RLock()
 	defer registryMu.RUnlock()
 	out := make([]string, 0, len(registry))
@@ -265,7 +275,14 @@ func Registered() []string {
 		out = append(out, n)
 	}
 	sort.Strings(out)
-	return out
+	return out, registryGen
+}
+
+// registryGeneration returns the number of registrations so far.
+func registryGeneration() uint64 {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	return registryGen
 }
 
 // Task is a registered task whose argument is an A. Make one with Register or

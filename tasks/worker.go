@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,6 +33,13 @@ type Worker struct {
 	// Grace is how long a stopping worker lets running tasks finish before it
 	// cancels their contexts and gives them back to their queue. 0 means 30s.
 	Grace time.Duration
+	// Tasks are the names of the tasks this worker claims; none means every
+	// task registered in this process (Registered), those registered after Run
+	// started included. Each must be registered. A worker never claims a task
+	// whose name it does not know: in a rolling deploy, a task enqueued by newer
+	// code under a new name waits, queued, for a worker that registers it,
+	// instead of failing on an older one.
+	Tasks []string
 	// Logger receives a line per failure; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -73,6 +81,14 @@ func (w *Worker) Run(ctx context.Context) error {
 		return errors.New("tasks: Worker needs a Backend")
 	}
 	queues, conc, poll, lease, grace, log := w.defaults()
+	for _, name := range w.Tasks {
+		if lookup(name) == nil {
+			return fmt.Errorf("%w %q in Worker.Tasks (not registered in this program)", ErrUnknownTask, name)
+		}
+	}
+	names, gen := w.names(0, nil)
+	log.Info("tasks: worker started", "queues", queues, "tasks", names, "concurrency", conc)
+	w.reportUnserved(ctx, queues, names, log)
 	// tasks run on hard, which outlives ctx by the grace period
 	hard, hardCancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer hardCancel()
@@ -89,6 +105,10 @@ func (w *Worker) Run(ctx context.Context) error {
 		mu.Lock()
 		free := conc - len(running)
 		mu.Unlock()
+		if g := registryGeneration(); g != gen && len(w.Tasks) == 0 {
+			names, gen = w.names(gen, names)
+			log.Info("tasks: worker serves newly registered tasks", "tasks", names)
+		}
 		if free > 0 {
 			// expired leases are looked for a few times per lease, not per claim
 			if time.Since(lastReap) >= min(lease/4, poll) {
@@ -100,7 +120,11 @@ func (w *Worker) Run(ctx context.Context) error {
 			// Not on ctx: a claim cut off by the stop could commit on the server
 			// and lose its answer here, leaving its tasks leased to nobody. What
 			// it takes runs (or is given back) within the grace period.
-			jobs, err := w.Backend.claim(bg, queues, free, lease)
+			var jobs []claimed
+			var err error
+			if len(names) > 0 {
+				jobs, err = w.Backend.claim(bg, queues, names, free, lease)
+			}
 			if err != nil && ctx.Err() == nil {
 				log.Warn("tasks: claiming", "err", err)
 			}
@@ -156,6 +180,46 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}
 	return fmt.Errorf("tasks: %d task(s) ignored their cancelled context at shutdown; released", len(running))
+}
+
+// names returns the task names the worker claims, sorted, and the registry
+// generation they were read at: Tasks, or every registered name.
+func (w *Worker) names(gen uint64, prev []string) ([]string, uint64) {
+	if len(w.Tasks) > 0 {
+		if prev != nil {
+			return prev, gen
+		}
+		names := slices.Clone(w.Tasks)
+		slices.Sort(names)
+		return slices.Compact(names), gen
+	}
+	return registered()
+}
+
+// reportUnserved logs, at start, the due tasks of queues that wait under names
+// this worker does not claim: left for a worker that registers them, they stay
+// queued, and a name no deployed code registers (a task renamed or removed)
+// would stay queued for ever. Only backends that can count them by name
+// (both of this package's) are asked.
+func (w *Worker) reportUnserved(ctx context.Context, queues, names []string, log *slog.Logger) {
+	qb, ok := w.Backend.(interface {
+		DueByTask(ctx context.Context, queues ...string) (map[string]int64, error)
+	})
+	if !ok {
+		return
+	}
+	due, err := qb.DueByTask(ctx, queues...)
+	if err != nil {
+		log.Warn("tasks: counting due tasks by name", "err", err)
+		return
+	}
+	for _, name := range names {
+		delete(due, name)
+	}
+	if len(due) > 0 {
+		log.Warn("tasks: due tasks wait under names this worker does not register; a worker whose code registers them will run them",
+			"queues", queues, "waiting", due)
+	}
 }
 
 // run executes one claimed task, renewing its lease meanwhile, and records the

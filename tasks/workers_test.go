@@ -210,11 +210,11 @@ func TestExpiredLeaseIsTakenBack(t *testing.T) {
 		ctx := context.Background()
 		b := NewDB(open(t, u))
 		id, _ := addTask.Enqueue(ctx, addArgs{1, 1}, Using(b), Queue("lease"))
-		old, err := b.claim(ctx, []string{"lease"}, 1, 50*time.Millisecond)
+		old, err := b.claim(ctx, []string{"lease"}, Registered(), 1, 50*time.Millisecond)
 		if err != nil || len(old) != 1 {
 			t.Fatalf("claim: %v %v", old, err)
 		}
-		if again, _ := b.claim(ctx, []string{"lease"}, 1, time.Minute); len(again) != 0 {
+		if again, _ := b.claim(ctx, []string{"lease"}, Registered(), 1, time.Minute); len(again) != 0 {
 			t.Fatal("a leased task was claimed twice")
 		}
 		time.Sleep(60 * time.Millisecond)
@@ -342,7 +342,7 @@ func TestClaimTakesAtMostN(t *testing.T) {
 			}
 		}
 		for round := 0; round < 4; round++ {
-			got, err := b.claim(ctx, []string{"limit"}, 3, time.Minute)
+			got, err := b.claim(ctx, []string{"limit"}, Registered(), 3, time.Minute)
 			if err != nil {
 				t.Fatal(err)
 			}
