@@ -60,8 +60,10 @@ type Record struct {
 func (r Record) String() string { return r.Task + " #" + strconv.FormatInt(r.ID, 10) }
 
 // Meta implements orm.MetaProvider: the table is Table, indexed for the claim.
+// The task name comes before the priority in the index, so a claim reads the
+// rows of its worker's names only, however many tasks wait under other names.
 func (Record) Meta() orm.Meta {
-	return orm.Meta{Table: Table, Indexes: []orm.Index{{Name: "tasks_job_claim", Fields: []string{"status", "queue", "priority", "run_at"}}}}
+	return orm.Meta{Table: Table, Indexes: []orm.Index{{Name: "tasks_job_claim_task", Fields: []string{"status", "queue", "task", "priority", "run_at"}}}}
 }
 
 // DBBackend keeps tasks in the table Table of a database (SQLite, PostgreSQL,

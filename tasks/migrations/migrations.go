@@ -8,4 +8,5 @@ import "github.com/galvani-web/galvani/migrate"
 var All = []*migrate.Migration{
 	m0001Initial,
 	m0002RecordRequestId,
+	m0003ClaimIndexTask,
 }
