@@ -147,7 +147,9 @@ func (app) Commands() []*galvani.Command {
 	return []*galvani.Command{{
 		Name: "worker",
 		Help: "run background tasks and periodic schedules until interrupted",
-		Long: "worker claims due tasks of its queues from the database backend and runs them,\n" +
+		Long: "worker claims due tasks of its queues from the database or Redis backend and runs them,\n" +
+			"taking only tasks whose names this program registers (or those -tasks names): a task\n" +
+			"under another name waits, queued, for a worker that knows it (rolling deploys).\n" +
 			"and enqueues the ticks of periodic schedules (once per tick across all workers).\n" +
 			"On SIGINT or SIGTERM it stops claiming, lets running tasks finish within -grace,\n" +
 			"then cancels them and gives them back to their queue.",
@@ -155,6 +157,7 @@ func (app) Commands() []*galvani.Command {
 		Flags: func(fs *flag.FlagSet) {
 			fs.Int("concurrency", 4, "tasks run at once")
 			fs.String("queues", DefaultQueue, "comma-separated queues to take tasks from")
+			fs.String("tasks", "", "comma-separated task names to run (default: every task this program registers)")
 			fs.Duration("grace", 30*time.Second, "time running tasks get to finish at shutdown")
 			fs.Duration("poll", time.Second, "wait between claims when nothing is due")
 			fs.Duration("lease", 30*time.Second, "claim duration without renewal (a dead worker's tasks run again after it)")
@@ -162,6 +165,17 @@ func (app) Commands() []*galvani.Command {
 		},
 		Run: workerCommand,
 	}}
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func workerCommand(ctx context.Context, inv *galvani.Invocation) error {
@@ -173,21 +187,25 @@ func workerCommand(ctx context.Context, inv *galvani.Invocation) error {
 	if !ok {
 		return galvani.UsageErrorf("the worker needs the database or Redis backend (TASKS_BACKEND=database or redis://...), not %T", b)
 	}
-	var queues []string
-	for _, q := range strings.Split(inv.String("queues"), ",") {
-		if q = strings.TrimSpace(q); q != "" {
-			queues = append(queues, q)
-		}
-	}
+	queues := splitList(inv.String("queues"))
 	if len(queues) == 0 {
 		return galvani.UsageErrorf("-queues names no queue")
+	}
+	names := splitList(inv.String("tasks"))
+	for _, name := range names {
+		if lookup(name) == nil {
+			return galvani.UsageErrorf("-tasks: no task called %q is registered in this program", name)
+		}
 	}
 	if inv.Int("concurrency") < 1 {
 		return galvani.UsageErrorf("-concurrency must be at least 1")
 	}
-	w := &Worker{Backend: db, Queues: queues, Concurrency: inv.Int("concurrency"),
+	w := &Worker{Backend: db, Queues: queues, Tasks: names, Concurrency: inv.Int("concurrency"),
 		PollInterval: inv.Duration("poll"), Lease: inv.Duration("lease"), Grace: inv.Duration("grace")}
-	fmt.Fprintf(inv.Stdout, "worker: queues %s, concurrency %d; tasks: %s\n", strings.Join(queues, ","), w.Concurrency, strings.Join(Registered(), ", "))
+	if len(names) == 0 {
+		names = Registered()
+	}
+	fmt.Fprintf(inv.Stdout, "worker: queues %s, concurrency %d; tasks: %s\n", strings.Join(queues, ","), w.Concurrency, strings.Join(names, ", "))
 	var wg sync.WaitGroup
 	if !inv.Bool("no-schedules") && len(Schedules()) > 0 {
 		sc := &Scheduler{Backend: db}

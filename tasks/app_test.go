@@ -72,12 +72,39 @@ func TestWorkerCommand(t *testing.T) {
 	if n, _ := ResultOf[int](in); n != 42 {
 		t.Fatalf("result %d", n)
 	}
+
+	// -tasks: this worker runs test-add only; the order task waits
+	other, err := orderTask.Enqueue(ctx, 1, Queue(DefaultQueue))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err = addTask.Enqueue(ctx, addArgs{1, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var only syncBuffer
+	wctx, stop = context.WithCancel(ctx)
+	go func() {
+		done <- app.RunCommandIO(wctx, []string{"worker", "-poll", "10ms", "-tasks", " test-add ,"}, strings.NewReader(""), &only, &only)
+	}()
+	waitStatus(t, Default(), id, StatusSucceeded)
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("worker -tasks: %v\n%s", err, only.String())
+	}
+	if !strings.Contains(only.String(), "concurrency 4; tasks: test-add\n") {
+		t.Errorf("worker -tasks output:\n%s", only.String())
+	}
+	if in, err := Default().Info(ctx, other); err != nil || in.Status != StatusQueued || in.Attempts != 0 {
+		t.Errorf("a task -tasks leaves out was claimed: %+v %v", in, err)
+	}
 	for _, want := range []string{"queues default,other, concurrency 2", "test-add", "worker: stopped"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	for _, args := range [][]string{{"worker", "-concurrency", "0"}, {"worker", "-queues", ","}, {"worker", "extra"}} {
+	for _, args := range [][]string{{"worker", "-concurrency", "0"}, {"worker", "-queues", ","}, {"worker", "extra"},
+		{"worker", "-tasks", "test-add,no-such-task"}} {
 		if err := app.RunCommandIO(ctx, args, strings.NewReader(""), &out, &out); !errors.Is(err, galvani.ErrUsage) {
 			t.Errorf("%v: %v, want a usage error", args, err)
 		}
