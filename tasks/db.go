@@ -377,8 +377,10 @@ func (b *DBBackend) claim(ctx context.Context, queues, names []string, n int, le
 		}
 		return out, err
 	default:
-		// One statement, run under SQLite's database write lock.
-		q := "UPDATE " + Table + " SET " + set + " WHERE id IN (SELECT id FROM " + Table + " WHERE " + where + order + ") AND status = ? RETURNING " + returnCols
+		// One statement, run under SQLite's database write lock. The unary plus
+		// keeps SQLite from answering the outer status test through the claim
+		// index, which walks every queued row; the ids picked are looked up by key.
+		q := "UPDATE " + Table + " SET " + set + " WHERE id IN (SELECT id FROM " + Table + " WHERE " + where + order + ") AND +status = ? RETURNING " + returnCols
 		args := append(append(sargs, wargs...), string(StatusQueued))
 		out, err := scanClaimed(b.db.Query(ctx, q, args...))
 		for i := range out {

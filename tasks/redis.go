@@ -109,7 +109,7 @@ local p, now, n, lu, tok, nq = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), AR
 local function file(q, id, score)
   local h = p .. ':job:' .. id
   if redis.call('HGET', h, 'status') ~= 'queued' then return end
-  local name = redis.call('HGET', h, 'task')
+  local name = redis.call('HGET', h, 'task') or ''
   if not score then
     local pr = tonumber(redis.call('HGET', h, 'priority')) or 0
     local ra = tonumber(redis.call('HGET', h, 'run_at')) or 0
