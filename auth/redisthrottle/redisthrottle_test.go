@@ -2,12 +2,17 @@ package redisthrottle
 
 import (
 	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/internal/testdb"
 	"github.com/galvani-web/galvani/session"
 	"github.com/redis/go-redis/v9"
@@ -116,5 +121,49 @@ func TestThrottleReservesAtomically(t *testing.T) {
 	wg.Wait()
 	if n := allowed.Load(); n != 5 {
 		t.Fatalf("%d of 40 parallel attempts went ahead, limit 5", n)
+	}
+}
+
+// TestRedisDownFailsClosed: with Redis unreachable every operation fails with an
+// *UnavailableError, which a handler turns into a 503 with Retry-After (the login
+// view then checks no password) rather than a 500; a caller's own cancellation
+// stays a plain error.
+func TestRedisDownFailsClosed(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there any more: connection refused
+	rdb := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer rdb.Close()
+	th := New(rdb, "", 5, time.Minute)
+	ctx := context.Background()
+	_, err = th.Attempt(ctx, "login:user:1")
+	for name, err := range map[string]error{"Attempt": err, "Release": th.Release(ctx, "k"), "Reset": th.Reset(ctx, "k")} {
+		var ue *UnavailableError
+		if !errors.As(err, &ue) || galvani.StatusOf(err) != http.StatusServiceUnavailable || !strings.Contains(err.Error(), "refused") {
+			t.Errorf("%s: %v (%T, status %d); want an *UnavailableError, 503", name, err, err, galvani.StatusOf(err))
+		}
+	}
+
+	app := galvani.New(galvani.Settings{})
+	app.Get("/login/", func(c *galvani.Ctx) error {
+		if _, err := th.Attempt(c.Context(), "login:user:1"); err != nil {
+			return err
+		}
+		return c.Text(200, "password checked")
+	})
+	rec := httptest.NewRecorder()
+	app.ServeHTTP(rec, httptest.NewRequest("GET", "/login/", nil))
+	if rec.Code != 503 || rec.Header().Get("Retry-After") != "5" || strings.Contains(rec.Body.String(), "checked") {
+		t.Errorf("login with Redis down: %d %v %q; want 503 with Retry-After: 5", rec.Code, rec.Header(), rec.Body)
+	}
+
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = th.Attempt(cctx, "login:user:1")
+	if ue := (*UnavailableError)(nil); errors.As(err, &ue) || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled caller: %v; want context.Canceled, not unavailable", err)
 	}
 }
