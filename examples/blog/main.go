@@ -11,6 +11,8 @@
 // With REDIS_URL set (redis://127.0.0.1:6379/0), the state that several servers of
 // the site must share lives in Redis: sessions (session/redisstore) and the login
 // throttles (auth/redisthrottle), under the key prefix REDIS_PREFIX (default "blog:").
+// CACHE_URL (redis://127.0.0.1:6379/1, say) puts the cache battery, which keeps the
+// front page's counts, there too; without it the cache is in-process.
 // With DATABASE_URL on PostgreSQL or MariaDB, the servers are then stateless and can
 // run behind a load balancer (bench/scaleout/run.sh runs three behind nginx).
 //
@@ -31,6 +33,7 @@ import (
 	"github.com/galvani-web/galvani/admin"
 	"github.com/galvani-web/galvani/auth"
 	"github.com/galvani-web/galvani/auth/redisthrottle"
+	"github.com/galvani-web/galvani/cache"
 	"github.com/galvani-web/galvani/dbtools"
 	"github.com/galvani-web/galvani/examples/blog/blog"
 	"github.com/galvani-web/galvani/messages"
@@ -87,6 +90,7 @@ func newApp(ctx context.Context, settings galvani.Settings) (*galvani.App, *orm.
 	app := galvani.New(settings,
 		security.App, // first: host validation, security headers and CSRF wrap everything
 		metrics.App,  // Prometheus metrics at /metrics, for loopback scrapers, with METRICS_ENABLED=true
+		cache.App,    // CACHE_URL (default in-process; redis://... shared): the front page's counts
 		session.App,
 		messages.App,
 		migrate.App,     // makemigrations, migrate, showmigrations, sqlmigrate

@@ -3,12 +3,15 @@ package blog
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/auth"
+	"github.com/galvani-web/galvani/cache"
 	"github.com/galvani-web/galvani/forms"
 	"github.com/galvani-web/galvani/orm"
 	"github.com/galvani-web/galvani/template"
@@ -44,6 +47,50 @@ var articleList = views.List[Article]{
 	Template:    "blog/index.html",
 	ContextName: "articles",
 	PerPage:     perPage,
+	Data: func(c *galvani.Ctx, _ []Article, data views.Data) error {
+		counts, err := siteCounts(c)
+		data["counts"] = counts
+		return err
+	},
+}
+
+// countsTTL is how long the front page's counts are kept in the cache: a new
+// comment shows in them within a minute.
+const countsTTL = time.Minute
+
+// siteCounts are the front page's "N articles, M comments", two COUNT queries kept
+// in the project's cache (CACHE_URL: Redis when several servers run) for countsTTL.
+// The cache's GetOrSet degrades to counting when the cache backend is down, so the
+// front page does not depend on Redis. Without the cache App the counts are made on
+// every request.
+func siteCounts(c *galvani.Ctx) (map[string]int64, error) {
+	count := func(ctx context.Context) ([]byte, error) {
+		db := orm.DBFrom(c.Request)
+		articles, err := orm.Q[Article](db).Count(ctx)
+		if err != nil {
+			return nil, err
+		}
+		comments, err := orm.Q[Comment](db).Count(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(map[string]int64{"articles": articles, "comments": comments})
+	}
+	var b []byte
+	var err error
+	if ch := cache.From(c.Request); ch != nil {
+		b, err = ch.GetOrSet(c.Context(), "blog:counts", countsTTL, count)
+	} else {
+		b, err = count(c.Context())
+	}
+	if err != nil {
+		return nil, err
+	}
+	var counts map[string]int64
+	if err := json.Unmarshal(b, &counts); err != nil {
+		return nil, err
+	}
+	return counts, nil
 }
 
 // articleDetail shows an article, its comments and an empty comment form.
