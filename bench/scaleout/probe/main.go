@@ -26,7 +26,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: probe check|load|slow|soak [flags]")
+		fmt.Fprintln(os.Stderr, "usage: probe check|load|sessions|slow|soak [flags]")
 		os.Exit(2)
 	}
 	cmd, args := os.Args[1], os.Args[2:]
@@ -36,6 +36,8 @@ func main() {
 		ok = check(args)
 	case "load":
 		ok = load(args)
+	case "sessions":
+		ok = sessions(args)
 	case "slow":
 		ok = slow(args)
 	case "soak":
@@ -289,6 +291,7 @@ func load(args []string) bool {
 		allowed[n] = true
 	}
 	st := newStats()
+	var lastBad atomic.Int64 // unix ms of the last answer that was not a 200
 	hc := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	end := time.Now().Add(*d)
 	var wg sync.WaitGroup
@@ -301,11 +304,15 @@ func load(args []string) bool {
 				res, err := hc.Get(*u)
 				if err != nil {
 					st.add(0, nil, 0, err)
+					lastBad.Store(time.Now().UnixMilli())
 					continue
 				}
 				io.Copy(io.Discard, res.Body)
 				res.Body.Close()
 				st.add(res.StatusCode, res.Header, time.Since(t0), nil)
+				if res.StatusCode != 200 {
+					lastBad.Store(time.Now().UnixMilli())
+				}
 			}
 		}()
 	}
@@ -317,7 +324,7 @@ func load(args []string) bool {
 		}
 	}
 	report(ok, "%s: %s (503s without Retry-After: %d)", *label, st, st.noRetry)
-	fmt.Printf("  RESULT %s status=%v\n", *label, st.status)
+	fmt.Printf("  RESULT %s status=%v last_bad_ms=%d\n", *label, st.status, lastBad.Load())
 	return ok
 }
 
@@ -397,6 +404,166 @@ func slow(args []string) bool {
 	report(bad == 0 && total > 0, "normal requests during %d slow-header and %d slow-body connections: %s", *n, *n, st)
 	report(held.Load() == 0, "slow connections cut off by the server: %d of %d (the last after %v), %d still open at the end",
 		cut.Load(), 2**n, longest.Round(time.Second), held.Load())
+	return !failed
+}
+
+// sessions is the Redis outage's traffic, run while the script stops Redis and
+// starts it again (empty): signed-in clients read a login-required page, anonymous
+// clients read the front page (its counts come through the cache battery), and a
+// login client signs in again and again. It checks the contract: while the session
+// store is down a signed-in request is a 503 with Retry-After saying why, never the
+// page as if signed out (a redirect to the login) nor a 500; a login is a 503 too
+// (the throttle cannot count it); the front page keeps answering 200 with its
+// counts. Once Redis is back its sessions are gone: a signed-in client is sent to
+// the login page, signs in again, and goes on.
+func sessions(args []string) bool {
+	fs := flag.NewFlagSet("sessions", flag.ExitOnError)
+	base := fs.String("base", "", "the load balancer's base URL")
+	d := fs.Duration("d", 20*time.Second, "duration")
+	users := fs.String("user", "", "accounts, comma-separated: one signed-in client each, the last one for the login client")
+	password := fs.String("password", "", "their password")
+	anon := fs.Int("anon", 4, "anonymous clients")
+	fs.Parse(args)
+	accounts := strings.Split(*users, ",")
+	if len(accounts) < 2 {
+		fmt.Fprintln(os.Stderr, "sessions: give at least two -user")
+		return false
+	}
+	countsRE := regexp.MustCompile(`[0-9]+ articles?, [0-9]+ comments?`)
+	type class struct {
+		name     string
+		st       *stats
+		bad      atomic.Int64 // answers outside the contract
+		last503  atomic.Int64 // unix ms
+		lost     atomic.Int64 // sessions found gone after the outage
+		relogins atomic.Int64
+		example  atomic.Value // the first answer outside the contract
+	}
+	newClass := func(name string) *class { return &class{name: name, st: newStats()} }
+	signed, anonymous, logins := newClass("signed-in GET /new/"), newClass("anonymous GET /"), newClass("login POST")
+	bad := func(c *class, format string, args ...any) {
+		c.bad.Add(1)
+		c.example.CompareAndSwap(nil, fmt.Sprintf(format, args...))
+	}
+	// unavailable checks a 503: Retry-After and a body that says why.
+	unavailable := func(c *class, hdr http.Header, body, why string) {
+		c.last503.Store(time.Now().UnixMilli())
+		if hdr.Get("Retry-After") == "" || !strings.Contains(body, why) {
+			bad(c, "503 without Retry-After or without %q: %q", why, body)
+		}
+	}
+	// signIn answers the login form's status when it is not a 200 (a 503 while
+	// Redis is down or the servers reconnect), else the login POST's.
+	signIn := func(c *client, user string) (int, http.Header, string, error) {
+		st, hdr, body, err := c.do("GET", *base+"/accounts/login/", nil)
+		if err != nil || st != 200 {
+			return st, hdr, body, err
+		}
+		m := tokenRE.FindStringSubmatch(body)
+		if m == nil {
+			return 0, nil, "", fmt.Errorf("no CSRF token in the login form")
+		}
+		return c.do("POST", *base+"/accounts/login/", url.Values{"csrfmiddlewaretoken": {m[1]}, "username": {user}, "password": {*password}})
+	}
+	end := time.Now().Add(*d)
+	var wg sync.WaitGroup
+	for _, user := range accounts[:len(accounts)-1] {
+		c := newClient()
+		if st, _, _, err := signIn(c, user); err != nil || st != http.StatusFound {
+			report(false, "sign in as %s before the outage: %d %v", user, st, errOrEmpty(err))
+			return false
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outage := false // a 503 was seen: the session store went away
+			for time.Now().Before(end) {
+				t0 := time.Now()
+				st, hdr, body, err := c.do("GET", *base+"/new/", nil)
+				signed.st.add(st, hdr, time.Since(t0), err)
+				switch {
+				case err != nil:
+					bad(signed, "error %v", err)
+				case st == 200:
+				case st == 503:
+					outage = true
+					unavailable(signed, hdr, body, "sessions cannot be loaded")
+				case st == http.StatusFound && strings.Contains(hdr.Get("Location"), "/accounts/login/"):
+					if !outage {
+						bad(signed, "signed out without an outage (302 to %s)", hdr.Get("Location"))
+						break
+					}
+					// Redis came back empty: the session is gone; sign in again
+					// (a 503 while Redis is still coming up: try again shortly).
+					signed.lost.Add(1)
+					for time.Now().Before(end) {
+						st, hdr, body, err := signIn(c, user)
+						if err == nil && st == http.StatusFound {
+							signed.relogins.Add(1)
+							break
+						}
+						if err != nil || st != 503 {
+							bad(signed, "sign in again after the outage: %d %v", st, errOrEmpty(err))
+							break
+						}
+						unavailable(signed, hdr, body, "Service Unavailable")
+						time.Sleep(200 * time.Millisecond)
+					}
+					outage = false
+				default:
+					bad(signed, "%d %s", st, hdr.Get("Location"))
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}()
+	}
+	for range *anon {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := newClient()
+			for time.Now().Before(end) {
+				t0 := time.Now()
+				st, hdr, body, err := c.do("GET", *base+"/", nil)
+				anonymous.st.add(st, hdr, time.Since(t0), err)
+				if err != nil || st != 200 || !countsRE.MatchString(body) {
+					bad(anonymous, "%d %v, counts shown: %v", st, errOrEmpty(err), countsRE.MatchString(body))
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		user := accounts[len(accounts)-1]
+		for time.Now().Before(end) {
+			c := newClient()
+			t0 := time.Now()
+			st, hdr, body, err := signIn(c, user)
+			logins.st.add(st, hdr, time.Since(t0), err)
+			switch {
+			case err != nil:
+				bad(logins, "error %v", err)
+			case st == http.StatusFound:
+			case st == 503:
+				unavailable(logins, hdr, body, "Service Unavailable")
+			default:
+				bad(logins, "%d", st)
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+	}()
+	wg.Wait()
+	for _, c := range []*class{signed, anonymous, logins} {
+		extra := ""
+		if c == signed {
+			extra = fmt.Sprintf("; sessions gone after the outage: %d, signed in again: %d", c.lost.Load(), c.relogins.Load())
+		}
+		ex, _ := c.example.Load().(string)
+		report(c.bad.Load() == 0, "%s: %s%s; outside the contract: %d %s", c.name, c.st, extra, c.bad.Load(), ex)
+		fmt.Printf("  RESULT %s last503_ms=%d\n", c.name, c.last503.Load())
+	}
 	return !failed
 }
 
