@@ -55,9 +55,15 @@ type Settings struct {
 	Databases map[string]string
 	// DatabaseReplicas names entries of Databases that are read replicas of the
 	// default database: each request's reads go to them until the request writes
-	// (docs/database.md, "Read replicas"). Env: DATABASE_REPLICAS (comma separated
+	// (docs/orm.md, "Read replicas"). Env: DATABASE_REPLICAS (comma separated
 	// names, e.g. DATABASE_REPLICAS=replica with DATABASE_URL_REPLICA=...).
 	DatabaseReplicas []string
+	// DatabaseReplicaPin is how long, after a request that wrote, the same
+	// client's requests read the primary instead of the replicas (a cookie), so a
+	// redirect after a POST shows what it saved while the replicas catch up.
+	// Default 5s (0 keeps the default); negative turns it off. Env:
+	// DATABASE_REPLICA_PIN (a duration, or 0/off).
+	DatabaseReplicaPin time.Duration
 	// CacheURL selects the default cache of the cache battery: locmem:// (in-process
 	// LRU, the default), redis://host:6379/0, memcached://host:11211, db://table (with
 	// the cache/dbcache app installed) or dummy://; options such as timeout and
@@ -328,6 +334,7 @@ func (s *Settings) ApplyEnv(environ []string) error {
 		{"SHUTDOWN_TIMEOUT", &s.ShutdownTimeout},
 		{"READY_TIMEOUT", &s.ReadyTimeout},
 		{"DRAIN_DELAY", &s.DrainDelay},
+		{"DATABASE_REPLICA_PIN", &s.DatabaseReplicaPin},
 	} {
 		if name, v, ok := s.lookupEnv(t.name); ok {
 			if d, err := parseTimeout(v); err != nil {

@@ -62,6 +62,7 @@ func TestApplyEnv(t *testing.T) {
 		"DATABASE_URL_REPLICA=postgres://u:p@replica/site",
 		"GALVANI_DATABASE_URL_ANALYTICS=mysql://u@a/stats",
 		"DATABASE_REPLICAS=Replica, ",
+		"DATABASE_REPLICA_PIN=2s",
 		"ADDR=0:9000",
 		"APPEND_SLASH=off",
 		"TRUSTED_PROXIES=10.0.0.0/8,192.168.1.1",
@@ -87,6 +88,7 @@ func TestApplyEnv(t *testing.T) {
 		DatabaseURL:        "postgres://u:p@db/site",
 		Databases:          map[string]string{"replica": "postgres://u:p@replica/site", "analytics": "mysql://u@a/stats"},
 		DatabaseReplicas:   []string{"replica"},
+		DatabaseReplicaPin: 2 * time.Second,
 		Addr:               "0.0.0.0:9000",
 		AppendSlash:        &f,
 		TrustedProxies:     []string{"10.0.0.0/8", "192.168.1.1"},
@@ -171,6 +173,7 @@ func TestApplyEnvErrors(t *testing.T) {
 		{"READY_PATH=readyz", "READY_PATH", `nor "off"`},
 		{"HEALTH_PATH=", "HEALTH_PATH", `nor "off"`},
 		{"DRAIN_DELAY=later", "DRAIN_DELAY", "not a duration"},
+		{"DATABASE_REPLICA_PIN=soon", "DATABASE_REPLICA_PIN", "not a duration"},
 	}
 	for _, c := range cases {
 		t.Run(c.env, func(t *testing.T) {
@@ -411,7 +414,7 @@ func ExampleSection() {
 var envVarNames = []string{"DEBUG", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "ALLOWED_HOSTS", "DATABASE_URL", "DATABASE_URL_X",
 	"ADDR", "PORT", "APPEND_SLASH", "TRUSTED_PROXIES", "MAX_BODY_BYTES", "MAX_HEADER_BYTES", "READ_HEADER_TIMEOUT",
 	"READ_TIMEOUT", "WRITE_TIMEOUT", "IDLE_TIMEOUT", "SHUTDOWN_TIMEOUT", "SILENCED_CHECKS",
-	"HEALTH_PATH", "READY_PATH", "READY_TIMEOUT", "DRAIN_DELAY",
+	"HEALTH_PATH", "READY_PATH", "READY_TIMEOUT", "DRAIN_DELAY", "DATABASE_REPLICA_PIN",
 	"SESSION_AGE", "SESSION_SECURE", "SESSION_MAX_ITEMS", "SESSION_RATIO", "SESSION_SMALL", "SESSION_DOMAINS", "SESSION_LOG_LEVEL", "SESSION_NET"}
 
 // FuzzApplyEnv feeds any value to every variable: ApplyEnv and Section never panic,

@@ -41,6 +41,7 @@ type DB struct {
 
 	replicas    atomic.Pointer[[]*DB] // read replicas (AddReplica), on the root
 	nextReplica atomic.Uint32
+	replicaPin  atomic.Int64 // nanoseconds; 0: DefaultReplicaPin, <0: off (SetReplicaPin)
 }
 
 // Name returns the name the database was registered under ("default" unless given).

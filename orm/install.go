@@ -15,7 +15,8 @@ import (
 // request's queries and shows them on the debug page. Each database is pinged by the
 // App's readiness probe, as the check "database.NAME" (except the read replicas named
 // by Settings.DatabaseReplicas, which are attached to the default database with
-// AddReplica; reads fall back to the primary when one is down). With
+// AddReplica; reads fall back to the primary when one is down; the requests after
+// a write read the primary for Settings.DatabaseReplicaPin). With
 // Settings.LogLevel "debug" every statement is logged to app.Logger (LogQueries),
 // with the request ID. Installed apps that implement Instrumenter (the metrics
 // battery) are offered each database. Call it after galvani.New and before serving; close the
@@ -70,6 +71,9 @@ func Install(ctx context.Context, app *galvani.App) (*Databases, error) {
 		replica[name] = true
 	}
 	if def != nil {
+		if s.DatabaseReplicaPin != 0 {
+			def.SetReplicaPin(s.DatabaseReplicaPin)
+		}
 		app.Use(Middleware(def))
 	}
 	for _, name := range dbs.Names() {

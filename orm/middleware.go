@@ -27,13 +27,14 @@ func DBFrom(r *http.Request) *DB { return From(r.Context()) }
 
 // Middleware puts db in every request's context (read it with From or DBFrom).
 // When db has read replicas, the request's reads go to them until it writes
-// (ReadFromReplicas).
+// (ReadFromReplicas), and after a write the same client's requests read the
+// primary for a few seconds (SetReplicaPin, PinCookie).
 func Middleware(db *DB) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx := WithDB(r.Context(), db)
 			if db.root.replicas.Load() != nil {
-				ctx = ReadFromReplicas(ctx)
+				w, ctx = db.routeRequest(ctx, w, r)
 			}
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})

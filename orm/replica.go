@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
 	"sync/atomic"
+	"time"
 )
 
 // Read replicas.
@@ -17,10 +20,124 @@ import (
 // so a request always sees its own writes. Reads inside a transaction go to the
 // primary. Commands, migrations and task workers read the primary unless their
 // code passes a ReadFromReplicas context.
+//
+// A request that wrote also pins the client's next requests for a few seconds
+// (SetReplicaPin): orm.Middleware answers it with the PinCookie cookie and reads
+// a request that carries it from the primary, so the page a POST redirects to
+// shows what the POST saved even while the replicas lag behind.
 
 // routeState is shared by the contexts of one request (or one unit of work that
-// chose replicas): once it is pinned, its reads go to the primary.
-type routeState struct{ pinned atomic.Bool }
+// chose replicas): once it is pinned, its reads go to the primary. wrote records
+// that the request itself wrote (pinned may come from the PinCookie).
+type routeState struct{ pinned, wrote atomic.Bool }
+
+// PinCookie is the cookie orm.Middleware sets on the answer to a request that
+// wrote to a database with replicas; while the client sends it back (for the
+// replica pin, SetReplicaPin), its requests read the primary. It holds no data:
+// a client that forges it only reads the primary.
+const PinCookie = "galvani_primary"
+
+// DefaultReplicaPin is how long the requests that follow a write read the primary
+// unless SetReplicaPin says otherwise: long enough for a redirect and the pages
+// right after it while a replica is a moment behind (replication lag is normally
+// well under a second), short enough to leave the reads of a busy site on the
+// replicas.
+const DefaultReplicaPin = 5 * time.Second
+
+// SetReplicaPin sets how long, after a request that wrote to db, the same
+// client's requests read db rather than its replicas (orm.Middleware remembers it
+// in the PinCookie cookie). d <= 0 turns the pin off: then only the request that
+// wrote reads its own writes, and a page it redirects to may read a replica that
+// has not caught up. Settings.DatabaseReplicaPin (DATABASE_REPLICA_PIN) sets it
+// for Install.
+func (db *DB) SetReplicaPin(d time.Duration) {
+	if d <= 0 {
+		d = -1
+	}
+	db.root.replicaPin.Store(int64(d))
+}
+
+// ReplicaPin returns how long the requests after a write read the primary (see
+// SetReplicaPin); 0 when the pin is off.
+func (db *DB) ReplicaPin() time.Duration {
+	switch d := db.root.replicaPin.Load(); {
+	case d == 0:
+		return DefaultReplicaPin
+	case d < 0:
+		return 0
+	default:
+		return time.Duration(d)
+	}
+}
+
+// pinWriter adds the PinCookie to the answer of a request that wrote, when its
+// headers go out.
+type pinWriter struct {
+	http.ResponseWriter
+	st     *routeState
+	maxAge string
+	secure bool
+	done   bool
+}
+
+func (p *pinWriter) pin() {
+	if p.done {
+		return
+	}
+	p.done = true
+	if !p.st.wrote.Load() {
+		return
+	}
+	c := PinCookie + "=1; Path=/; Max-Age=" + p.maxAge + "; HttpOnly; SameSite=Lax"
+	if p.secure {
+		c += "; Secure"
+	}
+	p.Header().Add("Set-Cookie", c)
+}
+
+func (p *pinWriter) WriteHeader(code int) {
+	if code >= 200 {
+		p.pin()
+	}
+	p.ResponseWriter.WriteHeader(code)
+}
+
+func (p *pinWriter) Write(b []byte) (int, error) {
+	p.pin()
+	return p.ResponseWriter.Write(b)
+}
+
+// Flush sends the headers (with the cookie when the request wrote) and flushes.
+func (p *pinWriter) Flush() {
+	p.pin()
+	_ = http.NewResponseController(p.ResponseWriter).Flush()
+}
+
+// FlushError is Flush for http.ResponseController.
+func (p *pinWriter) FlushError() error {
+	p.pin()
+	return http.NewResponseController(p.ResponseWriter).Flush()
+}
+
+// Unwrap gives http.ResponseController the underlying writer (deadlines, hijack).
+func (p *pinWriter) Unwrap() http.ResponseWriter { return p.ResponseWriter }
+
+// routeRequest starts the replica routing of a request on db: its reads go to
+// the replicas unless it carries the PinCookie, and the answer to a request that
+// writes carries the cookie while the pin is on.
+func (db *DB) routeRequest(ctx context.Context, w http.ResponseWriter, r *http.Request) (http.ResponseWriter, context.Context) {
+	st := &routeState{}
+	ctx = context.WithValue(ctx, routeKey{}, st)
+	pin := db.ReplicaPin()
+	if pin <= 0 {
+		return w, ctx
+	}
+	if c, err := r.Cookie(PinCookie); err == nil && c.Value == "1" {
+		st.pinned.Store(true)
+	}
+	secs := int64((pin + time.Second - 1) / time.Second)
+	return &pinWriter{ResponseWriter: w, st: st, maxAge: strconv.FormatInt(secs, 10), secure: r.TLS != nil}, ctx
+}
 
 type routeKey struct{}
 
@@ -114,8 +231,13 @@ func (db *DB) wrote(ctx context.Context) {
 	if ctx == nil || db.root.replicas.Load() == nil {
 		return
 	}
-	if st, ok := ctx.Value(routeKey{}).(*routeState); ok && !st.pinned.Load() {
-		st.pinned.Store(true)
+	if st, ok := ctx.Value(routeKey{}).(*routeState); ok {
+		if !st.wrote.Load() {
+			st.wrote.Store(true)
+		}
+		if !st.pinned.Load() {
+			st.pinned.Store(true)
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/galvani-web/galvani/internal/testdb"
 )
@@ -371,4 +372,107 @@ func (p *flakyProxy) down() {
 		c.Close()
 	}
 	p.conns = nil
+}
+
+// After a request that wrote, the client's next requests read the primary for
+// the replica pin (a cookie), so the page a POST redirects to shows the write
+// even when the replica lags; requests that only read leave no cookie, and a
+// pin turned off leaves the old per-request rule.
+func TestReplicaPinAfterWrite(t *testing.T) {
+	db, _ := withReplica(t)
+	a := &Author{Name: "Ada", Email: "ada@example.com"}
+	if err := db.Create(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	h := Middleware(db)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if r.Method == http.MethodPost {
+			if _, err := Q[Author](From(ctx)).Filter("id", a.ID).Update(ctx, Set("karma", 1)); err != nil {
+				t.Error(err)
+			}
+			if r.URL.Path == "/stream" {
+				w.WriteHeader(200)
+				http.NewResponseController(w).Flush()
+				return
+			}
+			http.Redirect(w, r, "/done", http.StatusSeeOther)
+			return
+		}
+		if r.URL.Path == "/stream-then-write" {
+			http.NewResponseController(w).Flush()
+			if _, err := Q[Author](From(ctx)).Filter("id", a.ID).Update(ctx, Set("karma", 2)); err != nil {
+				t.Error(err)
+			}
+			return
+		}
+		if db.OnReplica(ctx) {
+			io.WriteString(w, "replica")
+		} else {
+			io.WriteString(w, "primary")
+		}
+	}))
+	send := func(method, path string, cookie *http.Cookie, https bool) *http.Response {
+		target := path
+		if https {
+			target = "https://example.com" + path
+		}
+		req := httptest.NewRequest(method, target, nil)
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Result()
+	}
+	pinCookie := func(resp *http.Response) *http.Cookie {
+		for _, c := range resp.Cookies() {
+			if c.Name == PinCookie {
+				return c
+			}
+		}
+		return nil
+	}
+	body := func(resp *http.Response) string { b, _ := io.ReadAll(resp.Body); return string(b) }
+
+	if resp := send("GET", "/", nil, false); pinCookie(resp) != nil || body(resp) != "replica" {
+		t.Fatalf("a read-only request: cookie %v, read from the %s", pinCookie(resp), body(resp))
+	}
+	resp := send("POST", "/save", nil, false)
+	c := pinCookie(resp)
+	if resp.StatusCode != http.StatusSeeOther || c == nil {
+		t.Fatalf("a write answered %d with cookies %q, want 303 with %s", resp.StatusCode, resp.Header["Set-Cookie"], PinCookie)
+	}
+	if c.Value != "1" || c.MaxAge != 5 || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Secure {
+		t.Errorf("pin cookie %+v", c)
+	}
+	if resp := send("GET", "/done", c, false); body(resp) != "primary" || pinCookie(resp) != nil {
+		t.Errorf("the request after the write, with the cookie: read from the %s, cookie %v (want primary, none)", body(resp), pinCookie(resp))
+	}
+	if resp := send("GET", "/done", nil, false); body(resp) != "replica" {
+		t.Errorf("another client's request read from the %s", body(resp))
+	}
+	if c := pinCookie(send("POST", "/save", nil, true)); c == nil || !c.Secure {
+		t.Errorf("over HTTPS the pin cookie is %+v, want Secure", c)
+	}
+	if c := pinCookie(send("POST", "/stream", nil, false)); c == nil {
+		t.Error("a write before a flush: no pin cookie")
+	}
+	if c := pinCookie(send("GET", "/stream-then-write", nil, false)); c != nil {
+		t.Error("a write after the headers went out cannot set a cookie, yet one was set")
+	}
+
+	db.SetReplicaPin(1500 * time.Millisecond)
+	if c := pinCookie(send("POST", "/save", nil, false)); c == nil || c.MaxAge != 2 {
+		t.Errorf("a 1.5s pin: cookie %+v, want Max-Age=2", c)
+	}
+	db.SetReplicaPin(0)
+	if db.ReplicaPin() != 0 {
+		t.Errorf("SetReplicaPin(0) left the pin at %v", db.ReplicaPin())
+	}
+	if resp := send("POST", "/save", nil, false); pinCookie(resp) != nil {
+		t.Error("the pin is off, yet a write set the cookie")
+	}
+	if resp := send("GET", "/done", c, false); body(resp) != "replica" {
+		t.Errorf("the pin is off, yet a request with the cookie read from the %s", body(resp))
+	}
 }
