@@ -9,7 +9,8 @@
 // GALVANI_TEST_POSTGRES (a postgres:// URL whose database part is ignored),
 // GALVANI_TEST_MYSQL (host:port), GALVANI_TEST_REDIS (host:port) and
 // GALVANI_TEST_MEMCACHED (host:port). The S3-compatible server is described by
-// GALVANI_TEST_S3 and its companions (see S3).
+// GALVANI_TEST_S3 and its companions (see S3), the PostgreSQL primary and standby
+// pair by GALVANI_TEST_PG_PRIMARY and GALVANI_TEST_PG_STANDBY (see PostgresReplica).
 package testdb
 
 import (
@@ -179,4 +180,27 @@ func Name(base string) string {
 		}
 	}
 	return b.String()
+}
+
+// PostgresReplica returns the base URLs of a PostgreSQL primary and of a standby
+// streaming from it (.ci/tools starts such a pair on 127.0.0.1:15433 and :15434,
+// the standby one second behind), after checking that both answer (skipping or
+// failing as described in the package comment). A database created on the
+// primary appears on the standby once the standby has replayed it.
+func PostgresReplica(t testing.TB) (primary, standby *url.URL) {
+	t.Helper()
+	get := func(env, def string) *url.URL {
+		raw := os.Getenv(env)
+		if raw == "" {
+			raw = def
+		}
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", env, err)
+		}
+		reachable(t, "the PostgreSQL primary/standby pair (.ci/tools starts it)", u.Host)
+		return u
+	}
+	return get("GALVANI_TEST_PG_PRIMARY", "postgres://root@127.0.0.1:15433/postgres?sslmode=disable"),
+		get("GALVANI_TEST_PG_STANDBY", "postgres://root@127.0.0.1:15434/postgres?sslmode=disable")
 }
