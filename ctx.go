@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -58,7 +59,11 @@ type Ctx struct {
 	query       url.Values
 	bodyLimited bool
 	jsonBuf     bytes.Buffer // JSON's encoding buffer, kept with the pooled Ctx
+	values      []ctxValue   // SetValue's entries; the slice is kept with the pooled Ctx
 }
+
+// ctxValue is one entry of SetValue.
+type ctxValue struct{ key, value any }
 
 // maxKeptJSONBuf bounds the encoding buffer a pooled Ctx keeps between requests, so
 // one large answer doesn't pin its memory.
@@ -99,10 +104,54 @@ func (c *Ctx) reset() {
 	c.tw = templateWriter{}
 	c.query = nil
 	c.bodyLimited = false
+	if len(c.values) > 0 {
+		clear(c.values) // drop the references before the Ctx is reused
+		c.values = c.values[:0]
+	}
 	if c.jsonBuf.Cap() > maxKeptJSONBuf {
 		c.jsonBuf = bytes.Buffer{}
 	}
 	c.jsonBuf.Reset()
+}
+
+// ---- per-request values ----
+
+// SetValue stores value under key for the rest of the request; Value returns it.
+// It is for the layers of one handler — a battery's view machinery and the hooks it
+// calls with the Ctx — to share state without the cost of context.WithValue, whose
+// new context needs a copy of the *http.Request (Request.WithContext). Keys compare
+// with ==, as context keys do: the key must be comparable and not nil (SetValue
+// panics otherwise, like context.WithValue), and a value of an unexported type
+// avoids clashes between packages. Setting a key again replaces its value. The
+// values are dropped when the request ends.
+//
+// State that plain net/http handlers and middleware must see belongs in the
+// request's context instead (see session.From): only code that has the Ctx sees
+// these values. A Ctx that never stores a value pays nothing for the facility.
+func (c *Ctx) SetValue(key, value any) {
+	if key == nil {
+		panic("galvani: Ctx.SetValue with a nil key")
+	}
+	if !reflect.TypeOf(key).Comparable() {
+		panic("galvani: Ctx.SetValue with a key that is not comparable")
+	}
+	for i := range c.values {
+		if c.values[i].key == key {
+			c.values[i].value = value
+			return
+		}
+	}
+	c.values = append(c.values, ctxValue{key, value})
+}
+
+// Value returns the value SetValue stored under key during this request, or nil.
+func (c *Ctx) Value(key any) any {
+	for i := range c.values {
+		if c.values[i].key == key {
+			return c.values[i].value
+		}
+	}
+	return nil
 }
 
 // ---- path parameters ----

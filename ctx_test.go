@@ -415,3 +415,84 @@ func TestJSONBufferReuse(t *testing.T) {
 		t.Errorf("reset kept a %d-byte buffer", c.jsonBuf.Cap())
 	}
 }
+
+// TestCtxValues checks SetValue and Value: set, replace, several keys, keys of
+// different types that print alike, and nothing left over for the next request of
+// a pooled Ctx.
+func TestCtxValues(t *testing.T) {
+	type keyA struct{}
+	type keyB string
+	a, _ := testApp(t, false)
+	var leaked []any
+	a.Get("/set/", func(c *Ctx) error {
+		leaked = append(leaked, c.Value(keyA{}), c.Value(keyB("k")), c.Value("k"))
+		c.SetValue(keyA{}, 1)
+		c.SetValue(keyB("k"), "b")
+		c.SetValue("k", "plain string key")
+		c.SetValue(keyA{}, 2) // replaces
+		for _, tc := range []struct {
+			key  any
+			want any
+		}{
+			{keyA{}, 2},
+			{keyB("k"), "b"},
+			{"k", "plain string key"},
+			{keyB("other"), nil},
+			{0, nil},
+		} {
+			if got := c.Value(tc.key); got != tc.want {
+				t.Errorf("Value(%#v) = %#v, want %#v", tc.key, got, tc.want)
+			}
+		}
+		return c.Text(200, "ok")
+	})
+	for range 3 { // the pooled Ctx comes back: the values must not
+		if w := do(a, "GET", "/set/", nil); w.Code != 200 {
+			t.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+	for i, v := range leaked {
+		if v != nil {
+			t.Errorf("value %d seen at the start of a request: %#v", i, v)
+		}
+	}
+}
+
+// TestCtxSetValueBadKey checks that a nil or incomparable key panics at SetValue,
+// as context.WithValue does, rather than later in a lookup.
+func TestCtxSetValueBadKey(t *testing.T) {
+	for _, key := range []any{nil, []string{"k"}, map[string]int{}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("SetValue(%#v, 1) did not panic", key)
+				}
+			}()
+			new(Ctx).SetValue(key, 1)
+		}()
+	}
+}
+
+// TestCtxValuesFreeWhenUnused checks that a handler that never calls SetValue
+// allocates nothing more for the facility: serving a static route stays at the
+// same allocations as before values existed (none in the router and Ctx).
+func TestCtxValuesFreeWhenUnused(t *testing.T) {
+	a, _ := testApp(t, false)
+	a.Get("/plain/", func(c *Ctx) error { return nil })
+	type key struct{}
+	a.Get("/valued/", func(c *Ctx) error { c.SetValue(key{}, c); return nil })
+	r1 := httptest.NewRequest("GET", "/plain/", nil)
+	r2 := httptest.NewRequest("GET", "/valued/", nil)
+	w := httptest.NewRecorder()
+	a.ServeHTTP(w, r1)
+	a.ServeHTTP(w, r2)
+	if n := testing.AllocsPerRun(100, func() { a.ServeHTTP(w, r1) }); n != 0 {
+		t.Errorf("a route without values: %v allocs per request, want 0", n)
+	}
+	// With one value, the slice is kept with the pooled Ctx: no allocation either
+	// once the pool is warm (AllocsPerRun may see a fresh Ctx after a GC, so
+	// allow one).
+	if n := testing.AllocsPerRun(100, func() { a.ServeHTTP(w, r2) }); n > 1 {
+		t.Errorf("a route with one value: %v allocs per request, want at most 1", n)
+	}
+}

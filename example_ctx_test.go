@@ -184,3 +184,27 @@ func ExampleCtx_AbsoluteURL() {
 	get(app, "GET", "http://blog.example.com/share/", "", "")
 	// Output: 200 http://blog.example.com/articles/7/
 }
+
+// accountKey is the key of the Ctx value below: an unexported type, so no other
+// package can read or overwrite it by accident.
+type accountKey struct{}
+
+// withAccount is a handler wrapper (as a battery's view machinery is): it looks
+// the account up once and hands it to the handler through the Ctx, without
+// copying the request as a context value would.
+func withAccount(h galvani.HandlerFunc) galvani.HandlerFunc {
+	return func(c *galvani.Ctx) error {
+		c.SetValue(accountKey{}, "acme")
+		return h(c)
+	}
+}
+
+func ExampleCtx_SetValue() {
+	app := quietApp()
+	app.Get("/billing/", withAccount(func(c *galvani.Ctx) error {
+		account, _ := c.Value(accountKey{}).(string)
+		return c.Text(200, "billing for "+account)
+	}))
+	get(app, "GET", "/billing/", "", "")
+	// Output: 200 billing for acme
+}

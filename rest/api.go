@@ -177,24 +177,43 @@ func (r *Request) DB() (*orm.DB, error) {
 
 var errNoDB = errors.New("rest: no database: set rest.Config.DB or install orm.Middleware(db)")
 
+// requestKey is the Ctx value (galvani.Ctx.SetValue) of the rest Request.
 type requestKey struct{}
 
-// RequestOf returns the rest Request of a request served by an API view, or nil.
-func RequestOf(r *http.Request) *Request {
-	rr, _ := r.Context().Value(requestKey{}).(*Request)
+// RequestOf returns the rest Request of the request c serves through an API view,
+// or nil (before the view has authenticated it, or outside the API): for code that
+// is given the Ctx rather than the Request, such as Config.ErrorHandler.
+func RequestOf(c *galvani.Ctx) *Request {
+	rr, _ := c.Value(requestKey{}).(*Request)
 	return rr
 }
 
+// apiUserKey is the context value that carries an API-authenticated user for
+// UserFrom when the auth middleware is not installed.
+type apiUserKey struct{}
+
 // UserFrom returns the user an API authenticator recognised on r, else the auth
-// battery's user of the request (a session login); nil when anonymous.
+// battery's user of the request (a session login); nil when anonymous. It takes
+// the *http.Request so plain net/http code called by a view can ask; inside a
+// view, Request.User is the same user.
 func UserFrom(r *http.Request) auth.UserModel {
-	if rr := RequestOf(r); rr != nil && rr.User != nil {
-		return rr.User
+	if u, ok := r.Context().Value(apiUserKey{}).(auth.UserModel); ok {
+		return u
 	}
 	if u := auth.CurrentUserModel(r); u.AuthUser().IsAuthenticated() {
 		return u
 	}
 	return nil
+}
+
+// setUser makes u the user of the request for auth's accessors (with the auth
+// middleware) and for UserFrom. Only without the middleware does it put the user
+// in the request's context, which costs a copy of the *http.Request.
+func setUser(c *galvani.Ctx, u auth.UserModel) {
+	if err := auth.SetUser(c.Request, u); err == nil {
+		return
+	}
+	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), apiUserKey{}, u))
 }
 
 // viewDef is one registered route of the API: a viewset's list or detail route,
@@ -454,7 +473,7 @@ func (a *API) initial(rr *Request, d *viewDef) error {
 	if f, ok := forcedAuth(c.Request); ok {
 		rr.User, rr.Auth = f.user, f.info
 		if f.user != nil {
-			_ = auth.SetUser(c.Request, f.user)
+			setUser(c, f.user)
 		}
 		tryAuths = nil
 	}
@@ -465,11 +484,11 @@ func (a *API) initial(rr *Request, d *viewDef) error {
 		}
 		if u != nil {
 			rr.User, rr.Auth = u, info
-			_ = auth.SetUser(c.Request, u) // without the auth middleware, UserFrom still knows
+			setUser(c, u)
 			break
 		}
 	}
-	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), requestKey{}, rr))
+	c.SetValue(requestKey{}, rr) // for RequestOf; no copy of the *http.Request
 	for _, p := range perms {
 		if !p.HasPermission(rr) {
 			return a.denied(rr, auths, p)

@@ -2,11 +2,14 @@ package rest_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/galvani-web/galvani"
 	"github.com/galvani-web/galvani/auth"
 	"github.com/galvani-web/galvani/csrf"
 	"github.com/galvani-web/galvani/galvanitest"
@@ -167,5 +170,72 @@ func TestForceAuthenticate(t *testing.T) {
 	e.c.Get("/api/posts/", jsonHeader()).AssertStatus(401)
 	if !strings.Contains(e.c.Get("/api/posts/", jsonHeader()).Header.Get("WWW-Authenticate"), "Basic") {
 		t.Fatal("no challenge")
+	}
+}
+
+// headerAuth recognises "X-User: name" as user 7 of that name, for the tests of
+// UserFrom and RequestOf.
+type headerAuth struct{}
+
+func (headerAuth) Authenticate(r *http.Request) (auth.UserModel, any, error) {
+	if name := r.Header.Get("X-User"); name != "" {
+		u := &auth.AbstractUser{Username: name}
+		u.ID = 7
+		return u, "header", nil
+	}
+	return nil, nil, nil
+}
+
+// TestUserFromWithoutAuthMiddleware checks that rest.UserFrom knows the user an API
+// authenticator recognised when the app has no auth middleware (code that gets only
+// the *http.Request), and that RequestOf finds the view's Request from the Ctx,
+// in a view and in Config.ErrorHandler.
+func TestUserFromWithoutAuthMiddleware(t *testing.T) {
+	type me struct {
+		User      string `json:"user"`
+		RequestOf bool   `json:"request_of"`
+	}
+	api := rest.New(rest.Config{
+		Authentication: []rest.Authenticator{headerAuth{}},
+		Permissions:    []rest.Permission{rest.AllowAny},
+		NoRoot:         true, SchemaPath: "-", NoBrowsable: true,
+		ErrorHandler: func(c *galvani.Ctx, status int, err error) error {
+			rr := rest.RequestOf(c)
+			return c.Text(status, fmt.Sprintf("action=%s user=%v", rr.Action, rr.User != nil))
+		},
+	})
+	api.Get("/me/", rest.Handle(func(r *rest.Request, _ *struct{}) (*me, error) {
+		out := &me{RequestOf: rest.RequestOf(r.Ctx) == r}
+		if u := rest.UserFrom(r.HTTP()); u != nil {
+			out.User = u.AuthUser().Username
+		}
+		return out, nil
+	}))
+	api.Get("/fail/", rest.Handle(func(r *rest.Request, _ *struct{}) (*me, error) {
+		return nil, rest.NotFound()
+	}))
+	app := galvani.New(galvani.Settings{AllowedHosts: []string{"*"}, SecretKey: "k"}, galvani.Include("/api", api))
+	for _, tc := range []struct {
+		path, user string
+		want       string
+	}{
+		{"/api/me/", "ann", `{"user":"ann","request_of":true}`},
+		{"/api/me/", "", `{"user":"","request_of":true}`},
+		{"/api/fail/", "ann", `action=get user=true`},
+		{"/api/fail/", "", `action=get user=false`},
+	} {
+		req := httptest.NewRequest("GET", tc.path, nil)
+		req.Header.Set("Accept", "application/json")
+		if tc.user != "" {
+			req.Header.Set("X-User", tc.user)
+		}
+		w := httptest.NewRecorder()
+		app.ServeHTTP(w, req)
+		if got := strings.TrimSpace(w.Body.String()); got != tc.want {
+			t.Errorf("GET %s as %q: %d %s, want %s", tc.path, tc.user, w.Code, got, tc.want)
+		}
+	}
+	if rest.UserFrom(httptest.NewRequest("GET", "/", nil)) != nil {
+		t.Error("UserFrom outside the API: a user")
 	}
 }
