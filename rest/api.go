@@ -142,6 +142,7 @@ type Request struct {
 	Auth any
 
 	def      *viewDef
+	meth     *method // def's entry for the request's method (nil: none), set by serve
 	data     *input
 	dataErr  error
 	dataRead bool
@@ -265,11 +266,17 @@ func (d *viewDef) ownPolicy() *methodPolicy {
 // policy returns the authenticators, permissions and throttles that apply to
 // method m (HEAD is GET's; OPTIONS and unknown methods get the view's).
 func (d *viewDef) policy(m string) ([]Authenticator, []Permission, []Throttle) {
-	auths, perms, thr := d.auths, d.perms, d.throttle
 	if m == http.MethodHead {
 		m = http.MethodGet
 	}
-	if h := d.methods[m]; h != nil && h.pol != nil {
+	return d.policyOf(d.methods[m])
+}
+
+// policyOf is policy for the method entry h of the route (nil for a method it
+// does not have), which serve has already looked up.
+func (d *viewDef) policyOf(h *method) ([]Authenticator, []Permission, []Throttle) {
+	auths, perms, thr := d.auths, d.perms, d.throttle
+	if h != nil && h.pol != nil {
 		auths, perms, thr = h.pol.auths, h.pol.perms, h.pol.throttle
 	}
 	if auths == nil {
@@ -442,6 +449,7 @@ func (a *API) serve(rr *Request, d *viewDef) error {
 	d.allowOnce.Do(func() { d.allowHdr = []string{d.allow()} })
 	c.Response.Header()["Allow"] = d.allowHdr
 	h, ok := d.methods[m]
+	rr.meth = h
 	if m == http.MethodOptions {
 		rr.Action = "metadata"
 	} else if !ok {
@@ -467,7 +475,7 @@ func (a *API) serve(rr *Request, d *viewDef) error {
 
 // initial authenticates, checks permissions and throttles: DRF's initial().
 func (a *API) initial(rr *Request, d *viewDef) error {
-	auths, perms, thr := d.policy(rr.Ctx.Request.Method)
+	auths, perms, thr := d.policyOf(rr.meth)
 	c := rr.Ctx
 	tryAuths := auths
 	if f, ok := forcedAuth(c.Request); ok {
@@ -547,7 +555,7 @@ func (r *Request) CheckObject(obj any) error {
 	if r.def == nil {
 		return nil
 	}
-	auths, perms, _ := r.def.policy(r.Ctx.Request.Method)
+	auths, perms, _ := r.def.policyOf(r.meth)
 	for _, p := range perms {
 		op, ok := p.(ObjectPermission)
 		if ok && !op.HasObjectPermission(r, obj) {
