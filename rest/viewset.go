@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -84,6 +85,9 @@ type ViewSet[T any] struct {
 	rel    []string
 	pre    []string
 	relErr error
+
+	lookupOnce sync.Once
+	lookupKind fieldKind // of the lookup field's values, found on the first request
 }
 
 // Action is an extra action of a ViewSet (DRF's @action): on the list route
@@ -317,8 +321,8 @@ func (v *ViewSet[T]) Get(r *Request) (*T, error) {
 			return nil, err
 		}
 		field := v.lookup()
-		raw := r.Ctx.Param(field)
-		val, ok := lookupValue(q.Info(), field, raw)
+		v.lookupOnce.Do(func() { v.lookupKind = lookupFieldKind(q.Info(), field) })
+		val, ok := lookupValue(v.lookupKind, r.Ctx.Param(field))
 		if !ok {
 			return nil, NotFound()
 		}
@@ -334,15 +338,16 @@ func (v *ViewSet[T]) Get(r *Request) (*T, error) {
 	return obj, nil
 }
 
-// lookupValue converts a path segment to the lookup field's type; ok is false when
-// it cannot name a row (a 404, not a 400: the path names no resource).
-func lookupValue(m *orm.ModelInfo, field, raw string) (any, bool) {
+// lookupFieldKind returns the kind of the values of the lookup field (of its
+// target's key for a relation); kString, which takes the segment as it is, for a
+// name that is not a field.
+func lookupFieldKind(m *orm.ModelInfo, field string) fieldKind {
 	if field == "pk" {
 		field = m.PK.Name
 	}
 	f, ok := m.Field(field)
 	if !ok {
-		return raw, true
+		return kString
 	}
 	t := f.GoType
 	if f.Rel != nil {
@@ -350,10 +355,22 @@ func lookupValue(m *orm.ModelInfo, field, raw string) (any, bool) {
 			t = tm.PK.GoType
 		}
 	}
-	switch kindOfType(t) {
+	return kindOfType(t)
+}
+
+// lookupValue converts a path segment to a value of the lookup field's kind; ok is
+// false when it cannot name a row (a 404, not a 400: the path names no resource).
+func lookupValue(k fieldKind, raw string) (any, bool) {
+	switch k {
 	case kInt, kUint:
+		if strings.ContainsAny(raw, ".eE+ ") {
+			return nil, false
+		}
+		if n, err := strconv.ParseInt(raw, 10, 64); err == nil {
+			return n, true // what parseScalar gives, without its detours
+		}
 		pv, msg := parseScalar(kInt, value{strs: []string{raw}, form: true}, false)
-		if msg != "" || strings.ContainsAny(raw, ".eE+ ") {
+		if msg != "" {
 			return nil, false
 		}
 		return pv.i, true

@@ -103,8 +103,13 @@ func TestViewSetHostileInput(t *testing.T) {
 		})
 	}
 	// A detail path that cannot be a key is a 404, not a 500.
-	for _, p := range []string{"/api/posts/abc/", "/api/posts/99999999999999999999/", "/api/posts/1.5/", "/api/posts/-1/"} {
+	for _, p := range []string{"/api/posts/abc/", "/api/posts/99999999999999999999/", "/api/posts/1.5/", "/api/posts/-1/",
+		"/api/posts/1e0/", "/api/posts/+1/", "/api/posts/%201/", "/api/posts/0x1/", "/api/posts/1_0/"} {
 		c.Get(p, jsonHeader()).AssertStatus(404)
+	}
+	// The key in any spelling strconv reads as the number names the row.
+	for _, p := range []string{"/api/posts/1/", "/api/posts/01/"} {
+		c.Get(p, jsonHeader()).AssertStatus(200)
 	}
 }
 
