@@ -12,12 +12,16 @@
 // trimmed, counted and added to by one Lua script, so concurrent requests on any
 // number of servers cannot together exceed the rate; the set expires with its
 // window, so Redis keeps nothing for idle clients.
+//
+// When Redis cannot be reached, Hit returns an *UnavailableError: the API answers
+// 503 with Retry-After (the request is neither counted nor served) instead of a 500.
 package redisthrottle
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -68,10 +72,38 @@ func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Dura
 	member := fmt.Sprintf("%d-%s", us, hex.EncodeToString(nonce[:]))
 	res, err := hit.Run(ctx, s.rdb, []string{s.prefix + key}, us, window.Microseconds(), limit, member).Int64Slice()
 	if err != nil {
-		return false, 0, fmt.Errorf("redisthrottle: %w", err)
+		if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			return false, 0, fmt.Errorf("redisthrottle: %w", err)
+		}
+		return false, 0, &UnavailableError{Err: err}
 	}
 	if len(res) != 2 {
 		return false, 0, fmt.Errorf("redisthrottle: unexpected reply %v", res)
 	}
 	return res[0] == 1, time.Duration(res[1]) * time.Microsecond, nil
 }
+
+// UnavailableRetryAfter is the Retry-After of the 503 a throttled API answers while
+// Redis cannot be reached.
+const UnavailableRetryAfter = 5 * time.Second
+
+// UnavailableError is the error of a Hit that Redis did not answer (down,
+// restarting, unreachable, timed out). Returned from a handler it becomes a 503
+// Service Unavailable with Retry-After; it unwraps to the Redis client's error.
+type UnavailableError struct {
+	// Err is the Redis client's error.
+	Err error
+}
+
+func (e *UnavailableError) Error() string {
+	return "redisthrottle: Redis unavailable: " + e.Err.Error()
+}
+
+// Unwrap returns the Redis client's error.
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// HTTPStatus reports 503: the request cannot be counted, so it is not served.
+func (e *UnavailableError) HTTPStatus() int { return 503 }
+
+// RetryAfter is how long a client should wait before trying again.
+func (e *UnavailableError) RetryAfter() time.Duration { return UnavailableRetryAfter }

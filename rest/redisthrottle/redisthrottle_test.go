@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -134,7 +135,20 @@ func TestAPIThrottledAcrossServers(t *testing.T) {
 func TestUnreachable(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: time.Second})
 	defer c.Close()
-	if _, _, err := redisthrottle.New(c, "").Hit(context.Background(), "k", 1, time.Minute, time.Now()); err == nil {
-		t.Fatal("no error without Redis")
+	_, _, err := redisthrottle.New(c, "").Hit(context.Background(), "k", 1, time.Minute, time.Now())
+	var ue *redisthrottle.UnavailableError
+	if !errors.As(err, &ue) || galvani.StatusOf(err) != http.StatusServiceUnavailable {
+		t.Fatalf("without Redis: %v (%T, status %d); want an *UnavailableError, 503", err, err, galvani.StatusOf(err))
+	}
+	// Through an API: a 503 with Retry-After, not a 500.
+	api := rest.New(rest.Config{Throttles: []rest.Throttle{rest.AnonRate("100/min").WithStore(redisthrottle.New(c, ""))}})
+	api.Get("/ping/", rest.Handle(func(*rest.Request, *struct{}) (*struct{}, error) { return &struct{}{}, nil }))
+	h := api.Handler("/api", galvani.Settings{SecretKey: "redisthrottle-tests-secret-key-0123456789abcdef"})
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/api/ping/", nil)
+	req.Header.Set("Accept", "application/json")
+	h.ServeHTTP(rec, req)
+	if rec.Code != 503 || rec.Header().Get("Retry-After") != "5" {
+		t.Errorf("API with Redis down: %d %v %q; want 503 with Retry-After: 5", rec.Code, rec.Header(), rec.Body)
 	}
 }
