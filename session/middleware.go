@@ -228,13 +228,13 @@ type writer struct {
 	http.ResponseWriter
 	s       *Session
 	written bool
-	// failed: the session could not be loaded and the 503 went out instead of the
-	// handler's response, whose writes are dropped.
+	// failed: the session could not be loaded or saved and the 503 went out
+	// instead of the handler's response, whose writes are dropped.
 	failed bool
 }
 
 // UnavailableRetryAfter is the Retry-After of the 503 the middleware answers with
-// when the store cannot load a session.
+// when the store cannot load a session, or save one the request changed.
 const UnavailableRetryAfter = 5 * time.Second
 
 // unavailableHeaders are the handler's response headers that must not go out with
@@ -255,15 +255,7 @@ func (w *writer) commit(status int) {
 		httpx.AddVary(h, "Cookie")
 	}
 	if s.loadErr != nil {
-		w.failed = true
-		for _, k := range unavailableHeaders {
-			delete(h, k)
-		}
-		h.Set("Content-Type", "text/plain; charset=utf-8")
-		h.Set("Cache-Control", "no-store")
-		h.Set("Retry-After", strconv.Itoa(int(UnavailableRetryAfter/time.Second)))
-		w.ResponseWriter.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = io.WriteString(w.ResponseWriter, "Service Unavailable: sessions cannot be loaded right now; please try again shortly.\n")
+		w.unavailable("loaded")
 		return
 	}
 	if status >= 500 {
@@ -274,11 +266,32 @@ func (w *writer) commit(status int) {
 	switch {
 	case errors.Is(err, ErrKeyGone):
 		s.m.logger().Info("session: not saved", "err", err)
-	case err != nil:
+	case errors.Is(err, ErrCookieTooLarge):
 		s.m.logger().Error("session: not saved", "err", err)
+	case err != nil:
+		// The store is down: the handler's answer (a login's redirect, say) would
+		// claim a change the visitor does not get. Fail closed, as for a load.
+		s.m.logger().Error("session: not saved", "err", err)
+		w.unavailable("saved")
 	case c != nil:
 		h.Add("Set-Cookie", c.String())
 	}
+}
+
+// unavailable replaces the handler's response with a 503 and Retry-After saying
+// the session store could not be used (what: "loaded" or "saved"); the
+// handler's later writes are dropped.
+func (w *writer) unavailable(what string) {
+	w.failed = true
+	h := w.ResponseWriter.Header()
+	for _, k := range unavailableHeaders {
+		delete(h, k)
+	}
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Retry-After", strconv.Itoa(int(UnavailableRetryAfter/time.Second)))
+	w.ResponseWriter.WriteHeader(http.StatusServiceUnavailable)
+	_, _ = io.WriteString(w.ResponseWriter, "Service Unavailable: sessions cannot be "+what+" right now; please try again shortly.\n")
 }
 
 func (w *writer) WriteHeader(status int) {

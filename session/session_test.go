@@ -592,13 +592,29 @@ func TestStoreDownFailsClosed(t *testing.T) {
 	if body, _ := io.ReadAll(res.Body); res.StatusCode != 200 || string(body) != "static page" {
 		t.Errorf("a page that does not use the session: %d %q", res.StatusCode, body)
 	}
-	// Without a cookie there is nothing to load: a new visitor still gets pages
-	// (saving their new session fails and is logged).
+	// Without a cookie there is nothing to load: a new visitor still gets pages.
 	res = h.do("", func(w http.ResponseWriter, r *http.Request) {
 		From(r).Get("user")
 		io.WriteString(w, "home")
 	})
 	if res.StatusCode != 200 {
 		t.Errorf("a visitor without a session: %d", res.StatusCode)
+	}
+	// But a change to the session that cannot be saved (a login) is not answered
+	// as if it were: the redirect that says "signed in" becomes the 503.
+	h.log.Reset()
+	res = h.do("", func(w http.ResponseWriter, r *http.Request) {
+		From(r).Set("user", "ada")
+		w.Header().Set("Location", "/dashboard/")
+		w.WriteHeader(http.StatusFound)
+		io.WriteString(w, "signed in")
+	})
+	body, _ = io.ReadAll(res.Body)
+	if res.StatusCode != 503 || res.Header.Get("Retry-After") != "5" || res.Header.Get("Location") != "" ||
+		len(res.Cookies()) != 0 || !strings.Contains(string(body), "sessions cannot be saved") || strings.Contains(string(body), "signed in") {
+		t.Errorf("a login with the store down: %d %v %q; want a plain 503 with Retry-After", res.StatusCode, res.Header, body)
+	}
+	if !strings.Contains(h.log.String(), "connection refused") {
+		t.Errorf("the cause is not logged:\n%s", h.log.String())
 	}
 }
