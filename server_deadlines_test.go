@@ -47,9 +47,11 @@ func serveRaw(tb testing.TB, srv *http.Server, coarse bool, period time.Duration
 // timeouts at all (the floor), and the same timeouts enforced by the sweeper —
 // each for a bare http.Handler and for a Galvani App answering the same "ok".
 // Client and server run in this process, so callgrind counts both:
-// CGO_ENABLED=0 go test -c, then run under valgrind --tool=callgrind with
-// -test.bench 'BenchmarkServerTimeouts/NAME$' -test.benchtime 2000x and 6000x and
-// divide the difference by 4000.
+// CGO_ENABLED=0 go test -c -o core.test, then
+// GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off GOMAXPROCS=1 valgrind --tool=callgrind
+// ./core.test -test.run XXX -test.bench 'BenchmarkServerTimeouts/app/NAME$' with
+// -test.benchtime 2000x and 6000x, and divide the difference by 4000
+// (GOMAXPROCS=1 keeps the scheduler's spinning out of the count).
 func BenchmarkServerTimeouts(b *testing.B) {
 	body := []byte("ok")
 	app := New(Settings{AllowedHosts: []string{"bench"}, SecretKey: strings.Repeat("k", 50)})
