@@ -23,11 +23,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/galvani-web/galvani/auth"
+	"github.com/galvani-web/galvani/internal/redisfail"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -79,45 +78,20 @@ return 0`)
 
 // UnavailableRetryAfter is the Retry-After of the 503 a login gets while Redis
 // cannot be reached.
-const UnavailableRetryAfter = 5 * time.Second
+const UnavailableRetryAfter = redisfail.RetryAfter
 
 // UnavailableError is the error of an operation Redis did not answer (down,
-// restarting, unreachable, timed out). Returned from a Galvani handler it becomes a
-// 503 Service Unavailable with Retry-After, like the orm's UnavailableError; it
-// unwraps to the Redis client's error.
-type UnavailableError struct {
-	// Err is the Redis client's error.
-	Err error
-}
-
-func (e *UnavailableError) Error() string {
-	return "redisthrottle: Redis unavailable: " + e.Err.Error()
-}
-
-// Unwrap returns the Redis client's error.
-func (e *UnavailableError) Unwrap() error { return e.Err }
-
-// HTTPStatus reports 503: logins cannot be counted, so none is checked.
-func (e *UnavailableError) HTTPStatus() int { return 503 }
-
-// RetryAfter is how long a client should wait before trying again.
-func (e *UnavailableError) RetryAfter() time.Duration { return UnavailableRetryAfter }
-
-// wrap makes a Redis failure an *UnavailableError; the caller's own cancellation
-// stays what it is.
-func wrap(ctx context.Context, err error) error {
-	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		return fmt.Errorf("redisthrottle: %w", err)
-	}
-	return &UnavailableError{Err: err}
-}
+// restarting, unreachable, timed out): it becomes a 503 Service Unavailable with
+// Retry-After (its HTTPStatus and RetryAfter methods) and unwraps to the Redis
+// client's error (its Err field). The same type as the other redisthrottle's.
+type UnavailableError = redisfail.UnavailableError
 
 // Attempt implements auth.Throttle. When Redis fails the error is an
 // *UnavailableError and nothing is counted.
 func (t *Throttle) Attempt(ctx context.Context, key string) (time.Duration, error) {
 	ms, err := attempt.Run(ctx, t.rdb, []string{t.key(key)}, t.Window.Milliseconds(), t.Limit).Int64()
 	if err != nil {
-		return 0, wrap(ctx, err)
+		return 0, redisfail.Wrap(ctx, err)
 	}
 	return time.Duration(ms) * time.Millisecond, nil
 }
@@ -135,7 +109,7 @@ return 0`)
 // Release implements auth.Throttle.
 func (t *Throttle) Release(ctx context.Context, key string) error {
 	if err := release.Run(ctx, t.rdb, []string{t.key(key)}).Err(); err != nil {
-		return wrap(ctx, err)
+		return redisfail.Wrap(ctx, err)
 	}
 	return nil
 }
@@ -143,7 +117,7 @@ func (t *Throttle) Release(ctx context.Context, key string) error {
 // Reset implements auth.Throttle.
 func (t *Throttle) Reset(ctx context.Context, key string) error {
 	if err := t.rdb.Del(ctx, t.key(key)).Err(); err != nil {
-		return wrap(ctx, err)
+		return redisfail.Wrap(ctx, err)
 	}
 	return nil
 }

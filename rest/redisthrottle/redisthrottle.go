@@ -21,10 +21,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/galvani-web/galvani/internal/redisfail"
 	"github.com/galvani-web/galvani/rest"
 	"github.com/redis/go-redis/v9"
 )
@@ -72,10 +72,7 @@ func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Dura
 	member := fmt.Sprintf("%d-%s", us, hex.EncodeToString(nonce[:]))
 	res, err := hit.Run(ctx, s.rdb, []string{s.prefix + key}, us, window.Microseconds(), limit, member).Int64Slice()
 	if err != nil {
-		if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-			return false, 0, fmt.Errorf("redisthrottle: %w", err)
-		}
-		return false, 0, &UnavailableError{Err: err}
+		return false, 0, redisfail.Wrap(ctx, err)
 	}
 	if len(res) != 2 {
 		return false, 0, fmt.Errorf("redisthrottle: unexpected reply %v", res)
@@ -83,27 +80,12 @@ func (s *Store) Hit(ctx context.Context, key string, limit int, window time.Dura
 	return res[0] == 1, time.Duration(res[1]) * time.Microsecond, nil
 }
 
-// UnavailableRetryAfter is the Retry-After of the 503 a throttled API answers while
-// Redis cannot be reached.
-const UnavailableRetryAfter = 5 * time.Second
+// UnavailableRetryAfter is the Retry-After of the 503 a throttled API answers while Redis
+// cannot be reached.
+const UnavailableRetryAfter = redisfail.RetryAfter
 
-// UnavailableError is the error of a Hit that Redis did not answer (down,
-// restarting, unreachable, timed out). Returned from a handler it becomes a 503
-// Service Unavailable with Retry-After; it unwraps to the Redis client's error.
-type UnavailableError struct {
-	// Err is the Redis client's error.
-	Err error
-}
-
-func (e *UnavailableError) Error() string {
-	return "redisthrottle: Redis unavailable: " + e.Err.Error()
-}
-
-// Unwrap returns the Redis client's error.
-func (e *UnavailableError) Unwrap() error { return e.Err }
-
-// HTTPStatus reports 503: the request cannot be counted, so it is not served.
-func (e *UnavailableError) HTTPStatus() int { return 503 }
-
-// RetryAfter is how long a client should wait before trying again.
-func (e *UnavailableError) RetryAfter() time.Duration { return UnavailableRetryAfter }
+// UnavailableError is the error of an operation Redis did not answer (down,
+// restarting, unreachable, timed out): it becomes a 503 Service Unavailable with
+// Retry-After (its HTTPStatus and RetryAfter methods) and unwraps to the Redis
+// client's error (its Err field). The same type as the other redisthrottle's.
+type UnavailableError = redisfail.UnavailableError
