@@ -10,6 +10,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/galvani-web/galvani/internal/ctxio"
 )
 
 // FileSystem stores files in a directory on the local disk. Every operation goes
@@ -92,7 +94,7 @@ func (s *FileSystem) Save(ctx context.Context, name string, r io.Reader) (string
 		if err != nil {
 			return "", fmt.Errorf("storage: creating %q: %w", candidate, err)
 		}
-		_, err = io.Copy(f, ctxReader{ctx, r})
+		_, err = io.Copy(f, ctxio.Reader(ctx, r))
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"sync"
+
+	"github.com/galvani-web/galvani/internal/ctxio"
 )
 
 // Memory stores files in memory. It is meant for tests; it applies the same naming
@@ -23,7 +25,7 @@ var _ Storage = (*Memory)(nil)
 
 // Save implements Storage.
 func (m *Memory) Save(ctx context.Context, name string, r io.Reader) (string, error) {
-	data, err := io.ReadAll(ctxReader{ctx, r})
+	data, err := io.ReadAll(ctxio.Reader(ctx, r))
 	if err != nil {
 		return "", fmt.Errorf("storage: reading: %w", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+
+	"github.com/galvani-web/galvani/internal/ctxio"
 )
 
 // Sizer is implemented by a Storage that can tell a stored file's size without
@@ -27,7 +29,7 @@ func Size(ctx context.Context, s Storage, name string) (int64, error) {
 		return 0, err
 	}
 	defer r.Close()
-	n, err := io.Copy(io.Discard, ctxReader{ctx, r})
+	n, err := io.Copy(io.Discard, ctxio.Reader(ctx, r))
 	if err != nil {
 		return 0, fmt.Errorf("storage: reading %q: %w", name, err)
 	}

@@ -36,6 +36,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/minio/minio-go/v7/pkg/s3utils"
 
+	"github.com/galvani-web/galvani/internal/ctxio"
 	"github.com/galvani-web/galvani/storage"
 )
 
@@ -252,7 +253,7 @@ func (b *Bucket) Save(ctx context.Context, name string, r io.Reader) (string, er
 		return "", err
 	}
 	name = storage.CleanName(name)
-	r = ctxReader{ctx, r}
+	r = ctxio.Reader(ctx, r)
 	first, err := b.readFirst(r)
 	if err != nil {
 		return "", fmt.Errorf("storage/s3: reading %q: %w", name, err)
@@ -581,19 +582,6 @@ func contentType(name string) string {
 		return t
 	}
 	return fallback
-}
-
-// ctxReader stops reading when the context ends.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // notExist builds the error a missing object gives, as FileSystem's do.
