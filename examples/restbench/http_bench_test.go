@@ -24,15 +24,7 @@ func BenchmarkPGHTTP(b *testing.B) {
 		name string
 		h    http.Handler
 	}{{"raw", rawAPI(pool)}, {"galvani", newApp(db)}}
-	for _, ep := range []struct {
-		name, method, path string
-		body               []byte
-		status             int
-	}{
-		{"list", "GET", "/api/articles/?limit=20&offset=100", nil, 200},
-		{"detail", "GET", "/api/articles/17/", nil, 200},
-		{"create", "POST", "/api/articles/", createBody, 201},
-	} {
+	for _, ep := range benchEndpoints {
 		for _, h := range handlers {
 			b.Run(ep.name+"/"+h.name, func(b *testing.B) {
 				if ep.body != nil {

@@ -332,6 +332,17 @@ func benchParallel(b *testing.B, h http.Handler, method, path string, body []byt
 
 var createBody = []byte(`{"title": "A benchmark article", "body": "Posted by wrk to measure create.", "author": 7}`)
 
+// benchEndpoints are the comparison's three requests and their expected status.
+var benchEndpoints = []struct {
+	name, method, path string
+	body               []byte
+	status             int
+}{
+	{"list", "GET", "/api/articles/?limit=20&offset=100", nil, 200},
+	{"detail", "GET", "/api/articles/17/", nil, 200},
+	{"create", "POST", "/api/articles/", createBody, 201},
+}
+
 // BenchmarkPG runs the comparison's three requests — a list page, a detail, a
 // create — through the rest API (galvani) and rawAPI (raw), on PostgreSQL.
 func BenchmarkPG(b *testing.B) {
@@ -340,15 +351,7 @@ func BenchmarkPG(b *testing.B) {
 		name string
 		h    http.Handler
 	}{{"raw", rawAPI(pool)}, {"galvani", newApp(db)}}
-	for _, ep := range []struct {
-		name, method, path string
-		body               []byte
-		status             int
-	}{
-		{"list", "GET", "/api/articles/?limit=20&offset=100", nil, 200},
-		{"detail", "GET", "/api/articles/17/", nil, 200},
-		{"create", "POST", "/api/articles/", createBody, 201},
-	} {
+	for _, ep := range benchEndpoints {
 		for _, h := range handlers {
 			b.Run(ep.name+"/"+h.name, func(b *testing.B) {
 				if ep.body != nil {
