@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -45,7 +46,16 @@ func TestBrowser(t *testing.T) {
 	}
 	e.user("boss", true, true)
 	e.user("clerk", true, false, "shop.view_book")
-	srv := httptest.NewServer(e.app)
+	runBrowserScript(t, e.app, chromium, "testdata/browser.js", 4*time.Minute)
+}
+
+// runBrowserScript serves h and runs a Node script of testdata with Chromium
+// against it, screenshots going to $GALVANI_ADMIN_SHOTS when set (else a
+// temporary directory); env adds variables. The script's output is logged; its
+// failure fails the test.
+func runBrowserScript(t *testing.T, h http.Handler, chromium, script string, timeout time.Duration, env ...string) {
+	t.Helper()
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	shots := os.Getenv("GALVANI_ADMIN_SHOTS")
 	if shots == "" {
@@ -53,13 +63,13 @@ func TestBrowser(t *testing.T) {
 	} else if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	script, err := filepath.Abs("testdata/browser.js")
+	abs, err := filepath.Abs(script)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := nodetest.Run(t, 4*time.Minute, script, []string{"BASE_URL=" + srv.URL, "CHROMIUM=" + chromium, "SHOTS=" + shots})
+	out, err := nodetest.Run(t, timeout, abs, append([]string{"BASE_URL=" + srv.URL, "CHROMIUM=" + chromium, "SHOTS=" + shots}, env...))
 	t.Logf("%s", out)
 	if err != nil {
-		t.Fatalf("browser scenarios failed: %v", err)
+		t.Fatalf("browser scenario %s failed: %v", script, err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -196,21 +195,5 @@ func TestBrowserFileUpload(t *testing.T) {
 	if err := os.WriteFile(img, pngFile(t, 64, 48), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(e.app)
-	defer srv.Close()
-	shots := os.Getenv("GALVANI_ADMIN_SHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	script, err := filepath.Abs("testdata/file_browser.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := nodetest.Run(t, 2*time.Minute, script, []string{"BASE_URL=" + srv.URL, "CHROMIUM=" + chromium, "SHOTS=" + shots, "IMAGE=" + img})
-	t.Logf("%s", out)
-	if err != nil {
-		t.Fatalf("browser scenario failed: %v", err)
-	}
+	runBrowserScript(t, e.app, chromium, "testdata/file_browser.js", 2*time.Minute, "IMAGE="+img)
 }
